@@ -1,0 +1,255 @@
+//! `casefile`: the same operations as the desktop app, headless, on the same library.
+//!
+//! Each subcommand parses its arguments, calls one core operation and prints the result, as a
+//! short human-readable text or, with `--json`, as JSON for scripts. Errors go to stderr as
+//! `error[code]: message` (or as `{code, message}` JSON with `--json`) with exit status 1.
+
+use casefile_core::cases::{CaseEdit, CaseStatus, NewCase};
+use casefile_core::clock::SystemClock;
+use casefile_core::{Error, ErrorDto, Library};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+mod output;
+use output::{print_json, Table};
+
+#[derive(Parser)]
+#[command(name = "casefile", version, about = "Casefile: case files for documenting war crimes, from the command line")]
+struct Cli {
+    /// The library directory (holds casefile.db and vault/). Default: $CASEFILE_DATA_DIR, else
+    /// the per-user data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Print results (and errors) as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create, list, show and edit cases.
+    #[command(subcommand)]
+    Case(CaseCmd),
+    /// The investigator profile recorded as the actor of every change.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Check the custody log and the records it covers.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Show where the library is and its schema version.
+    Info,
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// Create a case; prints its id.
+    New {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        reference: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the cases that are not deleted.
+    List,
+    /// Show one case.
+    Show { id: String },
+    /// Change a case's fields or status.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: CaseFields,
+    },
+    /// Mark a case deleted (nothing is removed; it can be restored).
+    Delete {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Restore a deleted case.
+    Restore { id: String },
+    /// Show the custody history of a case record.
+    History { id: String },
+}
+
+#[derive(Args)]
+struct CaseFields {
+    #[arg(long)]
+    title: Option<String>,
+    /// An empty value clears the reference code.
+    #[arg(long)]
+    reference: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    /// open, closed or archived.
+    #[arg(long)]
+    status: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ProfileCmd {
+    /// Set the investigator's name and organisation.
+    Set {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        organisation: String,
+    },
+    Show,
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the custody chain and check every record against its latest entry.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Error(e)) => {
+            if json {
+                print_json(&ErrorDto::from(&e));
+            } else {
+                eprintln!("error[{}]: {}", e.code(), e);
+            }
+            ExitCode::from(1)
+        }
+        Err(Failure::Findings) => ExitCode::from(3),
+    }
+}
+
+enum Failure {
+    Error(Error),
+    /// A check ran and found problems (already printed).
+    Findings,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+fn open(dir: Option<PathBuf>) -> Result<Library, Error> {
+    Library::open(&casefile_core::resolve_data_dir(dir), Arc::new(SystemClock))
+}
+
+fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) {
+    if json {
+        print_json(value)
+    } else {
+        human(value)
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let json = cli.json;
+    let mut lib = open(cli.data_dir)?;
+    match cli.command {
+        Command::Info => show(json, &lib.info()?, |i| {
+            println!("library:  {}", i.data_dir.display());
+            println!("schema:   {}", i.schema_version);
+            println!("casefile: {}", i.version);
+            match &i.profile {
+                Some(p) => println!("profile:  {} ({})", p.name, p.organisation),
+                None => println!("profile:  not set (casefile profile set --name ...)"),
+            }
+        }),
+        Command::Profile(ProfileCmd::Set { name, organisation }) => {
+            let p = lib.set_profile(&name, &organisation)?;
+            show(json, &p, |p| println!("profile set: {} ({})", p.name, p.organisation));
+        }
+        Command::Profile(ProfileCmd::Show) => show(json, &lib.profile()?, |p| match p {
+            Some(p) => println!("{} ({})", p.name, p.organisation),
+            None => println!("no profile set"),
+        }),
+        Command::Case(cmd) => case_cmd(&mut lib, json, cmd)?,
+        Command::Audit(AuditCmd::Verify) => {
+            let report = lib.audit_verify()?;
+            show(json, &report, |r| {
+                println!("custody entries: {}", r.entries);
+                println!("records checked: {}", r.records_checked);
+                match &r.chain_problem {
+                    None => println!("chain: intact"),
+                    Some(p) => println!("chain: BROKEN at entry {}: {}", p.seq, p.message),
+                }
+                for p in &r.record_problems {
+                    println!("record: {}", p.message);
+                }
+                if r.ok() {
+                    println!("OK: the custody log is intact and every record matches it");
+                }
+            });
+            if !report.ok() {
+                return Err(Failure::Findings);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> {
+    let print_case = |c: &casefile_core::cases::Case| {
+        println!("id:          {}", c.id);
+        println!("title:       {}", c.title);
+        println!("reference:   {}", c.reference.as_deref().unwrap_or("-"));
+        println!("status:      {}", c.status);
+        println!("created:     {}", c.created_at);
+        println!("updated:     {}", c.updated_at);
+        if let Some(d) = &c.deleted_at {
+            println!("deleted:     {} ({})", d, c.deleted_reason.as_deref().unwrap_or(""));
+        }
+        if !c.description.is_empty() {
+            println!("description:\n{}", c.description);
+        }
+    };
+    match cmd {
+        CaseCmd::New { title, reference, description } => {
+            let c = lib.create_case(NewCase { title, reference, description })?;
+            show(json, &c, |c| println!("{}", c.id));
+        }
+        CaseCmd::List => {
+            let cases = lib.list_cases()?;
+            show(json, &cases, |cases| {
+                let mut t = Table::new(&["ID", "REFERENCE", "STATUS", "TITLE"]);
+                for c in cases {
+                    t.row(vec![c.id.clone(), c.reference.clone().unwrap_or_default(), c.status.to_string(), c.title.clone()]);
+                }
+                t.print();
+            });
+        }
+        CaseCmd::Show { id } => show(json, &lib.get_case(&id)?, print_case),
+        CaseCmd::Edit { id, fields } => {
+            let status = fields.status.as_deref().map(str::parse::<CaseStatus>).transpose()?;
+            let c = lib.edit_case(
+                &id,
+                CaseEdit { title: fields.title, reference: fields.reference, description: fields.description, status },
+            )?;
+            show(json, &c, print_case);
+        }
+        CaseCmd::Delete { id, reason } => show(json, &lib.delete_case(&id, &reason)?, print_case),
+        CaseCmd::Restore { id } => show(json, &lib.restore_case(&id)?, print_case),
+        CaseCmd::History { id } => {
+            lib.get_case(&id)?;
+            show(json, &lib.history("case", &id)?, |h| {
+                let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST"]);
+                for e in h {
+                    t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default()]);
+                }
+                t.print();
+            });
+        }
+    }
+    Ok(())
+}

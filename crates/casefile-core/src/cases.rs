@@ -1,0 +1,245 @@
+//! Cases: the top-level record an investigation is built in.
+
+use crate::custody::state_digest;
+use crate::error::{Error, Result};
+use crate::library::{Library, WriteTx};
+use crate::validate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseStatus {
+    Open,
+    Closed,
+    Archived,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::Closed => "closed",
+            CaseStatus::Archived => "archived",
+        }
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CaseStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(CaseStatus::Open),
+            "closed" => Ok(CaseStatus::Closed),
+            "archived" => Ok(CaseStatus::Archived),
+            other => Err(Error::invalid(
+                "status",
+                format!("status must be open, closed or archived, not \"{other}\""),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub reference: Option<String>,
+    pub description: String,
+    pub status: CaseStatus,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    pub deleted_reason: Option<String>,
+}
+
+/// What a user gives to create a case.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewCase {
+    pub title: String,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A change to a case; `None` leaves a field as it is. An empty reference clears it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CaseEdit {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub status: Option<CaseStatus>,
+}
+
+const TITLE_MAX: usize = 300;
+const REFERENCE_MAX: usize = 64;
+const DESCRIPTION_MAX: usize = 100_000;
+
+fn clean_reference(r: &str) -> Result<Option<String>> {
+    let r = validate::optional_text("reference", r, REFERENCE_MAX)?;
+    Ok(if r.is_empty() { None } else { Some(r) })
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
+    let status: String = r.get("status")?;
+    Ok(Case {
+        id: r.get("id")?,
+        title: r.get("title")?,
+        reference: r.get("reference")?,
+        description: r.get("description")?,
+        // The CHECK constraint keeps this to the three known values.
+        status: status.parse().unwrap_or(CaseStatus::Open),
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        deleted_at: r.get("deleted_at")?,
+        deleted_reason: r.get("deleted_reason")?,
+    })
+}
+
+pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<Case>> {
+    Ok(conn.query_row("SELECT * FROM cases WHERE id = ?1", [id], from_row).optional()?)
+}
+
+fn must_load(conn: &Connection, id: &str) -> Result<Case> {
+    load(conn, id)?.ok_or_else(|| Error::NotFound { kind: "case", id: id.to_string() })
+}
+
+fn ensure_reference_free(conn: &Connection, reference: &str, except_id: &str) -> Result<()> {
+    let taken: Option<String> = conn
+        .query_row(
+            "SELECT id FROM cases WHERE reference = ?1 COLLATE NOCASE AND id <> ?2",
+            params![reference, except_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(_) => Err(Error::DuplicateReference(reference.to_string())),
+        None => Ok(()),
+    }
+}
+
+fn log_case(tx: &WriteTx<'_>, action: &str, case: &Case, detail: Option<serde_json::Value>) -> Result<()> {
+    tx.log(action, Some(&case.id), "case", &case.id, Some(state_digest(case)), detail)?;
+    Ok(())
+}
+
+impl Library {
+    pub fn create_case(&mut self, new: NewCase) -> Result<Case> {
+        let title = validate::required_text("title", &new.title, TITLE_MAX)?;
+        let reference = clean_reference(new.reference.as_deref().unwrap_or(""))?;
+        let description = validate::long_text("description", &new.description, DESCRIPTION_MAX)?;
+        self.write(|tx| {
+            let id = crate::new_id();
+            if let Some(r) = &reference {
+                ensure_reference_free(tx.conn(), r, &id)?;
+            }
+            tx.conn().execute(
+                "INSERT INTO cases (id, title, reference, description, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
+                params![id, title, reference, description, tx.now()],
+            )?;
+            let case = must_load(tx.conn(), &id)?;
+            log_case(tx, "create", &case, None)?;
+            Ok(case)
+        })
+    }
+
+    /// Cases not marked deleted, most recently changed first.
+    pub fn list_cases(&self) -> Result<Vec<Case>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT * FROM cases WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC")?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn get_case(&self, id: &str) -> Result<Case> {
+        must_load(self.conn(), id)
+    }
+
+    pub fn edit_case(&mut self, id: &str, edit: CaseEdit) -> Result<Case> {
+        let title = edit.title.as_deref().map(|t| validate::required_text("title", t, TITLE_MAX)).transpose()?;
+        let reference = edit.reference.as_deref().map(clean_reference).transpose()?;
+        let description = edit
+            .description
+            .as_deref()
+            .map(|d| validate::long_text("description", d, DESCRIPTION_MAX))
+            .transpose()?;
+        self.write(|tx| {
+            let old = must_load(tx.conn(), id)?;
+            let mut new = old.clone();
+            if let Some(t) = title {
+                new.title = t;
+            }
+            if let Some(r) = reference {
+                if let Some(r) = &r {
+                    ensure_reference_free(tx.conn(), r, id)?;
+                }
+                new.reference = r;
+            }
+            if let Some(d) = description {
+                new.description = d;
+            }
+            if let Some(s) = edit.status {
+                new.status = s;
+            }
+            if new == old {
+                return Ok(old);
+            }
+            tx.conn().execute(
+                "UPDATE cases SET title = ?2, reference = ?3, description = ?4, status = ?5, updated_at = ?6
+                 WHERE id = ?1",
+                params![id, new.title, new.reference, new.description, new.status.as_str(), tx.now()],
+            )?;
+            let case = must_load(tx.conn(), id)?;
+            let mut changed = Vec::new();
+            if case.title != old.title { changed.push("title"); }
+            if case.reference != old.reference { changed.push("reference"); }
+            if case.description != old.description { changed.push("description"); }
+            if case.status != old.status { changed.push("status"); }
+            log_case(tx, "edit", &case, Some(serde_json::json!({ "changed": changed })))?;
+            Ok(case)
+        })
+    }
+
+    /// Marks a case deleted with a reason; nothing is removed and it can be restored.
+    pub fn delete_case(&mut self, id: &str, reason: &str) -> Result<Case> {
+        let reason = validate::required_text("reason", reason, 1000)?;
+        self.write(|tx| {
+            must_load(tx.conn(), id)?;
+            tx.conn().execute(
+                "UPDATE cases SET deleted_at = ?2, deleted_reason = ?3, updated_at = ?2 WHERE id = ?1",
+                params![id, tx.now(), reason],
+            )?;
+            let case = must_load(tx.conn(), id)?;
+            log_case(tx, "delete", &case, Some(serde_json::json!({ "reason": reason })))?;
+            Ok(case)
+        })
+    }
+
+    pub fn restore_case(&mut self, id: &str) -> Result<Case> {
+        self.write(|tx| {
+            must_load(tx.conn(), id)?;
+            tx.conn().execute(
+                "UPDATE cases SET deleted_at = NULL, deleted_reason = NULL, updated_at = ?2 WHERE id = ?1",
+                params![id, tx.now()],
+            )?;
+            let case = must_load(tx.conn(), id)?;
+            log_case(tx, "restore", &case, None)?;
+            Ok(case)
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! One error type for the whole core, each variant with a stable machine-readable code.
+//!
+//! The code is what crosses the IPC boundary and what scripts match on; the message is for
+//! people. Never match on message text.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value the user gave is not acceptable; `field` names the form field.
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+
+    #[error("a case with reference code \"{0}\" already exists")]
+    DuplicateReference(String),
+
+    #[error("no {kind} with id {id}")]
+    NotFound { kind: &'static str, id: String },
+
+    #[error("the library at {0} is open in another Casefile window or command; close it first")]
+    LibraryLocked(PathBuf),
+
+    #[error("cannot use {path} as a library: {reason}")]
+    DataDirNotWritable { path: PathBuf, reason: String },
+
+    #[error(
+        "this library was written by a newer version of Casefile (schema {found}, this version \
+         understands up to {supported}); update Casefile to open it"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    #[error("the custody log is broken: {0}")]
+    CustodyBroken(String),
+
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("file error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// The stable code for this error. Add new codes; never rename one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid_input",
+            Error::DuplicateReference(_) => "duplicate_reference",
+            Error::NotFound { .. } => "not_found",
+            Error::LibraryLocked(_) => "library_locked",
+            Error::DataDirNotWritable { .. } => "data_dir_not_writable",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::CustodyBroken(_) => "custody_broken",
+            Error::Database(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Corrupt(_) => "corrupt",
+        }
+    }
+
+    /// The form field this error is about, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            Error::DuplicateReference(_) => Some("reference"),
+            _ => None,
+        }
+    }
+
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+        Error::Invalid { field, message: message.into() }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// The serialisable form of an error, as it crosses IPC and as the CLI prints it with `--json`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ErrorDto {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl From<&Error> for ErrorDto {
+    fn from(e: &Error) -> Self {
+        ErrorDto { code: e.code().into(), message: e.to_string(), field: e.field().map(Into::into) }
+    }
+}
+
+impl From<Error> for ErrorDto {
+    fn from(e: Error) -> Self {
+        ErrorDto::from(&e)
+    }
+}

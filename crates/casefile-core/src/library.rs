@@ -1,0 +1,253 @@
+//! A library: a data directory holding `casefile.db` and `vault/`, opened by one process at a
+//! time.
+//!
+//! Architecture invariant: every write goes through [`Library::write`], which owns the
+//! transaction; the operation and its custody entry commit together or not at all.
+
+use crate::clock::{format_ts, Clock};
+use crate::custody::{self, ChainProblem, CustodyEntry, NewEntry};
+use crate::error::{Error, Result};
+use crate::{db, vault};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const DB_FILE: &str = "casefile.db";
+pub const LOCK_FILE: &str = "casefile.lock";
+
+pub struct Library {
+    dir: PathBuf,
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    vault: vault::Vault,
+    // Held for the library's lifetime; the OS releases it if the process dies.
+    _lock: File,
+}
+
+/// The investigator using this installation; recorded as the actor of every custody entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    pub organisation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryInfo {
+    pub data_dir: PathBuf,
+    pub schema_version: i64,
+    pub profile: Option<Profile>,
+    pub version: &'static str,
+}
+
+/// A record whose current state no longer matches the digest its latest custody entry recorded.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecordProblem {
+    pub record_type: String,
+    pub record_id: String,
+    pub label: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    pub entries: u64,
+    pub records_checked: u64,
+    pub chain_problem: Option<ChainProblem>,
+    pub record_problems: Vec<RecordProblem>,
+}
+
+impl AuditReport {
+    pub fn ok(&self) -> bool {
+        self.chain_problem.is_none() && self.record_problems.is_empty()
+    }
+}
+
+impl Library {
+    /// Opens the library in `dir`, creating it if it does not exist. Refuses a directory another
+    /// process has open, one it cannot write, and a database from a newer Casefile.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Library> {
+        let unusable = |e: std::io::Error| Error::DataDirNotWritable {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(unusable)?;
+        let lock_path = dir.join(LOCK_FILE);
+        let mut lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(unusable)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(Error::LibraryLocked(dir.to_path_buf())),
+            Err(TryLockError::Error(e)) => return Err(unusable(e)),
+        }
+        // Who holds it, for a person looking at the directory; informational only.
+        let _ = lock.set_len(0).and_then(|_| writeln!(lock, "{}", std::process::id()));
+        let vault = vault::Vault::open(&dir.join(vault::VAULT_DIR)).map_err(|e| match e {
+            Error::Io { source, .. } => unusable(source),
+            other => other,
+        })?;
+        let conn = db::open_connection(&dir.join(DB_FILE))?;
+        Ok(Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn vault(&self) -> &vault::Vault {
+        &self.vault
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn now(&self) -> String {
+        format_ts(self.clock.now())
+    }
+
+    pub fn info(&self) -> Result<LibraryInfo> {
+        Ok(LibraryInfo {
+            data_dir: self.dir.clone(),
+            schema_version: db::schema_version(),
+            profile: self.profile()?,
+            version: crate::VERSION,
+        })
+    }
+
+    pub fn profile(&self) -> Result<Option<Profile>> {
+        Ok(self
+            .conn
+            .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
+                Ok(Profile { name: r.get(0)?, organisation: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    /// Sets the investigator profile used as the actor of custody entries from now on.
+    pub fn set_profile(&mut self, name: &str, organisation: &str) -> Result<Profile> {
+        let name = crate::validate::required_text("name", name, 200)?;
+        let organisation = crate::validate::optional_text("organisation", organisation, 200)?;
+        let p = Profile { name, organisation };
+        self.write(|tx| {
+            tx.conn().execute(
+                "INSERT INTO profile (id, name, organisation, updated_at) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = ?1, organisation = ?2, updated_at = ?3",
+                rusqlite::params![p.name, p.organisation, tx.now()],
+            )?;
+            tx.log("profile_set", None, "profile", "1", Some(custody::state_digest(&p)), None)?;
+            Ok(())
+        })?;
+        Ok(p)
+    }
+
+    fn actor(&self) -> Result<String> {
+        Ok(match self.profile()? {
+            Some(p) if p.organisation.is_empty() => p.name,
+            Some(p) => format!("{} ({})", p.name, p.organisation),
+            None => "unidentified investigator".to_string(),
+        })
+    }
+
+    /// Runs `f` in one immediate transaction; commits only if it returns `Ok`.
+    pub fn write<T>(&mut self, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
+        let actor = self.actor()?;
+        let now = format_ts(self.clock.now());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let wtx = WriteTx { tx, now, actor };
+        let out = f(&wtx)?;
+        wtx.tx.commit()?;
+        Ok(out)
+    }
+
+    /// Custody entries about one record, oldest first.
+    pub fn history(&self, record_type: &str, id: &str) -> Result<Vec<CustodyEntry>> {
+        custody::for_record(&self.conn, record_type, id)
+    }
+
+    /// Recomputes the custody chain, then checks every record against the digest of its latest
+    /// custody entry, so a change made behind Casefile's back is named.
+    pub fn audit_verify(&self) -> Result<AuditReport> {
+        let (entries, chain_problem) = custody::verify_chain(&self.conn)?;
+        let mut record_problems = Vec::new();
+        let mut records_checked = 0u64;
+        let mut stmt = self.conn.prepare(
+            "SELECT c.record_type, c.record_id, c.digest FROM custody_log c
+             JOIN (SELECT record_type, record_id, MAX(seq) AS seq FROM custody_log
+                   WHERE digest IS NOT NULL GROUP BY record_type, record_id) m
+               ON c.seq = m.seq ORDER BY c.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (rtype, rid, digest): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            records_checked += 1;
+            match crate::records::current_state(&self.conn, &rtype, &rid)? {
+                None => record_problems.push(RecordProblem {
+                    label: rid.clone(),
+                    message: format!("{rtype} {rid} is in the custody log but missing from the database"),
+                    record_type: rtype,
+                    record_id: rid,
+                }),
+                Some(state) if state.digest != digest => record_problems.push(RecordProblem {
+                    message: format!(
+                        "{rtype} \"{}\" ({rid}) was changed outside Casefile: it no longer matches its last custody entry",
+                        state.label
+                    ),
+                    label: state.label,
+                    record_type: rtype,
+                    record_id: rid,
+                }),
+                Some(_) => {}
+            }
+        }
+        Ok(AuditReport { entries, records_checked, chain_problem, record_problems })
+    }
+}
+
+/// A write transaction in progress, with the time and actor every custody entry it appends uses.
+pub struct WriteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    now: String,
+    actor: String,
+}
+
+impl WriteTx<'_> {
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    /// Appends the custody entry for a change made in this transaction.
+    pub fn log(
+        &self,
+        action: &str,
+        case_id: Option<&str>,
+        record_type: &str,
+        record_id: &str,
+        digest: Option<String>,
+        detail: Option<serde_json::Value>,
+    ) -> Result<CustodyEntry> {
+        custody::append(
+            &self.tx,
+            NewEntry {
+                at: &self.now,
+                actor: &self.actor,
+                action,
+                case_id,
+                record_type,
+                record_id,
+                digest,
+                detail,
+            },
+        )
+    }
+}

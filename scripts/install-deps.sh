@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what Casefile needs to build, run and test, skipping what is already there.
+#
+#   scripts/install-deps.sh run    # what `make run` needs: the Tauri build deps
+#   scripts/install-deps.sh test   # plus Xvfb, WebKitWebDriver, tauri-driver, a Python venv
+#
+# Safe to run again: every step checks first. Runs as root on the project's
+# machines; elsewhere it uses sudo for apt-get.
+set -euo pipefail
+
+what="${1:-test}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+# Debian/Ubuntu packages. Tauri 2 on Linux builds against webkit2gtk 4.1.
+run_pkgs=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
+          libjavascriptcoregtk-4.1-dev librsvg2-dev libssl-dev libxdo-dev xvfb xauth)
+test_pkgs=(webkit2gtk-driver imagemagick sqlite3 python3-venv)
+
+want=("${run_pkgs[@]}")
+if [ "$what" = "test" ]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  # python3-venv is only needed when the system python lacks ensurepip.
+  if [ "$p" = "python3-venv" ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: system packages present"
+fi
+
+if [ "$what" = "test" ]; then
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "install-deps: cargo install tauri-driver"
+    cargo install tauri-driver --locked
+  else
+    echo "install-deps: tauri-driver present"
+  fi
+
+  venv="$root/target/venv"
+  if [ ! -x "$venv/bin/bagit.py" ]; then
+    echo "install-deps: creating $venv with the Library of Congress bagit validator"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check bagit
+  else
+    echo "install-deps: python venv present"
+  fi
+  "$venv/bin/python" -c 'import pytest' 2>/dev/null || "$venv/bin/pip" install -q --disable-pip-version-check pytest
+fi

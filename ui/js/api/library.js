@@ -1,0 +1,8 @@
+// The library as a whole: where it is, its schema, and the investigator profile.
+import { invoke } from '../ipc.js';
+
+/** Library folder, schema version, Casefile version and the profile (or null). */
+export const libraryInfo = () => invoke('library_info');
+
+/** Sets the investigator recorded as the actor of every change from now on. */
+export const setProfile = (name, organisation) => invoke('profile_set', { name, organisation });

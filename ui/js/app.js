@@ -1,0 +1,49 @@
+// Casefile's UI entry point: opens the library, then routes `#/...` hashes to views.
+import { libraryInfo } from './api/library.js';
+import { h, mount } from './dom.js';
+import { caseListView } from './views/caseList.js';
+import { caseDetailView } from './views/caseDetail.js';
+import { renderProfile } from './views/profile.js';
+
+const main = document.getElementById('main');
+
+const routes = [
+  [/^#\/cases\/([\w-]+)$/, (m) => caseDetailView(main, m[1])],
+  [/^#\/cases$/, () => caseListView(main)],
+];
+
+function route() {
+  const hash = location.hash || '#/cases';
+  for (const [re, view] of routes) {
+    const m = hash.match(re);
+    if (m) {
+      view(m);
+      main.focus({ preventScroll: true });
+      return;
+    }
+  }
+  location.hash = '#/cases';
+}
+
+function fatal(err) {
+  mount(main, h('section', { class: 'fatal', 'data-testid': 'fatal-error', role: 'alert' },
+    h('h1', { text: 'The library cannot be opened' }),
+    h('p', { class: 'fatal-message', text: err.message }),
+    h('p', { class: 'muted', text: `Error code: ${err.code}` })));
+}
+
+async function start() {
+  let info;
+  try {
+    info = await libraryInfo();
+  } catch (err) {
+    fatal(err);
+    return;
+  }
+  document.querySelector('[data-testid=library-path]').textContent = info.data_dir;
+  renderProfile(document.querySelector('[data-testid=profile-summary]'), info.profile);
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();
