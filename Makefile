@@ -1,0 +1,30 @@
+# Casefile: the two commands of the README's quick start, and the pieces they are made of.
+#   make run    installs what is missing, builds and starts the desktop app
+#   make test   installs what is missing and runs every test (what CI runs)
+
+CARGO ?= cargo
+
+.PHONY: run test deps-run deps-test unit e2e cli bench clean-e2e
+
+run: deps-run
+	$(CARGO) run -p casefile-app
+
+test: deps-test unit e2e
+
+deps-run:
+	scripts/install-deps.sh run
+
+deps-test:
+	scripts/install-deps.sh test
+
+# Core, CLI and the shell's smoke tests: real SQLite files in temp dirs, the built CLI binary.
+unit:
+	$(CARGO) test --workspace
+
+# The real app in a real window under Xvfb, driven through tauri-driver + WebKitWebDriver.
+e2e:
+	scripts/e2e.sh
+
+# The casefile command, built optimised, at target/release/casefile.
+cli:
+	$(CARGO) build --release -p casefile-cli
