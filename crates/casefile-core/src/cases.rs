@@ -1,6 +1,5 @@
 //! Cases: the top-level record an investigation is built in.
 
-use crate::custody::state_digest;
 use crate::error::{Error, Result};
 use crate::library::{Library, WriteTx};
 use crate::validate;
@@ -132,7 +131,7 @@ fn ensure_reference_free(conn: &Connection, reference: &str, except_id: &str) ->
 }
 
 fn log_case(tx: &WriteTx<'_>, action: &str, case: &Case, detail: Option<serde_json::Value>) -> Result<()> {
-    tx.log(action, Some(&case.id), "case", &case.id, Some(state_digest(case)), detail)?;
+    tx.log_row(action, &case.id, &crate::records::CASES, &case.id, detail)?;
     Ok(())
 }
 
@@ -217,29 +216,35 @@ impl Library {
 
     /// Marks a case deleted with a reason; nothing is removed and it can be restored.
     pub fn delete_case(&mut self, id: &str, reason: &str) -> Result<Case> {
-        let reason = validate::required_text("reason", reason, 1000)?;
-        self.write(|tx| {
-            must_load(tx.conn(), id)?;
-            tx.conn().execute(
-                "UPDATE cases SET deleted_at = ?2, deleted_reason = ?3, updated_at = ?2 WHERE id = ?1",
-                params![id, tx.now(), reason],
-            )?;
-            let case = must_load(tx.conn(), id)?;
-            log_case(tx, "delete", &case, Some(serde_json::json!({ "reason": reason })))?;
-            Ok(case)
-        })
+        self.delete("case", id, reason)?;
+        self.get_case(id)
     }
 
     pub fn restore_case(&mut self, id: &str) -> Result<Case> {
-        self.write(|tx| {
-            must_load(tx.conn(), id)?;
-            tx.conn().execute(
-                "UPDATE cases SET deleted_at = NULL, deleted_reason = NULL, updated_at = ?2 WHERE id = ?1",
-                params![id, tx.now()],
-            )?;
-            let case = must_load(tx.conn(), id)?;
-            log_case(tx, "restore", &case, None)?;
-            Ok(case)
-        })
+        self.restore("case", id)?;
+        self.get_case(id)
+    }
+}
+
+/// How many live records of each kind a case holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CaseCounts {
+    pub incidents: i64,
+    pub statements: i64,
+    pub persons: i64,
+    pub units: i64,
+}
+
+impl Library {
+    pub fn case_counts(&self, id: &str) -> Result<CaseCounts> {
+        must_load(self.conn(), id)?;
+        let count = |table: &str| -> Result<i64> {
+            Ok(self.conn().query_row(
+                &format!("SELECT count(*) FROM {table} WHERE case_id = ?1 AND deleted_at IS NULL"),
+                [id],
+                |r| r.get(0),
+            )?)
+        };
+        Ok(CaseCounts { incidents: count("incidents")?, statements: count("statements")?, persons: count("persons")?, units: count("units")? })
     }
 }

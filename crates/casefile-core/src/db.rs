@@ -62,6 +62,201 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER custody_log_no_delete BEFORE DELETE ON custody_log
     BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
     "#,
+    // 2: case contents (incidents, people, units, acts, involvements, statements with versions
+    //    and consents, links) and the controlled vocabularies, seeded in English and Ukrainian.
+    r#"
+    CREATE TABLE vocab_terms (
+        vocab     TEXT NOT NULL,
+        code      TEXT NOT NULL,
+        label_en  TEXT NOT NULL,
+        label_uk  TEXT NOT NULL,
+        builtin   INTEGER NOT NULL DEFAULT 0,
+        sort      INTEGER NOT NULL DEFAULT 1000,
+        PRIMARY KEY (vocab, code)
+    );
+
+    CREATE TABLE incidents (
+        id                 TEXT PRIMARY KEY,
+        case_id            TEXT NOT NULL REFERENCES cases (id),
+        title              TEXT NOT NULL CHECK (length(trim(title)) > 0),
+        description        TEXT NOT NULL DEFAULT '',
+        date_precision     TEXT NOT NULL,
+        date_from          TEXT,
+        date_to            TEXT,
+        date_lo            TEXT,
+        date_hi            TEXT,
+        timezone           TEXT,
+        place_name         TEXT NOT NULL DEFAULT '',
+        country            TEXT NOT NULL DEFAULT '',
+        oblast             TEXT NOT NULL DEFAULT '',
+        raion              TEXT NOT NULL DEFAULT '',
+        settlement         TEXT NOT NULL DEFAULT '',
+        latitude           REAL CHECK (latitude BETWEEN -90 AND 90),
+        longitude          REAL CHECK (longitude BETWEEN -180 AND 180),
+        location_precision TEXT,
+        types              TEXT NOT NULL DEFAULT '[]',
+        protected_objects  TEXT NOT NULL DEFAULT '[]',
+        weapons            TEXT NOT NULL DEFAULT '[]',
+        violation_status   TEXT NOT NULL DEFAULT 'unknown',
+        casualties         TEXT NOT NULL DEFAULT '[]',
+        tags               TEXT NOT NULL DEFAULT '[]',
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL,
+        deleted_at         TEXT,
+        deleted_reason     TEXT
+    );
+    CREATE INDEX incidents_case ON incidents (case_id, date_lo);
+    CREATE INDEX incidents_dates ON incidents (date_lo, date_hi);
+
+    CREATE TABLE persons (
+        id             TEXT PRIMARY KEY,
+        case_id        TEXT NOT NULL REFERENCES cases (id),
+        pseudonym      TEXT NOT NULL CHECK (length(trim(pseudonym)) > 0),
+        roles          TEXT NOT NULL DEFAULT '[]',
+        description    TEXT NOT NULL DEFAULT '',
+        gender         TEXT NOT NULL DEFAULT '',
+        age_group      TEXT NOT NULL DEFAULT '',
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        deleted_at     TEXT,
+        deleted_reason TEXT
+    );
+    CREATE UNIQUE INDEX persons_pseudonym ON persons (case_id, pseudonym COLLATE NOCASE);
+
+    -- Identifying details, apart from the person record; never listed or searched.
+    CREATE TABLE person_identities (
+        id             TEXT PRIMARY KEY REFERENCES persons (id),
+        real_name      TEXT NOT NULL DEFAULT '',
+        date_of_birth  TEXT NOT NULL DEFAULT '',
+        contact        TEXT NOT NULL DEFAULT '',
+        address        TEXT NOT NULL DEFAULT '',
+        notes          TEXT NOT NULL DEFAULT '',
+        updated_at     TEXT NOT NULL
+    );
+
+    CREATE TABLE units (
+        id             TEXT PRIMARY KEY,
+        case_id        TEXT NOT NULL REFERENCES cases (id),
+        name           TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        kind           TEXT NOT NULL DEFAULT '',
+        affiliation    TEXT NOT NULL DEFAULT '',
+        description    TEXT NOT NULL DEFAULT '',
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        deleted_at     TEXT,
+        deleted_reason TEXT
+    );
+    CREATE INDEX units_case ON units (case_id);
+
+    CREATE TABLE acts (
+        id               TEXT PRIMARY KEY,
+        case_id          TEXT NOT NULL REFERENCES cases (id),
+        incident_id      TEXT NOT NULL REFERENCES incidents (id),
+        victim_person_id TEXT REFERENCES persons (id),
+        victim_group     TEXT NOT NULL DEFAULT '',
+        act_type         TEXT NOT NULL,
+        consequences     TEXT NOT NULL DEFAULT '',
+        label            TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        deleted_at       TEXT,
+        deleted_reason   TEXT
+    );
+    CREATE INDEX acts_incident ON acts (incident_id);
+
+    CREATE TABLE involvements (
+        id                     TEXT PRIMARY KEY,
+        case_id                TEXT NOT NULL REFERENCES cases (id),
+        perpetrator_person_id  TEXT REFERENCES persons (id),
+        perpetrator_unit_id    TEXT REFERENCES units (id),
+        incident_id            TEXT REFERENCES incidents (id),
+        act_id                 TEXT REFERENCES acts (id),
+        degree                 TEXT NOT NULL,
+        notes                  TEXT NOT NULL DEFAULT '',
+        label                  TEXT NOT NULL,
+        created_at             TEXT NOT NULL,
+        updated_at             TEXT NOT NULL,
+        deleted_at             TEXT,
+        deleted_reason         TEXT,
+        CHECK ((perpetrator_person_id IS NULL) <> (perpetrator_unit_id IS NULL)),
+        CHECK (incident_id IS NOT NULL OR act_id IS NOT NULL)
+    );
+    CREATE INDEX involvements_incident ON involvements (incident_id);
+
+    CREATE TABLE statements (
+        id              TEXT PRIMARY KEY,
+        case_id         TEXT NOT NULL REFERENCES cases (id),
+        witness_id      TEXT NOT NULL REFERENCES persons (id),
+        title           TEXT NOT NULL,
+        interview_date  TEXT,
+        interview_place TEXT NOT NULL DEFAULT '',
+        interviewer     TEXT NOT NULL DEFAULT '',
+        interpreter     TEXT NOT NULL DEFAULT '',
+        others_present  TEXT NOT NULL DEFAULT '',
+        language        TEXT NOT NULL DEFAULT '',
+        mode            TEXT NOT NULL DEFAULT 'in_person',
+        connection      TEXT NOT NULL DEFAULT '',
+        reliability     TEXT NOT NULL DEFAULT '',
+        text            TEXT NOT NULL DEFAULT '',
+        translations    TEXT NOT NULL DEFAULT '[]',
+        version         INTEGER NOT NULL DEFAULT 1,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        deleted_at      TEXT,
+        deleted_reason  TEXT
+    );
+    CREATE INDEX statements_case ON statements (case_id);
+    CREATE INDEX statements_witness ON statements (witness_id);
+
+    -- Every version of every statement, as it was; never changed.
+    CREATE TABLE statement_versions (
+        statement_id  TEXT NOT NULL REFERENCES statements (id),
+        version       INTEGER NOT NULL,
+        snapshot      TEXT NOT NULL,
+        changed_by    TEXT NOT NULL,
+        changed_at    TEXT NOT NULL,
+        changed       TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (statement_id, version)
+    );
+    CREATE TRIGGER statement_versions_no_update BEFORE UPDATE ON statement_versions
+    BEGIN SELECT RAISE(ABORT, 'statement versions are never changed'); END;
+    CREATE TRIGGER statement_versions_no_delete BEFORE DELETE ON statement_versions
+    BEGIN SELECT RAISE(ABORT, 'statement versions are never deleted'); END;
+
+    CREATE TABLE consents (
+        id              TEXT PRIMARY KEY,
+        case_id         TEXT NOT NULL REFERENCES cases (id),
+        statement_id    TEXT NOT NULL REFERENCES statements (id),
+        purpose         TEXT NOT NULL CHECK (purpose IN ('storage', 'prosecution', 'publication')),
+        granted         INTEGER NOT NULL,
+        given_on        TEXT,
+        method          TEXT NOT NULL DEFAULT '',
+        withdrawn_on    TEXT,
+        withdrawal_note TEXT NOT NULL DEFAULT '',
+        label           TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (statement_id, purpose)
+    );
+
+    CREATE TABLE links (
+        id             TEXT PRIMARY KEY,
+        case_id        TEXT NOT NULL REFERENCES cases (id),
+        from_type      TEXT NOT NULL,
+        from_id        TEXT NOT NULL,
+        link_type      TEXT NOT NULL,
+        to_type        TEXT NOT NULL,
+        to_id          TEXT NOT NULL,
+        note           TEXT NOT NULL DEFAULT '',
+        label          TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        deleted_at     TEXT,
+        deleted_reason TEXT
+    );
+    CREATE INDEX links_from ON links (from_id);
+    CREATE INDEX links_to ON links (to_id);
+    "#,
 ];
 
 /// The schema version this code writes.
@@ -81,6 +276,7 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrate(&mut conn)?;
+    crate::vocab::seed(&conn)?;
     Ok(conn)
 }
 

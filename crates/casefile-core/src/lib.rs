@@ -1,15 +1,25 @@
 //! Casefile's core: the domain model, storage, vault and custody log, with no knowledge of the
 //! desktop shell. The Tauri app and the `casefile` CLI are thin adapters over [`Library`].
 
+pub mod acts;
 pub mod cases;
 pub mod clock;
 pub mod custody;
+pub mod dates;
 pub mod db;
 pub mod error;
+pub mod incidents;
 pub mod library;
+pub mod links;
+pub mod persons;
 pub mod records;
+pub mod sample;
+pub mod statements;
+pub mod store;
+pub mod units;
 pub mod validate;
 pub mod vault;
+pub mod vocab;
 
 pub use error::{Error, ErrorDto, Result};
 pub use library::Library;

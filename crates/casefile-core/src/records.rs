@@ -1,9 +1,42 @@
-//! Loading any record's current state by type and id, for the audit check that compares it with
-//! the digest in its latest custody entry.
+//! The record tables, and what every record type shares: loading its current state for the
+//! audit, soft deletion and restoring, and naming the fields an edit changed.
 
-use crate::custody::state_digest;
-use crate::error::Result;
-use rusqlite::Connection;
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::store::{self, Table};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+pub const CASES: Table = Table { name: "cases", record_type: "case", label: "title", json: &[], bools: &[] };
+pub const INCIDENTS: Table = Table {
+    name: "incidents",
+    record_type: "incident",
+    label: "title",
+    json: &["types", "protected_objects", "weapons", "casualties", "tags"],
+    bools: &[],
+};
+pub const PERSONS: Table = Table { name: "persons", record_type: "person", label: "pseudonym", json: &["roles"], bools: &[] };
+/// Labelled by id only: an audit message must never print a real name.
+pub const IDENTITIES: Table = Table { name: "person_identities", record_type: "identity", label: "id", json: &[], bools: &[] };
+pub const UNITS: Table = Table { name: "units", record_type: "unit", label: "name", json: &[], bools: &[] };
+pub const ACTS: Table = Table { name: "acts", record_type: "act", label: "label", json: &[], bools: &[] };
+pub const INVOLVEMENTS: Table = Table { name: "involvements", record_type: "involvement", label: "label", json: &[], bools: &[] };
+pub const STATEMENTS: Table = Table { name: "statements", record_type: "statement", label: "title", json: &["translations"], bools: &[] };
+pub const CONSENTS: Table = Table { name: "consents", record_type: "consent", label: "label", json: &[], bools: &["granted"] };
+pub const LINKS: Table = Table { name: "links", record_type: "link", label: "label", json: &[], bools: &[] };
+
+pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS];
+
+/// Record types that can be soft-deleted and restored.
+const DELETABLE: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &LINKS];
+
+pub fn table(record_type: &str) -> Result<&'static Table> {
+    TABLES
+        .iter()
+        .copied()
+        .find(|t| t.record_type == record_type)
+        .ok_or_else(|| Error::invalid("record_type", format!("unknown record type \"{record_type}\"")))
+}
 
 pub struct CurrentState {
     pub label: String,
@@ -12,17 +45,101 @@ pub struct CurrentState {
 
 /// The current state of `record_type`/`id`, or `None` if no such record exists.
 pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<Option<CurrentState>> {
-    Ok(match record_type {
-        "case" => crate::cases::load(conn, id)?
-            .map(|c| CurrentState { label: c.title.clone(), digest: state_digest(&c) }),
-        "profile" => {
-            let p = conn
-                .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
-                    Ok(crate::library::Profile { name: r.get(0)?, organisation: r.get(1)? })
-                })
-                .ok();
-            p.map(|p| CurrentState { label: p.name.clone(), digest: state_digest(&p) })
+    if record_type == "profile" {
+        let p = conn
+            .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
+                Ok(crate::library::Profile { name: r.get(0)?, organisation: r.get(1)? })
+            })
+            .optional()?;
+        return Ok(p.map(|p| CurrentState { label: p.name.clone(), digest: crate::custody::state_digest(&p) }));
+    }
+    if record_type == "term" {
+        let Some((vocab, code)) = id.split_once(':') else { return Ok(None) };
+        let t = conn
+            .query_row(
+                "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms WHERE vocab = ?1 AND code = ?2",
+                params![vocab, code],
+                |r| Ok(crate::vocab::Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? }),
+            )
+            .optional()?;
+        return Ok(t.map(|t| CurrentState { label: id.to_string(), digest: crate::custody::state_digest(&t) }));
+    }
+    let Ok(t) = table(record_type) else { return Ok(None) };
+    Ok(store::row_digest(conn, t, id)?.map(|(label, digest)| CurrentState { label, digest }))
+}
+
+/// Fails unless `case_id` names a case that is not deleted.
+pub(crate) fn ensure_live_case(conn: &Connection, case_id: &str) -> Result<()> {
+    let deleted: Option<Option<String>> = conn
+        .query_row("SELECT deleted_at FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
+        .optional()?;
+    match deleted {
+        None => Err(Error::NotFound { kind: "case", id: case_id.into() }),
+        Some(Some(_)) => Err(Error::invalid("case_id", "this case is deleted; restore it before adding to it")),
+        Some(None) => Ok(()),
+    }
+}
+
+/// The case a record of `t` belongs to, failing if the record does not exist.
+pub(crate) fn case_of(conn: &Connection, t: &Table, id: &str) -> Result<String> {
+    let sql = if t.name == "cases" { "SELECT id FROM cases WHERE id = ?1".to_string() } else { format!("SELECT case_id FROM {} WHERE id = ?1", t.name) };
+    conn.query_row(&sql, [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound { kind: t.record_type, id: id.into() })
+}
+
+/// The names of the top-level fields that differ between two states of a record (the
+/// bookkeeping fields excepted).
+pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (serde_json::to_value(old), serde_json::to_value(new)) else {
+        return vec![];
+    };
+    a.iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "updated_at" | "version") && b.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+impl Library {
+    /// Marks any record deleted, with a reason. Nothing is removed; [`Library::restore`] undoes it.
+    pub fn delete(&mut self, record_type: &str, id: &str, reason: &str) -> Result<()> {
+        let t = table(record_type)?;
+        if !DELETABLE.iter().any(|d| d.name == t.name) {
+            return Err(Error::invalid("record_type", format!("a {record_type} cannot be deleted on its own")));
         }
-        _ => None,
-    })
+        let reason = crate::validate::required_text("reason", reason, 1000)?;
+        self.write(|tx| {
+            let case_id = case_of(tx.conn(), t, id)?;
+            let n = tx.conn().execute(
+                &format!("UPDATE {} SET deleted_at = ?2, deleted_reason = ?3, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL", t.name),
+                params![id, tx.now(), reason],
+            )?;
+            if n == 0 {
+                return Err(Error::invalid("id", format!("this {record_type} is already deleted")));
+            }
+            let action = if t.name == "links" { "unlink" } else { "delete" };
+            tx.log_row(action, &case_id, t, id, Some(serde_json::json!({ "reason": reason })))?;
+            Ok(())
+        })
+    }
+
+    /// Restores a deleted record.
+    pub fn restore(&mut self, record_type: &str, id: &str) -> Result<()> {
+        let t = table(record_type)?;
+        if !DELETABLE.iter().any(|d| d.name == t.name) {
+            return Err(Error::invalid("record_type", format!("a {record_type} cannot be restored on its own")));
+        }
+        self.write(|tx| {
+            let case_id = case_of(tx.conn(), t, id)?;
+            let n = tx.conn().execute(
+                &format!("UPDATE {} SET deleted_at = NULL, deleted_reason = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL", t.name),
+                params![id, tx.now()],
+            )?;
+            if n == 0 {
+                return Err(Error::invalid("id", format!("this {record_type} is not deleted")));
+            }
+            tx.log_row("restore", &case_id, t, id, None)?;
+            Ok(())
+        })
+    }
 }

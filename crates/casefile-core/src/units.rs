@@ -1,0 +1,90 @@
+//! Units and organisations: military formations, armed groups, authorities, as actors.
+
+use crate::error::Result;
+use crate::library::Library;
+use crate::records::{self, UNITS};
+use crate::{store, validate, vocab};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Unit {
+    pub id: String,
+    pub case_id: String,
+    pub name: String,
+    pub kind: String,
+    /// The formation or state it belongs to ("Armed Forces of the Russian Federation").
+    pub affiliation: String,
+    pub description: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    pub deleted_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UnitInput {
+    pub name: String,
+    pub kind: String,
+    pub affiliation: String,
+    pub description: String,
+}
+
+fn checked(conn: &rusqlite::Connection, input: &UnitInput, mut u: Unit) -> Result<Unit> {
+    u.name = validate::required_text("name", &input.name, 300)?;
+    u.kind = input.kind.trim().to_string();
+    if !u.kind.is_empty() {
+        vocab::check(conn, "kind", "unit_kind", &u.kind)?;
+    }
+    u.affiliation = validate::optional_text("affiliation", &input.affiliation, 300)?;
+    u.description = validate::long_text("description", &input.description, 10_000)?;
+    Ok(u)
+}
+
+impl Library {
+    pub fn create_unit(&mut self, case_id: &str, input: UnitInput) -> Result<Unit> {
+        self.write(|tx| {
+            records::ensure_live_case(tx.conn(), case_id)?;
+            let now = tx.now().to_string();
+            let base = Unit {
+                id: crate::new_id(),
+                case_id: case_id.into(),
+                name: String::new(),
+                kind: String::new(),
+                affiliation: String::new(),
+                description: String::new(),
+                created_at: now.clone(),
+                updated_at: now,
+                deleted_at: None,
+                deleted_reason: None,
+            };
+            let u = checked(tx.conn(), &input, base)?;
+            store::insert(tx.conn(), &UNITS, &u)?;
+            tx.log_row("create", case_id, &UNITS, &u.id, None)?;
+            Ok(u)
+        })
+    }
+
+    pub fn edit_unit(&mut self, id: &str, input: UnitInput) -> Result<Unit> {
+        self.write(|tx| {
+            let old: Unit = store::must_load(tx.conn(), &UNITS, id)?;
+            let mut new = checked(tx.conn(), &input, old.clone())?;
+            if new == old {
+                return Ok(old);
+            }
+            new.updated_at = tx.now().to_string();
+            store::update(tx.conn(), &UNITS, id, &new)?;
+            let changed = records::changed_fields(&old, &new);
+            tx.log_row("edit", &old.case_id, &UNITS, id, Some(serde_json::json!({ "changed": changed })))?;
+            Ok(new)
+        })
+    }
+
+    pub fn get_unit(&self, id: &str) -> Result<Unit> {
+        store::must_load(self.conn(), &UNITS, id)
+    }
+
+    pub fn list_units(&self, case_id: &str) -> Result<Vec<Unit>> {
+        store::list(self.conn(), &UNITS, "case_id = ?1 AND deleted_at IS NULL", &[&case_id], "name COLLATE NOCASE")
+    }
+}

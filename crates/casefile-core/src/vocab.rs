@@ -1,0 +1,172 @@
+//! Controlled vocabularies, stored in the database with English and Ukrainian labels.
+//!
+//! The built-in terms are seeded on every open (`INSERT OR IGNORE`), so a newer Casefile can add
+//! terms without a migration; users add their own with [`Library::add_term`]. Records store a
+//! term's `code`; labels are for display.
+
+use crate::error::{Error, Result};
+use crate::library::Library;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// (vocabulary, code, English, Ukrainian)
+const SEED: &[(&str, &str, &str, &str)] = &[
+    ("incident_type", "attack_medical", "Attack on a medical facility", "Напад на медичний заклад"),
+    ("incident_type", "attack_school", "Attack on a school or childcare facility", "Напад на школу чи дитячий заклад"),
+    ("incident_type", "attack_cultural", "Attack on cultural or religious property", "Напад на культурну чи релігійну власність"),
+    ("incident_type", "attack_residential", "Attack on a residential building", "Напад на житловий будинок"),
+    ("incident_type", "attack_infrastructure", "Attack on critical infrastructure", "Напад на критичну інфраструктуру"),
+    ("incident_type", "attack_shelter", "Attack on a civilian shelter", "Напад на цивільне укриття"),
+    ("incident_type", "indiscriminate_attack", "Indiscriminate attack", "Невибіркова атака"),
+    ("incident_type", "killing_civilians", "Killing of civilians", "Вбивство цивільних"),
+    ("incident_type", "torture", "Torture or ill-treatment", "Катування або жорстоке поводження"),
+    ("incident_type", "sexual_violence", "Sexual violence", "Сексуальне насильство"),
+    ("incident_type", "unlawful_detention", "Unlawful detention", "Незаконне позбавлення волі"),
+    ("incident_type", "deportation", "Deportation or forcible transfer", "Депортація або примусове переміщення"),
+    ("incident_type", "pillage", "Pillage", "Мародерство"),
+    ("protected_object", "hospital", "Hospital or medical facility", "Лікарня або медичний заклад"),
+    ("protected_object", "school", "School", "Школа"),
+    ("protected_object", "kindergarten", "Kindergarten", "Дитячий садок"),
+    ("protected_object", "cultural", "Theatre, museum or cultural venue", "Театр, музей або заклад культури"),
+    ("protected_object", "religious", "Place of worship", "Культова споруда"),
+    ("protected_object", "residential", "Residential building", "Житловий будинок"),
+    ("protected_object", "shelter", "Civilian shelter", "Цивільне укриття"),
+    ("protected_object", "energy", "Energy infrastructure", "Енергетична інфраструктура"),
+    ("protected_object", "water", "Water supply", "Водопостачання"),
+    ("weapon", "air_bomb", "Air-dropped bomb", "Авіабомба"),
+    ("weapon", "missile", "Missile", "Ракета"),
+    ("weapon", "artillery", "Artillery", "Артилерія"),
+    ("weapon", "mlrs", "Multiple rocket launcher", "Реактивна система залпового вогню"),
+    ("weapon", "cluster", "Cluster munition", "Касетний боєприпас"),
+    ("weapon", "drone", "Drone", "Безпілотник"),
+    ("weapon", "small_arms", "Small arms", "Стрілецька зброя"),
+    ("weapon", "mine", "Landmine", "Міна"),
+    ("weapon", "unknown", "Unknown", "Невідомо"),
+    ("violation_status", "confirmed", "Confirmed", "Підтверджено"),
+    ("violation_status", "likely", "Likely", "Ймовірно"),
+    ("violation_status", "possible", "Possible", "Можливо"),
+    ("violation_status", "unlikely", "Unlikely", "Малоймовірно"),
+    ("violation_status", "unknown", "Unknown", "Невідомо"),
+    ("act_type", "killing", "Killing", "Вбивство"),
+    ("act_type", "injury", "Injury", "Поранення"),
+    ("act_type", "torture", "Torture or ill-treatment", "Катування або жорстоке поводження"),
+    ("act_type", "detention", "Detention", "Затримання"),
+    ("act_type", "disappearance", "Enforced disappearance", "Насильницьке зникнення"),
+    ("act_type", "deportation", "Deportation", "Депортація"),
+    ("act_type", "sexual_violence", "Sexual violence", "Сексуальне насильство"),
+    ("act_type", "property_destruction", "Destruction of property", "Знищення майна"),
+    ("involvement_degree", "direct", "Direct perpetrator", "Безпосередній виконавець"),
+    ("involvement_degree", "ordered", "Ordered it", "Віддав наказ"),
+    ("involvement_degree", "command_responsibility", "Command responsibility", "Командна відповідальність"),
+    ("involvement_degree", "aided", "Aided or abetted", "Пособництво"),
+    ("involvement_degree", "unknown", "Unknown", "Невідомо"),
+    ("link_type", "describes", "describes", "описує"),
+    ("link_type", "depicts", "depicts", "зображує"),
+    ("link_type", "mentioned_in", "mentioned in", "згадується в"),
+    ("link_type", "victim_of", "victim of", "потерпілий у"),
+    ("link_type", "witness_of", "witness of", "свідок"),
+    ("link_type", "same_event_as", "same event as", "та сама подія, що й"),
+    ("link_type", "part_of", "part of", "частина"),
+    ("link_type", "corroborates", "corroborates", "підтверджує"),
+    ("link_type", "related", "related to", "пов'язано з"),
+    ("connection", "victim", "Victim", "Потерпілий"),
+    ("connection", "eyewitness", "Eyewitness", "Очевидець"),
+    ("connection", "relative", "Relative of a victim", "Родич потерпілого"),
+    ("connection", "medic", "Medical worker", "Медичний працівник"),
+    ("connection", "official", "Official", "Посадова особа"),
+    ("connection", "hearsay", "Hearsay", "З чужих слів"),
+    ("reliability", "high", "High", "Висока"),
+    ("reliability", "medium", "Medium", "Середня"),
+    ("reliability", "low", "Low", "Низька"),
+    ("reliability", "unassessed", "Not yet assessed", "Ще не оцінено"),
+    ("person_role", "victim", "Victim", "Потерпілий"),
+    ("person_role", "witness", "Witness", "Свідок"),
+    ("person_role", "source", "Source", "Джерело"),
+    ("person_role", "perpetrator", "Alleged perpetrator", "Ймовірний виконавець"),
+    ("unit_kind", "military_unit", "Military unit", "Військова частина"),
+    ("unit_kind", "armed_group", "Armed group", "Збройне формування"),
+    ("unit_kind", "security_service", "Police or security service", "Поліція або спецслужба"),
+    ("unit_kind", "authority", "Occupation authority", "Окупаційна адміністрація"),
+    ("unit_kind", "government", "Government or ministry", "Уряд або міністерство"),
+    ("unit_kind", "other", "Other", "Інше"),
+];
+
+pub const VOCABULARIES: &[&str] = &[
+    "incident_type", "protected_object", "weapon", "violation_status", "act_type",
+    "involvement_degree", "link_type", "connection", "reliability", "person_role", "unit_kind",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Term {
+    pub vocab: String,
+    pub code: String,
+    pub label_en: String,
+    pub label_uk: String,
+    pub builtin: bool,
+}
+
+/// Adds the built-in terms that are missing. Idempotent.
+pub(crate) fn seed(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT OR IGNORE INTO vocab_terms (vocab, code, label_en, label_uk, builtin, sort) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+    )?;
+    for (i, (v, c, en, uk)) in SEED.iter().enumerate() {
+        stmt.execute(params![v, c, en, uk, i as i64])?;
+    }
+    Ok(())
+}
+
+/// Fails with a field error unless `code` is a term of `vocab`.
+pub(crate) fn check(conn: &Connection, field: &'static str, vocab: &str, code: &str) -> Result<()> {
+    let found: Option<i64> = conn
+        .query_row("SELECT 1 FROM vocab_terms WHERE vocab = ?1 AND code = ?2", params![vocab, code], |r| r.get(0))
+        .optional()?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(field, format!("\"{code}\" is not a known {} (see `casefile vocab list {vocab}`)", vocab.replace('_', " ")))),
+    }
+}
+
+pub(crate) fn check_all(conn: &Connection, field: &'static str, vocab: &str, codes: &[String]) -> Result<()> {
+    codes.iter().try_for_each(|c| check(conn, field, vocab, c))
+}
+
+impl Library {
+    /// The terms of one vocabulary (or all, with `None`), in their display order.
+    pub fn terms(&self, vocab: Option<&str>) -> Result<Vec<Term>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms
+             WHERE ?1 IS NULL OR vocab = ?1 ORDER BY vocab, sort, label_en",
+        )?;
+        let rows = stmt.query_map([vocab], |r| {
+            Ok(Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Adds a user-defined term to a vocabulary.
+    pub fn add_term(&mut self, vocab: &str, code: &str, label_en: &str, label_uk: &str) -> Result<Term> {
+        if !VOCABULARIES.contains(&vocab) {
+            return Err(Error::invalid("vocab", format!("unknown vocabulary \"{vocab}\"; known: {}", VOCABULARIES.join(", "))));
+        }
+        let code = code.trim();
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(Error::invalid("code", "a term code uses only a-z, 0-9 and _"));
+        }
+        let label_en = crate::validate::required_text("label_en", label_en, 200)?;
+        let label_uk = crate::validate::optional_text("label_uk", label_uk, 200)?;
+        let term = Term { vocab: vocab.into(), code: code.into(), label_en, label_uk, builtin: false };
+        self.write(|tx| {
+            let n = tx.conn().execute(
+                "INSERT OR IGNORE INTO vocab_terms (vocab, code, label_en, label_uk, builtin) VALUES (?1, ?2, ?3, ?4, 0)",
+                params![term.vocab, term.code, term.label_en, term.label_uk],
+            )?;
+            if n == 0 {
+                return Err(Error::invalid("code", format!("\"{}\" already exists in {}", term.code, term.vocab)));
+            }
+            tx.log("create", None, "term", &format!("{}:{}", term.vocab, term.code), Some(crate::custody::state_digest(&term)), None)?;
+            Ok(())
+        })?;
+        Ok(term)
+    }
+}
