@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod contents;
 mod output;
 use output::{print_json, Table};
 
@@ -43,8 +44,58 @@ enum Command {
     /// Check the custody log and the records it covers.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Incidents: what happened, when, where.
+    #[command(subcommand)]
+    Incident(contents::IncidentCmd),
+    /// People (victims, witnesses, sources, alleged perpetrators), by pseudonym.
+    #[command(subcommand)]
+    Person(contents::PersonCmd),
+    /// Units and organisations.
+    #[command(subcommand)]
+    Unit(contents::UnitCmd),
+    /// Acts (incident → victim) and involvements (perpetrator → incident or act).
+    #[command(subcommand)]
+    Act(contents::ActCmd),
+    /// Witness statements, their versions and consent.
+    #[command(subcommand)]
+    Statement(contents::StatementCmd),
+    /// Typed links between records.
+    #[command(subcommand)]
+    Link(contents::LinkCmd),
+    /// Mark any record deleted, with a reason (nothing is removed).
+    Delete {
+        /// case, incident, person, unit, act, involvement, statement or link.
+        record_type: String,
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Restore a deleted record.
+    Restore { record_type: String, id: String },
+    /// The custody entries of any record.
+    History { record_type: String, id: String },
+    /// Controlled vocabularies.
+    #[command(subcommand)]
+    Vocab(VocabCmd),
+    /// Load the sample case (Mariupol, March 2022), clearly marked as a sample; prints its id.
+    Sample,
     /// Show where the library is and its schema version.
     Info,
+}
+
+#[derive(Subcommand)]
+enum VocabCmd {
+    /// The terms of one vocabulary, or of all.
+    List { vocab: Option<String> },
+    /// Add a term to a vocabulary.
+    Add {
+        vocab: String,
+        code: String,
+        #[arg(long)]
+        en: String,
+        #[arg(long, default_value = "")]
+        uk: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -129,7 +180,7 @@ fn main() -> ExitCode {
     }
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Error(Error),
     /// A check ran and found problems (already printed).
     Findings,
@@ -145,7 +196,7 @@ fn open(dir: Option<PathBuf>) -> Result<Library, Error> {
     Library::open(&casefile_core::resolve_data_dir(dir), Arc::new(SystemClock))
 }
 
-fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) {
+pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) {
     if json {
         print_json(value)
     } else {
@@ -175,6 +226,36 @@ fn run(cli: Cli) -> Result<(), Failure> {
             None => println!("no profile set"),
         }),
         Command::Case(cmd) => case_cmd(&mut lib, json, cmd)?,
+        Command::Incident(cmd) => contents::incident(&mut lib, json, cmd)?,
+        Command::Person(cmd) => contents::person(&mut lib, json, cmd)?,
+        Command::Unit(cmd) => contents::unit(&mut lib, json, cmd)?,
+        Command::Act(cmd) => contents::act(&mut lib, json, cmd)?,
+        Command::Statement(cmd) => contents::statement(&mut lib, json, cmd)?,
+        Command::Link(cmd) => contents::link(&mut lib, json, cmd)?,
+        Command::Delete { record_type, id, reason } => {
+            lib.delete(&record_type, &id, &reason)?;
+            show(json, &serde_json::json!({ "ok": true }), |_| println!("{record_type} {id} marked deleted"));
+        }
+        Command::Restore { record_type, id } => {
+            lib.restore(&record_type, &id)?;
+            show(json, &serde_json::json!({ "ok": true }), |_| println!("{record_type} {id} restored"));
+        }
+        Command::History { record_type, id } => print_history(json, &lib.history(&record_type, &id)?),
+        Command::Vocab(VocabCmd::List { vocab }) => show(json, &lib.terms(vocab.as_deref())?, |terms| {
+            let mut t = Table::new(&["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"]);
+            for x in terms {
+                t.row(vec![x.vocab.clone(), x.code.clone(), x.label_en.clone(), x.label_uk.clone()]);
+            }
+            t.print();
+        }),
+        Command::Vocab(VocabCmd::Add { vocab, code, en, uk }) => {
+            let t = lib.add_term(&vocab, &code, &en, &uk)?;
+            show(json, &t, |t| println!("added {}:{}", t.vocab, t.code));
+        }
+        Command::Sample => {
+            let c = lib.load_sample()?;
+            show(json, &c, |c| println!("{}", c.id));
+        }
         Command::Audit(AuditCmd::Verify) => {
             let report = lib.audit_verify()?;
             show(json, &report, |r| {
@@ -242,14 +323,18 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         CaseCmd::Restore { id } => show(json, &lib.restore_case(&id)?, print_case),
         CaseCmd::History { id } => {
             lib.get_case(&id)?;
-            show(json, &lib.history("case", &id)?, |h| {
-                let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST"]);
-                for e in h {
-                    t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default()]);
-                }
-                t.print();
-            });
+            print_history(json, &lib.history("case", &id)?);
         }
     }
     Ok(())
+}
+
+fn print_history(json: bool, h: &[casefile_core::custody::CustodyEntry]) {
+    show(json, &h, |h| {
+        let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST"]);
+        for e in h.iter() {
+            t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default()]);
+        }
+        t.print();
+    });
 }

@@ -115,3 +115,72 @@ fn an_unusable_data_dir_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[data_dir_not_writable]") && err.contains("plain-file"), "{err}");
 }
+
+#[test]
+fn a_case_can_be_scripted_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["case", "new", "--title", "Kharkiv school"]).trim().to_string();
+    let inc = ok(d, &["incident", "new", "--case", &case, "--title", "Shelling of school No. 134", "--date", "2022-03",
+        "--place", "School No. 134", "--oblast", "Kharkiv", "--lat", "50.03", "--lon", "36.35", "--location-precision", "vicinity",
+        "--type", "attack_school", "--casualties", "injured:2:2:1@Regional administration", "--tag", "school"]);
+    let inc = inc.trim();
+    let shown = json(d, &["incident", "show", inc]);
+    assert_eq!(shown["date_precision"], "month", "a date typed as YYYY-MM is a month");
+    assert_eq!(shown["date_hi"], "2022-03-31T23:59:59");
+    assert_eq!(shown["casualties"][0]["children"], 1);
+
+    let person = json(d, &["person", "new", "--case", &case, "--role", "witness"]);
+    assert_eq!(person["pseudonym"], "W-001");
+    let pid = person["id"].as_str().unwrap();
+    ok(d, &["person", "set-identity", pid, "--real-name", "Halyna Petrenko"]);
+    assert!(!ok(d, &["person", "list", "--case", &case]).contains("Petrenko"), "lists never show identities");
+    assert!(ok(d, &["person", "reveal-identity", pid]).contains("Halyna Petrenko"));
+
+    let st = ok(d, &["statement", "new", "--case", &case, "--witness", pid, "--date", "2022-04-02", "--language", "uk",
+        "--text", "Вибухи почалися о третій.", "--translation", "en=The explosions began at three."]);
+    let st = st.trim();
+    ok(d, &["statement", "consent", st, "--purpose", "prosecution", "--granted", "--on", "2022-04-02", "--method", "signed form"]);
+    ok(d, &["statement", "edit", st, "--text", "Вибухи почалися о третій дня."]);
+    let versions = json(d, &["statement", "versions", st]);
+    assert_eq!(versions.as_array().unwrap().len(), 2, "an edit keeps the earlier version");
+    assert_eq!(versions[0]["snapshot"]["text"], "Вибухи почалися о третій.");
+
+    ok(d, &["link", "add", &format!("statement:{st}"), "describes", &format!("incident:{inc}")]);
+    let links = json(d, &["incident", "show", inc])["links"].clone();
+    assert_eq!(links[0]["direction"], "in");
+    assert_eq!(links[0]["other"]["id"], st);
+
+    ok(d, &["delete", "incident", inc, "--reason", "entered twice"]);
+    assert_eq!(json(d, &["incident", "list", "--case", &case]).as_array().unwrap().len(), 0);
+    ok(d, &["restore", "incident", inc]);
+    assert!(ok(d, &["audit", "verify"]).contains("OK"));
+
+    let out = casefile(d, &["incident", "new", "--case", &case, "--title", "x", "--date", "2022-02-30"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"2022-02-30\" is not a valid date"));
+}
+
+#[test]
+fn a_tampered_record_makes_audit_verify_fail_and_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["sample"]).trim().to_string();
+    let incidents = json(d, &["incident", "list", "--case", &case]);
+    let id = incidents[0]["id"].as_str().unwrap().to_string();
+    let conn = rusqlite_free_update(d, &id);
+    assert!(conn, "the database could be edited directly");
+    let out = casefile(d, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(3), "a finding exits 3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&id) && text.contains("changed outside Casefile"), "{text}");
+}
+
+/// Edits an incident's title with the sqlite3 tool, as someone working behind Casefile's back would.
+fn rusqlite_free_update(dir: &Path, id: &str) -> bool {
+    Command::new("sqlite3")
+        .arg(dir.join("casefile.db"))
+        .arg(format!("UPDATE incidents SET title = 'Edited behind the app' WHERE id = '{id}';"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
