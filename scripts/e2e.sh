@@ -30,7 +30,7 @@ if ! "$venv/bin/python" -c 'import pytest' 2>/dev/null; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != "1" ] && [ -z "${CASEFILE_APP:-}" ]; then
-  cargo build -p casefile-app
+  cargo build -p casefile-app -p casefile-bench
 fi
 
 # Start from an empty artifacts folder so what is there belongs to this run.

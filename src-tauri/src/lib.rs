@@ -3,13 +3,13 @@
 //! Architecture invariant: each command is arguments → one core operation → a serialisable
 //! result. Errors cross IPC as `{ code, message, field }` ([`ErrorDto`]). No domain logic here.
 
-use casefile_core::cases::{Case, CaseEdit, NewCase};
+mod commands;
+
 use casefile_core::clock::SystemClock;
-use casefile_core::library::{LibraryInfo, Profile};
 use casefile_core::{ErrorDto, Library};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tauri::{Builder, Runtime, State};
+use tauri::{Builder, Runtime};
 
 /// The open library, or why it could not be opened (shown by the UI instead of the app).
 pub struct AppState {
@@ -22,6 +22,7 @@ impl AppState {
         AppState { library: Mutex::new(library) }
     }
 
+    /// Runs one core operation on the library and converts its error for IPC.
     fn with<T>(&self, f: impl FnOnce(&mut Library) -> casefile_core::Result<T>) -> Result<T, ErrorDto> {
         let mut guard = self.library.lock().map_err(|_| ErrorDto {
             code: "internal".into(),
@@ -33,47 +34,46 @@ impl AppState {
     }
 }
 
-type Res<T> = Result<T, ErrorDto>;
-
-#[tauri::command]
-fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
-    state.with(|lib| lib.info())
-}
-
-#[tauri::command]
-fn profile_set(state: State<'_, AppState>, name: String, organisation: String) -> Res<Profile> {
-    state.with(|lib| lib.set_profile(&name, &organisation))
-}
-
-#[tauri::command]
-fn case_list(state: State<'_, AppState>) -> Res<Vec<Case>> {
-    state.with(|lib| lib.list_cases())
-}
-
-#[tauri::command]
-fn case_get(state: State<'_, AppState>, id: String) -> Res<Case> {
-    state.with(|lib| lib.get_case(&id))
-}
-
-#[tauri::command]
-fn case_create(state: State<'_, AppState>, input: NewCase) -> Res<Case> {
-    state.with(|lib| lib.create_case(input))
-}
-
-#[tauri::command]
-fn case_update(state: State<'_, AppState>, id: String, edit: CaseEdit) -> Res<Case> {
-    state.with(|lib| lib.edit_case(&id, edit))
-}
-
 /// Registers the state and every command on `builder`; shared by `run` and the tests.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    use commands::*;
     builder.manage(state).invoke_handler(tauri::generate_handler![
         library_info,
         profile_set,
+        vocab_list,
+        sample_load,
         case_list,
         case_get,
         case_create,
         case_update,
+        incident_list,
+        incident_get,
+        incident_create,
+        incident_update,
+        person_list,
+        person_get,
+        person_create,
+        person_update,
+        identity_set,
+        identity_reveal,
+        unit_list,
+        unit_get,
+        unit_create,
+        unit_update,
+        act_create,
+        involvement_create,
+        statement_list,
+        statement_get,
+        statement_create,
+        statement_update,
+        consent_set,
+        consent_withdraw,
+        link_create,
+        link_remove,
+        record_find,
+        record_delete,
+        record_restore,
+        record_history,
     ])
 }
 

@@ -64,3 +64,33 @@ fn a_library_that_cannot_be_opened_is_reported_by_every_command() {
     let err = invoke(&w, "case_list", json!({})).unwrap_err();
     assert_eq!(err["code"], "library_locked");
 }
+
+/// Every command in commands.json is granted by the capability, registered in the handler, and
+/// reachable from the main window: called with no arguments, each must fail on its arguments
+/// (or succeed), never on permissions or as an unknown command.
+#[test]
+fn every_command_is_declared_granted_and_registered() {
+    let commands: Vec<String> = serde_json::from_str(include_str!("../commands.json")).unwrap();
+    let cap: Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+    let granted: Vec<String> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    let expected: Vec<String> = commands.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    assert_eq!(granted, expected, "capabilities/main.json must grant exactly the commands in commands.json");
+    let handler = include_str!("../src/lib.rs");
+    for c in &commands {
+        assert!(handler.contains(&format!("        {c},\n")), "{c} is not in generate_handler!");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
+        .build(tauri::generate_context!())
+        .expect("build app");
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    for c in &commands {
+        if let Err(e) = invoke(&w, c, json!({})) {
+            let text = e.to_string();
+            assert!(!text.contains("not allowed") && !text.contains("not found"), "{c}: {text}");
+        }
+    }
+    let err = invoke(&w, "plugin:shell|open", json!({ "path": "https://example.org" })).unwrap_err();
+    assert!(err.to_string().contains("not") , "no shell plugin is reachable: {err}");
+}

@@ -3,12 +3,21 @@ import { libraryInfo } from './api/library.js';
 import { h, mount } from './dom.js';
 import { caseListView } from './views/caseList.js';
 import { caseDetailView } from './views/caseDetail.js';
+import { incidentView } from './views/incident.js';
+import { statementView } from './views/statement.js';
+import { personView } from './views/person.js';
+import { unitView } from './views/unit.js';
 import { renderProfile } from './views/profile.js';
 
 const main = document.getElementById('main');
 
 const routes = [
   [/^#\/cases\/([\w-]+)$/, (m) => caseDetailView(main, m[1])],
+  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units)$/, (m) => caseDetailView(main, m[1], m[2])],
+  [/^#\/incidents\/([\w-]+)$/, (m) => incidentView(main, m[1])],
+  [/^#\/statements\/([\w-]+)$/, (m) => statementView(main, m[1])],
+  [/^#\/persons\/([\w-]+)$/, (m) => personView(main, m[1])],
+  [/^#\/units\/([\w-]+)$/, (m) => unitView(main, m[1])],
   [/^#\/cases$/, () => caseListView(main)],
 ];
 

@@ -302,3 +302,45 @@ impl Library {
         )
     }
 }
+
+/// An incident as a list shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncidentRow {
+    pub id: String,
+    pub title: String,
+    pub date_precision: DatePrecision,
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub place_name: String,
+    pub settlement: String,
+    pub oblast: String,
+    pub violation_status: String,
+    pub types: Vec<String>,
+}
+
+impl Library {
+    /// The case's live incidents, lightly, for long lists.
+    pub fn incident_rows(&self, case_id: &str) -> Result<Vec<IncidentRow>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, title, date_precision, date_from, date_to, place_name, settlement, oblast, violation_status, types
+             FROM incidents WHERE case_id = ?1 AND deleted_at IS NULL ORDER BY date_lo IS NULL, date_lo, title",
+        )?;
+        let rows = stmt.query_map([case_id], |r| {
+            let precision: String = r.get(2)?;
+            let types: String = r.get(9)?;
+            Ok(IncidentRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                date_precision: precision.parse().unwrap_or_default(),
+                date_from: r.get(3)?,
+                date_to: r.get(4)?,
+                place_name: r.get(5)?,
+                settlement: r.get(6)?,
+                oblast: r.get(7)?,
+                violation_status: r.get(8)?,
+                types: serde_json::from_str(&types).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -171,6 +171,18 @@ impl Library {
         custody::for_record(&self.conn, record_type, id)
     }
 
+    /// Custody entries about one record and about the links that touch it, oldest first: the
+    /// record's story as a person reads it.
+    pub fn history_with_links(&self, record_type: &str, id: &str) -> Result<Vec<CustodyEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT * FROM custody_log WHERE (record_type = ?1 AND record_id = ?2)
+                OR (record_type = 'link' AND record_id IN (SELECT id FROM links WHERE from_id = ?2 OR to_id = ?2))
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![record_type, id], custody::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Recomputes the custody chain, then checks every record against the digest of its latest
     /// custody entry, so a change made behind Casefile's back is named.
     pub fn audit_verify(&self) -> Result<AuditReport> {

@@ -416,3 +416,51 @@ impl Library {
         })
     }
 }
+
+/// A statement as a list shows it: who, when, and consent at a glance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatementRow {
+    pub id: String,
+    pub title: String,
+    pub witness_pseudonym: String,
+    pub interview_date: Option<String>,
+    pub language: String,
+    pub version: i64,
+    pub consent: ConsentSummary,
+}
+
+impl Library {
+    /// The case's live statements with their witness and consent summary, in one query.
+    pub fn statement_rows(&self, case_id: &str) -> Result<Vec<StatementRow>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT s.id, s.title, p.pseudonym, s.interview_date, s.language, s.version,
+                    (SELECT CASE WHEN c.withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN c.granted THEN 'granted' ELSE 'refused' END
+                       FROM consents c WHERE c.statement_id = s.id AND c.purpose = 'storage'),
+                    (SELECT CASE WHEN c.withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN c.granted THEN 'granted' ELSE 'refused' END
+                       FROM consents c WHERE c.statement_id = s.id AND c.purpose = 'prosecution'),
+                    (SELECT CASE WHEN c.withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN c.granted THEN 'granted' ELSE 'refused' END
+                       FROM consents c WHERE c.statement_id = s.id AND c.purpose = 'publication')
+             FROM statements s JOIN persons p ON p.id = s.witness_id
+             WHERE s.case_id = ?1 AND s.deleted_at IS NULL
+             ORDER BY s.interview_date IS NULL, s.interview_date, s.title",
+        )?;
+        let state = |v: Option<String>| match v.as_deref() {
+            Some("granted") => ConsentState::Granted,
+            Some("refused") => ConsentState::Refused,
+            Some("withdrawn") => ConsentState::Withdrawn,
+            _ => ConsentState::Unknown,
+        };
+        let rows = stmt.query_map([case_id], |r| {
+            Ok(StatementRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                witness_pseudonym: r.get(2)?,
+                interview_date: r.get(3)?,
+                language: r.get(4)?,
+                version: r.get(5)?,
+                consent: ConsentSummary { storage: state(r.get(6)?), prosecution: state(r.get(7)?), publication: state(r.get(8)?) },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -4,7 +4,7 @@ import { invoke } from '../ipc.js';
 /** Cases that are not deleted, most recently changed first. */
 export const listCases = () => invoke('case_list');
 
-/** One case by id; rejects with code "not_found" if there is none. */
+/** { case, counts } for one case; rejects with code "not_found" if there is none. */
 export const getCase = (id) => invoke('case_get', { id });
 
 /** Creates a case from { title, reference, description }; returns the new case. */

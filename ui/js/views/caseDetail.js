@@ -1,25 +1,45 @@
-// One case: its fields and status. Later issues add its incidents, statements and evidence.
+// One case: its fields and status, and tabs for its incidents, statements, people and units.
 import { h, mount, formatTime, toast } from '../dom.js';
 import { getCase, updateCase } from '../api/cases.js';
+import { listIncidents, listStatements, listPersons, listUnits } from '../api/contents.js';
 import { openCaseForm } from './caseForm.js';
 import { STATUSES } from './status.js';
+import { virtualList } from './virtualList.js';
+import { loadVocab, label } from '../vocab.js';
+import { dateText, consentBadges } from './format.js';
+import { openIncidentForm } from './incident.js';
+import { openStatementForm } from './statement.js';
+import { openPersonForm } from './person.js';
+import { openUnitForm } from './unit.js';
 
-export async function caseDetailView(main, id) {
+const TABS = [
+  ['overview', 'Overview'],
+  ['incidents', 'Incidents'],
+  ['statements', 'Statements'],
+  ['people', 'People'],
+  ['units', 'Units'],
+];
+
+/** Renders case `id` with tab `tab` into `main`. */
+export async function caseDetailView(main, id, tab = 'overview') {
   mount(main, h('div', { class: 'muted pad', text: 'Loading case…' }));
-  let c;
+  let view;
   try {
-    c = await getCase(id);
+    [view] = await Promise.all([getCase(id), loadVocab()]);
   } catch (err) {
     mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }),
       h('a', { href: '#/cases', class: 'button secondary', 'data-testid': 'back-to-list', text: '← All cases' }));
     return;
   }
-  render(main, c);
+  render(main, view, tab);
 }
 
-function render(main, c) {
+function render(main, view, tab) {
+  let c = view.case;
+  const token = Symbol('case-view');
+  main.dataset.view = token.toString();
   const status = h('select', { id: 'case-status', class: 'status-select', 'data-testid': 'case-status', 'aria-label': 'Status' },
-    STATUSES.map(([v, label]) => h('option', { value: v, text: label })));
+    STATUSES.map(([v, text]) => h('option', { value: v, text })));
   status.value = c.status;
   status.addEventListener('change', async () => {
     const previous = c.status;
@@ -27,7 +47,7 @@ function render(main, c) {
     try {
       c = await updateCase(c.id, { status: status.value });
       toast(`Status changed to ${status.value}.`);
-      render(main, c);
+      view = { ...view, case: c };
     } catch (err) {
       status.value = previous;
       toast(err.message, 'error');
@@ -36,6 +56,17 @@ function render(main, c) {
     }
   });
 
+  const counts = view.counts;
+  const tabs = h('nav', { class: 'tabs', role: 'tablist' }, TABS.map(([key, text]) => {
+    const n = key === 'people' ? counts.persons : counts[key];
+    return h('a', {
+      href: key === 'overview' ? `#/cases/${c.id}` : `#/cases/${c.id}/${key}`,
+      class: `tab${key === tab ? ' active' : ''}`, role: 'tab', 'aria-selected': key === tab ? 'true' : 'false',
+      'data-testid': `tab-${key}`,
+    }, text, n !== undefined ? h('span', { class: 'count', 'data-testid': `count-${key}`, text: String(n) }) : null);
+  }));
+
+  const body = h('div', { class: 'tab-body' });
   mount(main,
     h('nav', { class: 'crumbs' }, h('a', { href: '#/cases', 'data-testid': 'back-to-list', text: '← All cases' })),
     h('section', { class: 'case-detail', 'data-testid': 'case-detail', dataset: { id: c.id } },
@@ -46,14 +77,115 @@ function render(main, c) {
         h('div', { class: 'head-actions' },
           h('label', { class: 'inline-label', for: 'case-status', text: 'Status' }), status,
           h('button', { class: 'button secondary', 'data-testid': 'edit-case', text: 'Edit',
-            onclick: () => openCaseForm(c, (saved) => { toast('Case saved.'); render(main, saved); }) }))),
-      h('dl', { class: 'facts' },
-        h('dt', { text: 'Created' }), h('dd', { text: formatTime(c.created_at) }),
-        h('dt', { text: 'Last changed' }), h('dd', { text: formatTime(c.updated_at) }),
-        h('dt', { text: 'Case id' }), h('dd', { class: 'mono small', text: c.id })),
-      h('section', { class: 'card' },
-        h('h2', { text: 'Description' }),
-        c.description
-          ? h('p', { class: 'prose', 'data-testid': 'case-detail-description', text: c.description })
-          : h('p', { class: 'muted', text: 'No description yet.' }))));
+            onclick: () => openCaseForm(c, () => { toast('Case saved.'); location.reload(); }) }))),
+      tabs, body));
+
+  const tabRenderers = { overview, incidents, statements, people, units };
+  tabRenderers[tab](body, c, counts);
+}
+
+function overview(body, c, counts) {
+  mount(body,
+    h('dl', { class: 'facts' },
+      h('dt', { text: 'Created' }), h('dd', { text: formatTime(c.created_at) }),
+      h('dt', { text: 'Last changed' }), h('dd', { text: formatTime(c.updated_at) }),
+      h('dt', { text: 'Case id' }), h('dd', { class: 'mono small', text: c.id })),
+    h('section', { class: 'card' },
+      h('h2', { text: 'Description' }),
+      c.description
+        ? h('p', { class: 'prose', 'data-testid': 'case-detail-description', text: c.description })
+        : h('p', { class: 'muted', text: 'No description yet.' })),
+    h('section', { class: 'stat-grid' },
+      stat('Incidents', counts.incidents, `#/cases/${c.id}/incidents`),
+      stat('Statements', counts.statements, `#/cases/${c.id}/statements`),
+      stat('People', counts.persons, `#/cases/${c.id}/people`),
+      stat('Units', counts.units, `#/cases/${c.id}/units`)));
+}
+
+function stat(name, n, href) {
+  return h('a', { class: 'stat', href }, h('div', { class: 'stat-n', text: String(n) }), h('div', { class: 'stat-name', text: name }));
+}
+
+/** A tab with a toolbar (count + new button) above a virtual list, or an empty state. */
+async function listTab(body, { load, newLabel, newTestid, onNew, empty, header, rowHeight = 52, render, testid }) {
+  mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
+  let items;
+  try {
+    items = await load();
+  } catch (err) {
+    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    return;
+  }
+  const toolbar = h('div', { class: 'toolbar' },
+    h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'record' : 'records'}` }),
+    h('button', { class: 'button primary', 'data-testid': newTestid, text: newLabel, onclick: onNew }));
+  if (items.length === 0) {
+    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'empty-state' }, h('p', { text: empty })));
+    return;
+  }
+  mount(body, toolbar, h('div', { class: 'table' }, h('div', { class: 'table-head', 'aria-hidden': 'true' }, header),
+    virtualList({ items, rowHeight, render, testid })));
+}
+
+function incidents(body, c) {
+  listTab(body, {
+    load: () => listIncidents(c.id),
+    newLabel: 'New incident', newTestid: 'new-incident',
+    onNew: () => openIncidentForm(c.id, null, (i) => { location.hash = `#/incidents/${i.id}`; }),
+    empty: 'No incidents yet. An incident is one event: what happened, when and where.',
+    header: h('div', { class: 'row-grid incident-grid' }, h('span', { text: 'Date' }), h('span', { text: 'Incident' }), h('span', { text: 'Place' }), h('span', { text: 'Violation' })),
+    testid: 'incident-list',
+    render: (i) => h('a', { class: 'list-row row-grid incident-grid', href: `#/incidents/${i.id}`, 'data-testid': 'incident-row', dataset: { id: i.id }, role: 'listitem' },
+      h('span', { class: 'mono small', text: dateText(i) }),
+      h('span', { class: 'cell-main' }, h('span', { class: 'title', text: i.title }),
+        h('span', { class: 'sub', text: i.types.map((t) => label('incident_type', t)).join(' · ') })),
+      h('span', { class: 'cell', text: [i.place_name, i.settlement || i.oblast].filter(Boolean).join(', ') }),
+      h('span', { class: `badge violation-${i.violation_status}`, text: label('violation_status', i.violation_status) })),
+  });
+}
+
+function statements(body, c) {
+  listTab(body, {
+    load: () => listStatements(c.id),
+    newLabel: 'New statement', newTestid: 'new-statement',
+    onNew: () => openStatementForm(c.id, null, (s) => { location.hash = `#/statements/${s.id}`; }),
+    empty: 'No statements yet. Add the witness under People first, then record what they said.',
+    header: h('div', { class: 'row-grid statement-grid' }, h('span', { text: 'Interview' }), h('span', { text: 'Statement' }), h('span', { text: 'Witness' }), h('span', { text: 'Consent' })),
+    testid: 'statement-list',
+    render: (s) => h('a', { class: 'list-row row-grid statement-grid', href: `#/statements/${s.id}`, 'data-testid': 'statement-row', dataset: { id: s.id }, role: 'listitem' },
+      h('span', { class: 'mono small', text: s.interview_date || '—' }),
+      h('span', { class: 'cell-main' }, h('span', { class: 'title', text: s.title }), h('span', { class: 'sub', text: `${s.language || '—'} · version ${s.version}` })),
+      h('span', { class: 'mono', text: s.witness_pseudonym }),
+      consentBadges(s.consent)),
+  });
+}
+
+function people(body, c) {
+  listTab(body, {
+    load: () => listPersons(c.id),
+    newLabel: 'New person', newTestid: 'new-person',
+    onNew: () => openPersonForm(c.id, null, (p) => { location.hash = `#/persons/${p.id}`; }),
+    empty: 'No people yet. Victims, witnesses, sources and alleged perpetrators are recorded by pseudonym.',
+    header: h('div', { class: 'row-grid person-grid' }, h('span', { text: 'Pseudonym' }), h('span', { text: 'Roles' }), h('span', { text: 'Description' })),
+    testid: 'person-list',
+    render: (p) => h('a', { class: 'list-row row-grid person-grid', href: `#/persons/${p.id}`, 'data-testid': 'person-row', dataset: { id: p.id }, role: 'listitem' },
+      h('span', { class: 'mono title', text: p.pseudonym }),
+      h('span', { class: 'cell', text: p.roles.map((r) => label('person_role', r)).join(', ') }),
+      h('span', { class: 'cell muted', text: p.description })),
+  });
+}
+
+function units(body, c) {
+  listTab(body, {
+    load: () => listUnits(c.id),
+    newLabel: 'New unit', newTestid: 'new-unit',
+    onNew: () => openUnitForm(c.id, null, (u) => { location.hash = `#/units/${u.id}`; }),
+    empty: 'No units yet. Military formations, armed groups and authorities are recorded here.',
+    header: h('div', { class: 'row-grid unit-grid' }, h('span', { text: 'Name' }), h('span', { text: 'Kind' }), h('span', { text: 'Affiliation' })),
+    testid: 'unit-list',
+    render: (u) => h('a', { class: 'list-row row-grid unit-grid', href: `#/units/${u.id}`, 'data-testid': 'unit-row', dataset: { id: u.id }, role: 'listitem' },
+      h('span', { class: 'title', text: u.name }),
+      h('span', { class: 'cell', text: u.kind ? label('unit_kind', u.kind) : '' }),
+      h('span', { class: 'cell muted', text: u.affiliation })),
+  });
 }

@@ -1,22 +1,40 @@
 // The list of cases in the library.
-import { h, mount, formatTime } from '../dom.js';
+import { h, mount, formatTime, toast } from '../dom.js';
 import { listCases } from '../api/cases.js';
 import { openCaseForm } from './caseForm.js';
 import { statusBadge } from './status.js';
+import { loadSample } from '../api/contents.js';
+import { libraryInfo } from '../api/library.js';
+import { openProfileForm } from './profile.js';
 
 export async function caseListView(main) {
   const newButton = h('button', { class: 'button primary', 'data-testid': 'new-case', text: 'New case',
     onclick: () => openCaseForm(null, (c) => { location.hash = `#/cases/${c.id}`; }) });
   const body = h('div', { class: 'list-body' }, h('div', { class: 'muted pad', text: 'Loading cases…' }));
+  const sampleButton = h('button', { class: 'button secondary', 'data-testid': 'load-sample', text: 'Open sample case',
+    title: 'A clearly marked sample built from public reporting on Mariupol, March 2022',
+    onclick: async () => {
+      sampleButton.disabled = true;
+      try { const c = await loadSample(); location.hash = `#/cases/${c.id}`; } catch (err) { sampleButton.disabled = false; toast(err.message, 'error'); }
+    } });
   mount(main,
     h('header', { class: 'page-head' },
       h('div', {}, h('h1', { text: 'Cases' }), h('p', { class: 'muted', 'data-testid': 'case-count', text: '' })),
-      newButton),
+      h('div', { class: 'head-actions' }, sampleButton, newButton)),
     body);
 
   let cases;
   try {
-    cases = await listCases();
+    const [list, info] = await Promise.all([listCases(), libraryInfo()]);
+    cases = list;
+    if (!info.profile) {
+      const banner = h('div', { class: 'notice', 'data-testid': 'profile-notice' },
+        h('div', {}, h('strong', { text: 'Who is working here? ' }),
+          h('span', { text: 'Set your name and organisation: they are recorded with every change you make, in the custody log.' })),
+        h('button', { class: 'button secondary small-btn', text: 'Set profile',
+          onclick: () => openProfileForm(document.querySelector('[data-testid=profile-summary]'), null, () => banner.remove()) }));
+      main.querySelector('.page-head').after(banner);
+    }
   } catch (err) {
     mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;

@@ -54,3 +54,59 @@ export function showError(form, name, message) {
 export function showBackendError(form, err) {
   showError(form, err.field || null, err.message);
 }
+
+/** A group of checkboxes named `name` from [[value, label]]; `values` are checked. */
+export function checks({ name, label, prefix, options, values = [], hint }) {
+  const id = `${prefix}-${name}`;
+  const error = h('div', { class: 'field-error', 'data-testid': `error-${name}`, role: 'alert', hidden: true });
+  return h('fieldset', { class: 'field checks', 'data-testid': id },
+    h('legend', { text: label }),
+    h('div', { class: 'check-grid' }, options.map(([v, text]) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name, value: v, checked: values.includes(v) || null }), h('span', { text })))),
+    hint ? h('div', { class: 'hint', text: hint }) : null,
+    error);
+}
+
+/** The checked values of checkbox group `name` in `form`. */
+export function checkedValues(form, name) {
+  return [...form.querySelectorAll(`input[type=checkbox][name=${name}]:checked`)].map((i) => i.value);
+}
+
+/** A row of fields side by side. */
+export function row(...fields) {
+  return h('div', { class: 'field-row' }, fields);
+}
+
+/** A titled group of fields. */
+export function section(title, ...children) {
+  return h('fieldset', { class: 'section' }, h('legend', { text: title }), children);
+}
+
+/**
+ * Wires a form's submit: clears errors, runs `collect()` (which may throw a
+ * { field, message } for client-side checks), calls `save(data)`, shows backend errors at their
+ * field, and calls `done(result)` on success.
+ */
+export function onSubmit(form, { collect, save, done }) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    let data;
+    try {
+      data = collect();
+    } catch (err) {
+      showError(form, err.field, err.message);
+      return;
+    }
+    const buttons = form.querySelectorAll('button[type=submit]');
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const result = await save(data);
+      done(result);
+    } catch (err) {
+      showBackendError(form, err);
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+}

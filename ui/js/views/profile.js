@@ -18,7 +18,8 @@ export function renderProfile(el, profile) {
   }
 }
 
-function openProfileForm(el, profile) {
+/** Opens the profile form; `el` is the sidebar summary to refresh after saving. */
+export function openProfileForm(el, profile, onSaved) {
   const p = 'profile';
   const form = h('form', { class: 'form', 'data-testid': 'profile-form', novalidate: true },
     h('p', { class: 'muted', text: 'Your name and organisation are recorded with every change you make, in the custody log.' }),
@@ -38,6 +39,7 @@ function openProfileForm(el, profile) {
       closeModal();
       renderProfile(el, saved);
       toast('Profile saved.');
+      if (onSaved) onSaved(saved);
     } catch (err) {
       showBackendError(form, err);
     }

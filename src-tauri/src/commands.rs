@@ -1,0 +1,265 @@
+//! The commands the UI may call, each granted by its own `allow-*` permission (see build.rs and
+//! capabilities/main.json). Each is: arguments → one core operation → a serialisable result.
+
+use crate::AppState;
+use casefile_core::acts::{Act, ActInput, Involvement, InvolvementInput};
+use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
+use casefile_core::custody::CustodyEntry;
+use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
+use casefile_core::library::{LibraryInfo, Profile};
+use casefile_core::links::{Link, LinkView, RecordRef};
+use casefile_core::persons::{Identity, Person, PersonInput};
+use casefile_core::statements::{
+    Consent, ConsentInput, ConsentPurpose, ConsentSummary, Statement, StatementInput, StatementRow, StatementVersion,
+};
+use casefile_core::units::{Unit, UnitInput};
+use casefile_core::vocab::Term;
+use casefile_core::ErrorDto;
+use serde::Serialize;
+use tauri::State;
+
+type Res<T> = Result<T, ErrorDto>;
+type St<'a> = State<'a, AppState>;
+
+#[tauri::command]
+pub fn library_info(state: St<'_>) -> Res<LibraryInfo> {
+    state.with(|lib| lib.info())
+}
+
+#[tauri::command]
+pub fn profile_set(state: St<'_>, name: String, organisation: String) -> Res<Profile> {
+    state.with(|lib| lib.set_profile(&name, &organisation))
+}
+
+#[tauri::command]
+pub fn vocab_list(state: St<'_>) -> Res<Vec<Term>> {
+    state.with(|lib| lib.terms(None))
+}
+
+#[tauri::command]
+pub fn sample_load(state: St<'_>) -> Res<Case> {
+    state.with(|lib| lib.load_sample())
+}
+
+#[tauri::command]
+pub fn case_list(state: St<'_>) -> Res<Vec<Case>> {
+    state.with(|lib| lib.list_cases())
+}
+
+#[derive(Serialize)]
+pub struct CaseView {
+    case: Case,
+    counts: CaseCounts,
+}
+
+#[tauri::command]
+pub fn case_get(state: St<'_>, id: String) -> Res<CaseView> {
+    state.with(|lib| Ok(CaseView { case: lib.get_case(&id)?, counts: lib.case_counts(&id)? }))
+}
+
+#[tauri::command]
+pub fn case_create(state: St<'_>, input: NewCase) -> Res<Case> {
+    state.with(|lib| lib.create_case(input))
+}
+
+#[tauri::command]
+pub fn case_update(state: St<'_>, id: String, edit: CaseEdit) -> Res<Case> {
+    state.with(|lib| lib.edit_case(&id, edit))
+}
+
+#[tauri::command]
+pub fn incident_list(state: St<'_>, case_id: String) -> Res<Vec<IncidentRow>> {
+    state.with(|lib| lib.incident_rows(&case_id))
+}
+
+#[derive(Serialize)]
+pub struct IncidentView {
+    incident: Incident,
+    links: Vec<LinkView>,
+    acts: Vec<Act>,
+    involvements: Vec<Involvement>,
+}
+
+#[tauri::command]
+pub fn incident_get(state: St<'_>, id: String) -> Res<IncidentView> {
+    state.with(|lib| {
+        Ok(IncidentView {
+            incident: lib.get_incident(&id)?,
+            links: lib.links_of(&id)?,
+            acts: lib.list_acts(&id)?,
+            involvements: lib.list_involvements(&id)?,
+        })
+    })
+}
+
+#[tauri::command]
+pub fn incident_create(state: St<'_>, case_id: String, input: IncidentInput) -> Res<Incident> {
+    state.with(|lib| lib.create_incident(&case_id, input))
+}
+
+#[tauri::command]
+pub fn incident_update(state: St<'_>, id: String, input: IncidentInput) -> Res<Incident> {
+    state.with(|lib| lib.edit_incident(&id, input))
+}
+
+#[tauri::command]
+pub fn person_list(state: St<'_>, case_id: String) -> Res<Vec<Person>> {
+    state.with(|lib| lib.list_persons(&case_id))
+}
+
+#[derive(Serialize)]
+pub struct PersonView {
+    person: Person,
+    has_identity: bool,
+    links: Vec<LinkView>,
+}
+
+#[tauri::command]
+pub fn person_get(state: St<'_>, id: String) -> Res<PersonView> {
+    state.with(|lib| Ok(PersonView { person: lib.get_person(&id)?, has_identity: lib.has_identity(&id)?, links: lib.links_of(&id)? }))
+}
+
+#[tauri::command]
+pub fn person_create(state: St<'_>, case_id: String, input: PersonInput) -> Res<Person> {
+    state.with(|lib| lib.create_person(&case_id, input))
+}
+
+#[tauri::command]
+pub fn person_update(state: St<'_>, id: String, input: PersonInput) -> Res<Person> {
+    state.with(|lib| lib.edit_person(&id, input))
+}
+
+#[tauri::command]
+pub fn identity_set(state: St<'_>, person_id: String, identity: Identity) -> Res<()> {
+    state.with(|lib| lib.set_identity(&person_id, identity))
+}
+
+#[tauri::command]
+pub fn identity_reveal(state: St<'_>, person_id: String) -> Res<Option<Identity>> {
+    state.with(|lib| lib.reveal_identity(&person_id))
+}
+
+#[tauri::command]
+pub fn unit_list(state: St<'_>, case_id: String) -> Res<Vec<Unit>> {
+    state.with(|lib| lib.list_units(&case_id))
+}
+
+#[derive(Serialize)]
+pub struct UnitView {
+    unit: Unit,
+    links: Vec<LinkView>,
+}
+
+#[tauri::command]
+pub fn unit_get(state: St<'_>, id: String) -> Res<UnitView> {
+    state.with(|lib| Ok(UnitView { unit: lib.get_unit(&id)?, links: lib.links_of(&id)? }))
+}
+
+#[tauri::command]
+pub fn unit_create(state: St<'_>, case_id: String, input: UnitInput) -> Res<Unit> {
+    state.with(|lib| lib.create_unit(&case_id, input))
+}
+
+#[tauri::command]
+pub fn unit_update(state: St<'_>, id: String, input: UnitInput) -> Res<Unit> {
+    state.with(|lib| lib.edit_unit(&id, input))
+}
+
+#[tauri::command]
+pub fn act_create(state: St<'_>, case_id: String, input: ActInput) -> Res<Act> {
+    state.with(|lib| lib.create_act(&case_id, input))
+}
+
+#[tauri::command]
+pub fn involvement_create(state: St<'_>, case_id: String, input: InvolvementInput) -> Res<Involvement> {
+    state.with(|lib| lib.create_involvement(&case_id, input))
+}
+
+#[tauri::command]
+pub fn statement_list(state: St<'_>, case_id: String) -> Res<Vec<StatementRow>> {
+    state.with(|lib| lib.statement_rows(&case_id))
+}
+
+#[derive(Serialize)]
+pub struct StatementView {
+    statement: Statement,
+    witness: Person,
+    consent: ConsentSummary,
+    consents: Vec<Consent>,
+    versions: Vec<StatementVersion>,
+    links: Vec<LinkView>,
+}
+
+#[tauri::command]
+pub fn statement_get(state: St<'_>, id: String) -> Res<StatementView> {
+    state.with(|lib| {
+        let statement = lib.get_statement(&id)?;
+        Ok(StatementView {
+            witness: lib.get_person(&statement.witness_id)?,
+            consent: lib.consent_summary(&id)?,
+            consents: lib.consents(&id)?,
+            versions: lib.statement_versions(&id)?,
+            links: lib.links_of(&id)?,
+            statement,
+        })
+    })
+}
+
+#[tauri::command]
+pub fn statement_create(state: St<'_>, case_id: String, input: StatementInput) -> Res<Statement> {
+    state.with(|lib| lib.create_statement(&case_id, input))
+}
+
+#[tauri::command]
+pub fn statement_update(state: St<'_>, id: String, input: StatementInput) -> Res<Statement> {
+    state.with(|lib| lib.edit_statement(&id, input))
+}
+
+#[tauri::command]
+pub fn consent_set(state: St<'_>, statement_id: String, input: ConsentInput) -> Res<Consent> {
+    state.with(|lib| lib.set_consent(&statement_id, input))
+}
+
+#[tauri::command]
+pub fn consent_withdraw(state: St<'_>, statement_id: String, purpose: ConsentPurpose, on: String, note: String) -> Res<Consent> {
+    state.with(|lib| lib.withdraw_consent(&statement_id, purpose, &on, &note))
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub fn link_create(
+    state: St<'_>,
+    from_type: String,
+    from_id: String,
+    link_type: String,
+    to_type: String,
+    to_id: String,
+    note: String,
+) -> Res<Link> {
+    state.with(|lib| lib.link(&from_type, &from_id, &link_type, &to_type, &to_id, &note))
+}
+
+#[tauri::command]
+pub fn link_remove(state: St<'_>, link_id: String, reason: String) -> Res<()> {
+    state.with(|lib| lib.unlink(&link_id, &reason))
+}
+
+#[tauri::command]
+pub fn record_find(state: St<'_>, case_id: String, query: String, types: Vec<String>) -> Res<Vec<RecordRef>> {
+    state.with(|lib| lib.find_records(&case_id, &query, &types, 50))
+}
+
+#[tauri::command]
+pub fn record_delete(state: St<'_>, record_type: String, id: String, reason: String) -> Res<()> {
+    state.with(|lib| lib.delete(&record_type, &id, &reason))
+}
+
+#[tauri::command]
+pub fn record_restore(state: St<'_>, record_type: String, id: String) -> Res<()> {
+    state.with(|lib| lib.restore(&record_type, &id))
+}
+
+#[tauri::command]
+pub fn record_history(state: St<'_>, record_type: String, id: String) -> Res<Vec<CustodyEntry>> {
+    state.with(|lib| lib.history_with_links(&record_type, &id))
+}

@@ -1,0 +1,17 @@
+// A record's custody history: every change, who made it and when, with the entry's hash.
+import { h, mount, formatTime } from '../dom.js';
+import { recordHistory } from '../api/contents.js';
+
+export function historyPanel(recordType, id) {
+  const list = h('ol', { class: 'history' }, h('li', { class: 'muted', text: 'Loading…' }));
+  const panel = h('section', { class: 'card', 'data-testid': 'history-panel' },
+    h('h2', { text: 'Custody history' }), list);
+  recordHistory(recordType, id).then((entries) => {
+    mount(list, entries.map((e) => h('li', {},
+      h('span', { class: 'h-action', text: e.record_type === 'link' ? `${e.action} (link)` : e.action }),
+      h('span', { class: 'h-actor', text: e.actor }),
+      h('span', { class: 'muted small', text: formatTime(e.at) }),
+      h('span', { class: 'mono tiny muted', title: `entry ${e.seq}, hash ${e.hash}`, text: e.hash.slice(0, 12) }))));
+  }, (err) => mount(list, h('li', { class: 'error-box', text: err.message })));
+  return panel;
+}
