@@ -1,0 +1,83 @@
+//! One error type for the crate. Each variant has a stable machine-readable [`MediaError::code`]
+//! so the IPC boundary can send `{ code, message }` and the UI never matches on message text.
+
+use std::path::PathBuf;
+
+/// Boxed cause from a decoder crate (or a caught decoder panic), kept as a real error source.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// The file could not be opened or read (missing, permissions, I/O error).
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file was read but its content could not be decoded as the image it claims to be.
+    #[error("cannot decode {path}: {source}")]
+    Undecodable {
+        path: PathBuf,
+        #[source]
+        source: Cause,
+    },
+
+    /// The operation is not available for this media type (for example a thumbnail of a HEIC
+    /// photo: no practical pure-Rust HEVC decoder exists, so the app shows a placeholder).
+    #[error("{operation} is not supported for {mime} ({path})")]
+    Unsupported {
+        path: PathBuf,
+        mime: &'static str,
+        operation: &'static str,
+    },
+
+    /// The image declares pixel dimensions beyond what we are willing to decode in memory
+    /// (a decompression bomb, or a damaged header).
+    #[error("{path}: image of {width}x{height} pixels is too large to decode")]
+    TooLarge {
+        path: PathBuf,
+        width: u64,
+        height: u64,
+    },
+}
+
+impl MediaError {
+    /// Stable code for the UI and logs. Never change an existing code; add new ones.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MediaError::Unreadable { .. } => "media_unreadable",
+            MediaError::Undecodable { .. } => "media_undecodable",
+            MediaError::Unsupported { .. } => "media_unsupported",
+            MediaError::TooLarge { .. } => "media_too_large",
+        }
+    }
+
+    pub(crate) fn unreadable(path: &std::path::Path, source: std::io::Error) -> Self {
+        MediaError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn undecodable(path: &std::path::Path, source: impl Into<Cause>) -> Self {
+        MediaError::Undecodable {
+            path: path.to_path_buf(),
+            source: source.into(),
+        }
+    }
+}
+
+/// A decoder panicked; we caught it (see `guard::no_panic`) and report it as undecodable.
+#[derive(Debug, thiserror::Error)]
+#[error("decoder panicked: {0}")]
+pub struct DecoderPanicked(pub String);
+
+/// Our own finding about a file's content (as opposed to a decoder crate's error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadContent(pub &'static str);
+
+pub type Result<T, E = MediaError> = std::result::Result<T, E>;

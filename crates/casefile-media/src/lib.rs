@@ -1,0 +1,31 @@
+//! Casefile's media toolkit: what an evidence file *is* and what it *says about itself*.
+//!
+//! - [`sniff()`]: media type from content, never from the file name.
+//! - [`extract_metadata`]: capture time and offset, GPS, device, orientation, pixel size; for
+//!   MP4/MOV the container creation time and location; and a flag when the camera clock and the
+//!   GPS clock disagree by more than an hour.
+//! - [`thumbnail`], [`perceptual_hash`], [`analyse_image`]: small oriented JPEG previews and a
+//!   64-bit dHash for spotting resized or recompressed copies ([`hamming`]).
+//!
+//! Architecture invariant: this crate is pure functions over paths and bytes. No database, no
+//! Tauri, no clock, no network, no global state; it never writes next to the files it reads
+//! (originals never change). Every entry point is safe on hostile input: garbage gives an empty
+//! result or an error with a stable code ([`MediaError::code`]), never a panic that escapes
+//! (decoder panics are caught and reported as `media_undecodable`).
+
+mod error;
+mod guard;
+mod jpeg_dc;
+pub mod metadata;
+pub mod phash;
+mod picture;
+pub mod sniff;
+
+pub use error::{BadContent, Cause, DecoderPanicked, MediaError, Result};
+pub use metadata::{clock_gps_disagreement, extract_metadata, Metadata, CLOCK_GPS_TOLERANCE_SECS};
+pub use phash::{hamming, is_possible_duplicate, POSSIBLE_DUPLICATE_MAX_DISTANCE};
+pub use picture::{
+    analyse_image, perceptual_hash, thumbnail, Thumbnail, HASH_BASIS_SIDE, MAX_PIXELS,
+    THUMB_JPEG_QUALITY,
+};
+pub use sniff::{sniff, sniff_file, Kind, MediaType, SNIFF_LEN};

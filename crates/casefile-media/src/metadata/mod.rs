@@ -1,0 +1,239 @@
+//! Metadata an investigator needs to place a file in time and space: capture time, GPS, device,
+//! orientation and size, plus a warning when the camera clock and the GPS clock disagree.
+//!
+//! Extraction is best effort by design: a truncated or damaged file yields whatever could be read
+//! (possibly nothing) rather than an error, because the file is evidence whatever its state. Only
+//! a file we cannot open or read at all is an error. Nothing here ever reads a whole video into
+//! memory: MP4/MOV boxes are walked by seeking, and every in-memory read is capped.
+
+mod exif_fields;
+pub(crate) mod isobmff;
+pub(crate) mod jpeg;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::path::Path;
+
+use crate::error::{MediaError, Result};
+use crate::guard::no_panic;
+
+/// The camera clock and the GPS clock may differ by this much before we flag a mismatch.
+pub const CLOCK_GPS_TOLERANCE_SECS: i64 = 3600;
+
+/// Extracted metadata. Every field is optional: absent means "not recorded in the file" (or not
+/// readable), never a guess.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Metadata {
+    /// Camera clock at capture as the device wrote it: naive local time `YYYY-MM-DDTHH:MM:SS`
+    /// (EXIF `DateTimeOriginal`; for Apple QuickTime `com.apple.quicktime.creationdate`).
+    pub capture_time: Option<String>,
+    /// UTC offset of `capture_time` such as `+03:00` (EXIF `OffsetTimeOriginal`), when recorded.
+    pub capture_time_offset: Option<String>,
+    /// WGS84 latitude in signed decimal degrees (south negative).
+    pub gps_latitude: Option<f64>,
+    /// WGS84 longitude in signed decimal degrees (west negative).
+    pub gps_longitude: Option<f64>,
+    /// Altitude in metres, negative below sea level (EXIF `GPSAltitudeRef` = 1).
+    pub gps_altitude: Option<f64>,
+    /// GPS fix time (EXIF `GPSDateStamp` + `GPSTimeStamp`), UTC, RFC 3339.
+    pub gps_time: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    /// EXIF orientation 1..=8 (for JPEG without EXIF orientation, XMP `tiff:Orientation`). For
+    /// MP4/MOV, the rotation of the first video track's matrix expressed as the same codes
+    /// (1, 3, 6, 8).
+    pub orientation: Option<u16>,
+    /// Pixel size as stored, before orientation is applied: JPEG SOF, PNG IHDR, HEIF `ispe`,
+    /// MP4/MOV first video track `tkhd`.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// MP4/MOV `mvhd` creation time, UTC, RFC 3339. Many devices write 0 (absent) or a time in
+    /// UTC; some write local time. It is the container's claim, not the camera clock.
+    pub container_creation_time: Option<String>,
+    /// MP4/MOV duration in seconds (`mvhd`).
+    pub duration_seconds: Option<f64>,
+    /// Camera clock minus GPS clock, in seconds, when both are present. See
+    /// [`clock_gps_disagreement`] for how a capture time without an offset is treated.
+    pub clock_gps_disagreement: Option<i64>,
+    /// True when `|clock_gps_disagreement| > CLOCK_GPS_TOLERANCE_SECS` (one hour).
+    pub clock_gps_mismatch: bool,
+}
+
+impl Metadata {
+    pub fn is_empty(&self) -> bool {
+        *self == Metadata::default()
+    }
+
+    /// Fills in `clock_gps_disagreement` and `clock_gps_mismatch` from the other fields.
+    pub(crate) fn compare_clocks(&mut self) {
+        self.clock_gps_disagreement = clock_gps_disagreement(
+            self.capture_time.as_deref(),
+            self.capture_time_offset.as_deref(),
+            self.gps_time.as_deref(),
+        );
+        self.clock_gps_mismatch = self
+            .clock_gps_disagreement
+            .is_some_and(|d| d.abs() > CLOCK_GPS_TOLERANCE_SECS);
+    }
+}
+
+/// Camera clock minus GPS clock in seconds.
+///
+/// The camera writes local wall-clock time. With an offset (`+03:00`) we convert it to UTC
+/// exactly. **Without an offset we read it as if it were UTC**: we cannot know the zone the
+/// camera was set to, and guessing one from the GPS position would be a guess dressed as a fact.
+/// The consequence, stated plainly: a correctly set camera without an offset tag in a zone other
+/// than UTC shows a disagreement of a whole number of hours (e.g. 7200 s in Kyiv in winter) and,
+/// beyond one hour, is flagged. The flag means "check the clock", not "the photo is false".
+pub fn clock_gps_disagreement(
+    capture_time: Option<&str>,
+    capture_offset: Option<&str>,
+    gps_time: Option<&str>,
+) -> Option<i64> {
+    let naive = NaiveDateTime::parse_from_str(capture_time?, "%Y-%m-%dT%H:%M:%S").ok()?;
+    let camera_utc: DateTime<Utc> = match capture_offset.and_then(parse_offset) {
+        Some(off) => off
+            .from_local_datetime(&naive)
+            .single()?
+            .with_timezone(&Utc),
+        None => Utc.from_utc_datetime(&naive),
+    };
+    let gps = DateTime::parse_from_rfc3339(gps_time?)
+        .ok()?
+        .with_timezone(&Utc);
+    Some((camera_utc - gps).num_seconds())
+}
+
+/// `+03:00`, `-04:30`, `+0300` → offset. Anything else → None.
+pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let sign = match b.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: Vec<u8> = b[1..].iter().copied().filter(|c| *c != b':').collect();
+    if digits.len() != 4 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let h = i32::from((digits[0] - b'0') * 10 + (digits[1] - b'0'));
+    let m = i32::from((digits[2] - b'0') * 10 + (digits[3] - b'0'));
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// Canonical `±HH:MM` form of an offset string, or None if it is not one.
+pub(crate) fn normalise_offset(s: &str) -> Option<String> {
+    let off = parse_offset(s)?;
+    let secs = off.local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.abs();
+    Some(format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
+}
+
+/// Extracts metadata from the file at `path`, whose content was sniffed as `mime` (see
+/// [`crate::sniff()`]). Unknown or metadata-less types give `Ok(Metadata::default())`.
+///
+/// Errors: `media_unreadable` if the file cannot be opened or an I/O error (other than a
+/// truncated file) occurs. A damaged or truncated file gives `Ok` with what could be read.
+/// A panic inside a parser is caught and reported as `media_undecodable`.
+pub fn extract_metadata(path: &Path, mime: &str) -> Result<Metadata> {
+    let file = File::open(path).map_err(|e| MediaError::unreadable(path, e))?;
+    let mut meta = Metadata::default();
+    let outcome = no_panic(path, || -> io::Result<()> {
+        let mut r = BufReader::new(file);
+        match mime {
+            "image/jpeg" => {
+                exif_fields::read_container_exif(&mut r, &mut meta)?;
+                jpeg::scan(&mut r, &mut meta)?;
+            }
+            "image/heic" | "image/heif" | "image/avif" => {
+                exif_fields::read_container_exif(&mut r, &mut meta)?;
+                isobmff::read_heif(&mut r, &mut meta)?;
+            }
+            "image/png" | "image/webp" => {
+                exif_fields::read_container_exif(&mut r, &mut meta)?;
+                image_dimensions(&mut r, &mut meta)?;
+            }
+            "image/tiff" => {
+                exif_fields::read_tiff_exif(&mut r, &mut meta)?;
+                image_dimensions(&mut r, &mut meta)?;
+            }
+            "image/gif" | "image/bmp" => image_dimensions(&mut r, &mut meta)?,
+            "video/mp4" | "video/quicktime" | "video/3gpp" | "video/3gpp2" | "audio/mp4" => {
+                isobmff::read_movie(&mut r, &mut meta)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    match outcome {
+        Ok(()) => {}
+        // Truncated file: keep what was read before the end.
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
+        Err(e) => return Err(MediaError::unreadable(path, e)),
+    }
+    meta.compare_clocks();
+    Ok(meta)
+}
+
+/// Width and height from the image header via the `image` crate (reads the header only).
+fn image_dimensions<R: io::BufRead + io::Seek>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
+    r.seek(io::SeekFrom::Start(0))?;
+    let reader = image::ImageReader::new(&mut *r).with_guessed_format()?;
+    if let Ok((w, h)) = reader.into_dimensions() {
+        if w > 0 && h > 0 {
+            meta.width = Some(w);
+            meta.height = Some(h);
+        }
+    }
+    Ok(())
+}
+
+/// Orientation to apply when displaying the image whose EXIF block (TIFF header onwards) and
+/// XMP packet are given. EXIF wins; XMP `tiff:Orientation` is the fallback.
+pub(crate) fn orientation_from(exif: Option<&[u8]>, xmp: Option<&[u8]>) -> Option<u16> {
+    exif.and_then(exif_fields::orientation_from_raw)
+        .or_else(|| xmp.and_then(jpeg::xmp_orientation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(normalise_offset("+03:00").as_deref(), Some("+03:00"));
+        assert_eq!(normalise_offset("-0430").as_deref(), Some("-04:30"));
+        assert_eq!(normalise_offset("   :  "), None);
+        assert_eq!(normalise_offset("+99:00"), None);
+    }
+
+    #[test]
+    fn clock_comparison_uses_offset_when_present() {
+        // 10:00 in Kyiv (UTC+3 in summer) is 07:00 UTC: the clocks agree.
+        let d = clock_gps_disagreement(
+            Some("2022-07-01T10:00:00"),
+            Some("+03:00"),
+            Some("2022-07-01T07:00:00Z"),
+        );
+        assert_eq!(d, Some(0));
+        // Without the offset the same reading is taken as UTC and is three hours ahead.
+        let d = clock_gps_disagreement(
+            Some("2022-07-01T10:00:00"),
+            None,
+            Some("2022-07-01T07:00:00Z"),
+        );
+        assert_eq!(d, Some(3 * 3600));
+        assert_eq!(
+            clock_gps_disagreement(Some("garbage"), None, Some("2022-07-01T07:00:00Z")),
+            None
+        );
+    }
+}
