@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod contents;
+mod evidence;
 mod output;
 use output::{print_json, Table};
 
@@ -59,6 +60,9 @@ enum Command {
     /// Witness statements, their versions and consent.
     #[command(subcommand)]
     Statement(contents::StatementCmd),
+    /// Evidence: photos, video, audio, documents, kept bit for bit in the vault.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCmd),
     /// Typed links between records.
     #[command(subcommand)]
     Link(contents::LinkCmd),
@@ -164,6 +168,12 @@ enum AuditCmd {
 }
 
 fn main() -> ExitCode {
+    // Behave like other command-line tools when the reader goes away (`casefile ... | head`).
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {
@@ -232,6 +242,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Act(cmd) => contents::act(&mut lib, json, cmd)?,
         Command::Statement(cmd) => contents::statement(&mut lib, json, cmd)?,
         Command::Link(cmd) => contents::link(&mut lib, json, cmd)?,
+        Command::Evidence(cmd) => evidence::evidence(&mut lib, json, cmd)?,
         Command::Delete { record_type, id, reason } => {
             lib.delete(&record_type, &id, &reason)?;
             show(json, &serde_json::json!({ "ok": true }), |_| println!("{record_type} {id} marked deleted"));

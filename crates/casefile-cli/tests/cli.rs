@@ -184,3 +184,77 @@ fn rusqlite_free_update(dir: &Path, id: &str) -> bool {
         .map(|s| s.success())
         .unwrap_or(false)
 }
+
+/// A kill -9 in the middle of a batch leaves only complete items; the next open removes the
+/// temp files; running the same import again finishes the rest.
+#[test]
+fn an_import_killed_mid_batch_leaves_only_complete_items_and_can_be_finished() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["case", "new", "--title", "Killed import"]).trim().to_string();
+    // 120 files of 4 MiB with distinct content: a few batches' worth.
+    let mut seed = 0x9E3779B97F4A7C15u64;
+    for i in 0..120 {
+        let mut f = std::fs::File::create(src.path().join(format!("v{i:03}.bin"))).unwrap();
+        let mut buf = vec![0u8; 4 << 20];
+        for chunk in buf.chunks_mut(8) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            chunk.copy_from_slice(&seed.to_le_bytes()[..chunk.len()]);
+        }
+        f.write_all(&buf).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casefile"))
+        .arg("--data-dir").arg(d)
+        .args(["evidence", "add", "--no-analyse", "--case", &case])
+        .arg(src.path())
+        .env_remove("CASEFILE_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until at least one batch is recorded, then kill it mid-way.
+    let db = d.join("casefile.db");
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let tmp_files = std::fs::read_dir(d.join("vault/tmp")).map(|r| r.count()).unwrap_or(0);
+        let recorded = rusqlite_count(&db);
+        if recorded > 0 && tmp_files > 0 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the import never got going");
+        if child.try_wait().unwrap().is_some() {
+            panic!("the import finished before it could be killed; make the test files bigger");
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let recorded_at_kill = rusqlite_count(&db);
+    assert!(recorded_at_kill > 0 && recorded_at_kill < 120, "killed mid-way: {recorded_at_kill}");
+
+    // Reopen: the audit holds, every recorded item's file is whole, the temp files are gone.
+    let verify = casefile(d, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_eq!(std::fs::read_dir(d.join("vault/tmp")).unwrap().count(), 0, "temp files are cleaned on open");
+    let items = json(d, &["evidence", "list", "--case", &case]);
+    for e in items.as_array().unwrap() {
+        let id = e["id"].as_str().unwrap();
+        let v = json(d, &["evidence", "verify", id]);
+        assert_eq!(v["intact"], true, "{id} is complete");
+    }
+
+    // Run the same import again: it finishes the rest and adds nothing twice.
+    let out = json(d, &["evidence", "add", "--no-analyse", "--case", &case, src.path().to_str().unwrap()]);
+    assert_eq!(out["added"].as_array().unwrap().len() + out["already_in_case"].as_array().unwrap().len(), 120);
+    assert_eq!(out["already_in_case"].as_array().unwrap().len() as i64, recorded_at_kill);
+    assert_eq!(json(d, &["evidence", "list", "--case", &case]).as_array().unwrap().len(), 120);
+}
+
+fn rusqlite_count(db: &Path) -> i64 {
+    let out = Command::new("sqlite3").arg(db).arg("SELECT count(*) FROM evidence;").output();
+    out.ok().and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(0)
+}

@@ -233,6 +233,7 @@ pub struct CaseCounts {
     pub statements: i64,
     pub persons: i64,
     pub units: i64,
+    pub evidence: i64,
 }
 
 impl Library {
@@ -245,6 +246,6 @@ impl Library {
                 |r| r.get(0),
             )?)
         };
-        Ok(CaseCounts { incidents: count("incidents")?, statements: count("statements")?, persons: count("persons")?, units: count("units")? })
+        Ok(CaseCounts { incidents: count("incidents")?, statements: count("statements")?, persons: count("persons")?, units: count("units")?, evidence: count("evidence")? })
     }
 }

@@ -257,6 +257,56 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX links_from ON links (from_id);
     CREATE INDEX links_to ON links (to_id);
     "#,
+    // 3: evidence items (original files in the vault, with what was read from them and how
+    //    they were acquired) and the derived analysis of each distinct file (thumbnail, hash).
+    r#"
+    CREATE TABLE evidence (
+        id                   TEXT PRIMARY KEY,
+        case_id              TEXT NOT NULL REFERENCES cases (id),
+        sha256               TEXT NOT NULL,
+        size                 INTEGER NOT NULL,
+        original_name        TEXT NOT NULL,
+        relative_path        TEXT NOT NULL,
+        source_path          TEXT NOT NULL,
+        media_type           TEXT NOT NULL,
+        kind                 TEXT NOT NULL,
+        file_modified        TEXT,
+        metadata             TEXT NOT NULL DEFAULT '{}',
+        capture_time         TEXT,
+        latitude             REAL,
+        longitude            REAL,
+        collected_by         TEXT NOT NULL DEFAULT '',
+        collected_at         TEXT NOT NULL DEFAULT '',
+        method               TEXT NOT NULL DEFAULT '',
+        source_url           TEXT NOT NULL DEFAULT '',
+        source_description   TEXT NOT NULL DEFAULT '',
+        acquisition_notes    TEXT NOT NULL DEFAULT '',
+        description          TEXT NOT NULL DEFAULT '',
+        graphic              INTEGER NOT NULL DEFAULT 0,
+        verification_status  TEXT NOT NULL DEFAULT 'unverified',
+        verification_notes   TEXT NOT NULL DEFAULT '',
+        derived_from         TEXT REFERENCES evidence (id),
+        created_at           TEXT NOT NULL,
+        updated_at           TEXT NOT NULL,
+        deleted_at           TEXT,
+        deleted_reason       TEXT
+    );
+    CREATE UNIQUE INDEX evidence_case_sha ON evidence (case_id, sha256);
+    CREATE INDEX evidence_sha ON evidence (sha256);
+    CREATE INDEX evidence_case_capture ON evidence (case_id, capture_time);
+
+    -- Derived from the file's content alone, so one row per distinct file; remade at will.
+    CREATE TABLE media_analysis (
+        sha256        TEXT PRIMARY KEY,
+        status        TEXT NOT NULL CHECK (status IN ('pending', 'ok', 'undecodable', 'unsupported', 'failed')),
+        message       TEXT NOT NULL DEFAULT '',
+        phash         INTEGER,
+        thumb_width   INTEGER,
+        thumb_height  INTEGER,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX media_analysis_status ON media_analysis (status);
+    "#,
 ];
 
 /// The schema version this code writes.

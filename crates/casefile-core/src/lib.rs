@@ -8,6 +8,7 @@ pub mod custody;
 pub mod dates;
 pub mod db;
 pub mod error;
+pub mod evidence;
 pub mod incidents;
 pub mod library;
 pub mod links;

@@ -16,6 +16,7 @@ const LINKABLE: &[(&str, &str, &str)] = &[
     ("person", "persons", "pseudonym"),
     ("unit", "units", "name"),
     ("act", "acts", "label"),
+    ("evidence", "evidence", "original_name"),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

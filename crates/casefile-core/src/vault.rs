@@ -1,32 +1,315 @@
-//! The content-addressed store of original files: `vault/sha256/ab/<hex>`.
+//! The content-addressed store of original files: `vault/sha256/ab/<hex>`, and the derived
+//! files made from them (thumbnails) in `vault/derived/`, apart from the originals.
 //!
 //! Architecture invariant: every read or write of a vault file goes through this module, so that
-//! encryption at rest can later be added in one place. Originals are written once and never
-//! rewritten.
+//! encryption at rest can later be added in one place. Originals are written once, made
+//! read-only and never rewritten.
+//!
+//! Intake reads each source file once: one thread reads and hashes (SHA-256, hardware-accelerated
+//! where the CPU has it) while another writes the same buffers to a temp file, so hashing and
+//! writing overlap, in constant memory. Durability is batched: [`Vault::commit`] fsyncs a batch's
+//! temp files, renames them into place and fsyncs their directories; the caller records the
+//! batch in the database only after that, so a record never points at a file that a crash could
+//! lose. Temp files left by a crash are removed when the vault is next opened.
 
 use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 pub const VAULT_DIR: &str = "vault";
 const TMP_DIR: &str = "tmp";
+const ORIGINALS_DIR: &str = "sha256";
+const THUMBS_DIR: &str = "derived/thumbs";
+/// Size of one read; a few of them are in flight at once, whatever the file size.
+const CHUNK: usize = 1 << 20;
+const IN_FLIGHT: usize = 4;
+/// How many leading bytes are kept for content sniffing.
+pub const HEAD_LEN: usize = 4096;
 
+#[derive(Clone, Debug)]
 pub struct Vault {
     root: PathBuf,
+}
+
+/// A source file copied into the vault's temp area and hashed, not yet committed.
+#[derive(Debug)]
+pub struct Staged {
+    pub source: PathBuf,
+    pub temp: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    /// The first bytes, for sniffing the media type.
+    pub head: Vec<u8>,
+}
+
+/// Why staging a file stopped.
+#[derive(Debug)]
+pub enum StageError {
+    Cancelled,
+    Failed(Error),
+}
+
+impl From<Error> for StageError {
+    fn from(e: Error) -> Self {
+        StageError::Failed(e)
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
 }
 
 impl Vault {
     /// Opens (creating) the vault at `root` and removes temp files a crash may have left.
     pub fn open(root: &Path) -> Result<Vault> {
         let tmp = root.join(TMP_DIR);
-        std::fs::create_dir_all(root.join("sha256")).map_err(|e| Error::io(root, e))?;
+        fs::create_dir_all(root.join(ORIGINALS_DIR)).map_err(io(root))?;
+        fs::create_dir_all(root.join(THUMBS_DIR)).map_err(io(root))?;
         if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         Ok(Vault { root: root.to_path_buf() })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    fn original_path(&self, sha256: &str) -> PathBuf {
+        self.root.join(ORIGINALS_DIR).join(&sha256[..2]).join(sha256)
+    }
+
+    fn thumb_path(&self, sha256: &str) -> PathBuf {
+        self.root.join(THUMBS_DIR).join(&sha256[..2]).join(format!("{sha256}.jpg"))
+    }
+
+    fn check_sha(sha256: &str) -> Result<()> {
+        if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            Ok(())
+        } else {
+            Err(Error::invalid("sha256", format!("\"{sha256}\" is not a SHA-256 hex digest")))
+        }
+    }
+
+    /// Whether the original with this digest is in the vault.
+    pub fn contains(&self, sha256: &str) -> bool {
+        Self::check_sha(sha256).is_ok() && self.original_path(sha256).is_file()
+    }
+
+    /// A read-only path to an original, for code that must hand a path to a decoder or
+    /// metadata reader. Never write through it.
+    pub fn original_for_reading(&self, sha256: &str) -> Result<PathBuf> {
+        Self::check_sha(sha256)?;
+        let p = self.original_path(sha256);
+        if p.is_file() {
+            Ok(p)
+        } else {
+            Err(Error::NotFound { kind: "vault file", id: sha256.to_string() })
+        }
+    }
+
+    /// Opens an original for reading.
+    pub fn open_original(&self, sha256: &str) -> Result<File> {
+        let p = self.original_for_reading(sha256)?;
+        File::open(&p).map_err(io(&p))
+    }
+
+    /// Copies `source` into the temp area while hashing it; reads it once, in constant memory.
+    /// `progress` is called with the bytes done so far; `cancel` is checked between chunks.
+    pub fn stage(&self, source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Staged, StageError> {
+        let mut src = File::open(source).map_err(io(source))?;
+        let meta = src.metadata().map_err(io(source))?;
+        if !meta.is_file() {
+            return Err(Error::invalid("path", format!("{} is not a regular file", source.display())).into());
+        }
+        let temp = self.root.join(TMP_DIR).join(crate::new_id());
+        let dst = OpenOptions::new().write(true).create_new(true).open(&temp).map_err(io(&temp))?;
+        let result = pipeline(&mut src, source, dst, &temp, cancel, progress);
+        match result {
+            Ok((sha256, size, head)) => Ok(Staged { source: source.to_path_buf(), temp, sha256, size, head }),
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes a batch durable: fsyncs each staged file, renames it to its content address
+    /// (read-only) unless that content is already there, and fsyncs the directories touched.
+    /// Returns, per file, whether it was new to the vault. Temp files are gone afterwards.
+    pub fn commit<'a>(&self, batch: impl IntoIterator<Item = &'a Staged>) -> Result<Vec<bool>> {
+        let mut fresh = Vec::new();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for s in batch {
+            let dest = self.original_path(&s.sha256);
+            if dest.is_file() {
+                fs::remove_file(&s.temp).map_err(io(&s.temp))?;
+                fresh.push(false);
+                continue;
+            }
+            let f = File::open(&s.temp).map_err(io(&s.temp))?;
+            f.sync_all().map_err(io(&s.temp))?;
+            let mut perms = f.metadata().map_err(io(&s.temp))?.permissions();
+            perms.set_readonly(true);
+            fs::set_permissions(&s.temp, perms).map_err(io(&s.temp))?;
+            let dir = dest.parent().unwrap_or(&self.root).to_path_buf();
+            fs::create_dir_all(&dir).map_err(io(&dir))?;
+            fs::rename(&s.temp, &dest).map_err(io(&dest))?;
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+            fresh.push(true);
+        }
+        dirs.push(self.root.join(ORIGINALS_DIR));
+        for d in dirs {
+            File::open(&d).and_then(|f| f.sync_all()).map_err(io(&d))?;
+        }
+        Ok(fresh)
+    }
+
+    /// Removes staged temp files that will not be committed.
+    pub fn discard<'a>(&self, batch: impl IntoIterator<Item = &'a Staged>) {
+        for s in batch {
+            let _ = fs::remove_file(&s.temp);
+        }
+    }
+
+    /// Recomputes an original's SHA-256 (streaming) and says whether it still matches.
+    pub fn verify(&self, sha256: &str) -> Result<bool> {
+        let mut f = self.open_original(sha256)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| Error::io(self.original_path(sha256), e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(hex::encode(h.finalize()) == sha256)
+    }
+
+    /// Stores the thumbnail of an original (derived data: replaceable, kept apart).
+    pub fn write_thumbnail(&self, sha256: &str, jpeg: &[u8]) -> Result<()> {
+        Self::check_sha(sha256)?;
+        let p = self.thumb_path(sha256);
+        let dir = p.parent().unwrap_or(&self.root);
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let tmp = self.root.join(TMP_DIR).join(format!("thumb-{}", crate::new_id()));
+        fs::write(&tmp, jpeg).map_err(io(&tmp))?;
+        fs::rename(&tmp, &p).map_err(io(&p))?;
+        Ok(())
+    }
+
+    /// The thumbnail of an original, if one was made.
+    pub fn read_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Self::check_sha(sha256)?;
+        let p = self.thumb_path(sha256);
+        match fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(p, e)),
+        }
+    }
+
+    /// Reads a whole original into memory (for showing an image); refuses files over `max`.
+    pub fn read_original(&self, sha256: &str, max: u64) -> Result<Vec<u8>> {
+        let mut f = self.open_original(sha256)?;
+        let size = f.metadata().map_err(|e| Error::io(self.original_path(sha256), e))?.len();
+        if size > max {
+            return Err(Error::invalid("size", format!("the file is {size} bytes, more than {max} can be shown here")));
+        }
+        let mut v = Vec::with_capacity(size as usize);
+        f.read_to_end(&mut v).map_err(|e| Error::io(self.original_path(sha256), e))?;
+        Ok(v)
+    }
 }
+
+/// Reads `src` in chunks, hashing each on this thread while a second thread writes it to `dst`.
+fn pipeline(
+    src: &mut File,
+    source: &Path,
+    dst: File,
+    temp: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(String, u64, Vec<u8>), StageError> {
+    let (to_writer, from_reader) = mpsc::sync_channel::<(Vec<u8>, usize)>(IN_FLIGHT);
+    let (to_reader, spare) = mpsc::channel::<Vec<u8>>();
+    for _ in 0..IN_FLIGHT {
+        let _ = to_reader.send(vec![0u8; CHUNK]);
+    }
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            let mut dst = dst;
+            for (buf, n) in from_reader {
+                dst.write_all(&buf[..n])?;
+                let _ = to_reader.send(buf);
+            }
+            start_writeback(&dst);
+            Ok(())
+        });
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        let mut size = 0u64;
+        let outcome: Result<(), StageError> = (|| {
+            loop {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(StageError::Cancelled);
+                }
+                let mut buf = spare.recv().map_err(|_| Error::io(temp, std::io::Error::other("the writer stopped")))?;
+                let n = read_full(src, &mut buf).map_err(|e| Error::io(source, e))?;
+                if n == 0 {
+                    return Ok(());
+                }
+                hasher.update(&buf[..n]);
+                if head.len() < HEAD_LEN {
+                    head.extend_from_slice(&buf[..n.min(HEAD_LEN - head.len())]);
+                }
+                size += n as u64;
+                progress(size);
+                if to_writer.send((buf, n)).is_err() {
+                    return Err(Error::io(temp, std::io::Error::other("the writer stopped")).into());
+                }
+            }
+        })();
+        drop(to_writer);
+        let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+        outcome?;
+        written.map_err(|e| Error::io(temp, e))?;
+        Ok((hex::encode(hasher.finalize()), size, head))
+    })
+}
+
+/// Fills `buf` as far as the file allows (short reads are retried); 0 means end of file.
+fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Asks the kernel to start writing the file out now, so the batch's fsync later finds little
+/// left to do. Best effort; Linux only.
+#[cfg(target_os = "linux")]
+fn start_writeback(f: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid open file descriptor; the call only schedules I/O.
+    unsafe {
+        libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_f: &File) {}
