@@ -5,6 +5,7 @@ use crate::AppState;
 use casefile_core::acts::{Act, ActInput, Involvement, InvolvementInput};
 use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
 use casefile_core::custody::CustodyEntry;
+use casefile_core::evidence::{AnalysisState, DuplicatePair, Evidence, EvidenceEdit, EvidenceRow};
 use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
 use casefile_core::library::{LibraryInfo, Profile};
 use casefile_core::links::{Link, LinkView, RecordRef};
@@ -262,4 +263,46 @@ pub fn record_restore(state: St<'_>, record_type: String, id: String) -> Res<()>
 #[tauri::command]
 pub fn record_history(state: St<'_>, record_type: String, id: String) -> Res<Vec<CustodyEntry>> {
     state.with(|lib| lib.history_with_links(&record_type, &id))
+}
+
+#[tauri::command]
+pub fn evidence_list(state: St<'_>, case_id: String) -> Res<Vec<EvidenceRow>> {
+    state.with(|lib| lib.evidence_rows(&case_id))
+}
+
+#[derive(Serialize)]
+pub struct Lookalike {
+    item: EvidenceRow,
+    distance: u32,
+}
+
+#[derive(Serialize)]
+pub struct EvidenceView {
+    evidence: Evidence,
+    analysis: Option<AnalysisState>,
+    links: Vec<LinkView>,
+    duplicates: Vec<Lookalike>,
+}
+
+#[tauri::command]
+pub fn evidence_get(state: St<'_>, id: String) -> Res<EvidenceView> {
+    state.with(|lib| {
+        let evidence = lib.get_evidence(&id)?;
+        Ok(EvidenceView {
+            analysis: lib.analysis(&evidence.sha256)?,
+            links: lib.links_of(&id)?,
+            duplicates: lib.duplicates_of(&id)?.into_iter().map(|(item, distance)| Lookalike { item, distance }).collect(),
+            evidence,
+        })
+    })
+}
+
+#[tauri::command]
+pub fn evidence_update(state: St<'_>, id: String, edit: EvidenceEdit) -> Res<Evidence> {
+    state.with(|lib| lib.edit_evidence(&id, edit))
+}
+
+#[tauri::command]
+pub fn evidence_duplicates(state: St<'_>, case_id: Option<String>) -> Res<Vec<DuplicatePair>> {
+    state.with(|lib| lib.possible_duplicates(case_id.as_deref()))
 }

@@ -4,12 +4,13 @@
 //! result. Errors cross IPC as `{ code, message, field }` ([`ErrorDto`]). No domain logic here.
 
 mod commands;
+mod evidence;
 
 use casefile_core::clock::SystemClock;
 use casefile_core::{ErrorDto, Library};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Emitter, Runtime};
 
 /// The open library, or why it could not be opened (shown by the UI instead of the app).
 pub struct AppState {
@@ -32,12 +33,39 @@ impl AppState {
         let lib = guard.as_mut().map_err(|e| e.clone())?;
         f(lib).map_err(ErrorDto::from)
     }
+
+    /// Like `with`, for code that continues in core terms (background jobs).
+    fn with_core<T>(&self, f: impl FnOnce(&mut Library) -> casefile_core::Result<T>) -> casefile_core::Result<T> {
+        let mut guard = self.library.lock().map_err(|_| casefile_core::Error::Unavailable("an earlier operation failed".into()))?;
+        let lib = guard.as_mut().map_err(|e| casefile_core::Error::Unavailable(e.message.clone()))?;
+        f(lib)
+    }
 }
 
 /// Registers the state and every command on `builder`; shared by `run` and the tests.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     use commands::*;
-    builder.manage(state).invoke_handler(tauri::generate_handler![
+    use evidence::{evidence_cancel, evidence_import};
+    builder
+        .manage(state)
+        .manage(evidence::Jobs::default())
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol("media", |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_string();
+            std::thread::spawn(move || responder.respond(evidence::media_response(&app, &path)));
+        })
+        .on_window_event(|window, event| {
+            // Files dropped on the window: the UI offers to import them into the open case.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                let _ = window.emit("files-dropped", paths);
+            }
+        })
+        .setup(|app| {
+            evidence::start_worker(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
         library_info,
         profile_set,
         vocab_list,
@@ -74,6 +102,12 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         record_delete,
         record_restore,
         record_history,
+        evidence_list,
+        evidence_get,
+        evidence_update,
+        evidence_duplicates,
+        evidence_import,
+        evidence_cancel,
     ])
 }
 

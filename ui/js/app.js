@@ -7,13 +7,18 @@ import { incidentView } from './views/incident.js';
 import { statementView } from './views/statement.js';
 import { personView } from './views/person.js';
 import { unitView } from './views/unit.js';
+import { evidenceView, openImport } from './views/evidence.js';
+import { onFilesDropped } from './api/evidence.js';
+import { getCase } from './api/cases.js';
+import { toast } from './dom.js';
 import { renderProfile } from './views/profile.js';
 
 const main = document.getElementById('main');
 
 const routes = [
   [/^#\/cases\/([\w-]+)$/, (m) => caseDetailView(main, m[1])],
-  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units)$/, (m) => caseDetailView(main, m[1], m[2])],
+  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units|evidence)$/, (m) => caseDetailView(main, m[1], m[2])],
+  [/^#\/evidence\/([\w-]+)$/, (m) => evidenceView(main, m[1])],
   [/^#\/incidents\/([\w-]+)$/, (m) => incidentView(main, m[1])],
   [/^#\/statements\/([\w-]+)$/, (m) => statementView(main, m[1])],
   [/^#\/persons\/([\w-]+)$/, (m) => personView(main, m[1])],
@@ -53,6 +58,15 @@ async function start() {
   renderProfile(document.querySelector('[data-testid=profile-summary]'), info.profile);
   window.addEventListener('hashchange', route);
   route();
+  // Files dropped anywhere on the window go into the case on screen.
+  onFilesDropped(async (paths) => {
+    const m = location.hash.match(/^#\/cases\/([\w-]+)/);
+    if (!m) { toast('Open a case first, then drop files on it to add them as evidence.', 'error'); return; }
+    try {
+      const { case: c } = await getCase(m[1]);
+      openImport(c, paths, () => { if (location.hash === `#/cases/${c.id}/evidence`) route(); else location.hash = `#/cases/${c.id}/evidence`; });
+    } catch (err) { toast(err.message, 'error'); }
+  });
 }
 
 start();

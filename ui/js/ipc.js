@@ -28,3 +28,25 @@ function normaliseError(e) {
   }
   return { code: 'internal', message: String(e && e.message ? e.message : e) };
 }
+
+/**
+ * Listens to a backend event; returns a function that stops listening.
+ * @param {string} event  e.g. "evidence-progress"
+ * @param {(payload:any) => void} handler
+ * @returns {Promise<() => void>}
+ */
+export async function listen(event, handler) {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.event) return () => {};
+  return tauri.event.listen(event, (e) => handler(e.payload));
+}
+
+/**
+ * The native open dialog. Resolves to the chosen paths ([] if cancelled).
+ * @param {{directory?: boolean, multiple?: boolean, title?: string}} options
+ */
+export async function chooseFiles(options) {
+  const r = await invoke('plugin:dialog|open', { options: { multiple: true, ...options } });
+  if (!r) return [];
+  return Array.isArray(r) ? r : [r];
+}

@@ -42,6 +42,9 @@ pub enum Error {
 
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+
+    #[error("the library is not available: {0}")]
+    Unavailable(String),
 }
 
 impl Error {
@@ -58,6 +61,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Corrupt(_) => "corrupt",
+            Error::Unavailable(_) => "library_unavailable",
         }
     }
 

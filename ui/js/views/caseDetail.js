@@ -11,6 +11,7 @@ import { openIncidentForm } from './incident.js';
 import { openStatementForm } from './statement.js';
 import { openPersonForm } from './person.js';
 import { openUnitForm } from './unit.js';
+import { evidenceTab } from './evidence.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -18,6 +19,7 @@ const TABS = [
   ['statements', 'Statements'],
   ['people', 'People'],
   ['units', 'Units'],
+  ['evidence', 'Evidence'],
 ];
 
 /** Renders case `id` with tab `tab` into `main`. */
@@ -80,7 +82,7 @@ function render(main, view, tab) {
             onclick: () => openCaseForm(c, () => { toast('Case saved.'); location.reload(); }) }))),
       tabs, body));
 
-  const tabRenderers = { overview, incidents, statements, people, units };
+  const tabRenderers = { overview, incidents, statements, people, units, evidence: evidenceTab };
   tabRenderers[tab](body, c, counts);
 }
 
@@ -99,7 +101,8 @@ function overview(body, c, counts) {
       stat('Incidents', counts.incidents, `#/cases/${c.id}/incidents`),
       stat('Statements', counts.statements, `#/cases/${c.id}/statements`),
       stat('People', counts.persons, `#/cases/${c.id}/people`),
-      stat('Units', counts.units, `#/cases/${c.id}/units`)));
+      stat('Units', counts.units, `#/cases/${c.id}/units`),
+      stat('Evidence items', counts.evidence, `#/cases/${c.id}/evidence`)));
 }
 
 function stat(name, n, href) {

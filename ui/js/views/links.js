@@ -5,8 +5,8 @@ import { createLink, removeLink, findRecords } from '../api/contents.js';
 import { openModal, closeModal, askReason } from './modal.js';
 import { options, label } from '../vocab.js';
 
-const ROUTE = { incident: 'incidents', statement: 'statements', person: 'persons', unit: 'units' };
-const TYPE_NAME = { incident: 'Incident', statement: 'Statement', person: 'Person', unit: 'Unit', act: 'Act' };
+const ROUTE = { incident: 'incidents', statement: 'statements', person: 'persons', unit: 'units', evidence: 'evidence' };
+const TYPE_NAME = { incident: 'Incident', statement: 'Statement', person: 'Person', unit: 'Unit', act: 'Act', evidence: 'Evidence' };
 
 /** The links panel of record `type`/`id` in case `caseId`; `onChange` re-renders the view. */
 export function linksPanel({ type, id, caseId, links, onChange }) {

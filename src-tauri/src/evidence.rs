@@ -1,0 +1,190 @@
+//! The parts of evidence handling that belong to the desktop shell: import jobs that run in
+//! the background and stream progress as events, the background worker that makes thumbnails,
+//! and the `media:` protocol that serves thumbnails and originals to the webview.
+//!
+//! The library lock is held only while a batch is recorded or an analysis stored, never while
+//! files are read, hashed or decoded, so the window stays responsive during a long import.
+
+use crate::AppState;
+use casefile_core::evidence::{self, Acquisition, IngestReport, Progress};
+use casefile_core::ErrorDto;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+/// Import jobs in progress (their cancel flags) and the analysis worker's wake-up line.
+#[derive(Default)]
+pub struct Jobs {
+    running: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    wake: Mutex<Option<Sender<()>>>,
+}
+
+impl Jobs {
+    fn wake_worker(&self) {
+        if let Ok(w) = self.wake.lock() {
+            if let Some(tx) = w.as_ref() {
+                let _ = tx.send(());
+            }
+        }
+    }
+}
+
+#[derive(Clone, Serialize)]
+struct ProgressEvent<'a> {
+    job: &'a str,
+    progress: &'a Progress,
+}
+
+#[derive(Clone, Serialize)]
+struct DoneEvent<'a> {
+    job: &'a str,
+    report: Option<&'a IngestReport>,
+    error: Option<ErrorDto>,
+}
+
+#[derive(Clone, Serialize)]
+struct AnalysedEvent {
+    sha256: String,
+    status: String,
+}
+
+/// Starts importing `paths` into a case; returns the job id at once. Progress arrives as
+/// `evidence-progress` events and the report as one `evidence-done` event.
+#[tauri::command]
+pub fn evidence_import<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    jobs: State<'_, Jobs>,
+    case_id: String,
+    paths: Vec<PathBuf>,
+    acquisition: Acquisition,
+) -> Result<String, ErrorDto> {
+    // Check what can be checked before anything starts, so a mistake is one clear error.
+    let (acquisition, vault) = state.with(|lib| {
+        lib.get_case(&case_id)?;
+        Ok((lib.check_acquisition(&acquisition)?, lib.vault().clone()))
+    })?;
+    if paths.is_empty() {
+        return Err(ErrorDto { code: "invalid_input".into(), message: "choose at least one file or folder".into(), field: Some("paths".into()) });
+    }
+    let job = casefile_core::new_id();
+    let cancel = Arc::new(AtomicBool::new(false));
+    if let Ok(mut running) = jobs.running.lock() {
+        running.insert(job.clone(), cancel.clone());
+    }
+    let job_id = job.clone();
+    std::thread::spawn(move || {
+        let (files, mut failed) = evidence::plan_files(&paths);
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let mut progress = |p: &Progress| {
+            // At most ~10 events a second, plus every file boundary of a small batch.
+            if last.elapsed() >= Duration::from_millis(100) || p.files_done == p.files_total {
+                last = Instant::now();
+                let _ = app.emit("evidence-progress", ProgressEvent { job: &job_id, progress: p });
+            }
+        };
+        let state = app.state::<AppState>();
+        let result = evidence::run_ingest(&vault, files, &cancel, &mut progress, &mut |batch| {
+            let r = state.with_core(|lib| lib.record_batch(&case_id, &acquisition, batch));
+            app.state::<Jobs>().wake_worker();
+            r
+        });
+        let done = match result {
+            Ok(mut report) => {
+                failed.append(&mut report.failed);
+                report.failed = failed;
+                DoneEvent { job: &job_id, report: Some(&report), error: None }.emit(&app);
+                None
+            }
+            Err(e) => Some(ErrorDto::from(e)),
+        };
+        if let Some(error) = done {
+            DoneEvent { job: &job_id, report: None, error: Some(error) }.emit(&app);
+        }
+        if let Ok(mut running) = app.state::<Jobs>().running.lock() {
+            running.remove(&job_id);
+        }
+    });
+    Ok(job)
+}
+
+impl DoneEvent<'_> {
+    fn emit<R: Runtime>(&self, app: &AppHandle<R>) {
+        let _ = app.emit("evidence-done", self.clone());
+    }
+}
+
+/// Asks a running import to stop after the file it is reading; whole files are kept.
+#[tauri::command]
+pub fn evidence_cancel(jobs: State<'_, Jobs>, job: String) -> Result<bool, ErrorDto> {
+    let running = jobs.running.lock().map_err(|_| ErrorDto { code: "internal".into(), message: "job table unavailable".into(), field: None })?;
+    Ok(match running.get(&job) {
+        Some(flag) => {
+            flag.store(true, Ordering::SeqCst);
+            true
+        }
+        None => false,
+    })
+}
+
+/// Starts the background worker that makes thumbnails and perceptual hashes of pending files,
+/// emitting `evidence-analysed` for each.
+pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
+    let (tx, rx): (Sender<()>, Receiver<()>) = mpsc::channel();
+    if let Ok(mut w) = app.state::<Jobs>().wake.lock() {
+        *w = Some(tx);
+    }
+    let app = app.clone();
+    std::thread::spawn(move || loop {
+        let state = app.state::<AppState>();
+        let next = state.with_core(|lib| Ok((lib.pending_analysis(8)?, lib.vault().clone())));
+        let Ok((pending, vault)) = next else {
+            // No library (it could not be opened): nothing to do, ever.
+            return;
+        };
+        if pending.is_empty() {
+            match rx.recv_timeout(Duration::from_secs(5)) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        for (sha, kind) in pending {
+            let a = evidence::analyse(&vault, &sha, &kind);
+            let status = a.status.to_string();
+            if state.with_core(|lib| lib.store_analysis(&sha, &a)).is_err() {
+                return;
+            }
+            let _ = app.emit("evidence-analysed", AnalysedEvent { sha256: sha, status });
+        }
+    });
+}
+
+/// Serves `media://localhost/thumb/<evidence id>` and `media://localhost/original/<evidence id>`
+/// (images up to 200 MB) to the webview, read through the vault.
+pub fn media_response<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
+    let state = app.state::<AppState>();
+    let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
+    let result = match parts.as_slice() {
+        ["thumb", id] => state.with_core(|lib| lib.thumbnail(id)).map(|t| t.map(|b| (b, "image/jpeg".to_string()))),
+        ["original", id] => state.with_core(|lib| {
+            let e = lib.get_evidence(id)?;
+            if e.kind != "image" {
+                return Ok(None);
+            }
+            Ok(Some((lib.vault().read_original(&e.sha256, 200 << 20)?, e.media_type)))
+        }),
+        _ => Ok(None),
+    };
+    let builder = tauri::http::Response::builder().header("Cache-Control", "no-store");
+    match result {
+        Ok(Some((body, mime))) => builder.status(200).header("Content-Type", mime).body(body),
+        Ok(None) => builder.status(404).body(Vec::new()),
+        Err(_) => builder.status(500).body(Vec::new()),
+    }
+    .unwrap_or_default()
+}
