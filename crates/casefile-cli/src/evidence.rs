@@ -39,6 +39,9 @@ pub enum EvidenceCmd {
         /// true or false.
         #[arg(long)]
         graphic: Option<bool>,
+        /// true: the place it shows must not be published (left out of public exports).
+        #[arg(long)]
+        location_sensitive: Option<bool>,
         /// unverified, in_progress, verified, disputed or unverifiable.
         #[arg(long)]
         verification_status: Option<String>,
@@ -187,7 +190,7 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
                 for d in duplicates { println!("looks like:    {} {} (distance {})", d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["distance"]); }
             }
         }
-        EvidenceCmd::Edit { id, description, graphic, verification_status, verification_notes, acq } => {
+        EvidenceCmd::Edit { id, description, graphic, location_sensitive, verification_status, verification_notes, acq } => {
             let acquisition = if acq.any() {
                 let e = lib.get_evidence(&id)?;
                 let current = Acquisition { collected_by: e.collected_by, collected_at: e.collected_at, method: e.method, source_url: e.source_url, source_description: e.source_description, notes: e.acquisition_notes };
@@ -195,7 +198,7 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             } else {
                 None
             };
-            let e = lib.edit_evidence(&id, EvidenceEdit { description, graphic, verification_status, verification_notes, acquisition })?;
+            let e = lib.edit_evidence(&id, EvidenceEdit { description, graphic, location_sensitive, verification_status, verification_notes, acquisition })?;
             show(json, &e, |e| println!("saved {}", e.id));
         }
         EvidenceCmd::Analyse => {

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod bundle;
 mod contents;
 mod evidence;
 mod output;
@@ -81,6 +82,37 @@ enum Command {
     /// Controlled vocabularies.
     #[command(subcommand)]
     Vocab(VocabCmd),
+    /// Export a case as a signed BagIt bundle (a directory, or a ZIP with --zip).
+    Export {
+        #[arg(long = "case")]
+        case_id: String,
+        /// Where to write it (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        zip: bool,
+        /// full, prosecutor or public.
+        #[arg(long, default_value = "full")]
+        profile: String,
+    },
+    /// Check a bundle (directory or ZIP): structure, hashes, signature, custody chain, schema.
+    /// Needs no library. Exit 0 only when everything holds.
+    Verify { path: PathBuf },
+    /// Verify a bundle, then merge it into this library (idempotent; conflicts are kept).
+    Import { path: PathBuf },
+    /// The conflicts found by imports into a case.
+    Conflicts {
+        #[arg(long = "case")]
+        case_id: String,
+    },
+    /// Resolve a conflict: keep this library's version or take the incoming one.
+    Resolve {
+        conflict_id: String,
+        #[arg(long, value_parser = ["local", "incoming"])]
+        keep: String,
+    },
+    /// This installation's signing key and its fingerprint.
+    Key,
     /// Load the sample case (Mariupol, March 2022), clearly marked as a sample; prints its id.
     Sample,
     /// Show where the library is and its schema version.
@@ -216,6 +248,9 @@ pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) 
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
+    if let Command::Verify { path } = &cli.command {
+        return bundle::verify(json, path);
+    }
     let mut lib = open(cli.data_dir)?;
     match cli.command {
         Command::Info => show(json, &lib.info()?, |i| {
@@ -263,6 +298,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let t = lib.add_term(&vocab, &code, &en, &uk)?;
             show(json, &t, |t| println!("added {}:{}", t.vocab, t.code));
         }
+        Command::Export { case_id, out, zip, profile } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
+        Command::Verify { .. } => unreachable!("handled before the library is opened"),
+        Command::Import { path } => bundle::import(&mut lib, json, &path)?,
+        Command::Conflicts { case_id } => bundle::conflicts(&lib, json, &case_id)?,
+        Command::Resolve { conflict_id, keep } => {
+            lib.resolve_conflict(&conflict_id, keep == "incoming")?;
+            show(json, &serde_json::json!({ "ok": true }), |_| println!("resolved: kept {keep}"));
+        }
+        Command::Key => show(json, &lib.key_info()?, |k| {
+            println!("public key:  {}", k.public_key);
+            println!("fingerprint: {}", k.fingerprint);
+        }),
         Command::Sample => {
             let c = lib.load_sample()?;
             show(json, &c, |c| println!("{}", c.id));

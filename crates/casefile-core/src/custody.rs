@@ -32,9 +32,16 @@ pub struct CustodyEntry {
     pub detail: Option<serde_json::Value>,
     pub prev_hash: String,
     pub hash: String,
+    /// Position in the case's own chain (entries about one case), when the entry has a case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_seq: Option<i64>,
+    /// Hash of the previous entry about the same case (64 zeros for the case's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_prev_hash: Option<String>,
 }
 
-/// The part of an entry that its hash covers.
+/// The part of an entry that its hash covers. Fields added later are left out when absent, so
+/// entries written before they existed keep their hashes.
 #[derive(Serialize)]
 struct Hashed<'a> {
     seq: i64,
@@ -48,6 +55,10 @@ struct Hashed<'a> {
     digest: Option<&'a str>,
     detail: Option<&'a serde_json::Value>,
     prev_hash: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_seq: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_prev_hash: Option<&'a str>,
 }
 
 impl CustodyEntry {
@@ -64,6 +75,8 @@ impl CustodyEntry {
             digest: self.digest.as_deref(),
             detail: self.detail.as_ref(),
             prev_hash: &self.prev_hash,
+            case_seq: self.case_seq,
+            case_prev_hash: self.case_prev_hash.as_deref(),
         };
         sha256_hex(&canonical_json(&h))
     }
@@ -108,6 +121,22 @@ pub(crate) fn append(conn: &Connection, e: NewEntry<'_>) -> Result<CustodyEntry>
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
+    let (case_seq, case_prev_hash) = match e.case_id {
+        None => (None, None),
+        Some(c) => {
+            let last: Option<(i64, String)> = conn
+                .query_row(
+                    "SELECT case_seq, hash FROM custody_log WHERE case_id = ?1 AND case_seq IS NOT NULL ORDER BY case_seq DESC LIMIT 1",
+                    [c],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match last {
+                Some((s, h)) => (Some(s + 1), Some(h)),
+                None => (Some(1), Some(GENESIS.to_string())),
+            }
+        }
+    };
     let mut entry = CustodyEntry {
         seq,
         id: crate::new_id(),
@@ -121,12 +150,14 @@ pub(crate) fn append(conn: &Connection, e: NewEntry<'_>) -> Result<CustodyEntry>
         detail: e.detail,
         prev_hash,
         hash: String::new(),
+        case_seq,
+        case_prev_hash,
     };
     entry.hash = entry.compute_hash();
     conn.execute(
         "INSERT INTO custody_log (seq, id, at, actor, action, case_id, record_type, record_id,
-                                  digest, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  digest, detail, prev_hash, hash, case_seq, case_prev_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             entry.seq,
             entry.id,
@@ -139,7 +170,9 @@ pub(crate) fn append(conn: &Connection, e: NewEntry<'_>) -> Result<CustodyEntry>
             entry.digest,
             entry.detail.as_ref().map(|d| d.to_string()),
             entry.prev_hash,
-            entry.hash
+            entry.hash,
+            entry.case_seq,
+            entry.case_prev_hash
         ],
     )?;
     Ok(entry)
@@ -160,6 +193,8 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustodyEntry> 
         detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
         prev_hash: r.get("prev_hash")?,
         hash: r.get("hash")?,
+        case_seq: r.get("case_seq")?,
+        case_prev_hash: r.get("case_prev_hash")?,
     })
 }
 
@@ -215,4 +250,24 @@ pub(crate) fn verify_chain(conn: &Connection) -> Result<(u64, Option<ChainProble
         expected_seq += 1;
     }
     Ok((count, None))
+}
+
+/// Checks a sequence of one case's entries (as exported): every hash, and the case chain from
+/// its first entry without a gap. Returns the first problem.
+pub fn verify_case_chain(entries: &[CustodyEntry]) -> Option<ChainProblem> {
+    let mut prev = GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if e.compute_hash() != e.hash {
+            return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} ({} {} {}) was altered: its content no longer matches its hash", e.action, e.record_type, e.record_id) });
+        }
+        if e.case_seq != Some(expected) {
+            return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} is missing or out of order (found case entry {:?})", e.case_seq) });
+        }
+        if e.case_prev_hash.as_deref() != Some(prev.as_str()) {
+            return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} does not link to the entry before it") });
+        }
+        prev = e.hash.clone();
+    }
+    None
 }

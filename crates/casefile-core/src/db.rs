@@ -307,6 +307,58 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX media_analysis_status ON media_analysis (status);
     "#,
+    // 4: handover. Each case's custody entries also form a chain of their own (so a case's log
+    //    verifies when exported alone), the installation's signing key, the custody entries
+    //    received from other libraries (kept verbatim), merge conflicts, and a per-item flag
+    //    for locations too sensitive to publish.
+    r#"
+    ALTER TABLE custody_log ADD COLUMN case_seq INTEGER;
+    ALTER TABLE custody_log ADD COLUMN case_prev_hash TEXT;
+    CREATE INDEX custody_case_seq ON custody_log (case_id, case_seq);
+
+    CREATE TABLE installation (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        secret_key   BLOB NOT NULL,
+        public_key   BLOB NOT NULL,
+        created_at   TEXT NOT NULL
+    );
+
+    CREATE TABLE imported_custody (
+        origin       TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        case_id      TEXT,
+        case_seq     INTEGER,
+        record_type  TEXT NOT NULL,
+        record_id    TEXT NOT NULL,
+        digest       TEXT,
+        entry        TEXT NOT NULL,
+        imported_at  TEXT NOT NULL,
+        PRIMARY KEY (origin, hash)
+    );
+    CREATE INDEX imported_custody_record ON imported_custody (record_id);
+    CREATE TRIGGER imported_custody_no_update BEFORE UPDATE ON imported_custody
+    BEGIN SELECT RAISE(ABORT, 'imported custody entries are never changed'); END;
+    CREATE TRIGGER imported_custody_no_delete BEFORE DELETE ON imported_custody
+    BEGIN SELECT RAISE(ABORT, 'imported custody entries are never deleted'); END;
+
+    CREATE TABLE conflicts (
+        id               TEXT PRIMARY KEY,
+        case_id          TEXT NOT NULL,
+        record_type      TEXT NOT NULL,
+        record_id        TEXT NOT NULL,
+        label            TEXT NOT NULL,
+        local_digest     TEXT NOT NULL,
+        incoming_digest  TEXT NOT NULL,
+        incoming         TEXT NOT NULL,
+        bundle           TEXT NOT NULL,
+        found_at         TEXT NOT NULL,
+        resolved_at      TEXT,
+        resolution       TEXT
+    );
+    CREATE INDEX conflicts_case ON conflicts (case_id, resolved_at);
+
+    ALTER TABLE evidence ADD COLUMN location_sensitive INTEGER;
+    "#,
 ];
 
 /// The schema version this code writes.

@@ -45,6 +45,15 @@ pub enum Error {
 
     #[error("the library is not available: {0}")]
     Unavailable(String),
+
+    #[error("bundle refused: {0}")]
+    BundleRefused(String),
+
+    #[error("the bundle did not verify: {}", .0.join("; "))]
+    BundleInvalid(Vec<String>),
+
+    #[error("this bundle was made by a newer version of Casefile (case.json schema {found}, this version reads up to {supported}); update Casefile to import it")]
+    BundleTooNew { found: u32, supported: u32 },
 }
 
 impl Error {
@@ -62,6 +71,9 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Corrupt(_) => "corrupt",
             Error::Unavailable(_) => "library_unavailable",
+            Error::BundleRefused(_) => "bundle_refused",
+            Error::BundleInvalid(_) => "bundle_invalid",
+            Error::BundleTooNew { .. } => "bundle_too_new",
         }
     }
 

@@ -59,6 +59,9 @@ pub struct Evidence {
     pub updated_at: String,
     pub deleted_at: Option<String>,
     pub deleted_reason: Option<String>,
+    /// The place it shows must not be published (left out of `public` exports).
+    #[serde(default)]
+    pub location_sensitive: Option<bool>,
 }
 
 /// Who collected an item, when, how and from where.
@@ -115,6 +118,7 @@ impl Acquisition {
 pub struct EvidenceEdit {
     pub description: Option<String>,
     pub graphic: Option<bool>,
+    pub location_sensitive: Option<bool>,
     pub verification_status: Option<String>,
     pub verification_notes: Option<String>,
     pub acquisition: Option<Acquisition>,
@@ -494,6 +498,7 @@ impl Library {
                     updated_at: now.clone(),
                     deleted_at: None,
                     deleted_reason: None,
+                    location_sensitive: None,
                 };
                 store::insert(tx.conn(), &EVIDENCE, &e)?;
                 tx.conn().execute(
@@ -542,6 +547,9 @@ impl Library {
             }
             if let Some(g) = edit.graphic {
                 new.graphic = g;
+            }
+            if let Some(s) = edit.location_sensitive {
+                new.location_sensitive = if s { Some(true) } else { None };
             }
             if let Some(v) = &edit.verification_status {
                 new.verification_status = v.clone();

@@ -2,6 +2,7 @@
 //! desktop shell. The Tauri app and the `casefile` CLI are thin adapters over [`Library`].
 
 pub mod acts;
+pub mod bundle;
 pub mod cases;
 pub mod clock;
 pub mod custody;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod evidence;
 pub mod incidents;
+pub mod keys;
 pub mod library;
 pub mod links;
 pub mod persons;

@@ -40,6 +40,8 @@ pub struct LibraryInfo {
     pub schema_version: i64,
     pub profile: Option<Profile>,
     pub version: &'static str,
+    /// The key that signs this installation's exports (confirm its fingerprint out of band).
+    pub key: crate::keys::KeyInfo,
 }
 
 /// A record whose current state no longer matches the digest its latest custody entry recorded.
@@ -93,6 +95,7 @@ impl Library {
             other => other,
         })?;
         let conn = db::open_connection(&dir.join(DB_FILE))?;
+        crate::keys::ensure(&conn, &format_ts(clock.now()))?;
         Ok(Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock })
     }
 
@@ -118,6 +121,7 @@ impl Library {
             schema_version: db::schema_version(),
             profile: self.profile()?,
             version: crate::VERSION,
+            key: self.key_info()?,
         })
     }
 

@@ -23,7 +23,7 @@ pub const ACTS: Table = Table { name: "acts", record_type: "act", label: "label"
 pub const INVOLVEMENTS: Table = Table { name: "involvements", record_type: "involvement", label: "label", json: &[], bools: &[] };
 pub const STATEMENTS: Table = Table { name: "statements", record_type: "statement", label: "title", json: &["translations"], bools: &[] };
 pub const CONSENTS: Table = Table { name: "consents", record_type: "consent", label: "label", json: &[], bools: &["granted"] };
-pub const EVIDENCE: Table = Table { name: "evidence", record_type: "evidence", label: "original_name", json: &["metadata"], bools: &["graphic"] };
+pub const EVIDENCE: Table = Table { name: "evidence", record_type: "evidence", label: "original_name", json: &["metadata"], bools: &["graphic", "location_sensitive"] };
 pub const LINKS: Table = Table { name: "links", record_type: "link", label: "label", json: &[], bools: &[] };
 
 pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS, &EVIDENCE];

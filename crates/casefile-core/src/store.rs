@@ -95,7 +95,7 @@ pub fn row_map(t: &Table, row: &Row<'_>) -> Result<Map<String, Value>> {
     for i in 0..stmt.column_count() {
         let name = stmt.column_name(i)?;
         let mut v = value_of(row.get_ref(i)?, t.json.contains(&name))?;
-        if t.bools.contains(&name) {
+        if t.bools.contains(&name) && !v.is_null() {
             v = Value::Bool(v.as_i64().unwrap_or(0) != 0);
         }
         m.insert(name.to_string(), v);
@@ -147,6 +147,14 @@ pub fn row_digest(conn: &Connection, t: &Table, id: &str) -> Result<Option<(Stri
     let m: Option<Map<String, Value>> = stmt.query_row([id], |r| Ok(row_map(t, r))).optional()?.transpose()?;
     Ok(m.map(|m| {
         let label = m.get(t.label).and_then(Value::as_str).unwrap_or(id).to_string();
-        (label, state_digest(&m))
+        (label, digest_of_row(&m))
     }))
+}
+
+/// The digest of a stored row: its columns as canonical JSON, leaving out NULL columns so that a
+/// column added by a later migration (always nullable) leaves existing records' digests as they
+/// were. The same function digests rows in exported bundles.
+pub fn digest_of_row(m: &Map<String, Value>) -> String {
+    let present: Map<String, Value> = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    state_digest(&present)
 }

@@ -127,9 +127,15 @@ impl Vault {
         if !meta.is_file() {
             return Err(Error::invalid("path", format!("{} is not a regular file", source.display())).into());
         }
+        self.stage_reader(&mut src, source, cancel, progress)
+    }
+
+    /// Like [`Vault::stage`], from any reader (e.g. a file inside a ZIP bundle); `source` names
+    /// it in messages.
+    pub fn stage_reader(&self, src: &mut dyn Read, source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Staged, StageError> {
         let temp = self.root.join(TMP_DIR).join(crate::new_id());
         let dst = OpenOptions::new().write(true).create_new(true).open(&temp).map_err(io(&temp))?;
-        let result = pipeline(&mut src, source, dst, &temp, cancel, progress);
+        let result = pipeline(src, source, dst, &temp, cancel, progress);
         match result {
             Ok((sha256, size, head)) => Ok(Staged { source: source.to_path_buf(), temp, sha256, size, head }),
             Err(e) => {
@@ -194,6 +200,29 @@ impl Vault {
         Ok(hex::encode(h.finalize()) == sha256)
     }
 
+    /// Streams an original into `out` while re-hashing it; fails, naming the file, if it no
+    /// longer matches its recorded hash. Returns the bytes copied.
+    pub fn copy_original_verified(&self, sha256: &str, out: &mut dyn Write) -> Result<u64> {
+        let mut f = self.open_original(sha256)?;
+        let path = self.original_path(sha256);
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut n_total = 0u64;
+        loop {
+            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(|e| Error::io(&path, e))?;
+            n_total += n as u64;
+        }
+        if hex::encode(h.finalize()) != sha256 {
+            return Err(Error::CustodyBroken(format!("the vault file {sha256} no longer matches its recorded hash; it was not exported")));
+        }
+        Ok(n_total)
+    }
+
     /// Stores the thumbnail of an original (derived data: replaceable, kept apart).
     pub fn write_thumbnail(&self, sha256: &str, jpeg: &[u8]) -> Result<()> {
         Self::check_sha(sha256)?;
@@ -232,7 +261,7 @@ impl Vault {
 
 /// Reads `src` in chunks, hashing each on this thread while a second thread writes it to `dst`.
 fn pipeline(
-    src: &mut File,
+    src: &mut dyn Read,
     source: &Path,
     dst: File,
     temp: &Path,
@@ -287,7 +316,7 @@ fn pipeline(
 }
 
 /// Fills `buf` as far as the file allows (short reads are retried); 0 means end of file.
-fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(f: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..]) {

@@ -1,0 +1,90 @@
+//! `casefile export | verify | import | conflicts | resolve | key`: handing a case over as a
+//! signed BagIt bundle, checking one, and merging one into this library.
+
+use crate::output::print_json;
+use crate::{show, Failure};
+use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile};
+use casefile_core::Library;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+pub fn export(lib: &mut Library, json: bool, case_id: &str, out: &Path, zip: bool, profile: &str) -> Result<(), Failure> {
+    let profile: ExportProfile = profile.parse()?;
+    let r = export_case(lib, case_id, out, &ExportOptions { profile, zip }, &AtomicBool::new(false), &mut |_, _| {})?;
+    show(json, &r, |r| {
+        println!("exported {} ({} profile)", r.path.display(), r.profile.as_str());
+        println!("payload:  {} files, {} bytes ({} originals)", r.payload_files, r.payload_bytes, r.originals);
+        println!("signed by key {}", r.fingerprint);
+        println!("tag manifest SHA-256 {}", r.tagmanifest_sha256);
+    });
+    Ok(())
+}
+
+/// Verification needs no library: it runs anywhere.
+pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
+    let r = verify_bundle(path)?;
+    show(json, &r, |r| {
+        println!("bundle:   {}", r.path);
+        if let Some(t) = &r.case_title {
+            println!("case:     {} ({})", t, r.case_reference.as_deref().unwrap_or("no reference"));
+        }
+        if let Some(p) = r.profile {
+            println!("profile:  {}", p.as_str());
+        }
+        println!("payload:  {} files, {} bytes; {} custody entries", r.payload_files, r.payload_bytes, r.custody_entries);
+        match &r.signed_by {
+            Some(f) => println!("signed by key {f}  (confirm this fingerprint with the sender)"),
+            None => println!("signature: NOT VALID"),
+        }
+        for p in &r.problems {
+            println!("PROBLEM  {}: {}", p.file.as_deref().unwrap_or("bundle"), p.message);
+        }
+        if r.ok {
+            println!("OK: the bundle is complete, unchanged and signed");
+        }
+    });
+    if r.ok { Ok(()) } else { Err(Failure::Findings) }
+}
+
+pub fn import(lib: &mut Library, json: bool, path: &Path) -> Result<(), Failure> {
+    let r = lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})?;
+    show(json, &r, |r| {
+        println!("case:     {} ({})", r.case_title, r.case_id);
+        println!("signed by key {}", r.signed_by);
+        if r.already_up_to_date {
+            println!("nothing new: this library already has everything in the bundle");
+        } else {
+            let c = &r.counts;
+            println!("records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts", c.added, c.updated, c.unchanged, c.kept_local, c.conflicts);
+            println!("files:    {} originals added to the vault; {} custody entries received", r.originals_added, r.custody_entries_received);
+            if c.conflicts > 0 {
+                println!("see `casefile conflicts --case {}` to resolve the conflicts", r.case_id);
+            }
+        }
+    });
+    Ok(())
+}
+
+pub fn conflicts(lib: &Library, json: bool, case_id: &str) -> Result<(), Failure> {
+    let list = lib.conflicts(case_id)?;
+    if json {
+        print_json(&list);
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!("no conflicts");
+    }
+    for c in &list {
+        let state = c.resolution.as_deref().map(|r| format!("resolved: kept {r}")).unwrap_or_else(|| "UNRESOLVED".into());
+        println!("{}  {} {} \"{}\"  {}", c.id, c.record_type, c.record_id, c.label, state);
+        if let Some(local) = &c.local {
+            for (k, v) in &c.incoming {
+                if local.get(k) != Some(v) && k != "updated_at" {
+                    println!("    {k}: here {}  |  incoming {}", local.get(k).map(|x| x.to_string()).unwrap_or_default(), v);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+

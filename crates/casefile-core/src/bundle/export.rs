@@ -1,0 +1,409 @@
+//! Writing a case as a signed BagIt bag. The bag is built under a temporary name beside the
+//! destination and renamed into place only when complete and synced, so a failed or cancelled
+//! export leaves nothing at the destination. Originals stream from the vault through a hash
+//! check, in constant memory.
+
+use super::{extension, report, BundleSource, CaseDocument, ExportProfile, FileRef, BAGIT_PROFILE, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
+use crate::custody::{self, CustodyEntry};
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::records;
+use crate::store::{self, Table};
+use base64::Engine;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub profile: ExportProfile,
+    /// A ZIP of the bag instead of a directory.
+    pub zip: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub profile: ExportProfile,
+    pub payload_files: usize,
+    pub payload_bytes: u64,
+    pub originals: usize,
+    pub tagmanifest_sha256: String,
+    pub fingerprint: String,
+}
+
+fn rows(conn: &Connection, t: &Table, where_sql: &str, arg: &str) -> Result<Vec<Map<String, Value>>> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {} WHERE {where_sql} ORDER BY rowid", t.name))?;
+    let mut q = stmt.query([arg])?;
+    let mut out = Vec::new();
+    while let Some(r) = q.next()? {
+        out.push(store::row_map(t, r)?);
+    }
+    Ok(out)
+}
+
+const VERSIONS: Table = Table { name: "statement_versions", record_type: "statement_version", label: "statement_id", json: &["changed"], bools: &[] };
+
+/// Reads every record of a case, as stored.
+pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> Result<CaseDocument> {
+    let c = lib.conn();
+    let case = rows(c, &records::CASES, "id = ?1", case_id)?.pop().ok_or_else(|| Error::NotFound { kind: "case", id: case_id.into() })?;
+    let by_case = "case_id = ?1";
+    let info = lib.info()?;
+    let mut doc = CaseDocument {
+        schema: SCHEMA.into(),
+        schema_version: SCHEMA_VERSION,
+        profile,
+        exported_at: lib.now(),
+        source: BundleSource {
+            organisation: info.profile.as_ref().map(|p| p.organisation.clone()).unwrap_or_default(),
+            contact: info.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            fingerprint: info.key.fingerprint.clone(),
+            casefile_version: crate::VERSION.into(),
+        },
+        case,
+        incidents: rows(c, &records::INCIDENTS, by_case, case_id)?,
+        persons: rows(c, &records::PERSONS, by_case, case_id)?,
+        identities: rows(c, &records::IDENTITIES, "id IN (SELECT id FROM persons WHERE case_id = ?1)", case_id)?,
+        units: rows(c, &records::UNITS, by_case, case_id)?,
+        acts: rows(c, &records::ACTS, by_case, case_id)?,
+        involvements: rows(c, &records::INVOLVEMENTS, by_case, case_id)?,
+        statements: rows(c, &records::STATEMENTS, by_case, case_id)?,
+        statement_versions: rows(c, &VERSIONS, "statement_id IN (SELECT id FROM statements WHERE case_id = ?1)", case_id)?,
+        consents: rows(c, &records::CONSENTS, by_case, case_id)?,
+        links: rows(c, &records::LINKS, by_case, case_id)?,
+        evidence: rows(c, &records::EVIDENCE, by_case, case_id)?,
+        terms: lib.terms(None)?.into_iter().filter(|t| !t.builtin).collect(),
+        files: vec![],
+        withheld_files: vec![],
+    };
+    apply_profile(&mut doc);
+    let mut seen = BTreeSet::new();
+    for e in &doc.evidence {
+        let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default().to_string();
+        let withheld = profile == ExportProfile::Public && e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false);
+        if withheld {
+            if !doc.withheld_files.contains(&sha) {
+                doc.withheld_files.push(sha);
+            }
+            continue;
+        }
+        if seen.insert(sha.clone()) {
+            let mt = e.get("media_type").and_then(Value::as_str).unwrap_or_default();
+            doc.files.push(FileRef {
+                path: format!("originals/{sha}.{}", extension(mt)),
+                size: e.get("size").and_then(Value::as_u64).unwrap_or(0),
+                sha256: sha,
+            });
+        }
+    }
+    // A withheld original that another (non-sensitive) item also uses is still withheld.
+    doc.files.retain(|f| !doc.withheld_files.contains(&f.sha256));
+    Ok(doc)
+}
+
+fn s<'a>(m: &'a Map<String, Value>, k: &str) -> &'a str {
+    m.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Leaves out what the profile must not carry. Tested field by field in tests/bundle.rs.
+fn apply_profile(doc: &mut CaseDocument) {
+    match doc.profile {
+        ExportProfile::Full => {}
+        ExportProfile::Prosecutor => {
+            // Identities only of witnesses with a live prosecution consent on one of their statements.
+            let consenting: BTreeSet<String> = doc
+                .statements
+                .iter()
+                .filter(|st| {
+                    doc.consents.iter().any(|c| {
+                        s(c, "statement_id") == s(st, "id")
+                            && s(c, "purpose") == "prosecution"
+                            && c.get("granted").and_then(Value::as_bool).unwrap_or(false)
+                            && c.get("withdrawn_on").is_none_or(Value::is_null)
+                    })
+                })
+                .map(|st| s(st, "witness_id").to_string())
+                .collect();
+            doc.identities.retain(|i| consenting.contains(s(i, "id")));
+        }
+        ExportProfile::Public => {
+            doc.identities.clear();
+            let published: BTreeSet<String> = doc
+                .consents
+                .iter()
+                .filter(|c| {
+                    s(c, "purpose") == "publication"
+                        && c.get("granted").and_then(Value::as_bool).unwrap_or(false)
+                        && c.get("withdrawn_on").is_none_or(Value::is_null)
+                })
+                .map(|c| s(c, "statement_id").to_string())
+                .collect();
+            doc.statements.retain(|st| published.contains(s(st, "id")));
+            let kept: BTreeSet<String> = doc.statements.iter().map(|st| s(st, "id").to_string()).collect();
+            doc.statement_versions.clear();
+            doc.consents.retain(|c| kept.contains(s(c, "statement_id")));
+            for st in &mut doc.statements {
+                for f in ["interviewer", "interpreter", "others_present", "interview_place"] {
+                    st.insert(f.into(), Value::String(String::new()));
+                }
+            }
+            for p in &mut doc.persons {
+                for f in ["description", "gender", "age_group"] {
+                    p.insert(f.into(), Value::String(String::new()));
+                }
+            }
+            for e in &mut doc.evidence {
+                e.insert("source_path".into(), Value::String(String::new()));
+                if e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false) {
+                    e.insert("latitude".into(), Value::Null);
+                    e.insert("longitude".into(), Value::Null);
+                    if let Some(Value::Object(m)) = e.get_mut("metadata") {
+                        for k in ["gps_latitude", "gps_longitude", "gps_altitude", "gps_time", "clock_gps_disagreement"] {
+                            m.insert(k.into(), Value::Null);
+                        }
+                    }
+                }
+            }
+            // Links may only join records that are in the bundle.
+            let mut present: BTreeSet<String> = kept;
+            for list in [&doc.incidents, &doc.persons, &doc.units, &doc.acts, &doc.evidence] {
+                present.extend(list.iter().map(|r| s(r, "id").to_string()));
+            }
+            doc.links.retain(|l| present.contains(s(l, "from_id")) && present.contains(s(l, "to_id")));
+        }
+    }
+}
+
+/// The case's custody entries in the order of its own chain.
+pub(crate) fn case_custody(conn: &Connection, case_id: &str) -> Result<Vec<CustodyEntry>> {
+    let mut stmt = conn.prepare("SELECT * FROM custody_log WHERE case_id = ?1 AND case_seq IS NOT NULL ORDER BY case_seq")?;
+    let rows = stmt.query_map([case_id], custody::from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Hashes what passes through it.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Where the bag's files go: a directory or a ZIP, both under a temporary name.
+enum Sink {
+    Dir { root: PathBuf, written: Vec<PathBuf> },
+    Zip { zip: zip::ZipWriter<BufWriter<File>>, root: String, path: PathBuf },
+}
+
+impl Sink {
+    /// Writes one file of the bag; returns (sha256, bytes).
+    fn add(&mut self, rel: &str, size_hint: u64, body: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<(String, u64)> {
+        match self {
+            Sink::Dir { root, written } => {
+                let p = root.join(rel);
+                if let Some(d) = p.parent() {
+                    fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+                }
+                let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
+                let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0 };
+                body(&mut w)?;
+                w.flush().map_err(|e| Error::io(&p, e))?;
+                written.push(p);
+                Ok((hex::encode(w.hasher.finalize()), w.bytes))
+            }
+            Sink::Zip { zip, root, path } => {
+                let opts = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Stored)
+                    .large_file(size_hint >= u32::MAX as u64)
+                    .unix_permissions(0o644);
+                zip.start_file(format!("{root}/{rel}"), opts).map_err(|e| Error::io(&*path, std::io::Error::other(e)))?;
+                let mut w = HashingWriter { inner: &mut *zip, hasher: Sha256::new(), bytes: 0 };
+                body(&mut w)?;
+                Ok((hex::encode(w.hasher.finalize()), w.bytes))
+            }
+        }
+    }
+
+    /// Syncs everything to disk.
+    fn finish(self) -> Result<()> {
+        match self {
+            Sink::Dir { root, written } => {
+                let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+                for p in &written {
+                    File::open(p).and_then(|f| f.sync_all()).map_err(|e| Error::io(p, e))?;
+                    if let Some(d) = p.parent() {
+                        dirs.insert(d.to_path_buf());
+                    }
+                }
+                dirs.insert(root.clone());
+                for d in dirs {
+                    File::open(&d).and_then(|f| f.sync_all()).map_err(|e| Error::io(&d, e))?;
+                }
+                Ok(())
+            }
+            Sink::Zip { zip, path, .. } => {
+                let w = zip.finish().map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+                let f = w.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+                f.sync_all().map_err(|e| Error::io(&path, e))
+            }
+        }
+    }
+}
+
+fn io_w(e: std::io::Error) -> Error {
+    Error::io("bundle", e)
+}
+
+/// Exports a case to `out` (a directory, or a `.zip` file with `opts.zip`). Refuses to overwrite.
+pub fn export_case(
+    lib: &mut Library,
+    case_id: &str,
+    out: &Path,
+    opts: &ExportOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ExportReport> {
+    if out.exists() {
+        return Err(Error::invalid("out", format!("{} already exists; choose a new name", out.display())));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::invalid("out", format!("the folder {} does not exist", parent.display())));
+    }
+    let doc = collect(lib, case_id, opts.profile)?;
+    let custody = if opts.profile == ExportProfile::Public { vec![] } else { case_custody(lib.conn(), case_id)? };
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
+    let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
+    let partial = parent.join(format!(".{name}.partial-{}", crate::new_id()));
+    let mut sink = if opts.zip {
+        let f = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+        Sink::Zip { zip: zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, f)), root: root_name.clone(), path: partial.clone() }
+    } else {
+        fs::create_dir(&partial).map_err(|e| Error::io(&partial, e))?;
+        Sink::Dir { root: partial.clone(), written: vec![] }
+    };
+    let result = write_bag(lib, &doc, &custody, &mut sink, cancel, progress);
+    let result = result.and_then(|r| sink.finish().map(|_| r));
+    let (payload, tag_sha) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
+            return Err(e);
+        }
+    };
+    fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
+    File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e))?;
+    let key = lib.key_info()?;
+    let report = ExportReport {
+        path: out.to_path_buf(),
+        profile: opts.profile,
+        payload_files: payload.len(),
+        payload_bytes: payload.iter().map(|(_, _, n)| n).sum(),
+        originals: doc.files.len(),
+        tagmanifest_sha256: tag_sha,
+        fingerprint: key.fingerprint,
+    };
+    let detail = serde_json::json!({ "profile": opts.profile, "bundle": name, "tagmanifest_sha256": report.tagmanifest_sha256, "originals": report.originals });
+    lib.write(|tx| {
+        tx.log_row("export", case_id, &records::CASES, case_id, Some(detail))?;
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+/// Writes payload, tag files and signature; returns the payload (path, sha, bytes) and the
+/// tag manifest's own hash.
+fn write_bag(
+    lib: &Library,
+    doc: &CaseDocument,
+    custody: &[CustodyEntry],
+    sink: &mut Sink,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Vec<(String, String, u64)>, String)> {
+    let mut payload: Vec<(String, String, u64)> = Vec::new();
+    let case_json = serde_json::to_vec_pretty(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let put_bytes = |sink: &mut Sink, rel: &str, bytes: &[u8]| -> Result<(String, u64)> {
+        sink.add(rel, bytes.len() as u64, &mut |w| w.write_all(bytes).map_err(io_w))
+    };
+    let (h, n) = put_bytes(sink, "data/case.json", &case_json)?;
+    payload.push(("data/case.json".into(), h, n));
+    if doc.profile != ExportProfile::Public {
+        let mut jsonl = Vec::new();
+        for e in custody {
+            serde_json::to_writer(&mut jsonl, e).map_err(|e| Error::Corrupt(e.to_string()))?;
+            jsonl.push(b'\n');
+        }
+        let (h, n) = put_bytes(sink, "data/custody.jsonl", &jsonl)?;
+        payload.push(("data/custody.jsonl".into(), h, n));
+    }
+    let html = report::render(doc);
+    let (h, n) = put_bytes(sink, "data/report.html", html.as_bytes())?;
+    payload.push(("data/report.html".into(), h, n));
+
+    let total: u64 = doc.files.iter().map(|f| f.size).sum();
+    let mut done = 0u64;
+    progress(done, total);
+    for f in &doc.files {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::invalid("cancel", "the export was cancelled; nothing was written at the destination"));
+        }
+        let rel = format!("data/{}", f.path);
+        let vault = lib.vault();
+        let (h, n) = sink.add(&rel, f.size, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?;
+        if h != f.sha256 {
+            return Err(Error::CustodyBroken(format!("{} changed while it was being exported", f.sha256)));
+        }
+        done += n;
+        progress(done, total);
+        payload.push((rel, h, n));
+    }
+
+    let oxum = format!("{}.{}", payload.iter().map(|p| p.2).sum::<u64>(), payload.len());
+    let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+    let case = &doc.case;
+    let key = lib.key_info()?;
+    let one_line = |v: &str| v.replace(['\r', '\n'], " ");
+    let bag_info = format!(
+        "Source-Organization: {}\nContact-Name: {}\nExternal-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nPayload-Oxum: {oxum}\nBag-Software-Agent: Casefile {}\nBagIt-Profile-Identifier: {BAGIT_PROFILE}\nCasefile-Export-Profile: {}\nCasefile-Signing-Key-Fingerprint: {}\n",
+        one_line(if doc.source.organisation.is_empty() { "(not set)" } else { &doc.source.organisation }),
+        one_line(if doc.source.contact.is_empty() { "(not set)" } else { &doc.source.contact }),
+        one_line(case.get("reference").and_then(Value::as_str).unwrap_or(case.get("id").and_then(Value::as_str).unwrap_or(""))),
+        one_line(case.get("title").and_then(Value::as_str).unwrap_or("")),
+        &doc.exported_at[..10],
+        crate::VERSION,
+        doc.profile.as_str(),
+        key.fingerprint,
+    );
+    let manifest: String = payload.iter().map(|(p, h, _)| format!("{h}  {p}\n")).collect();
+    let mut tags = Vec::new();
+    for (rel, text) in [("bagit.txt", bagit.to_string()), ("bag-info.txt", bag_info), ("manifest-sha256.txt", manifest)] {
+        let (h, _) = put_bytes(sink, rel, text.as_bytes())?;
+        tags.push(format!("{h}  {rel}\n"));
+    }
+    let tagmanifest: String = tags.concat();
+    put_bytes(sink, "tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
+    let (signature, public) = lib.sign(tagmanifest.as_bytes())?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    put_bytes(sink, SIGNATURE_FILE, format!("{}\n", b64.encode(signature)).as_bytes())?;
+    put_bytes(sink, KEY_FILE, format!("{}\nfingerprint: {}\n", b64.encode(public), crate::keys::fingerprint(&public)).as_bytes())?;
+    Ok((payload, crate::custody::sha256_hex(tagmanifest.as_bytes())))
+}

@@ -1,0 +1,196 @@
+//! Reading a bag from a directory or a ZIP, refusing what a hostile bundle could use against the
+//! reader: paths that climb out (`..`) or are absolute, symbolic links, special files, and ZIP
+//! bombs (absurd compression ratios or declared sizes). Nothing is extracted to disk here.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A single entry may inflate to at most this many times its stored size...
+const MAX_RATIO: u64 = 200;
+/// ...once it is bigger than this.
+const RATIO_FLOOR: u64 = 16 << 20;
+/// No bundle may declare more than this in all.
+const MAX_TOTAL: u64 = 4 << 40;
+const MAX_ENTRIES: usize = 2_000_000;
+
+pub(crate) enum Source {
+    Dir { root: PathBuf, files: BTreeMap<String, u64> },
+    Zip { archive: zip::ZipArchive<BufReader<File>>, path: PathBuf, root: String, files: BTreeMap<String, (usize, u64)> },
+}
+
+fn refuse(msg: String) -> Error {
+    Error::BundleRefused(msg)
+}
+
+/// Whether a relative path is safe: no empty, `.` or `..` parts, not absolute, no backslashes.
+fn safe_rel(p: &str) -> bool {
+    !p.is_empty() && !p.starts_with('/') && !p.contains('\\') && !p.contains('\0') && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+impl Source {
+    pub fn open(path: &Path) -> Result<Source> {
+        let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.file_type().is_symlink() {
+            return Err(refuse(format!("{} is a symbolic link", path.display())));
+        }
+        if meta.is_dir() {
+            let mut files = BTreeMap::new();
+            walk(path, path, &mut files)?;
+            Ok(Source::Dir { root: path.to_path_buf(), files })
+        } else {
+            open_zip(path)
+        }
+    }
+
+    /// Every file of the bag, relative to its root, with its size.
+    pub fn files(&self) -> Vec<(String, u64)> {
+        match self {
+            Source::Dir { files, .. } => files.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            Source::Zip { files, .. } => files.iter().map(|(k, (_, v))| (k.clone(), *v)).collect(),
+        }
+    }
+
+    pub fn contains(&self, rel: &str) -> bool {
+        match self {
+            Source::Dir { files, .. } => files.contains_key(rel),
+            Source::Zip { files, .. } => files.contains_key(rel),
+        }
+    }
+
+    /// Reads one file in full (tag files and case.json), refusing anything over `max` bytes.
+    pub fn read_all(&mut self, rel: &str, max: u64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.with_reader(rel, &mut |r| {
+            r.take(max + 1).read_to_end(&mut out).map_err(|e| Error::io(rel, e))?;
+            Ok(())
+        })?;
+        if out.len() as u64 > max {
+            return Err(refuse(format!("{rel} is larger than {max} bytes")));
+        }
+        Ok(out)
+    }
+
+    /// Streams one file to `f`. A ZIP entry that inflates past its declared size is refused.
+    pub fn with_reader(&mut self, rel: &str, f: &mut dyn FnMut(&mut dyn Read) -> Result<()>) -> Result<()> {
+        match self {
+            Source::Dir { root, files } => {
+                if !files.contains_key(rel) {
+                    return Err(Error::NotFound { kind: "bundle file", id: rel.into() });
+                }
+                let p = root.join(rel);
+                let mut file = File::open(&p).map_err(|e| Error::io(&p, e))?;
+                f(&mut file)
+            }
+            Source::Zip { archive, files, path, .. } => {
+                let (idx, declared) = *files.get(rel).ok_or_else(|| Error::NotFound { kind: "bundle file", id: rel.into() })?;
+                let mut entry = archive.by_index(idx).map_err(|e| refuse(format!("{}: {rel}: {e}", path.display())))?;
+                let mut limited = Limited { inner: &mut entry, left: declared, name: rel.to_string() };
+                f(&mut limited)
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Dir { root, .. } => root.display().to_string(),
+            Source::Zip { path, root, .. } => format!("{} ({root}/)", path.display()),
+        }
+    }
+}
+
+/// Fails a read that goes past the size the ZIP declared.
+struct Limited<'a> {
+    inner: &'a mut dyn Read,
+    left: u64,
+    name: String,
+}
+
+impl Read for Limited<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(format!("{} inflates past its declared size", self.name)));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        let p = e.path();
+        let m = std::fs::symlink_metadata(&p).map_err(|e| Error::io(&p, e))?;
+        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        if m.file_type().is_symlink() {
+            return Err(refuse(format!("{rel} is a symbolic link")));
+        }
+        if m.is_dir() {
+            walk(root, &p, files)?;
+        } else if m.is_file() {
+            files.insert(rel, m.len());
+        } else {
+            return Err(refuse(format!("{rel} is not a regular file")));
+        }
+        if files.len() > MAX_ENTRIES {
+            return Err(refuse(format!("more than {MAX_ENTRIES} files")));
+        }
+    }
+    Ok(())
+}
+
+fn open_zip(path: &Path) -> Result<Source> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| refuse(format!("{} is not a readable ZIP: {e}", path.display())))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(refuse(format!("the ZIP holds more than {MAX_ENTRIES} entries")));
+    }
+    let mut root: Option<String> = None;
+    let mut files = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let e = archive.by_index_raw(i).map_err(|e| refuse(format!("entry {i}: {e}")))?;
+        let name = e.name().to_string();
+        if !safe_rel(name.trim_end_matches('/')) {
+            return Err(refuse(format!("the ZIP entry \"{name}\" has an unsafe path (absolute, or climbing out with ..)")));
+        }
+        if let Some(mode) = e.unix_mode() {
+            let kind = mode & 0o170000;
+            if kind == 0o120000 {
+                return Err(refuse(format!("the ZIP entry \"{name}\" is a symbolic link")));
+            }
+            if kind != 0 && kind != 0o100000 && kind != 0o040000 {
+                return Err(refuse(format!("the ZIP entry \"{name}\" is not a regular file")));
+            }
+        }
+        let size = e.size();
+        let packed = e.compressed_size().max(1);
+        if size > RATIO_FLOOR && size / packed > MAX_RATIO {
+            return Err(refuse(format!("the ZIP entry \"{name}\" would inflate {}x (to {size} bytes): refused as a ZIP bomb", size / packed)));
+        }
+        total = total.saturating_add(size);
+        if total > MAX_TOTAL {
+            return Err(refuse(format!("the ZIP declares more than {MAX_TOTAL} bytes: refused as a ZIP bomb")));
+        }
+        let (top, rest) = match name.split_once('/') {
+            Some((t, r)) => (t.to_string(), r.to_string()),
+            None => return Err(refuse(format!("\"{name}\" is outside the bag's folder; a bundle ZIP holds one folder"))),
+        };
+        match &root {
+            None => root = Some(top),
+            Some(r) if *r != top => return Err(refuse(format!("the ZIP holds more than one top-level folder ({r}, {top})"))),
+            _ => {}
+        }
+        if e.is_dir() || rest.is_empty() {
+            continue;
+        }
+        if files.insert(rest.clone(), (i, size)).is_some() {
+            return Err(refuse(format!("the ZIP holds \"{rest}\" twice")));
+        }
+    }
+    let root = root.ok_or_else(|| refuse("the ZIP is empty".into()))?;
+    Ok(Source::Zip { archive, path: path.to_path_buf(), root, files })
+}

@@ -1,0 +1,70 @@
+//! The installation's Ed25519 key pair, created on first open and kept in the library's
+//! database, used to sign exported bundles. Its fingerprint (SHA-256 of the public key) is what a
+//! recipient confirms out of band.
+
+use crate::error::{Error, Result};
+use crate::library::Library;
+use base64::Engine;
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// The public key, base64.
+    pub public_key: String,
+    /// SHA-256 of the public key, hex in groups of four.
+    pub fingerprint: String,
+}
+
+pub fn fingerprint(public: &[u8; 32]) -> String {
+    let hex = crate::custody::sha256_hex(public);
+    hex.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")
+}
+
+pub fn key_info(public: &[u8; 32]) -> KeyInfo {
+    KeyInfo { public_key: base64::engine::general_purpose::STANDARD.encode(public), fingerprint: fingerprint(public) }
+}
+
+/// Creates the key pair if this library has none. Called when a library is opened.
+pub(crate) fn ensure(conn: &Connection, now: &str) -> Result<()> {
+    let exists: Option<i64> = conn.query_row("SELECT 1 FROM installation WHERE id = 1", [], |r| r.get(0)).optional()?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let mut secret = [0u8; 32];
+    getrandom::getrandom(&mut secret).map_err(|e| Error::Unavailable(format!("no secure random numbers for a signing key: {e}")))?;
+    let key = SigningKey::from_bytes(&secret);
+    conn.execute(
+        "INSERT INTO installation (id, secret_key, public_key, created_at) VALUES (1, ?1, ?2, ?3)",
+        params![secret.to_vec(), key.verifying_key().to_bytes().to_vec(), now],
+    )?;
+    Ok(())
+}
+
+fn load(conn: &Connection) -> Result<SigningKey> {
+    let secret: Vec<u8> = conn.query_row("SELECT secret_key FROM installation WHERE id = 1", [], |r| r.get(0))?;
+    let bytes: [u8; 32] = secret.try_into().map_err(|_| Error::Corrupt("the signing key is not 32 bytes".into()))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+impl Library {
+    /// This installation's public key and fingerprint.
+    pub fn key_info(&self) -> Result<KeyInfo> {
+        Ok(key_info(&load(self.conn())?.verifying_key().to_bytes()))
+    }
+
+    /// Signs `message` with this installation's key; returns (signature, public key).
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<([u8; 64], [u8; 32])> {
+        let k = load(self.conn())?;
+        Ok((k.sign(message).to_bytes(), k.verifying_key().to_bytes()))
+    }
+}
+
+/// Checks an Ed25519 signature.
+pub fn verify_signature(public: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+    match VerifyingKey::from_bytes(public) {
+        Ok(k) => k.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature)).is_ok(),
+        Err(_) => false,
+    }
+}
