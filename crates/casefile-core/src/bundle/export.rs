@@ -160,7 +160,10 @@ fn apply_profile(doc: &mut CaseDocument) {
                 }
             }
             for e in &mut doc.evidence {
-                e.insert("source_path".into(), Value::String(String::new()));
+                // Who collected it and from whom can endanger staff and sources.
+                for f in ["source_path", "collected_by", "source_description", "acquisition_notes", "verification_notes"] {
+                    e.insert(f.into(), Value::String(String::new()));
+                }
                 if e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false) {
                     e.insert("latitude".into(), Value::Null);
                     e.insert("longitude".into(), Value::Null);
