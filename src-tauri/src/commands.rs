@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use casefile_core::acts::{Act, ActInput, Involvement, InvolvementInput};
+use casefile_core::bundle::Conflict;
 use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
 use casefile_core::custody::CustodyEntry;
 use casefile_core::evidence::{AnalysisState, DuplicatePair, Evidence, EvidenceEdit, EvidenceRow};
@@ -305,4 +306,14 @@ pub fn evidence_update(state: St<'_>, id: String, edit: EvidenceEdit) -> Res<Evi
 #[tauri::command]
 pub fn evidence_duplicates(state: St<'_>, case_id: Option<String>) -> Res<Vec<DuplicatePair>> {
     state.with(|lib| lib.possible_duplicates(case_id.as_deref()))
+}
+
+#[tauri::command]
+pub fn conflict_list(state: St<'_>, case_id: String) -> Res<Vec<Conflict>> {
+    state.with(|lib| lib.conflicts(&case_id))
+}
+
+#[tauri::command]
+pub fn conflict_resolve(state: St<'_>, id: String, take_incoming: bool) -> Res<()> {
+    state.with(|lib| lib.resolve_conflict(&id, take_incoming))
 }

@@ -188,3 +188,79 @@ pub fn media_response<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http
     }
     .unwrap_or_default()
 }
+
+#[derive(Clone, Serialize)]
+struct BundleProgress<'a> {
+    job: &'a str,
+    done: u64,
+    total: u64,
+}
+
+#[derive(Clone, Serialize)]
+struct BundleDone<T: Serialize + Clone> {
+    job: String,
+    result: Option<T>,
+    error: Option<ErrorDto>,
+}
+
+/// Runs `work` on a background thread as job `job`, emitting `<event>-progress` and one
+/// `<event>-done` with its result or error.
+fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
+    app: AppHandle<R>,
+    event: &'static str,
+    work: impl FnOnce(&AppHandle<R>, &AtomicBool, &mut dyn FnMut(u64, u64)) -> casefile_core::Result<T> + Send + 'static,
+) -> String {
+    let job = casefile_core::new_id();
+    let cancel = Arc::new(AtomicBool::new(false));
+    if let Ok(mut running) = app.state::<Jobs>().running.lock() {
+        running.insert(job.clone(), cancel.clone());
+    }
+    let job_id = job.clone();
+    std::thread::spawn(move || {
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let progress_event = format!("{event}-progress");
+        let mut progress = |done: u64, total: u64| {
+            if last.elapsed() >= Duration::from_millis(100) || done == total {
+                last = Instant::now();
+                let _ = app.emit(&progress_event, BundleProgress { job: &job_id, done, total });
+            }
+        };
+        let result = work(&app, &cancel, &mut progress);
+        let done = match result {
+            Ok(r) => BundleDone { job: job_id.clone(), result: Some(r), error: None },
+            Err(e) => BundleDone { job: job_id.clone(), result: None, error: Some(ErrorDto::from(e)) },
+        };
+        let _ = app.emit(&format!("{event}-done"), done);
+        if let Ok(mut running) = app.state::<Jobs>().running.lock() {
+            running.remove(&job_id);
+        }
+    });
+    job
+}
+
+/// Starts exporting a case; progress as `export-progress`, the report as `export-done`.
+#[tauri::command]
+pub fn bundle_export<R: Runtime>(app: AppHandle<R>, case_id: String, out: PathBuf, zip: bool, profile: String) -> Result<String, ErrorDto> {
+    let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
+    Ok(spawn_job(app, "export", move |app, cancel, progress| {
+        app.state::<AppState>().with_core(|lib| {
+            casefile_core::bundle::export_case(lib, &case_id, &out, &casefile_core::bundle::ExportOptions { profile, zip }, cancel, progress)
+        })
+    }))
+}
+
+/// Verifies a bundle (directory or ZIP) without touching the library.
+#[tauri::command(async)]
+pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyReport, ErrorDto> {
+    casefile_core::bundle::verify_bundle(&path).map_err(ErrorDto::from)
+}
+
+/// Starts verifying and merging a bundle; progress as `import-progress`, the report as `import-done`.
+#[tauri::command]
+pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Result<String, ErrorDto> {
+    Ok(spawn_job(app, "import", move |app, cancel, progress| {
+        let r = app.state::<AppState>().with_core(|lib| lib.import_bundle(&path, cancel, progress));
+        app.state::<Jobs>().wake_worker();
+        r
+    }))
+}

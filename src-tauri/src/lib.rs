@@ -45,7 +45,7 @@ impl AppState {
 /// Registers the state and every command on `builder`; shared by `run` and the tests.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     use commands::*;
-    use evidence::{evidence_cancel, evidence_import};
+    use evidence::{bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import};
     builder
         .manage(state)
         .manage(evidence::Jobs::default())
@@ -108,6 +108,11 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         evidence_duplicates,
         evidence_import,
         evidence_cancel,
+        bundle_export,
+        bundle_verify,
+        bundle_import,
+        conflict_list,
+        conflict_resolve,
     ])
 }
 

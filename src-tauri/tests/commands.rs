@@ -74,8 +74,8 @@ fn every_command_is_declared_granted_and_registered() {
     let cap: Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
     let granted: Vec<String> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
     let mut expected: Vec<String> = commands.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-    // Beyond our own commands, exactly these: listening to our events, and the open dialog.
-    expected.extend(["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open"].map(String::from));
+    // Beyond our own commands, exactly these: listening to our events, and the open/save dialogs.
+    expected.extend(["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open", "dialog:allow-save"].map(String::from));
     assert_eq!(granted, expected, "capabilities/main.json must grant exactly the commands in commands.json (plus events and the open dialog)");
     let handler = include_str!("../src/lib.rs");
     for c in &commands {

@@ -55,6 +55,9 @@ async function start() {
     return;
   }
   document.querySelector('[data-testid=library-path]').textContent = info.data_dir;
+  const key = document.querySelector('[data-testid=key-fingerprint]');
+  key.textContent = `Signing key ${info.key.fingerprint.split(' ').slice(0, 4).join(' ')}…`;
+  key.title = `This installation signs its exports with the key whose fingerprint is ${info.key.fingerprint}`;
   renderProfile(document.querySelector('[data-testid=profile-summary]'), info.profile);
   window.addEventListener('hashchange', route);
   route();

@@ -12,6 +12,7 @@ import { openStatementForm } from './statement.js';
 import { openPersonForm } from './person.js';
 import { openUnitForm } from './unit.js';
 import { evidenceTab } from './evidence.js';
+import { openExport, conflictsCard } from './bundle.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -78,6 +79,7 @@ function render(main, view, tab) {
           h('h1', { 'data-testid': 'case-detail-title', text: c.title })),
         h('div', { class: 'head-actions' },
           h('label', { class: 'inline-label', for: 'case-status', text: 'Status' }), status,
+          h('button', { class: 'button secondary', 'data-testid': 'export-case', text: 'Export…', onclick: () => openExport(c) }),
           h('button', { class: 'button secondary', 'data-testid': 'edit-case', text: 'Edit',
             onclick: () => openCaseForm(c, () => { toast('Case saved.'); location.reload(); }) }))),
       tabs, body));
@@ -87,6 +89,7 @@ function render(main, view, tab) {
 }
 
 function overview(body, c, counts) {
+  conflictsCard(c.id).then((card) => body.prepend(card));
   mount(body,
     h('dl', { class: 'facts' },
       h('dt', { text: 'Created' }), h('dd', { text: formatTime(c.created_at) }),

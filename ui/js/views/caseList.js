@@ -6,6 +6,7 @@ import { statusBadge } from './status.js';
 import { loadSample } from '../api/contents.js';
 import { libraryInfo } from '../api/library.js';
 import { openProfileForm } from './profile.js';
+import { openBundleImport } from './bundle.js';
 
 export async function caseListView(main) {
   const newButton = h('button', { class: 'button primary', 'data-testid': 'new-case', text: 'New case',
@@ -20,7 +21,9 @@ export async function caseListView(main) {
   mount(main,
     h('header', { class: 'page-head' },
       h('div', {}, h('h1', { text: 'Cases' }), h('p', { class: 'muted', 'data-testid': 'case-count', text: '' })),
-      h('div', { class: 'head-actions' }, sampleButton, newButton)),
+      h('div', { class: 'head-actions' }, sampleButton,
+        h('button', { class: 'button secondary', 'data-testid': 'import-bundle', text: 'Import bundle…', onclick: () => openBundleImport(() => caseListView(main)) }),
+        newButton)),
     body);
 
   let cases;

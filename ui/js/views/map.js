@@ -1,0 +1,656 @@
+// The map: incidents and geotagged evidence on an offline basemap (land, country borders and
+// Ukraine's oblasts from Natural Earth, shipped as ui/data/basemap.js; see docs/basemap.md). No
+// tiles and no network: the basemap is an ES module loaded on first use (the CSP allows scripts
+// from 'self' but no fetch of the app's own files).
+//
+// Projection: equirectangular with a standard parallel of 48.5°N (x = lon·cos 48.5°, y = −lat), so
+// shapes around Ukraine keep their proportions; one map unit is one degree of latitude (≈111 km).
+// The basemap is one SVG group scaled and moved by a transform; points, clusters and labels are
+// drawn in screen pixels (so a dot keeps its size) and only those in or near the view are built.
+// Points closer than ~24 px merge into a cluster, computed with a grid for each zoom scale.
+import { h } from '../dom.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const COS0 = Math.cos((48.5 * Math.PI) / 180);
+const KM_PER_UNIT = 111.32;
+const CLUSTER_PX = 24;
+const MIN_K = 4;          // px per map unit: the whole region and more
+const MAX_K = 60000;      // ~2 m per px
+const ZOOM_STEP = 2;
+/** Radius in km that each location precision stands for, and the least radius drawn (px). */
+const PRECISION = {
+  vicinity: { km: 1, minPx: 9, text: 'vicinity (~1 km)' },
+  locality: { km: 10, minPx: 12, text: 'locality (~10 km)' },
+  region: { km: 50, minPx: 15, text: 'region (~50 km)' },
+};
+const UKRAINE = { w: 22.1, s: 44.3, e: 40.3, n: 52.4 };
+const KIND_TEXT = { incident: 'Incident', evidence: 'Evidence' };
+
+/** Builds an SVG element; attributes as in `h()` (`class`, `text`, `dataset`, `on…`, others). */
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.setAttribute('class', v);
+    else if (k === 'text') el.textContent = String(v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c) el.append(c);
+  return el;
+}
+
+const project = (lon, lat) => [lon * COS0, -lat];
+
+// ---- basemap (loaded once, shared by every map) ----
+
+let basemapPromise = null;
+
+function loadBasemap() {
+  if (!basemapPromise) {
+    basemapPromise = import('../../data/basemap.js').then((m) => decodeBasemap(m.default));
+    basemapPromise.catch(() => { basemapPromise = null; });
+  }
+  return basemapPromise;
+}
+
+/** Turns the delta-encoded integer lines into path data in map units. */
+function decodeBasemap(data) {
+  const sc = data.scale;
+  const pathOf = (lines, close) => {
+    const parts = [];
+    for (const line of lines) {
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i < line.length; i += 2) {
+        x += line[i];
+        y += line[i + 1];
+        const [px, py] = project(x / sc, y / sc);
+        parts.push(`${i ? 'L' : 'M'}${px.toFixed(4)} ${py.toFixed(4)}`);
+      }
+      if (close) parts.push('Z');
+    }
+    return parts.join('');
+  };
+  const bounds = (lines) => {
+    let [w, so, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const line of lines) {
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i < line.length; i += 2) {
+        x += line[i];
+        y += line[i + 1];
+        w = Math.min(w, x / sc); e = Math.max(e, x / sc); so = Math.min(so, y / sc); n = Math.max(n, y / sc);
+      }
+    }
+    return { w, s: so, e, n };
+  };
+  const countries = data.countries.map((c) => {
+    const largest = c.land.reduce((a, b) => (b[0].length > a[0].length ? b : a));
+    return { id: c.id, name: c.name, label: c.label, d: pathOf(c.land.flat(), true), extent: bounds([largest[0]]) };
+  });
+  const [w, so, e, n] = data.bbox;
+  return {
+    bbox: { w, s: so, e, n },
+    countries,
+    oblasts: data.oblasts,
+    borders: {
+      coast: pathOf(data.borders.coast, false),
+      oblast: pathOf(data.borders.oblast, false),
+      country: pathOf(data.borders.country, false),
+    },
+  };
+}
+
+// ---- clustering ----
+
+/** The radius (px) of a cluster bubble of `n` points. */
+const bubbleRadius = (n) => Math.min(24, 10 + Math.log10(n) * 4.5);
+
+/**
+ * Groups points (projected to map units) that are closer than CLUSTER_PX on screen at scale `k`:
+ * first by grid cell, then, largest first, each group absorbs the groups in nearby cells that are
+ * closer than CLUSTER_PX or whose bubbles would overlap its own. O(n) per scale.
+ * Returns [{x, y, members: number[], incidents}] in map units.
+ */
+function cluster(pts, k) {
+  const cell = CLUSTER_PX / k;
+  const cells = new Map();
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i];
+    const cx = Math.floor(p.x / cell);
+    const cy = Math.floor(p.y / cell);
+    const key = `${cx},${cy}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { cx, cy, sx: 0, sy: 0, members: [], incidents: 0, gone: false }));
+    c.sx += p.x;
+    c.sy += p.y;
+    c.members.push(i);
+    if (p.kind === 'incident') c.incidents += 1;
+  }
+  const groups = [...cells.values()].sort((a, b) => b.members.length - a.members.length);
+  const radius = (n) => (n === 1 ? 6 : bubbleRadius(n)) / k;
+  const reach = 2;
+  const out = [];
+  for (const c of groups) {
+    if (c.gone) continue;
+    for (let dx = -reach; dx <= reach; dx++) {
+      for (let dy = -reach; dy <= reach; dy++) {
+        if (!dx && !dy) continue;
+        const o = cells.get(`${c.cx + dx},${c.cy + dy}`);
+        if (!o || o.gone) continue;
+        const n = c.members.length;
+        const m = o.members.length;
+        const ax = c.sx / n - o.sx / m;
+        const ay = c.sy / n - o.sy / m;
+        const limit = Math.max(cell, radius(n) + radius(m));
+        if (ax * ax + ay * ay >= limit * limit) continue;
+        o.gone = true;
+        c.sx += o.sx;
+        c.sy += o.sy;
+        c.incidents += o.incidents;
+        for (const i of o.members) c.members.push(i);
+      }
+    }
+    out.push({ x: c.sx / c.members.length, y: c.sy / c.members.length, members: c.members, incidents: c.incidents });
+  }
+  return out;
+}
+
+function countText(n) {
+  if (n < 1000) return String(n);
+  if (n < 10000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
+  return `${Math.round(n / 1000)}k`;
+}
+
+function plural(n, one, many) {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+// ---- the view ----
+
+/**
+ * Renders the map into `container` (replacing its content).
+ * @param {HTMLElement} container
+ * @param {object} o
+ * @param {{id:string, kind:'incident'|'evidence', lat:number, lon:number,
+ *          precision:'exact'|'vicinity'|'locality'|'region'|null, label:string, href:string}[]} o.points
+ * @param {(point:object) => void} [o.onOpen]  default: `location.hash = point.href`
+ * @returns {{element: HTMLElement, setPoints: (points:object[]) => void, fit: () => void, destroy: () => void}}
+ */
+export function renderMap(container, { points = [], onOpen } = {}) {
+  const open = onOpen || ((p) => { if (p.href) location.hash = p.href; });
+
+  const base = s('g', { class: 'map-base' });
+  const labels = s('g', { class: 'map-labels', 'aria-hidden': 'true' });
+  const marks = s('g', { class: 'map-marks' });
+  const svgEl = s('svg', { class: 'map-svg', role: 'presentation' }, base, labels, marks);
+
+  const zoomIn = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-in', title: 'Zoom in', 'aria-label': 'Zoom in', text: '+' });
+  const zoomOut = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-out', title: 'Zoom out', 'aria-label': 'Zoom out', text: '−' });
+  const fitBtn = h('button', { type: 'button', class: 'map-btn map-btn-fit', 'data-testid': 'map-fit', title: 'Show all points', 'aria-label': 'Show all points', text: '⤢' });
+  const scaleLine = h('div', { class: 'map-scale-line' });
+  const scaleText = h('span', { class: 'map-scale-text' });
+  const popover = h('div', { class: 'map-popover', 'data-testid': 'map-popover', hidden: true });
+  const summary = h('span', { class: 'map-summary' });
+
+  const legend = h('div', { class: 'map-legend', 'data-testid': 'map-legend' },
+    h('div', { class: 'map-legend-row' }, legendIcon('incident', null), 'Incident'),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', null), 'Evidence'),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'vicinity'), 'Approximate location (circle: uncertainty)'),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'unknown'), 'Precision not recorded'),
+    h('div', { class: 'map-legend-row' }, legendIcon('mixed', 'cluster'), 'Group of nearby points (click to zoom)'),
+    summary);
+
+  const root = h('div', { class: 'map', 'data-testid': 'map', tabindex: '0', role: 'region', 'aria-label': 'Map of incidents and evidence. Arrow keys move, plus and minus zoom.' },
+    svgEl,
+    h('div', { class: 'map-controls' }, zoomIn, zoomOut, fitBtn),
+    legend,
+    h('div', { class: 'map-scale', 'aria-hidden': 'true' }, scaleLine, scaleText),
+    h('div', { class: 'map-attrib', text: 'Basemap: Natural Earth (public domain)' }),
+    popover);
+  container.replaceChildren(root);
+
+  let pts = [];          // projected points: {x, y, kind, p}
+  let ptsBounds = null;  // {x0, y0, x1, y1} in map units
+  const view = { k: 40, tx: 0, ty: 0 };
+  let width = 0;
+  let height = 0;
+  let fitted = false;
+  let basemap = null;
+  const clusterCache = new Map();
+  let drawn = null;      // {k, tx, ty, items} of the last full draw of marks and labels
+
+  function setPoints(list) {
+    pts = [];
+    for (const p of list || []) {
+      const lat = Number(p.lat);
+      const lon = Number(p.lon);
+      if (p.lat === null || p.lon === null || !Number.isFinite(lat) || !Number.isFinite(lon)) continue;
+      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
+      const [x, y] = project(lon, lat);
+      pts.push({ x, y, kind: p.kind === 'incident' ? 'incident' : 'evidence', p });
+    }
+    ptsBounds = null;
+    for (const q of pts) {
+      if (!ptsBounds) ptsBounds = { x0: q.x, y0: q.y, x1: q.x, y1: q.y };
+      ptsBounds.x0 = Math.min(ptsBounds.x0, q.x); ptsBounds.x1 = Math.max(ptsBounds.x1, q.x);
+      ptsBounds.y0 = Math.min(ptsBounds.y0, q.y); ptsBounds.y1 = Math.max(ptsBounds.y1, q.y);
+    }
+    const incidents = pts.filter((q) => q.kind === 'incident').length;
+    summary.textContent = pts.length
+      ? `${plural(incidents, 'incident', 'incidents')}, ${plural(pts.length - incidents, 'evidence item', 'evidence items')} on the map`
+      : 'Nothing with a location to show';
+    clusterCache.clear();
+    drawn = null;
+    schedule();
+  }
+
+  function clustersAt(k) {
+    const key = k.toPrecision(6);
+    let c = clusterCache.get(key);
+    if (!c) {
+      c = cluster(pts, k);
+      if (clusterCache.size > 12) clusterCache.delete(clusterCache.keys().next().value);
+      clusterCache.set(key, c);
+    }
+    return c;
+  }
+
+  // ---- view maths ----
+
+  function fitBox(x0, y0, x1, y1, maxK = 3000) {
+    const pad = 48;
+    const w = Math.max(1, width - 2 * pad);
+    const hgt = Math.max(1, height - 2 * pad);
+    const k = clampK(Math.min(maxK, w / Math.max(x1 - x0, 1e-9), hgt / Math.max(y1 - y0, 1e-9)));
+    view.k = k;
+    view.tx = width / 2 - ((x0 + x1) / 2) * k;
+    view.ty = height / 2 - ((y0 + y1) / 2) * k;
+  }
+
+  function fit() {
+    if (!width || !height) return;
+    hidePopover();
+    if (ptsBounds) {
+      const b = ptsBounds;
+      // A single place (or a tight group) is shown with some of its surroundings.
+      const minSpan = 0.5;
+      const cx = (b.x0 + b.x1) / 2;
+      const cy = (b.y0 + b.y1) / 2;
+      const hw = Math.max(b.x1 - b.x0, minSpan) / 2;
+      const hh = Math.max(b.y1 - b.y0, minSpan) / 2;
+      fitBox(cx - hw, cy - hh, cx + hw, cy + hh);
+    } else {
+      const [x0, y0] = project(UKRAINE.w, UKRAINE.n);
+      const [x1, y1] = project(UKRAINE.e, UKRAINE.s);
+      fitBox(x0, y0, x1, y1);
+    }
+    schedule();
+  }
+
+  const clampK = (k) => Math.min(MAX_K, Math.max(MIN_K, k));
+
+  function zoomAt(factor, sx = width / 2, sy = height / 2) {
+    const k = clampK(view.k * factor);
+    const f = k / view.k;
+    view.tx = sx - (sx - view.tx) * f;
+    view.ty = sy - (sy - view.ty) * f;
+    view.k = k;
+    hidePopover();
+    schedule();
+  }
+
+  function panBy(dx, dy) {
+    view.tx += dx;
+    view.ty += dy;
+    schedule();
+  }
+
+  /** Keeps some of the region or of the points on screen. */
+  function clampPan() {
+    const [bx0, by0] = project(10, 58);
+    const [bx1, by1] = project(50, 40);
+    let x0 = bx0; let y0 = by0; let x1 = bx1; let y1 = by1;
+    if (ptsBounds) {
+      x0 = Math.min(x0, ptsBounds.x0); x1 = Math.max(x1, ptsBounds.x1);
+      y0 = Math.min(y0, ptsBounds.y0); y1 = Math.max(y1, ptsBounds.y1);
+    }
+    const cx = (width / 2 - view.tx) / view.k;
+    const cy = (height / 2 - view.ty) / view.k;
+    const ncx = Math.min(x1, Math.max(x0, cx));
+    const ncy = Math.min(y1, Math.max(y0, cy));
+    view.tx -= (ncx - cx) * view.k;
+    view.ty -= (ncy - cy) * view.k;
+  }
+
+  // ---- drawing ----
+
+  let frame = 0;
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
+  }
+
+  function paint() {
+    if (!width || !height) return;
+    clampPan();
+    base.setAttribute('transform', `matrix(${view.k} 0 0 ${view.k} ${view.tx} ${view.ty})`);
+    const scaleChanged = !drawn || drawn.k !== view.k;
+    const dx = drawn ? view.tx - drawn.tx : 0;
+    const dy = drawn ? view.ty - drawn.ty : 0;
+    // Marks are built for the view plus a margin; a small move only shifts them.
+    if (scaleChanged || Math.abs(dx) > width / 2 || Math.abs(dy) > height / 2) drawMarks();
+    else {
+      marks.setAttribute('transform', `translate(${dx} ${dy})`);
+      labels.setAttribute('transform', `translate(${dx} ${dy})`);
+    }
+    paintScale();
+  }
+
+  function paintScale() {
+    const pxPerKm = view.k / KM_PER_UNIT;
+    let km = 1e-3;
+    for (const m of [1, 2, 5]) {
+      for (let e = -3; e <= 4; e++) {
+        const v = m * 10 ** e;
+        if (v * pxPerKm <= 110 && v > km) km = v;
+      }
+    }
+    scaleLine.style.width = `${Math.round(km * pxPerKm)}px`;
+    scaleText.textContent = km >= 1 ? `${km.toLocaleString()} km` : `${Math.round(km * 1000)} m`;
+  }
+
+  function drawBasemap() {
+    if (!basemap) return;
+    const [x0, y0] = project(basemap.bbox.w, basemap.bbox.n);
+    const [x1, y1] = project(basemap.bbox.e, basemap.bbox.s);
+    const land = basemap.countries.map((c) => s('path', { class: c.id === 'UKR' ? 'map-land map-land-ua' : 'map-land', d: c.d }));
+    base.replaceChildren(
+      s('rect', { class: 'map-sea', x: x0, y: y0, width: x1 - x0, height: y1 - y0 }),
+      ...land,
+      s('path', { class: 'map-coast', d: basemap.borders.coast }),
+      s('path', { class: 'map-oblast-border', d: basemap.borders.oblast }),
+      s('path', { class: 'map-country-border', d: basemap.borders.country }));
+  }
+
+  function drawLabels(toScreen, inView) {
+    const out = [];
+    if (!basemap) return out;
+    const k = view.k;
+    const showOblasts = k >= 55;
+    for (const c of basemap.countries) {
+      if (c.id === 'UKR' && showOblasts) continue;
+      const [x, y] = toScreen(...project(c.label[0], c.label[1]));
+      if (!inView(x, y)) continue;
+      const widthPx = (c.extent.e - c.extent.w) * COS0 * k;
+      if (widthPx < c.name.length * 7.5 + 10) continue;
+      out.push(s('text', { class: c.id === 'UKR' ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', x, y, text: c.name }));
+    }
+    if (showOblasts) {
+      for (const o of basemap.oblasts) {
+        if (o.city && k < 400) continue;
+        const [x, y] = toScreen(...project(o.label[0], o.label[1]));
+        if (!inView(x, y)) continue;
+        out.push(s('text', { class: 'map-label map-label-oblast', x, y, text: o.name }));
+      }
+    }
+    return out;
+  }
+
+  function drawMarks() {
+    const k = view.k;
+    const { tx, ty } = view;
+    const mx = width / 2;
+    const my = height / 2;
+    const toScreen = (x, y) => [x * k + tx, y * k + ty];
+    const inView = (x, y, r = 0) => x + r >= -mx && x - r <= width + mx && y + r >= -my && y - r <= height + my;
+    const halos = [];
+    const dots = [];
+    const bubbles = [];
+    const items = [];
+    for (const c of clustersAt(k)) {
+      const [x, y] = toScreen(c.x, c.y);
+      if (c.members.length === 1) {
+        const q = pts[c.members[0]];
+        const prec = PRECISION[q.p.precision];
+        const r = prec ? Math.max(prec.minPx, (prec.km / KM_PER_UNIT) * k) : 0;
+        if (!inView(x, y, r)) continue;
+        const key = items.push(c) - 1;
+        if (prec) halos.push(s('circle', { class: `map-halo map-halo-${q.kind} map-halo-${q.p.precision}`, cx: x, cy: y, r }));
+        dots.push(pointMark(q, x, y, key));
+      } else {
+        if (!inView(x, y)) continue;
+        const key = items.push(c) - 1;
+        bubbles.push(clusterMark(c, x, y, key));
+      }
+    }
+    marks.removeAttribute('transform');
+    labels.removeAttribute('transform');
+    labels.replaceChildren(...drawLabels(toScreen, inView));
+    marks.replaceChildren(s('g', { class: 'map-halos' }, halos), s('g', {}, dots), s('g', {}, bubbles));
+    drawn = { k, tx, ty, items };
+  }
+
+  function pointMark(q, x, y, key) {
+    const p = q.p;
+    const label = String(p.label ?? p.id);
+    const prec = PRECISION[p.precision];
+    const exact = p.precision === 'exact';
+    const where = exact ? 'exact location' : prec ? `approximate location: ${prec.text}` : 'location precision not recorded';
+    const tip = `${label}\n${KIND_TEXT[q.kind]} · ${where}`;
+    return s('g', {
+      class: `map-point map-point-${q.kind}${exact ? ' exact' : prec ? ' approx' : ' unknown'}`,
+      'data-testid': 'map-point', dataset: { id: p.id, key, kind: q.kind, precision: p.precision || '' },
+      transform: `translate(${x} ${y})`, tabindex: '0', role: 'button', 'aria-label': `${label} (${KIND_TEXT[q.kind]}, ${where})`,
+    },
+    s('title', { text: tip }),
+    s('circle', { class: 'map-dot', r: exact ? 5.5 : 4.5 }));
+  }
+
+  function clusterMark(c, x, y, key) {
+    const n = c.members.length;
+    const kind = c.incidents === n ? 'incident' : c.incidents === 0 ? 'evidence' : 'mixed';
+    const r = bubbleRadius(n);
+    const parts = [];
+    if (c.incidents) parts.push(plural(c.incidents, 'incident', 'incidents'));
+    if (n - c.incidents) parts.push(plural(n - c.incidents, 'evidence item', 'evidence items'));
+    const tip = `${parts.join(', ')} — click to zoom in`;
+    return s('g', {
+      class: `map-cluster map-cluster-${kind}`, 'data-testid': 'map-cluster', dataset: { count: n, key },
+      transform: `translate(${x} ${y})`, tabindex: '0', role: 'button', 'aria-label': tip,
+    },
+    s('title', { text: tip }),
+    s('circle', { class: 'map-cluster-ring', r: r + 3 }),
+    s('circle', { class: 'map-cluster-disc', r }),
+    s('text', { class: 'map-cluster-count', y: 0.5, text: countText(n) }));
+  }
+
+  // ---- actions ----
+
+  function activate(el) {
+    if (!drawn) return;
+    const c = drawn.items[Number(el.dataset.key)];
+    if (!c) return;
+    if (c.members.length === 1) {
+      open(pts[c.members[0]].p);
+      return;
+    }
+    let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+    for (const m of c.members) {
+      const q = pts[m];
+      x0 = Math.min(x0, q.x); x1 = Math.max(x1, q.x); y0 = Math.min(y0, q.y); y1 = Math.max(y1, q.y);
+    }
+    // Points that stay together even fully zoomed in (the same place) are listed instead.
+    const spread = Math.max(x1 - x0, y1 - y0) * MAX_K;
+    if (spread < CLUSTER_PX || view.k >= MAX_K) {
+      showPopover(c, el);
+      return;
+    }
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const hw = Math.max(x1 - x0, (width - 96) / (view.k * 2.5)) / 2;
+    const hh = Math.max(y1 - y0, (height - 96) / (view.k * 2.5)) / 2;
+    fitBox(cx - hw, cy - hh, cx + hw, cy + hh, MAX_K);
+    schedule();
+  }
+
+  function showPopover(c, el) {
+    const max = 200;
+    const list = c.members.slice(0, max).map((m) => {
+      const p = pts[m].p;
+      return h('li', {},
+        h('button', { type: 'button', class: `map-popover-item map-popover-${pts[m].kind}`, onclick: () => { hidePopover(); open(p); } },
+          h('span', { class: 'map-popover-kind', text: KIND_TEXT[pts[m].kind] }), String(p.label ?? p.id)));
+    });
+    popover.replaceChildren(
+      h('div', { class: 'map-popover-head' },
+        h('strong', { text: `${plural(c.members.length, 'item', 'items')} at this place` }),
+        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close', text: '×', onclick: hidePopover })),
+      h('ul', {}, list),
+      c.members.length > max ? h('div', { class: 'muted small', text: `and ${(c.members.length - max).toLocaleString()} more` }) : null);
+    const box = el.getBoundingClientRect();
+    const rootBox = root.getBoundingClientRect();
+    popover.style.left = `${Math.min(Math.max(8, box.right - rootBox.left + 6), Math.max(8, width - 300))}px`;
+    popover.style.top = `${Math.min(Math.max(8, box.top - rootBox.top), Math.max(8, height - 260))}px`;
+    popover.hidden = false;
+    popover.querySelector('button.map-popover-item')?.focus();
+  }
+
+  function hidePopover() {
+    popover.hidden = true;
+  }
+
+  // ---- input ----
+
+  let drag = null;
+  svgEl.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0) return;
+    drag = { id: e.pointerId, x: e.clientX, y: e.clientY, moved: false };
+  });
+  svgEl.addEventListener('pointermove', (e) => {
+    if (!drag || e.pointerId !== drag.id) return;
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    if (!drag.moved) {
+      drag.moved = true;
+      svgEl.setPointerCapture(e.pointerId);
+      root.classList.add('dragging');
+      hidePopover();
+    }
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    panBy(dx, dy);
+  });
+  const endDrag = (e) => {
+    if (!drag || e.pointerId !== drag.id) return;
+    if (drag.moved) {
+      root.classList.remove('dragging');
+      // The click that follows a drag opens nothing.
+      const swallow = (ev) => { ev.stopPropagation(); ev.preventDefault(); };
+      svgEl.addEventListener('click', swallow, { capture: true, once: true });
+      setTimeout(() => svgEl.removeEventListener('click', swallow, { capture: true }), 0);
+    }
+    drag = null;
+  };
+  svgEl.addEventListener('pointerup', endDrag);
+  svgEl.addEventListener('pointercancel', endDrag);
+
+  svgEl.addEventListener('click', (e) => {
+    const el = e.target.closest?.('[data-key]');
+    if (el) activate(el);
+    else hidePopover();
+  });
+  svgEl.addEventListener('dblclick', (e) => {
+    if (e.target.closest?.('[data-key]')) return;
+    const r = svgEl.getBoundingClientRect();
+    zoomAt(ZOOM_STEP, e.clientX - r.left, e.clientY - r.top);
+  });
+  svgEl.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
+    const r = svgEl.getBoundingClientRect();
+    zoomAt(2 ** (-(e.deltaY * unit) / 300), e.clientX - r.left, e.clientY - r.top);
+  }, { passive: false });
+
+  root.addEventListener('keydown', (e) => {
+    const el = e.target.closest?.('[data-key]');
+    if (el && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      activate(el);
+      return;
+    }
+    if (e.target.closest('button, .map-popover')) {
+      if (e.key === 'Escape') { hidePopover(); root.focus(); }
+      return;
+    }
+    const step = 80;
+    const keys = {
+      ArrowLeft: () => panBy(step, 0), ArrowRight: () => panBy(-step, 0),
+      ArrowUp: () => panBy(0, step), ArrowDown: () => panBy(0, -step),
+      '+': () => zoomAt(ZOOM_STEP), '=': () => zoomAt(ZOOM_STEP), '-': () => zoomAt(1 / ZOOM_STEP),
+      0: fit, Escape: hidePopover,
+    };
+    const fn = keys[e.key];
+    if (fn && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      fn();
+    }
+  });
+  zoomIn.addEventListener('click', () => zoomAt(ZOOM_STEP));
+  zoomOut.addEventListener('click', () => zoomAt(1 / ZOOM_STEP));
+  fitBtn.addEventListener('click', fit);
+
+  const resize = new ResizeObserver(() => {
+    if (!root.isConnected && fitted) { destroy(); return; }
+    const w = svgEl.clientWidth;
+    const hh = svgEl.clientHeight;
+    if (!w || !hh) return;
+    // Keep the centre where it was.
+    if (width && height) {
+      view.tx += (w - width) / 2;
+      view.ty += (hh - height) / 2;
+    }
+    width = w;
+    height = hh;
+    drawn = null;
+    if (!fitted) {
+      fitted = true;
+      fit();
+    }
+    schedule();
+  });
+  resize.observe(svgEl);
+
+  function destroy() {
+    resize.disconnect();
+    if (frame) cancelAnimationFrame(frame);
+    frame = 0;
+  }
+
+  setPoints(points);
+  loadBasemap().then((b) => {
+    basemap = b;
+    drawBasemap();
+    drawn = null;
+    schedule();
+  }, (err) => {
+    root.append(h('div', { class: 'map-error', role: 'alert', text: `The basemap could not be loaded: ${err?.message || err}` }));
+  });
+
+  return { element: root, setPoints, fit, destroy };
+}
+
+/** A small SVG sample of a mark for the legend. */
+function legendIcon(kind, precision) {
+  const children = [];
+  if (precision === 'cluster') {
+    children.push(s('circle', { class: 'map-cluster-ring', cx: 11, cy: 11, r: 10 }), s('circle', { class: 'map-cluster-disc', cx: 11, cy: 11, r: 8 }));
+    return s('svg', { class: `map-legend-icon map-cluster map-cluster-${kind}`, width: 22, height: 22, 'aria-hidden': 'true' }, children);
+  }
+  if (precision === 'vicinity') children.push(s('circle', { class: `map-halo map-halo-${kind}`, cx: 11, cy: 11, r: 10 }));
+  const cls = precision === 'unknown' ? 'unknown' : precision ? 'approx' : 'exact';
+  children.push(s('g', { class: `map-point map-point-${kind} ${cls}`, transform: 'translate(11 11)' }, s('circle', { class: 'map-dot', r: precision ? 4.5 : 5.5 })));
+  return s('svg', { class: 'map-legend-icon', width: 22, height: 22, 'aria-hidden': 'true' }, children);
+}
