@@ -113,6 +113,18 @@ enum Command {
     },
     /// This installation's signing key and its fingerprint.
     Key,
+    /// Full-text search across the library or one case: words, "phrases", prefix*, AND/OR/NOT.
+    Search {
+        /// The query (not needed with --reindex).
+        query: Option<String>,
+        #[arg(long = "case")]
+        case_id: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Rebuild the search index from the records.
+        #[arg(long)]
+        reindex: bool,
+    },
     /// Load the sample case (Mariupol, March 2022), clearly marked as a sample; prints its id.
     Sample,
     /// Show where the library is and its schema version.
@@ -305,6 +317,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Resolve { conflict_id, keep } => {
             lib.resolve_conflict(&conflict_id, keep == "incoming")?;
             show(json, &serde_json::json!({ "ok": true }), |_| println!("resolved: kept {keep}"));
+        }
+        Command::Search { query, case_id, limit, reindex } => {
+            if reindex {
+                let n = lib.reindex()?;
+                show(json, &serde_json::json!({ "indexed": n }), |_| println!("search index rebuilt: {n} records"));
+            }
+            if let Some(q) = query {
+                let r = lib.search(&q, case_id.as_deref(), limit, 0)?;
+                show(json, &r, |r| {
+                    let plain = |s: &str| s.replace(casefile_core::search::MARK_START, "[").replace(casefile_core::search::MARK_END, "]");
+                    if r.hits.is_empty() {
+                        println!("no matches");
+                    }
+                    for h in &r.hits {
+                        println!("{:<10} {}  {}", h.record_type, h.record_id, plain(&h.title));
+                        if !h.snippet.is_empty() {
+                            println!("           {}", plain(&h.snippet));
+                        }
+                    }
+                    if r.more {
+                        println!("(more results: use --limit)");
+                    }
+                });
+            } else if !reindex {
+                return Err(casefile_core::Error::invalid("query", "give a query, or --reindex").into());
+            }
         }
         Command::Key => show(json, &lib.key_info()?, |k| {
             println!("public key:  {}", k.public_key);

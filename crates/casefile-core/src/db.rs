@@ -359,6 +359,87 @@ pub const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE evidence ADD COLUMN location_sensitive INTEGER;
     "#,
+    // 5: full-text search over incidents, statements (text and translations), evidence,
+    //    people (pseudonym and public description only: identities are never indexed) and units,
+    //    kept in step by triggers, so every write updates the index in its own transaction. ё is
+    //    indexed as е (Russian writes either), which unicode61 does not fold by itself.
+    r#"
+    CREATE TABLE search_docs (
+        doc          INTEGER PRIMARY KEY,
+        record_type  TEXT NOT NULL,
+        record_id    TEXT NOT NULL UNIQUE,
+        case_id      TEXT NOT NULL
+    );
+    CREATE INDEX search_docs_case ON search_docs (case_id, doc);
+    CREATE VIRTUAL TABLE search_index USING fts5 (
+        title, body,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
+    );
+    CREATE VIRTUAL TABLE search_terms USING fts5vocab (search_index, 'row');
+    CREATE TRIGGER search_incidents_ai AFTER INSERT ON incidents BEGIN
+        INSERT OR IGNORE INTO search_docs (record_type, record_id, case_id) VALUES ('incident', NEW.id, NEW.case_id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.title, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.description || ' ' || NEW.place_name || ' ' || NEW.settlement || ' ' || NEW.raion || ' ' || NEW.oblast || ' ' || NEW.country || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(NEW.tags)), 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_incidents_au AFTER UPDATE ON incidents BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE record_id = NEW.id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.title, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.description || ' ' || NEW.place_name || ' ' || NEW.settlement || ' ' || NEW.raion || ' ' || NEW.oblast || ' ' || NEW.country || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(NEW.tags)), 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_statements_ai AFTER INSERT ON statements BEGIN
+        INSERT OR IGNORE INTO search_docs (record_type, record_id, case_id) VALUES ('statement', NEW.id, NEW.case_id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.title, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.text || ' ' || (SELECT COALESCE(group_concat(json_extract(value, '$.text'), ' '), '') FROM json_each(NEW.translations)), 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_statements_au AFTER UPDATE ON statements BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE record_id = NEW.id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.title, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.text || ' ' || (SELECT COALESCE(group_concat(json_extract(value, '$.text'), ' '), '') FROM json_each(NEW.translations)), 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_evidence_ai AFTER INSERT ON evidence BEGIN
+        INSERT OR IGNORE INTO search_docs (record_type, record_id, case_id) VALUES ('evidence', NEW.id, NEW.case_id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.original_name, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.relative_path || ' ' || NEW.description || ' ' || NEW.verification_notes || ' ' || NEW.acquisition_notes || ' ' || NEW.source_description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_evidence_au AFTER UPDATE ON evidence BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE record_id = NEW.id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.original_name, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.relative_path || ' ' || NEW.description || ' ' || NEW.verification_notes || ' ' || NEW.acquisition_notes || ' ' || NEW.source_description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_persons_ai AFTER INSERT ON persons BEGIN
+        INSERT OR IGNORE INTO search_docs (record_type, record_id, case_id) VALUES ('person', NEW.id, NEW.case_id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.pseudonym, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_persons_au AFTER UPDATE ON persons BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE record_id = NEW.id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.pseudonym, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_units_ai AFTER INSERT ON units BEGIN
+        INSERT OR IGNORE INTO search_docs (record_type, record_id, case_id) VALUES ('unit', NEW.id, NEW.case_id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.name, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.affiliation || ' ' || NEW.description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+    CREATE TRIGGER search_units_au AFTER UPDATE ON units BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE record_id = NEW.id);
+        INSERT INTO search_index (rowid, title, body)
+            SELECT doc, replace(replace(NEW.name, 'ё', 'е'), 'Ё', 'Е'), replace(replace(NEW.affiliation || ' ' || NEW.description, 'ё', 'е'), 'Ё', 'Е') FROM search_docs WHERE record_id = NEW.id AND NEW.deleted_at IS NULL;
+    END;
+
+    -- Index what is already there.
+    INSERT INTO search_docs (record_type, record_id, case_id) SELECT 'incident', id, case_id FROM incidents;
+    INSERT INTO search_docs (record_type, record_id, case_id) SELECT 'statement', id, case_id FROM statements;
+    INSERT INTO search_docs (record_type, record_id, case_id) SELECT 'evidence', id, case_id FROM evidence;
+    INSERT INTO search_docs (record_type, record_id, case_id) SELECT 'person', id, case_id FROM persons;
+    INSERT INTO search_docs (record_type, record_id, case_id) SELECT 'unit', id, case_id FROM units;
+    UPDATE incidents SET id = id;
+    UPDATE statements SET id = id;
+    UPDATE evidence SET id = id;
+    UPDATE persons SET id = id;
+    UPDATE units SET id = id;
+    "#,
 ];
 
 /// The schema version this code writes.

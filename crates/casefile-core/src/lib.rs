@@ -17,6 +17,7 @@ pub mod links;
 pub mod persons;
 pub mod records;
 pub mod sample;
+pub mod search;
 pub mod statements;
 pub mod store;
 pub mod units;
