@@ -280,3 +280,231 @@ fn friendly(e: rusqlite::Error) -> Error {
         Error::Database(e)
     }
 }
+
+/// Filters of a case's incident list; they combine with each other and with a search query.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentFilter {
+    pub query: Option<String>,
+    /// Any of these incident types.
+    pub types: Vec<String>,
+    /// A date range `YYYY-MM-DD`; an incident matches when its (possibly uncertain) range overlaps it.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Oblast or settlement, case-insensitive substring.
+    pub place: Option<String>,
+    pub violation_status: Vec<String>,
+    /// Any of these tags.
+    pub tags: Vec<String>,
+    pub has_evidence: Option<bool>,
+    pub has_statements: Option<bool>,
+}
+
+/// Filters of a case's evidence list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvidenceFilter {
+    pub query: Option<String>,
+    /// A media type or its start ("image/", "video/mp4").
+    pub media_type: Option<String>,
+    pub has_gps: Option<bool>,
+    /// Capture date range, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub graphic: Option<bool>,
+    pub verification_status: Vec<String>,
+}
+
+fn day_bound(field: &'static str, v: &Option<String>, end: bool) -> Result<Option<String>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(d) => {
+            let d = crate::dates::check_day(field, d)?.unwrap_or_default();
+            Ok(Some(format!("{d}T{}", if end { "23:59:59" } else { "00:00:00" })))
+        }
+    }
+}
+
+fn in_list(col: &str, args: &mut Vec<SqlValue>, values: &[String]) -> String {
+    let marks: Vec<String> = values.iter().map(|v| {
+        args.push(SqlValue::Text(v.clone()));
+        format!("?{}", args.len())
+    }).collect();
+    format!("{col} IN ({})", marks.join(", "))
+}
+
+fn linked_to(kind: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM links l WHERE l.deleted_at IS NULL AND ((l.from_id = x.id AND l.to_type = '{kind}') OR (l.to_id = x.id AND l.from_type = '{kind}')))"
+    )
+}
+
+impl Library {
+    fn search_clause(&self, record_type: &str, case_id: &str, query: &Option<String>, args: &mut Vec<SqlValue>) -> Result<Option<String>> {
+        let Some(q) = query.as_deref().map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+        let (fts, _) = to_fts(q)?;
+        args.push(SqlValue::Text(fts));
+        let m = args.len();
+        args.push(SqlValue::Text(case_id.into()));
+        let c = args.len();
+        args.push(SqlValue::Text(record_type.into()));
+        let t = args.len();
+        Ok(Some(format!(
+            "x.id IN (SELECT d.record_id FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
+                      WHERE search_index MATCH ?{m} AND d.case_id = ?{c} AND d.record_type = ?{t})"
+        )))
+    }
+
+    /// The case's incidents that pass every filter given, by date.
+    pub fn filter_incidents(&self, case_id: &str, f: &IncidentFilter) -> Result<Vec<crate::incidents::IncidentRow>> {
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
+        let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
+        if let Some(c) = self.search_clause("incident", case_id, &f.query, &mut args)? {
+            conds.push(c);
+        }
+        if !f.types.is_empty() {
+            let l = in_list("value", &mut args, &f.types);
+            conds.push(format!("EXISTS (SELECT 1 FROM json_each(x.types) WHERE {l})"));
+        }
+        if !f.tags.is_empty() {
+            let l = in_list("value", &mut args, &f.tags);
+            conds.push(format!("EXISTS (SELECT 1 FROM json_each(x.tags) WHERE {l})"));
+        }
+        if !f.violation_status.is_empty() {
+            conds.push(in_list("x.violation_status", &mut args, &f.violation_status));
+        }
+        if let Some(from) = day_bound("from", &f.from, false)? {
+            args.push(SqlValue::Text(from));
+            conds.push(format!("x.date_hi >= ?{}", args.len()));
+        }
+        if let Some(to) = day_bound("to", &f.to, true)? {
+            args.push(SqlValue::Text(to));
+            conds.push(format!("x.date_lo <= ?{}", args.len()));
+        }
+        if let Some(p) = f.place.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            args.push(SqlValue::Text(format!("%{}%", p.to_lowercase())));
+            let n = args.len();
+            conds.push(format!("(lower(x.oblast) LIKE ?{n} OR lower(x.settlement) LIKE ?{n} OR lower(x.place_name) LIKE ?{n} OR lower(x.raion) LIKE ?{n})"));
+        }
+        for (flag, kind) in [(f.has_evidence, "evidence"), (f.has_statements, "statement")] {
+            if let Some(want) = flag {
+                conds.push(format!("{}{}", if want { "" } else { "NOT " }, linked_to(kind)));
+            }
+        }
+        let sql = format!(
+            "SELECT x.id FROM incidents x WHERE {} ORDER BY x.date_lo IS NULL, x.date_lo, x.title",
+            conds.join(" AND ")
+        );
+        let ids: Vec<String> = {
+            let mut stmt = self.conn().prepare(&sql)?;
+            let rows = stmt.query_map(params_from_iter(args), |r| r.get(0)).map_err(friendly)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
+        };
+        let all = self.incident_rows(case_id)?;
+        let order: std::collections::HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let mut out: Vec<_> = all.into_iter().filter(|r| order.contains_key(r.id.as_str())).collect();
+        out.sort_by_key(|r| order[r.id.as_str()]);
+        Ok(out)
+    }
+
+    /// The case's evidence that passes every filter given.
+    pub fn filter_evidence(&self, case_id: &str, f: &EvidenceFilter) -> Result<Vec<crate::evidence::EvidenceRow>> {
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
+        let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
+        if let Some(c) = self.search_clause("evidence", case_id, &f.query, &mut args)? {
+            conds.push(c);
+        }
+        if let Some(m) = f.media_type.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            args.push(SqlValue::Text(format!("{m}%")));
+            conds.push(format!("x.media_type LIKE ?{}", args.len()));
+        }
+        match f.has_gps {
+            Some(true) => conds.push("x.latitude IS NOT NULL".into()),
+            Some(false) => conds.push("x.latitude IS NULL".into()),
+            None => {}
+        }
+        if let Some(g) = f.graphic {
+            conds.push(format!("x.graphic = {}", g as i32));
+        }
+        if !f.verification_status.is_empty() {
+            conds.push(in_list("x.verification_status", &mut args, &f.verification_status));
+        }
+        if let Some(from) = day_bound("from", &f.from, false)? {
+            args.push(SqlValue::Text(from));
+            conds.push(format!("x.capture_time >= ?{}", args.len()));
+        }
+        if let Some(to) = day_bound("to", &f.to, true)? {
+            args.push(SqlValue::Text(to));
+            conds.push(format!("x.capture_time <= ?{}", args.len()));
+        }
+        let sql = format!("SELECT x.id FROM evidence x WHERE {}", conds.join(" AND "));
+        let ids: std::collections::HashSet<String> = {
+            let mut stmt = self.conn().prepare(&sql)?;
+            let rows = stmt.query_map(params_from_iter(args), |r| r.get(0)).map_err(friendly)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
+        };
+        Ok(self.evidence_rows(case_id)?.into_iter().filter(|r| ids.contains(&r.id)).collect())
+    }
+}
+
+/// What the timeline and the map of a case draw.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GeoTimeItem {
+    pub id: String,
+    /// incident or evidence
+    pub kind: String,
+    pub label: String,
+    pub lo: Option<String>,
+    pub hi: Option<String>,
+    pub precision: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub location_precision: Option<String>,
+}
+
+impl Library {
+    /// The case's incidents and evidence with their times and places, for the timeline and map.
+    pub fn case_geo_time(&self, case_id: &str) -> Result<Vec<GeoTimeItem>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, title, date_lo, date_hi, date_precision, latitude, longitude, location_precision
+             FROM incidents WHERE case_id = ?1 AND deleted_at IS NULL",
+        )?;
+        for r in stmt.query_map([case_id], |r| {
+            Ok(GeoTimeItem {
+                id: r.get(0)?,
+                kind: "incident".into(),
+                label: r.get(1)?,
+                lo: r.get(2)?,
+                hi: r.get(3)?,
+                precision: r.get(4)?,
+                lat: r.get(5)?,
+                lon: r.get(6)?,
+                location_precision: r.get(7)?,
+            })
+        })? {
+            out.push(r?);
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, original_name, capture_time, latitude, longitude FROM evidence WHERE case_id = ?1 AND deleted_at IS NULL
+             AND (capture_time IS NOT NULL OR latitude IS NOT NULL)",
+        )?;
+        for r in stmt.query_map([case_id], |r| {
+            let t: Option<String> = r.get(2)?;
+            Ok(GeoTimeItem {
+                id: r.get(0)?,
+                kind: "evidence".into(),
+                label: r.get(1)?,
+                lo: t.clone(),
+                hi: t,
+                precision: Some("exact".into()),
+                lat: r.get(3)?,
+                lon: r.get(4)?,
+                location_precision: Some("exact".into()),
+            })
+        })? {
+            out.push(r?);
+        }
+        Ok(out)
+    }
+}

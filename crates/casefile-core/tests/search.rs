@@ -96,3 +96,58 @@ fn broken_query_syntax_gets_a_friendly_message() {
     assert!(lib.search("UA-MAR-001", None, 10, 0).is_ok());
     assert!(lib.search("col:umn", None, 10, 0).is_ok());
 }
+
+#[test]
+fn filters_overlap_uncertain_dates_and_combine_with_search() {
+    use casefile_core::dates::{DateInput, DatePrecision};
+    use casefile_core::search::{EvidenceFilter, IncidentFilter};
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = lib.create_case(NewCase { title: "C".into(), ..Default::default() }).unwrap().id;
+    let date = |p, f: &str| DateInput { precision: p, from: Some(f.into()), ..Default::default() };
+    let march = lib.create_incident(&c, IncidentInput { title: "Some time in March".into(), date: date(DatePrecision::Month, "2022-03"), oblast: "Donetsk".into(), types: vec!["attack_medical".into()], violation_status: Some("likely".into()), ..Default::default() }).unwrap();
+    let ninth = lib.create_incident(&c, IncidentInput { title: "On the ninth".into(), date: date(DatePrecision::Exact, "2022-03-09T15:00"), oblast: "Donetsk".into(), types: vec!["attack_school".into()], tags: vec!["school".into()], ..Default::default() }).unwrap();
+    let april = lib.create_incident(&c, IncidentInput { title: "April in Kharkiv".into(), date: date(DatePrecision::Day, "2022-04-02"), oblast: "Kharkiv".into(), ..Default::default() }).unwrap();
+    let undated = lib.create_incident(&c, IncidentInput { title: "Date unknown".into(), ..Default::default() }).unwrap();
+    fn ids_of(lib: &Library, c: &str, f: IncidentFilter) -> Vec<String> {
+        lib.filter_incidents(c, &f).unwrap().into_iter().map(|r| r.id).collect()
+    }
+    macro_rules! ids { ($f:expr) => { ids_of(&lib, &c, $f) } }
+
+    let f = |from: &str, to: &str| IncidentFilter { from: Some(from.into()), to: Some(to.into()), ..Default::default() };
+    assert_eq!(ids!(f("2022-03-09", "2022-03-09")), [march.id.clone(), ninth.id.clone()], "a month overlaps any day in it");
+    assert_eq!(ids!(f("2022-03-10", "2022-03-31")), [march.id.clone()]);
+    assert_eq!(ids!(f("2022-02-01", "2022-02-28")), Vec::<String>::new(), "and no day outside it");
+    assert_eq!(ids!(f("2022-03-31", "2022-04-30")), [march.id.clone(), april.id.clone()]);
+    assert_eq!(ids!(IncidentFilter::default()).len(), 4, "no filter: everything, the undated too");
+    assert!(ids!(IncidentFilter::default()).contains(&undated.id));
+    assert_eq!(ids!(IncidentFilter { place: Some("donetsk".into()), ..Default::default() }), [march.id.clone(), ninth.id.clone()]);
+    assert_eq!(ids!(IncidentFilter { types: vec!["attack_school".into()], ..Default::default() }), [ninth.id.clone()]);
+    assert_eq!(ids!(IncidentFilter { tags: vec!["school".into()], ..Default::default() }), [ninth.id.clone()]);
+    assert_eq!(ids!(IncidentFilter { violation_status: vec!["likely".into()], ..Default::default() }), [march.id.clone()]);
+    assert_eq!(ids!(IncidentFilter { query: Some("ninth OR april".into()), place: Some("Kharkiv".into()), ..Default::default() }), [april.id.clone()], "search and filters combine");
+
+    let w = lib.create_person(&c, PersonInput { roles: vec!["witness".into()], ..Default::default() }).unwrap();
+    let st = lib.create_statement(&c, StatementInput { witness_id: w.id, text: "x".into(), ..Default::default() }).unwrap();
+    lib.link("statement", &st.id, "describes", "incident", &april.id, "").unwrap();
+    assert_eq!(ids!(IncidentFilter { has_statements: Some(true), ..Default::default() }), [april.id.clone()]);
+    assert_eq!(ids!(IncidentFilter { has_statements: Some(false), ..Default::default() }).len(), 3);
+    assert_eq!(ids!(IncidentFilter { has_evidence: Some(true), ..Default::default() }).len(), 0);
+    let bad = lib.filter_incidents(&c, &IncidentFilter { from: Some("2022-02-30".into()), ..Default::default() }).unwrap_err();
+    assert_eq!(bad.field(), Some("from"));
+
+    // Evidence filters.
+    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/exif-samples/jpg");
+    lib.add_evidence(&c, &[photos.join("gps/DSCN0010.jpg"), photos.join("Canon_40D.jpg")], &Default::default(), &std::sync::atomic::AtomicBool::new(false), &mut |_| {}).unwrap();
+    fn ev_of(lib: &Library, c: &str, f: EvidenceFilter) -> Vec<String> {
+        lib.filter_evidence(c, &f).unwrap().into_iter().map(|r| r.original_name).collect()
+    }
+    macro_rules! ev { ($f:expr) => { ev_of(&lib, &c, $f) } }
+    assert_eq!(ev!(EvidenceFilter { has_gps: Some(true), ..Default::default() }), ["DSCN0010.jpg"]);
+    assert_eq!(ev!(EvidenceFilter { has_gps: Some(false), ..Default::default() }), ["Canon_40D.jpg"]);
+    assert_eq!(ev!(EvidenceFilter { from: Some("2008-10-22".into()), to: Some("2008-10-22".into()), ..Default::default() }), ["DSCN0010.jpg"]);
+    assert_eq!(ev!(EvidenceFilter { media_type: Some("image/".into()), ..Default::default() }).len(), 2);
+    assert_eq!(ev!(EvidenceFilter { media_type: Some("video/".into()), ..Default::default() }).len(), 0);
+    assert_eq!(ev!(EvidenceFilter { query: Some("canon".into()), ..Default::default() }), ["Canon_40D.jpg"]);
+    assert_eq!(ev!(EvidenceFilter { graphic: Some(true), ..Default::default() }).len(), 0);
+}
