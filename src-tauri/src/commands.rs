@@ -11,6 +11,7 @@ use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
 use casefile_core::library::{LibraryInfo, Profile};
 use casefile_core::links::{Link, LinkView, RecordRef};
 use casefile_core::persons::{Identity, Person, PersonInput};
+use casefile_core::search::{EvidenceFilter, GeoTimeItem, IncidentFilter, SearchResult};
 use casefile_core::statements::{
     Consent, ConsentInput, ConsentPurpose, ConsentSummary, Statement, StatementInput, StatementRow, StatementVersion,
 };
@@ -316,4 +317,24 @@ pub fn conflict_list(state: St<'_>, case_id: String) -> Res<Vec<Conflict>> {
 #[tauri::command]
 pub fn conflict_resolve(state: St<'_>, id: String, take_incoming: bool) -> Res<()> {
     state.with(|lib| lib.resolve_conflict(&id, take_incoming))
+}
+
+#[tauri::command(async)]
+pub fn search(state: St<'_>, query: String, case_id: Option<String>, limit: Option<usize>, offset: Option<usize>) -> Res<SearchResult> {
+    state.with(|lib| lib.search(&query, case_id.as_deref(), limit.unwrap_or(50), offset.unwrap_or(0)))
+}
+
+#[tauri::command]
+pub fn incident_filter(state: St<'_>, case_id: String, filter: IncidentFilter) -> Res<Vec<IncidentRow>> {
+    state.with(|lib| lib.filter_incidents(&case_id, &filter))
+}
+
+#[tauri::command]
+pub fn evidence_filter(state: St<'_>, case_id: String, filter: EvidenceFilter) -> Res<Vec<EvidenceRow>> {
+    state.with(|lib| lib.filter_evidence(&case_id, &filter))
+}
+
+#[tauri::command]
+pub fn case_geo_time(state: St<'_>, case_id: String) -> Res<Vec<GeoTimeItem>> {
+    state.with(|lib| lib.case_geo_time(&case_id))
 }

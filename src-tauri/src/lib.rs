@@ -113,6 +113,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         bundle_import,
         conflict_list,
         conflict_resolve,
+        search,
+        incident_filter,
+        evidence_filter,
+        case_geo_time,
     ])
 }
 

@@ -11,6 +11,7 @@ import { evidenceView, openImport } from './views/evidence.js';
 import { onFilesDropped } from './api/evidence.js';
 import { getCase } from './api/cases.js';
 import { toast } from './dom.js';
+import { searchView } from './views/search.js';
 import { renderProfile } from './views/profile.js';
 
 const main = document.getElementById('main');
@@ -24,10 +25,17 @@ const routes = [
   [/^#\/persons\/([\w-]+)$/, (m) => personView(main, m[1])],
   [/^#\/units\/([\w-]+)$/, (m) => unitView(main, m[1])],
   [/^#\/cases$/, () => caseListView(main)],
+  [/^#\/search(?:\?(.*))?$/, (m) => searchView(main, new URLSearchParams(m[1] || ''))],
 ];
+
+/** The case last shown, so a search can be limited to it. */
+let currentCase = null;
 
 function route() {
   const hash = location.hash || '#/cases';
+  const inCase = hash.match(/^#\/cases\/([\w-]+)/);
+  if (inCase) currentCase = inCase[1];
+  for (const a of document.querySelectorAll('.nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
   for (const [re, view] of routes) {
     const m = hash.match(re);
     if (m) {
@@ -59,6 +67,13 @@ async function start() {
   key.textContent = `Signing key ${info.key.fingerprint.split(' ').slice(0, 4).join(' ')}…`;
   key.title = `This installation signs its exports with the key whose fingerprint is ${info.key.fingerprint}`;
   renderProfile(document.querySelector('[data-testid=profile-summary]'), info.profile);
+  document.querySelector('[data-testid=search-form]').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = e.target.elements.q.value.trim();
+    const p = new URLSearchParams({ q });
+    if (currentCase && location.hash.startsWith('#/cases/')) p.set('case', currentCase);
+    location.hash = `#/search?${p}`;
+  });
   window.addEventListener('hashchange', route);
   route();
   // Files dropped anywhere on the window go into the case on screen.

@@ -1,11 +1,13 @@
 // One case: its fields and status, and tabs for its incidents, statements, people and units.
 import { h, mount, formatTime, toast } from '../dom.js';
 import { getCase, updateCase } from '../api/cases.js';
-import { listIncidents, listStatements, listPersons, listUnits } from '../api/contents.js';
+import { listStatements, listPersons, listUnits } from '../api/contents.js';
+import { filterIncidents } from '../api/search.js';
+import { filterBar, control } from './filters.js';
 import { openCaseForm } from './caseForm.js';
 import { STATUSES } from './status.js';
 import { virtualList } from './virtualList.js';
-import { loadVocab, label } from '../vocab.js';
+import { loadVocab, label, options } from '../vocab.js';
 import { dateText, consentBadges } from './format.js';
 import { openIncidentForm } from './incident.js';
 import { openStatementForm } from './statement.js';
@@ -113,29 +115,48 @@ function stat(name, n, href) {
 }
 
 /** A tab with a toolbar (count + new button) above a virtual list, or an empty state. */
-async function listTab(body, { load, newLabel, newTestid, onNew, empty, header, rowHeight = 52, render, testid }) {
+async function listTab(body, { load, newLabel, newTestid, onNew, empty, header, rowHeight = 52, render, testid, filterBar = null, filtered = false }) {
+  if (filterBar) {
+    const results = h('div', {});
+    mount(body, filterBar.el, results);
+    filterBar.onChange(() => listTab(results, { load: () => load(filterBar.value()), newLabel, newTestid, onNew, empty, header, rowHeight, render, testid, filtered: Object.keys(filterBar.value()).length > 0 }));
+    return listTab(results, { load: () => load(filterBar.value()), newLabel, newTestid, onNew, empty, header, rowHeight, render, testid });
+  }
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   let items;
   try {
     items = await load();
   } catch (err) {
-    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    mount(body, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'filter-error', text: err.message }));
     return;
   }
   const toolbar = h('div', { class: 'toolbar' },
     h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'record' : 'records'}` }),
     h('button', { class: 'button primary', 'data-testid': newTestid, text: newLabel, onclick: onNew }));
   if (items.length === 0) {
-    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'empty-state' }, h('p', { text: empty })));
+    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': filtered ? 'no-matches' : 'empty-state' }, h('p', { text: filtered ? 'Nothing matches these filters.' : empty })));
     return;
   }
   mount(body, toolbar, h('div', { class: 'table' }, h('div', { class: 'table-head', 'aria-hidden': 'true' }, header),
     virtualList({ items, rowHeight, render, testid })));
 }
 
+const YES_NO = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
+
 function incidents(body, c) {
+  const bar = filterBar([
+    control('query', 'Search', 'search', { placeholder: 'Words in title, text, place' }),
+    control('types', 'Type', 'select', { options: options('incident_type'), list: true }),
+    control('from', 'From', 'date'),
+    control('to', 'To', 'date'),
+    control('place', 'Place', 'text', { placeholder: 'Oblast or town' }),
+    control('violation_status', 'Violation', 'select', { options: options('violation_status'), list: true }),
+    control('has_evidence', 'Evidence', 'select', YES_NO),
+    control('has_statements', 'Statements', 'select', YES_NO),
+  ], 'incident-filters');
   listTab(body, {
-    load: () => listIncidents(c.id),
+    filterBar: bar,
+    load: (filter) => filterIncidents(c.id, filter || {}),
     newLabel: 'New incident', newTestid: 'new-incident',
     onNew: () => openIncidentForm(c.id, null, (i) => { location.hash = `#/incidents/${i.id}`; }),
     empty: 'No incidents yet. An incident is one event: what happened, when and where.',

@@ -2,8 +2,10 @@
 // import dialog (files, folders, a typed path or dropped files; acquisition record; progress;
 // cancel; a list of what failed), and the detail view of one item.
 import { h, mount, toast, formatTime } from '../dom.js';
+import { filterEvidence } from '../api/search.js';
+import { filterBar, control } from './filters.js';
 import {
-  listEvidence, getEvidence, updateEvidence, importEvidence, cancelImport, onImportProgress, onImportDone,
+  getEvidence, updateEvidence, importEvidence, cancelImport, onImportProgress, onImportDone,
   onAnalysed, chooseFiles, thumbUrl, originalUrl,
 } from '../api/evidence.js';
 import { deleteRecord } from '../api/contents.js';
@@ -56,19 +58,40 @@ function placeholder(item, text) {
 }
 
 /** The Evidence tab of a case. */
-export async function evidenceTab(body, c) {
+export async function evidenceTab(body, c, _counts, bar = null) {
+  if (!bar) {
+    const yesNo = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
+    bar = filterBar([
+      control('query', 'Search', 'search', { placeholder: 'File name, description, notes' }),
+      control('media_type', 'Type', 'select', { options: [['image/', 'Images'], ['video/', 'Video'], ['audio/', 'Audio'], ['application/pdf', 'PDF'], ['text/', 'Text']] }),
+      control('has_gps', 'Has GPS', 'select', yesNo),
+      control('from', 'Captured from', 'date'),
+      control('to', 'to', 'date'),
+      control('graphic', 'Graphic', 'select', yesNo),
+      control('verification_status', 'Verification', 'select', { options: VERIFICATION, list: true }),
+    ], 'evidence-filters');
+    const results = h('div', {});
+    mount(body, bar.el, results);
+    bar.onChange(() => evidenceTab(results, c, _counts, bar));
+    return evidenceTab(results, c, _counts, bar);
+  }
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   let items;
+  const filter = bar.value();
   try {
-    items = await listEvidence(c.id);
+    items = await filterEvidence(c.id, filter);
   } catch (err) {
     mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
-  const reload = () => evidenceTab(body, c);
+  const reload = () => evidenceTab(body, c, _counts, bar);
   const toolbar = h('div', { class: 'toolbar' },
     h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'item' : 'items'} · drop files on the window to add them` }),
     h('button', { class: 'button primary', 'data-testid': 'add-evidence', text: 'Add evidence', onclick: () => openImport(c, [], reload) }));
+  if (!items.length && Object.keys(filter).length) {
+    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: 'Nothing matches these filters.' })));
+    return;
+  }
   if (!items.length) {
     mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'empty-state' },
       h('p', { text: 'No evidence yet. Photos, video, audio and documents are kept bit for bit, hashed at intake, with their metadata and how they were acquired.' })));
