@@ -52,9 +52,10 @@ if [ "$what" = "test" ]; then
   if [ ! -x "$venv/bin/bagit.py" ]; then
     echo "install-deps: creating $venv with the Library of Congress bagit validator"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check bagit
+    "$venv/bin/pip" install -q --disable-pip-version-check bagit jsonschema
   else
     echo "install-deps: python venv present"
   fi
+  "$venv/bin/python" -c 'import jsonschema' 2>/dev/null || "$venv/bin/pip" install -q --disable-pip-version-check jsonschema
   "$venv/bin/python" -c 'import pytest' 2>/dev/null || "$venv/bin/pip" install -q --disable-pip-version-check pytest
 fi

@@ -41,10 +41,23 @@ fn to_sql(v: &Value) -> SqlValue {
 }
 
 fn fields<T: Serialize>(record: &T) -> Result<Map<String, Value>> {
-    match serde_json::to_value(record).map_err(|e| Error::Corrupt(e.to_string()))? {
-        Value::Object(m) => Ok(m),
-        _ => Err(Error::Corrupt("a record must serialise to an object".into())),
+    let m = match serde_json::to_value(record).map_err(|e| Error::Corrupt(e.to_string()))? {
+        Value::Object(m) => m,
+        _ => return Err(Error::Corrupt("a record must serialise to an object".into())),
+    };
+    // Field names become column names in SQL text: only plain identifiers may pass, whatever
+    // the record came from (a bundle is untrusted input).
+    if let Some(k) = m.keys().find(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')) {
+        return Err(Error::BundleRefused(format!("\"{k}\" is not a column name")));
     }
+    Ok(m)
+}
+
+/// The column names of a table.
+pub fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT name FROM pragma_table_info(?1)")?;
+    let rows = stmt.query_map([table], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
 }
 
 /// Inserts `record` as a new row.

@@ -134,6 +134,16 @@ fn apply_profile(doc: &mut CaseDocument) {
             doc.identities.retain(|i| consenting.contains(s(i, "id")));
         }
         ExportProfile::Public => {
+            // What was deleted (say, a photo that showed a witness's face) is not published.
+            let live = |m: &Map<String, Value>| m.get("deleted_at").is_none_or(Value::is_null);
+            doc.incidents.retain(live);
+            doc.persons.retain(live);
+            doc.units.retain(live);
+            doc.acts.retain(live);
+            doc.involvements.retain(live);
+            doc.statements.retain(live);
+            doc.links.retain(live);
+            doc.evidence.retain(live);
             doc.identities.clear();
             let published: BTreeSet<String> = doc
                 .consents
@@ -164,6 +174,9 @@ fn apply_profile(doc: &mut CaseDocument) {
                 for f in ["source_path", "collected_by", "source_description", "acquisition_notes", "verification_notes"] {
                     e.insert(f.into(), Value::String(String::new()));
                 }
+                // Folder names on the investigator's machine can say too much: the file name only.
+                let name = e.get("original_name").cloned().unwrap_or(Value::String(String::new()));
+                e.insert("relative_path".into(), name);
                 if e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false) {
                     e.insert("latitude".into(), Value::Null);
                     e.insert("longitude".into(), Value::Null);
@@ -312,6 +325,10 @@ pub fn export_case(
             return Err(e);
         }
     };
+    if out.exists() {
+        let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
+        return Err(Error::invalid("out", format!("{} appeared while exporting; nothing was overwritten", out.display())));
+    }
     fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
     File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e))?;
     let key = lib.key_info()?;

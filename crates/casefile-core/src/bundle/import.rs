@@ -95,6 +95,10 @@ impl Library {
     pub fn import_bundle(&mut self, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
         let mut v = verify_full(path)?;
         if !v.report.ok {
+            let found = v.report.schema_version.unwrap_or(0);
+            if found > super::SCHEMA_VERSION && v.report.problems.len() == 1 {
+                return Err(Error::BundleTooNew { found, supported: super::SCHEMA_VERSION });
+            }
             return Err(Error::BundleInvalid(
                 v.report.problems.iter().map(|p| format!("{}: {}", p.file.as_deref().unwrap_or("bundle"), p.message)).collect(),
             ));
@@ -108,6 +112,8 @@ impl Library {
         let signed_by = v.report.signed_by.clone().unwrap_or_default();
         let bundle_id = v.tagmanifest_sha256.clone();
         let case_id = id_of(&doc.case);
+        // Every record is checked before anything is written, the vault included.
+        check_records(self.conn(), &doc, &case_id)?;
 
         // Originals first, durable before any record points at them.
         let vault = self.vault().clone();
@@ -178,18 +184,6 @@ impl Library {
             for (t, rows) in groups {
                 for incoming in rows {
                     let id = id_of(incoming);
-                    if id.is_empty() {
-                        return Err(Error::BundleRefused(format!("a {} in case.json has no id", t.record_type)));
-                    }
-                    if t.name != "cases" {
-                        let belongs = match t.name {
-                            "person_identities" => doc.persons.iter().any(|p| id_of(p) == id),
-                            _ => incoming.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()),
-                        };
-                        if !belongs {
-                            return Err(Error::BundleRefused(format!("{} {id} does not belong to the bundle's case", t.record_type)));
-                        }
-                    }
                     let incoming_digest = store::digest_of_row(incoming);
                     match load_map(tx, t, &id)? {
                         None => {
@@ -343,4 +337,53 @@ impl Library {
             Ok(())
         })
     }
+}
+
+/// Refuses a bundle whose records are not what this library stores: a field that is not a
+/// column of its table, a record without an id, or one that belongs to another case.
+fn check_records(conn: &rusqlite::Connection, doc: &super::CaseDocument, case_id: &str) -> Result<()> {
+    let groups: Vec<(&Table, &[Map<String, Value>])> = vec![
+        (&records::CASES, std::slice::from_ref(&doc.case)),
+        (&records::PERSONS, &doc.persons),
+        (&records::IDENTITIES, &doc.identities),
+        (&records::UNITS, &doc.units),
+        (&records::INCIDENTS, &doc.incidents),
+        (&records::STATEMENTS, &doc.statements),
+        (&VERSIONS, &doc.statement_versions),
+        (&records::ACTS, &doc.acts),
+        (&records::INVOLVEMENTS, &doc.involvements),
+        (&records::CONSENTS, &doc.consents),
+        (&records::LINKS, &doc.links),
+        (&records::EVIDENCE, &doc.evidence),
+    ];
+    let person_ids: BTreeSet<String> = doc.persons.iter().map(id_of).collect();
+    let statement_ids: BTreeSet<String> = doc.statements.iter().map(id_of).collect();
+    for (t, rows) in groups {
+        let cols: BTreeSet<String> = store::columns(conn, t.name)?.into_iter().collect();
+        for r in rows {
+            if let Some(k) = r.keys().find(|k| !cols.contains(*k)) {
+                return Err(Error::BundleRefused(format!("a {} in case.json has a field \"{k}\" that is not one of its columns", t.record_type)));
+            }
+            if t.name == "statement_versions" {
+                let sid = r.get("statement_id").and_then(Value::as_str).unwrap_or_default();
+                if !statement_ids.contains(sid) {
+                    return Err(Error::BundleRefused(format!("a statement version belongs to statement {sid}, which is not in the bundle")));
+                }
+                continue;
+            }
+            let id = id_of(r);
+            if id.is_empty() {
+                return Err(Error::BundleRefused(format!("a {} in case.json has no id", t.record_type)));
+            }
+            let belongs = match t.name {
+                "cases" => id == case_id,
+                "person_identities" => person_ids.contains(&id),
+                _ => r.get("case_id").and_then(Value::as_str) == Some(case_id),
+            };
+            if !belongs {
+                return Err(Error::BundleRefused(format!("{} {id} does not belong to the bundle's case", t.record_type)));
+            }
+        }
+    }
+    Ok(())
 }

@@ -317,6 +317,9 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
 /// The references inside case.json: every file it names is in the payload with that hash, and
 /// every original in the payload is named.
 fn check_document(d: &CaseDocument, manifest: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+    if d.profile != ExportProfile::Public && !d.withheld_files.is_empty() {
+        problems.push(problem("data/case.json", "lists withheld originals, which only a public bundle may do"));
+    }
     let mut named = BTreeSet::new();
     for f in &d.files {
         let rel = format!("data/{}", f.path);
