@@ -53,3 +53,27 @@ def test_filter_the_incident_list(launch):
     s.execute("const i = document.querySelector('[data-testid=filter-from]'); i.value = '2021-01-01'; i.dispatchEvent(new Event('change', {bubbles: true}));")
     s.execute("const i = document.querySelector('[data-testid=filter-to]'); i.value = '2021-12-31'; i.dispatchEvent(new Event('change', {bubbles: true}));")
     s.wait_visible(tid("no-matches"))
+
+
+def test_timeline_and_map_show_the_sample_incidents(launch):
+    s = launch().session
+    open_sample(s)
+    click(s, "tab-timeline")
+    s.wait_until(lambda: len(s.find_all(tid("timeline-item"))) == 3, 15, "three incidents on the timeline")
+    kinds = {i.attribute("data-kind") for i in s.find_all(tid("timeline-item"))}
+    assert kinds == {"incident"}
+    shot(s, "timeline")
+    click(s, "tab-map")
+    s.wait_visible(tid("map"), timeout=15)
+    # The three Mariupol incidents share a place: one cluster (or three points when zoomed in).
+    s.wait_until(lambda: s.find_all(tid("map-cluster")) or len(s.find_all(tid("map-point"))) == 3, 15, "the incidents on the map")
+    count = sum(int(c.attribute("data-count")) for c in s.find_all(tid("map-cluster"))) + len(s.find_all(tid("map-point")))
+    assert count == 3, count
+    assert s.execute("return document.querySelectorAll('[data-testid=map] path').length") > 20, "the basemap's regions are drawn, offline"
+    shot(s, "map")
+    # Clicking an item opens it.
+    click(s, "tab-timeline")
+    s.wait_until(lambda: len(s.find_all(tid("timeline-item"))) == 3, 15, "timeline again")
+    item = [i for i in s.find_all(tid("timeline-item")) if i.attribute("data-id")][0]
+    s.execute("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", item)
+    s.wait_visible(tid("incident-detail"))

@@ -18,7 +18,7 @@ const main = document.getElementById('main');
 
 const routes = [
   [/^#\/cases\/([\w-]+)$/, (m) => caseDetailView(main, m[1])],
-  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units|evidence)$/, (m) => caseDetailView(main, m[1], m[2])],
+  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units|evidence|timeline|map)$/, (m) => caseDetailView(main, m[1], m[2])],
   [/^#\/evidence\/([\w-]+)$/, (m) => evidenceView(main, m[1])],
   [/^#\/incidents\/([\w-]+)$/, (m) => incidentView(main, m[1])],
   [/^#\/statements\/([\w-]+)$/, (m) => statementView(main, m[1])],

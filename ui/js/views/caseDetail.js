@@ -4,6 +4,9 @@ import { getCase, updateCase } from '../api/cases.js';
 import { listStatements, listPersons, listUnits } from '../api/contents.js';
 import { filterIncidents } from '../api/search.js';
 import { filterBar, control } from './filters.js';
+import { caseGeoTime } from '../api/search.js';
+import { renderTimeline } from './timeline.js';
+import { renderMap } from './map.js';
 import { openCaseForm } from './caseForm.js';
 import { STATUSES } from './status.js';
 import { virtualList } from './virtualList.js';
@@ -23,6 +26,8 @@ const TABS = [
   ['people', 'People'],
   ['units', 'Units'],
   ['evidence', 'Evidence'],
+  ['timeline', 'Timeline'],
+  ['map', 'Map'],
 ];
 
 /** Renders case `id` with tab `tab` into `main`. */
@@ -86,7 +91,7 @@ function render(main, view, tab) {
             onclick: () => openCaseForm(c, () => { toast('Case saved.'); location.reload(); }) }))),
       tabs, body));
 
-  const tabRenderers = { overview, incidents, statements, people, units, evidence: evidenceTab };
+  const tabRenderers = { overview, incidents, statements, people, units, evidence: evidenceTab, timeline, map };
   tabRenderers[tab](body, c, counts);
 }
 
@@ -215,4 +220,51 @@ function units(body, c) {
       h('span', { class: 'cell', text: u.kind ? label('unit_kind', u.kind) : '' }),
       h('span', { class: 'cell muted', text: u.affiliation })),
   });
+}
+
+const ROUTES = { incident: 'incidents', evidence: 'evidence' };
+
+/** The Timeline tab: incidents as ranges or points, evidence capture times optionally. */
+async function timeline(body, c) {
+  mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
+  let items;
+  try {
+    items = await caseGeoTime(c.id);
+  } catch (err) {
+    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    return;
+  }
+  const withEvidence = h('input', { type: 'checkbox', 'data-testid': 'timeline-evidence' });
+  const holder = h('div', { class: 'timeline-holder' });
+  const draw = () => {
+    const shown = items.filter((i) => i.lo && (i.kind === 'incident' || withEvidence.checked))
+      .map((i) => ({ id: i.id, kind: i.kind, label: i.label, lo: i.lo, hi: i.hi || i.lo, precision: i.precision, href: `#/${ROUTES[i.kind]}/${i.id}` }));
+    const undated = items.filter((i) => i.kind === 'incident' && !i.lo).length;
+    mount(holder);
+    if (!shown.length) { holder.append(h('div', { class: 'empty', text: 'No dated incidents yet.' })); return; }
+    renderTimeline(holder, { items: shown });
+    if (undated) holder.append(h('p', { class: 'muted small', text: `${undated} incident${undated === 1 ? '' : 's'} without a date ${undated === 1 ? 'is' : 'are'} not shown.` }));
+  };
+  withEvidence.addEventListener('change', draw);
+  mount(body, h('div', { class: 'toolbar' }, h('span', { class: 'muted', text: 'An uncertain date is drawn as a range. Click an item to open it.' }),
+    h('label', { class: 'check' }, withEvidence, h('span', { text: 'Show evidence capture times' }))), holder);
+  draw();
+}
+
+/** The Map tab: incidents and geotagged evidence on the offline basemap. */
+async function map(body, c) {
+  mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
+  let items;
+  try {
+    items = await caseGeoTime(c.id);
+  } catch (err) {
+    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    return;
+  }
+  const points = items.filter((i) => i.lat !== null && i.lat !== undefined && i.lon !== null && i.lon !== undefined)
+    .map((i) => ({ id: i.id, kind: i.kind, lat: i.lat, lon: i.lon, precision: i.location_precision, label: i.label, href: `#/${ROUTES[i.kind]}/${i.id}` }));
+  const holder = h('div', { class: 'map-holder' });
+  const missing = items.filter((i) => i.kind === 'incident' && (i.lat === null || i.lat === undefined)).length;
+  mount(body, h('div', { class: 'toolbar' }, h('span', { class: 'muted', text: `${points.length} places · works offline: the basemap ships with Casefile${missing ? ` · ${missing} incidents have no coordinates` : ''}` })), holder);
+  renderMap(holder, { points });
 }

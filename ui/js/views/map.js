@@ -8,15 +8,17 @@
 // The basemap is one SVG group scaled and moved by a transform; points, clusters and labels are
 // drawn in screen pixels (so a dot keeps its size) and only those in or near the view are built.
 // Points closer than ~24 px merge into a cluster, computed with a grid for each zoom scale.
-import { h } from '../dom.js';
+import { h, mount } from '../dom.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COS0 = Math.cos((48.5 * Math.PI) / 180);
 const KM_PER_UNIT = 111.32;
 const CLUSTER_PX = 24;
-const MIN_K = 4;          // px per map unit: the whole region and more
-const MAX_K = 60000;      // ~2 m per px
+const MIN_K = 1;          // px per map unit: the least zoom, whatever the points
+const REGION = { w: 10, s: 40, e: 50, n: 58 };  // the basemap's extent (degrees)
+const MAX_K = 200000;     // ~0.6 m per px
 const ZOOM_STEP = 2;
+const MARGIN = 256;       // px drawn beyond each edge of the view, shown while a gesture moves it
 /** Radius in km that each location precision stands for, and the least radius drawn (px). */
 const PRECISION = {
   vicinity: { km: 1, minPx: 9, text: 'vicinity (~1 km)' },
@@ -55,40 +57,32 @@ function loadBasemap() {
   return basemapPromise;
 }
 
-/** Turns the delta-encoded integer lines into path data in map units. */
+/** Turns the delta-encoded integer lines into projected coordinates (map units). */
 function decodeBasemap(data) {
   const sc = data.scale;
-  const pathOf = (lines, close) => {
-    const parts = [];
-    for (const line of lines) {
-      let x = 0;
-      let y = 0;
-      for (let i = 0; i < line.length; i += 2) {
-        x += line[i];
-        y += line[i + 1];
-        const [px, py] = project(x / sc, y / sc);
-        parts.push(`${i ? 'L' : 'M'}${px.toFixed(4)} ${py.toFixed(4)}`);
-      }
-      if (close) parts.push('Z');
+  const decode = (line) => {
+    const out = new Float64Array(line.length);
+    let x = 0;
+    let y = 0;
+    for (let i = 0; i < line.length; i += 2) {
+      x += line[i];
+      y += line[i + 1];
+      out[i] = (x / sc) * COS0;
+      out[i + 1] = -y / sc;
     }
-    return parts.join('');
+    return out;
   };
-  const bounds = (lines) => {
+  const extent = (line) => {
     let [w, so, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const line of lines) {
-      let x = 0;
-      let y = 0;
-      for (let i = 0; i < line.length; i += 2) {
-        x += line[i];
-        y += line[i + 1];
-        w = Math.min(w, x / sc); e = Math.max(e, x / sc); so = Math.min(so, y / sc); n = Math.max(n, y / sc);
-      }
+    for (let i = 0; i < line.length; i += 2) {
+      w = Math.min(w, line[i]); e = Math.max(e, line[i]); so = Math.min(so, line[i + 1]); n = Math.max(n, line[i + 1]);
     }
-    return { w, s: so, e, n };
+    return { w: w / COS0, e: e / COS0, s: -n, n: -so };
   };
   const countries = data.countries.map((c) => {
-    const largest = c.land.reduce((a, b) => (b[0].length > a[0].length ? b : a));
-    return { id: c.id, name: c.name, label: c.label, d: pathOf(c.land.flat(), true), extent: bounds([largest[0]]) };
+    const rings = c.land.flat().map(decode);
+    const largest = rings.reduce((x, y) => (y.length > x.length ? y : x));
+    return { id: c.id, name: c.name, label: c.label, rings, extent: extent(largest) };
   });
   const [w, so, e, n] = data.bbox;
   return {
@@ -96,11 +90,53 @@ function decodeBasemap(data) {
     countries,
     oblasts: data.oblasts,
     borders: {
-      coast: pathOf(data.borders.coast, false),
-      oblast: pathOf(data.borders.oblast, false),
-      country: pathOf(data.borders.country, false),
+      coast: data.borders.coast.map(decode),
+      oblast: data.borders.oblast.map(decode),
+      country: data.borders.country.map(decode),
     },
+    lod: new Map(),
   };
+}
+
+/**
+ * Path data for the basemap at zoom band `band` (scale 2^band px per map unit): vertices closer
+ * than about half a pixel to the previous kept one are left out, so a zoomed-out map strokes far
+ * fewer of them. Cached per band.
+ */
+function basemapPaths(basemap, band) {
+  let paths = basemap.lod.get(band);
+  if (paths) return paths;
+  const tol = 0.6 / 2 ** band;
+  const tol2 = tol * tol;
+  const pathOf = (lines, close) => {
+    const parts = [];
+    for (const line of lines) {
+      const n = line.length;
+      if (n < 4) continue;
+      let px = line[0];
+      let py = line[1];
+      parts.push(`M${px.toFixed(4)} ${py.toFixed(4)}`);
+      for (let i = 2; i < n; i += 2) {
+        const x = line[i];
+        const y = line[i + 1];
+        const last = i === n - 2;
+        if (!last && (x - px) ** 2 + (y - py) ** 2 < tol2) continue;
+        parts.push(`L${x.toFixed(4)} ${y.toFixed(4)}`);
+        px = x;
+        py = y;
+      }
+      if (close) parts.push('Z');
+    }
+    return parts.join('');
+  };
+  paths = {
+    land: basemap.countries.map((c) => pathOf(c.rings, true)),
+    coast: pathOf(basemap.borders.coast, false),
+    oblast: pathOf(basemap.borders.oblast, false),
+    country: pathOf(basemap.borders.country, false),
+  };
+  basemap.lod.set(band, paths);
+  return paths;
 }
 
 // ---- clustering ----
@@ -117,11 +153,13 @@ const bubbleRadius = (n) => Math.min(24, 10 + Math.log10(n) * 4.5);
 function cluster(pts, k) {
   const cell = CLUSTER_PX / k;
   const cells = new Map();
+  // Cell (cx, cy) has the numeric key cx·2^26 + cy (cy offset to be positive): fast Map keys.
+  const keyOf = (cx, cy) => cx * 67108864 + (cy + 33554432);
   for (let i = 0; i < pts.length; i++) {
     const p = pts[i];
     const cx = Math.floor(p.x / cell);
     const cy = Math.floor(p.y / cell);
-    const key = `${cx},${cy}`;
+    const key = keyOf(cx, cy);
     let c = cells.get(key);
     if (!c) cells.set(key, (c = { cx, cy, sx: 0, sy: 0, members: [], incidents: 0, gone: false }));
     c.sx += p.x;
@@ -138,7 +176,7 @@ function cluster(pts, k) {
     for (let dx = -reach; dx <= reach; dx++) {
       for (let dy = -reach; dy <= reach; dy++) {
         if (!dx && !dy) continue;
-        const o = cells.get(`${c.cx + dx},${c.cy + dy}`);
+        const o = cells.get(keyOf(c.cx + dx, c.cy + dy));
         if (!o || o.gone) continue;
         const n = c.members.length;
         const m = o.members.length;
@@ -185,7 +223,13 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   const base = s('g', { class: 'map-base' });
   const labels = s('g', { class: 'map-labels', 'aria-hidden': 'true' });
   const marks = s('g', { class: 'map-marks' });
-  const svgEl = s('svg', { class: 'map-svg', role: 'presentation' }, base, labels, marks);
+  const svgEl = s('svg', { class: 'map-svg', role: 'presentation' },
+    s('g', { transform: `translate(${MARGIN} ${MARGIN})` }, base, labels, marks));
+  // The stage is the drawing plus a margin. During a drag or a wheel zoom only its CSS transform
+  // changes (the compositor moves the picture, nothing is repainted); when the gesture ends, or
+  // the picture no longer covers the view, everything is drawn again for the new view.
+  const stage = h('div', { class: 'map-stage' }, svgEl);
+  for (const side of ['left', 'top', 'right', 'bottom']) stage.style[side] = `${-MARGIN}px`;
 
   const zoomIn = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-in', title: 'Zoom in', 'aria-label': 'Zoom in', text: '+' });
   const zoomOut = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-out', title: 'Zoom out', 'aria-label': 'Zoom out', text: '−' });
@@ -204,7 +248,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     summary);
 
   const root = h('div', { class: 'map', 'data-testid': 'map', tabindex: '0', role: 'region', 'aria-label': 'Map of incidents and evidence. Arrow keys move, plus and minus zoom.' },
-    svgEl,
+    stage,
     h('div', { class: 'map-controls' }, zoomIn, zoomOut, fitBtn),
     legend,
     h('div', { class: 'map-scale', 'aria-hidden': 'true' }, scaleLine, scaleText),
@@ -218,17 +262,18 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   let width = 0;
   let height = 0;
   let fitted = false;
+  let moved = false;     // has the user moved the view since it was last fitted?
   let basemap = null;
   const clusterCache = new Map();
-  let drawn = null;      // {k, tx, ty, items} of the last full draw of marks and labels
+  let drawn = null;      // {k, tx, ty, items}: the view the stage was last drawn for
 
   function setPoints(list) {
     pts = [];
+    const num = (v) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : NaN);
     for (const p of list || []) {
-      const lat = Number(p.lat);
-      const lon = Number(p.lon);
-      if (p.lat === null || p.lon === null || !Number.isFinite(lat) || !Number.isFinite(lon)) continue;
-      if (Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
+      const lat = num(p.lat);
+      const lon = num(p.lon);
+      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
       const [x, y] = project(lon, lat);
       pts.push({ x, y, kind: p.kind === 'incident' ? 'incident' : 'evidence', p });
     }
@@ -244,16 +289,18 @@ export function renderMap(container, { points = [], onOpen } = {}) {
       : 'Nothing with a location to show';
     clusterCache.clear();
     drawn = null;
+    if (fitted && !moved) fit();
     schedule();
   }
 
+  /** Clusters for scale k, computed at quarter-octave steps (cells of 24 to 28.5 px) and cached. */
   function clustersAt(k) {
-    const key = k.toPrecision(6);
-    let c = clusterCache.get(key);
+    const level = Math.floor(Math.log2(k) * 4);
+    let c = clusterCache.get(level);
     if (!c) {
-      c = cluster(pts, k);
+      c = cluster(pts, 2 ** (level / 4));
       if (clusterCache.size > 12) clusterCache.delete(clusterCache.keys().next().value);
-      clusterCache.set(key, c);
+      clusterCache.set(level, c);
     }
     return c;
   }
@@ -272,11 +319,12 @@ export function renderMap(container, { points = [], onOpen } = {}) {
 
   function fit() {
     if (!width || !height) return;
+    moved = false;
     hidePopover();
     if (ptsBounds) {
       const b = ptsBounds;
       // A single place (or a tight group) is shown with some of its surroundings.
-      const minSpan = 0.5;
+      const minSpan = 4; // about 300–450 km: the oblast and its neighbours
       const cx = (b.x0 + b.x1) / 2;
       const cy = (b.y0 + b.y1) / 2;
       const hw = Math.max(b.x1 - b.x0, minSpan) / 2;
@@ -290,7 +338,12 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     schedule();
   }
 
-  const clampK = (k) => Math.min(MAX_K, Math.max(MIN_K, k));
+  /** Zooming out stops when the whole extent fills about half the view. */
+  function clampK(k) {
+    const e = extent();
+    const min = width && height ? 0.5 * Math.min(width / (e.x1 - e.x0), height / (e.y1 - e.y0)) : MIN_K;
+    return Math.min(MAX_K, Math.max(MIN_K, min, k));
+  }
 
   function zoomAt(factor, sx = width / 2, sy = height / 2) {
     const k = clampK(view.k * factor);
@@ -298,6 +351,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     view.tx = sx - (sx - view.tx) * f;
     view.ty = sy - (sy - view.ty) * f;
     view.k = k;
+    moved = true;
     hidePopover();
     schedule();
   }
@@ -305,18 +359,22 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   function panBy(dx, dy) {
     view.tx += dx;
     view.ty += dy;
+    moved = true;
     schedule();
   }
 
-  /** Keeps some of the region or of the points on screen. */
+  /** The region the map may show: the basemap's extent and every point (map units). */
+  function extent() {
+    const [x0, y0] = project(REGION.w, REGION.n);
+    const [x1, y1] = project(REGION.e, REGION.s);
+    if (!ptsBounds) return { x0, y0, x1, y1 };
+    const b = ptsBounds;
+    return { x0: Math.min(x0, b.x0), y0: Math.min(y0, b.y0), x1: Math.max(x1, b.x1), y1: Math.max(y1, b.y1) };
+  }
+
+  /** Keeps the centre of the view inside the extent. */
   function clampPan() {
-    const [bx0, by0] = project(10, 58);
-    const [bx1, by1] = project(50, 40);
-    let x0 = bx0; let y0 = by0; let x1 = bx1; let y1 = by1;
-    if (ptsBounds) {
-      x0 = Math.min(x0, ptsBounds.x0); x1 = Math.max(x1, ptsBounds.x1);
-      y0 = Math.min(y0, ptsBounds.y0); y1 = Math.max(y1, ptsBounds.y1);
-    }
+    const { x0, y0, x1, y1 } = extent();
     const cx = (width / 2 - view.tx) / view.k;
     const cy = (height / 2 - view.ty) / view.k;
     const ncx = Math.min(x1, Math.max(x0, cx));
@@ -328,6 +386,8 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   // ---- drawing ----
 
   let frame = 0;
+  let gestureUntil = 0;
+  let settleTimer = 0;
   function schedule() {
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
   }
@@ -335,17 +395,36 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   function paint() {
     if (!width || !height) return;
     clampPan();
-    base.setAttribute('transform', `matrix(${view.k} 0 0 ${view.k} ${view.tx} ${view.ty})`);
-    const scaleChanged = !drawn || drawn.k !== view.k;
-    const dx = drawn ? view.tx - drawn.tx : 0;
-    const dy = drawn ? view.ty - drawn.ty : 0;
-    // Marks are built for the view plus a margin; a small move only shifts them.
-    if (scaleChanged || Math.abs(dx) > width / 2 || Math.abs(dy) > height / 2) drawMarks();
-    else {
-      marks.setAttribute('transform', `translate(${dx} ${dy})`);
-      labels.setAttribute('transform', `translate(${dx} ${dy})`);
-    }
+    const t = stageTransform();
+    const interacting = (drag && drag.moved) || performance.now() < gestureUntil;
+    if (!t || !interacting || t.f > 3 || t.f < 1 / 3 || !covers(t)) commit();
+    else stage.style.transform = `matrix(${t.f}, 0, 0, ${t.f}, ${t.x}, ${t.y})`;
     paintScale();
+  }
+
+  /** The CSS transform that carries the stage as drawn to the current view (null: never drawn). */
+  function stageTransform() {
+    if (!drawn) return null;
+    const f = view.k / drawn.k;
+    // Stage pixel u showed view pixel s = u − MARGIN, which must now be at s·f + o (o: the
+    // offset between the views); with the transform's origin at the stage's corner that is
+    // u·f + o + MARGIN·(1 − f).
+    return { f, x: view.tx - drawn.tx * f + MARGIN * (1 - f), y: view.ty - drawn.ty * f + MARGIN * (1 - f) };
+  }
+
+  function covers(t) {
+    // The stage's box after the transform (it starts MARGIN px up and left) must contain the view.
+    const left = t.x - MARGIN;
+    const top = t.y - MARGIN;
+    return left <= 0 && top <= 0 && (width + 2 * MARGIN) * t.f + left >= width && (height + 2 * MARGIN) * t.f + top >= height;
+  }
+
+  /** Draws the basemap transform, marks and labels for the current view. */
+  function commit() {
+    base.setAttribute('transform', `matrix(${view.k} 0 0 ${view.k} ${view.tx} ${view.ty})`);
+    drawBasemap();
+    drawMarks();
+    stage.style.transform = '';
   }
 
   function paintScale() {
@@ -361,38 +440,69 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     scaleText.textContent = km >= 1 ? `${km.toLocaleString()} km` : `${Math.round(km * 1000)} m`;
   }
 
+  let baseBand = null;
+  let baseEls = null;
+  /** Builds the basemap's elements once, and sets their path data for the zoom band. */
   function drawBasemap() {
     if (!basemap) return;
-    const [x0, y0] = project(basemap.bbox.w, basemap.bbox.n);
-    const [x1, y1] = project(basemap.bbox.e, basemap.bbox.s);
-    const land = basemap.countries.map((c) => s('path', { class: c.id === 'UKR' ? 'map-land map-land-ua' : 'map-land', d: c.d }));
-    base.replaceChildren(
-      s('rect', { class: 'map-sea', x: x0, y: y0, width: x1 - x0, height: y1 - y0 }),
-      ...land,
-      s('path', { class: 'map-coast', d: basemap.borders.coast }),
-      s('path', { class: 'map-oblast-border', d: basemap.borders.oblast }),
-      s('path', { class: 'map-country-border', d: basemap.borders.country }));
+    if (!baseEls) {
+      const [x0, y0] = project(basemap.bbox.w, basemap.bbox.n);
+      const [x1, y1] = project(basemap.bbox.e, basemap.bbox.s);
+      baseEls = {
+        land: basemap.countries.map((c) => s('path', { class: c.id === 'UKR' ? 'map-land map-land-ua' : 'map-land' })),
+        coast: s('path', { class: 'map-coast' }),
+        oblast: s('path', { class: 'map-oblast-border' }),
+        country: s('path', { class: 'map-country-border' }),
+      };
+      base.replaceChildren(
+        s('rect', { class: 'map-sea', x: x0, y: y0, width: x1 - x0, height: y1 - y0 }),
+        ...baseEls.land, baseEls.coast, baseEls.oblast, baseEls.country);
+    }
+    const band = Math.min(14, Math.max(0, Math.floor(Math.log2(view.k))));
+    if (band === baseBand) return;
+    baseBand = band;
+    const paths = basemapPaths(basemap, band);
+    paths.land.forEach((d, i) => baseEls.land[i].setAttribute('d', d));
+    for (const key of ['coast', 'oblast', 'country']) baseEls[key].setAttribute('d', paths[key]);
   }
 
+  /** Country and oblast names; a name that would overlap one already placed is left out. */
   function drawLabels(toScreen, inView) {
-    const out = [];
-    if (!basemap) return out;
+    if (!basemap) return [];
     const k = view.k;
-    const showOblasts = k >= 55;
-    for (const c of basemap.countries) {
-      if (c.id === 'UKR' && showOblasts) continue;
-      const [x, y] = toScreen(...project(c.label[0], c.label[1]));
-      if (!inView(x, y)) continue;
-      const widthPx = (c.extent.e - c.extent.w) * COS0 * k;
-      if (widthPx < c.name.length * 7.5 + 10) continue;
-      out.push(s('text', { class: c.id === 'UKR' ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', x, y, text: c.name }));
-    }
+    const showOblasts = k >= 45;
+    const wanted = [];
     if (showOblasts) {
       for (const o of basemap.oblasts) {
         if (o.city && k < 400) continue;
-        const [x, y] = toScreen(...project(o.label[0], o.label[1]));
-        if (!inView(x, y)) continue;
-        out.push(s('text', { class: 'map-label map-label-oblast', x, y, text: o.name }));
+        wanted.push({ at: o.label, text: o.name, cls: 'map-label map-label-oblast', w: o.name.length * 6.4 + 4, hgt: 14 });
+      }
+    }
+    for (const c of basemap.countries) {
+      if (c.id === 'UKR' && showOblasts) continue;
+      const widthPx = (c.extent.e - c.extent.w) * COS0 * k;
+      const w = c.name.length * 9.5 + 8;
+      if (widthPx < w) continue;
+      const ua = c.id === 'UKR';
+      wanted.push({ at: c.label, text: c.name, cls: ua ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', w: ua ? w * 1.2 : w, hgt: 16, size: widthPx });
+    }
+    // Oblasts first (they are what the map is about), then countries, larger first.
+    const rank = (l) => l.size ?? Infinity;
+    wanted.sort((a, b) => (rank(a) === rank(b) ? 0 : rank(a) < rank(b) ? 1 : -1));
+    const placed = [];
+    const out = [];
+    const free = (b) => !placed.some((p) => p.x0 < b.x1 && b.x0 < p.x1 && p.y0 < b.y1 && b.y0 < p.y1);
+    for (const l of wanted) {
+      const [x, y0] = toScreen(...project(l.at[0], l.at[1]));
+      if (!inView(x, y0)) continue;
+      // Where the name collides, a place a little above or below will do.
+      for (const dy of [0, -l.hgt, l.hgt]) {
+        const y = y0 + dy;
+        const box = { x0: x - l.w / 2, x1: x + l.w / 2, y0: y - l.hgt / 2, y1: y + l.hgt / 2 };
+        if (!free(box)) continue;
+        placed.push(box);
+        out.push(s('text', { class: l.cls, x, y, text: l.text }));
+        break;
       }
     }
     return out;
@@ -401,8 +511,8 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   function drawMarks() {
     const k = view.k;
     const { tx, ty } = view;
-    const mx = width / 2;
-    const my = height / 2;
+    const mx = MARGIN;
+    const my = MARGIN;
     const toScreen = (x, y) => [x * k + tx, y * k + ty];
     const inView = (x, y, r = 0) => x + r >= -mx && x - r <= width + mx && y + r >= -my && y - r <= height + my;
     const halos = [];
@@ -425,11 +535,18 @@ export function renderMap(container, { points = [], onOpen } = {}) {
         bubbles.push(clusterMark(c, x, y, key));
       }
     }
+    // A focused point keeps the focus when the marks are rebuilt.
+    const focusedId = marks.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     marks.removeAttribute('transform');
     labels.removeAttribute('transform');
     labels.replaceChildren(...drawLabels(toScreen, inView));
     marks.replaceChildren(s('g', { class: 'map-halos' }, halos), s('g', {}, dots), s('g', {}, bubbles));
     drawn = { k, tx, ty, items };
+    if (focusedId !== null) {
+      const again = dots.find((d) => d.dataset.id === focusedId);
+      if (again) again.focus({ preventScroll: true });
+      else root.focus({ preventScroll: true });
+    }
   }
 
   function pointMark(q, x, y, key) {
@@ -492,6 +609,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     const hw = Math.max(x1 - x0, (width - 96) / (view.k * 2.5)) / 2;
     const hh = Math.max(y1 - y0, (height - 96) / (view.k * 2.5)) / 2;
     fitBox(cx - hw, cy - hh, cx + hw, cy + hh, MAX_K);
+    moved = true;
     schedule();
   }
 
@@ -503,7 +621,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
         h('button', { type: 'button', class: `map-popover-item map-popover-${pts[m].kind}`, onclick: () => { hidePopover(); open(p); } },
           h('span', { class: 'map-popover-kind', text: KIND_TEXT[pts[m].kind] }), String(p.label ?? p.id)));
     });
-    popover.replaceChildren(
+    mount(popover,
       h('div', { class: 'map-popover-head' },
         h('strong', { text: `${plural(c.members.length, 'item', 'items')} at this place` }),
         h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close', text: '×', onclick: hidePopover })),
@@ -522,6 +640,12 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   }
 
   // ---- input ----
+
+  /** The event's position in view pixels. */
+  const local = (e) => {
+    const r = root.getBoundingClientRect();
+    return [e.clientX - r.left - root.clientLeft, e.clientY - r.top - root.clientTop];
+  };
 
   let drag = null;
   svgEl.addEventListener('pointerdown', (e) => {
@@ -553,6 +677,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
       setTimeout(() => svgEl.removeEventListener('click', swallow, { capture: true }), 0);
     }
     drag = null;
+    schedule();
   };
   svgEl.addEventListener('pointerup', endDrag);
   svgEl.addEventListener('pointercancel', endDrag);
@@ -564,14 +689,15 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   });
   svgEl.addEventListener('dblclick', (e) => {
     if (e.target.closest?.('[data-key]')) return;
-    const r = svgEl.getBoundingClientRect();
-    zoomAt(ZOOM_STEP, e.clientX - r.left, e.clientY - r.top);
+    zoomAt(ZOOM_STEP, ...local(e));
   });
   svgEl.addEventListener('wheel', (e) => {
     e.preventDefault();
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
-    const r = svgEl.getBoundingClientRect();
-    zoomAt(2 ** (-(e.deltaY * unit) / 300), e.clientX - r.left, e.clientY - r.top);
+    gestureUntil = performance.now() + 150;
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(schedule, 160);
+    zoomAt(2 ** (-(e.deltaY * unit) / 300), ...local(e));
   }, { passive: false });
 
   root.addEventListener('keydown', (e) => {
@@ -604,8 +730,8 @@ export function renderMap(container, { points = [], onOpen } = {}) {
 
   const resize = new ResizeObserver(() => {
     if (!root.isConnected && fitted) { destroy(); return; }
-    const w = svgEl.clientWidth;
-    const hh = svgEl.clientHeight;
+    const w = root.clientWidth;
+    const hh = root.clientHeight;
     if (!w || !hh) return;
     // Keep the centre where it was.
     if (width && height) {
@@ -615,16 +741,18 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     width = w;
     height = hh;
     drawn = null;
-    if (!fitted) {
+    // Until the user moves it, the view keeps showing all points.
+    if (!fitted || !moved) {
       fitted = true;
       fit();
     }
     schedule();
   });
-  resize.observe(svgEl);
+  resize.observe(root);
 
   function destroy() {
     resize.disconnect();
+    clearTimeout(settleTimer);
     if (frame) cancelAnimationFrame(frame);
     frame = 0;
   }
