@@ -47,6 +47,8 @@ def test_add_a_folder_see_thumbnails_open_one_and_reveal_a_graphic_one(launch):
     assert "2008-10-22 16:28:39" in s.find(tid("evidence-capture")).inner_text
     assert "43.467448" in s.find(tid("evidence-gps")).inner_text
     assert s.find(tid("clock-warning")).is_displayed()
+    s.wait_until(lambda: s.find_all("[data-testid=evidence-map] [data-testid=map-point], [data-testid=evidence-map] [data-testid=map-cluster]"), 10,
+                 "the photo's GPS position on the offline map")
     s.wait_until(lambda: s.execute("const i = document.querySelector('[data-testid=evidence-image]'); return !!i && i.complete && i.naturalWidth > 0"),
                  10, "the full image")
     shot(s, "evidence-detail")

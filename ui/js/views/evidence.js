@@ -14,6 +14,7 @@ import { field, row, section, onSubmit } from './form.js';
 import { facts, recordHead } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
+import { renderMap } from './map.js';
 
 /** Items whose graphic content the user chose to see, for this session only. */
 const revealed = new Set();
@@ -304,6 +305,7 @@ export async function evidenceView(main, id) {
           ['Verification', (VERIFICATION.find(([k]) => k === e.verification_status) || [0, e.verification_status])[1], 'evidence-verification'],
           ['Notes', e.verification_notes], ['Graphic', e.graphic ? 'Yes — shown blurred until revealed' : 'No', 'evidence-graphic'], ['Description', e.description],
         ])),
+        e.latitude != null ? locationCard(e) : null,
         v.duplicates.length ? h('section', { class: 'card', 'data-testid': 'duplicates-panel' }, h('h2', { text: 'Possible duplicates' }),
           h('ul', { class: 'plain' }, v.duplicates.map((d) => h('li', {}, h('a', { href: `#/evidence/${d.item.id}`, text: d.item.original_name }),
             h('span', { class: 'muted small', text: ` — ${d.distance === 0 ? 'looks identical' : `${d.distance} bits apart`}` }))))) : null,
@@ -342,4 +344,11 @@ function openEvidenceForm(e, refresh) {
     done: () => { closeModal(); toast('Saved.'); refresh(); },
   });
   openModal('Edit evidence item', form, { testid: 'evidence-form-panel' });
+}
+
+/** Where the item's GPS says it was taken, on the offline map. */
+function locationCard(e) {
+  const holder = h('div', { class: 'mini-map', 'data-testid': 'evidence-map' });
+  requestAnimationFrame(() => renderMap(holder, { points: [{ id: e.id, kind: 'evidence', lat: e.latitude, lon: e.longitude, precision: 'exact', label: e.original_name, href: `#/evidence/${e.id}` }] }));
+  return h('section', { class: 'card' }, h('h2', { text: 'Location (from the file\'s GPS)' }), holder);
 }
