@@ -4,6 +4,27 @@
 //!   casefile-bench seed --data-dir DIR --incidents 10000 [--statements N]
 //!       creates a case with N generated incidents (through the ordinary core operations, so
 //!       each has its custody entry) and prints the case id and the time per record.
+//!
+//!   casefile-bench ingest [--dir D] [--total-mib 1024] [--min-mib 1] [--max-mib 20] [--runs 3] [--cold]
+//!       evidence intake next to `openssl dgst -sha256` and `sha256sum` on the same generated
+//!       files (see `ingest.rs`).
+//!
+//!   casefile-bench memory [--gib 4] [--dir D]
+//!       peak memory of taking in one large file, in a child process (see `memory.rs`).
+//!
+//!   casefile-bench export [--dir D] [--total-mib 1024] [--runs 3]
+//!       a ZIP export next to `tar cf` + `sync` of the same vault files (see `export_bench.rs`).
+//!
+//!   casefile-bench search --data-dir D [--incidents 100000] [--statements 100000] [--reps 40]
+//!       search latency p50/p95 per query class, and index build time (see `search_bench.rs`);
+//!       the generated library is kept in D and reused on the next run.
+
+mod export_bench;
+mod gen;
+mod ingest;
+mod memory;
+mod search_bench;
+mod sys;
 
 use casefile_core::cases::NewCase;
 use casefile_core::clock::SystemClock;
@@ -35,6 +56,64 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         statements: usize,
     },
+    /// Time evidence intake against openssl and sha256sum on ~1 GiB of generated files.
+    Ingest {
+        /// Where to put the generated files and libraries (a subdirectory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1024)]
+        total_mib: u64,
+        #[arg(long, default_value_t = 1)]
+        min_mib: u64,
+        #[arg(long, default_value_t = 20)]
+        max_mib: u64,
+        /// Rounds; each line reports the best round, the median and every round.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Keep the generated files and print where they are.
+        #[arg(long)]
+        keep: bool,
+        /// Time the first run of each measurement, not the second of two back to back.
+        #[arg(long)]
+        cold: bool,
+    },
+    /// Export throughput (ZIP, re-hash, fsync) against tar + sync of the same files.
+    Export {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1024)]
+        total_mib: u64,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Search latency on a generated library of incidents and statements.
+    Search {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 100_000)]
+        statements: usize,
+        #[arg(long, default_value_t = 40)]
+        reps: usize,
+    },
+    /// Peak memory of taking in one large (sparse) file, measured in a child process.
+    Memory {
+        #[arg(long, default_value_t = 4)]
+        gib: u64,
+        /// Where to put the file and the library (needs the file's size free: the copy is real).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// One intake into a fresh library, printing its peak memory: the child of `memory`, and a
+    /// target for a profiler (`perf record casefile-bench intake-child ...`).
+    #[command(hide = true)]
+    IntakeChild {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 const PLACES: &[(&str, &str)] = &[
@@ -46,6 +125,14 @@ const TYPES: &[&str] = &["attack_residential", "attack_medical", "attack_school"
 fn main() -> Result<(), casefile_core::Error> {
     match Cli::parse().cmd {
         Cmd::Seed { data_dir, incidents, statements } => seed(&data_dir, incidents, statements),
+        Cmd::Ingest { dir, total_mib, min_mib, max_mib, runs, keep, cold } => {
+            ingest::run(ingest::Options { dir, total_mib, min_mib, max_mib, runs, keep, cold })
+        }
+        Cmd::Memory { gib, dir } => memory::run(gib, dir),
+        Cmd::Export { dir, total_mib, runs } => export_bench::run(&dir.unwrap_or_else(std::env::temp_dir), total_mib, runs)
+            .map_err(|e| casefile_core::Error::Unavailable(e.to_string())),
+        Cmd::Search { data_dir, incidents, statements, reps } => search_bench::run(&data_dir, incidents, statements, reps),
+        Cmd::IntakeChild { data_dir, files } => memory::child(&data_dir, &files),
     }
 }
 
