@@ -7,9 +7,10 @@
 //! (an unclosed quote, a dangling operator) gets a message saying what to fix.
 //!
 //! Speed with very common words: ranking every match with bm25 costs time in proportion to the
-//! number of matches. When the rarest word of a query is found in many documents, the first page
-//! is ranked from the newest [`WINDOW`] matches instead of all of them (FTS5 walks matches in
-//! rowid order and stops early), and the result says so (`ranked_from`).
+//! number of matches (over a second for a word in most of a million documents). When even the
+//! rarest word of a query is in more than [`FULL_RANK_LIMIT`] documents, the newest matches are
+//! listed first instead (FTS5 walks matches in rowid order and stops at the page's end), and the
+//! result says so (`ranked: false`).
 
 use crate::error::{Error, Result};
 use crate::library::Library;
@@ -21,9 +22,8 @@ use serde::{Deserialize, Serialize};
 /// so highlighting never goes through HTML).
 pub const MARK_START: char = '\u{E000}';
 pub const MARK_END: char = '\u{E001}';
-/// Above this many matching documents, rank only the newest `WINDOW` matches.
+/// Above this many matching documents, list the newest matches first instead of ranking all.
 const FULL_RANK_LIMIT: i64 = 20_000;
-const WINDOW: i64 = 5_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
@@ -40,8 +40,11 @@ pub struct Hit {
 pub struct SearchResult {
     pub query: String,
     pub hits: Vec<Hit>,
-    /// How many matches the ranking considered (all, unless the query was very common).
-    pub ranked_from: i64,
+    /// Whether the hits are ranked by relevance (bm25). A query whose every word is in most
+    /// documents lists the newest matches first instead.
+    pub ranked: bool,
+    /// Documents containing the query's rarest word (an upper bound on the matches).
+    pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
 }
@@ -193,17 +196,16 @@ impl Library {
         }
         let windowed = rarest > FULL_RANK_LIMIT;
         let case_filter = if case_id.is_some() { "AND d.case_id = ?2" } else { "" };
-        let candidates = if windowed {
-            format!("(SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT {WINDOW})")
-        } else {
-            "(SELECT rowid FROM search_index WHERE search_index MATCH ?1)".to_string()
-        };
+        // Ranking a word found in most documents means scoring all of them, and says little
+        // (such a word barely tells documents apart): then the newest matches come first, and
+        // only the page is scored. FTS5 walks matches in rowid order and stops at the LIMIT.
+        let order = if windowed { "search_index.rowid DESC" } else { "score" };
         let sql = format!(
             "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
                     snippet(search_index, 1, char(57344), char(57345), '…', 16), bm25(search_index, 4.0, 1.0) AS score
              FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
-             WHERE search_index MATCH ?1 AND search_index.rowid IN {candidates} {case_filter}
-             ORDER BY score LIMIT {} OFFSET {}",
+             WHERE search_index MATCH ?1 {case_filter}
+             ORDER BY {order} LIMIT {} OFFSET {}",
             limit + 1,
             offset
         );
@@ -228,7 +230,7 @@ impl Library {
         };
         let more = hits.len() > limit;
         hits.truncate(limit);
-        Ok(SearchResult { query: query.to_string(), hits, ranked_from: if windowed { WINDOW } else { rarest.min(i64::MAX) }, more })
+        Ok(SearchResult { query: query.to_string(), hits, ranked: !windowed, matches_estimate: rarest, more })
     }
 
     /// Rebuilds the search index from the records (`casefile search --reindex`).

@@ -50,7 +50,7 @@ export async function searchView(main, params) {
   }
   if (!r.hits.length) { mount(results, h('p', { class: 'muted', 'data-testid': 'search-empty', text: `Nothing matches “${q}”.` })); return; }
   mount(results,
-    h('p', { class: 'muted small', text: `${r.hits.length}${r.more ? '+' : ''} results${r.ranked_from < 0 ? '' : ''}` }),
+    h('p', { class: 'muted small', text: `${r.hits.length}${r.more ? '+' : ''} results${r.ranked ? ', best matches first' : ', newest first (these words are in most records)'}` }),
     GROUPS.map(([type, name, route]) => {
       const hits = r.hits.filter((x) => x.record_type === type);
       if (!hits.length) return null;
