@@ -209,12 +209,15 @@ struct HashingWriter<W: Write> {
     inner: W,
     hasher: Sha256,
     bytes: u64,
+    hash: bool,
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if self.hash {
+            self.hasher.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -232,6 +235,12 @@ enum Sink {
 impl Sink {
     /// Writes one file of the bag; returns (sha256, bytes).
     fn add(&mut self, rel: &str, size_hint: u64, body: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<(String, u64)> {
+        self.add_with(rel, size_hint, true, body)
+    }
+
+    /// Writes one file; with `hash` false the caller vouches for its digest (an original, which
+    /// the vault re-hashes as it streams), so it is not hashed a second time.
+    fn add_with(&mut self, rel: &str, size_hint: u64, hash: bool, body: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<(String, u64)> {
         match self {
             Sink::Dir { root, written } => {
                 let p = root.join(rel);
@@ -239,11 +248,11 @@ impl Sink {
                     fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
                 }
                 let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
-                let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0 };
+                let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0, hash };
                 body(&mut w)?;
                 w.flush().map_err(|e| Error::io(&p, e))?;
                 written.push(p);
-                Ok((hex::encode(w.hasher.finalize()), w.bytes))
+                Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
             }
             Sink::Zip { zip, root, path } => {
                 let opts = zip::write::SimpleFileOptions::default()
@@ -251,9 +260,9 @@ impl Sink {
                     .large_file(size_hint >= u32::MAX as u64)
                     .unix_permissions(0o644);
                 zip.start_file(format!("{root}/{rel}"), opts).map_err(|e| Error::io(&*path, std::io::Error::other(e)))?;
-                let mut w = HashingWriter { inner: &mut *zip, hasher: Sha256::new(), bytes: 0 };
+                let mut w = HashingWriter { inner: &mut *zip, hasher: Sha256::new(), bytes: 0, hash };
                 body(&mut w)?;
-                Ok((hex::encode(w.hasher.finalize()), w.bytes))
+                Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
             }
         }
     }
@@ -388,13 +397,12 @@ fn write_bag(
         }
         let rel = format!("data/{}", f.path);
         let vault = lib.vault();
-        let (h, n) = sink.add(&rel, f.size, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?;
-        if h != f.sha256 {
-            return Err(Error::CustodyBroken(format!("{} changed while it was being exported", f.sha256)));
-        }
+        // The vault re-hashes the original as it streams and fails on any difference, so the
+        // recorded hash is the file's manifest entry.
+        let (_, n) = sink.add_with(&rel, f.size, false, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?;
         done += n;
         progress(done, total);
-        payload.push((rel, h, n));
+        payload.push((rel, f.sha256.clone(), n));
     }
 
     let oxum = format!("{}.{}", payload.iter().map(|p| p.2).sum::<u64>(), payload.len());
