@@ -273,18 +273,7 @@ impl Library {
     /// Replaces an incident's fields with `input` (the whole form); a new custody entry names
     /// the fields that changed.
     pub fn edit_incident(&mut self, id: &str, input: IncidentInput) -> Result<Incident> {
-        self.write(|tx| {
-            let old: Incident = store::must_load(tx.conn(), &INCIDENTS, id)?;
-            let mut new = checked(tx.conn(), &input, old.clone())?;
-            if new == old {
-                return Ok(old);
-            }
-            new.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &INCIDENTS, id, &new)?;
-            let changed = records::changed_fields(&old, &new);
-            tx.log_row("edit", &old.case_id, &INCIDENTS, id, Some(serde_json::json!({ "changed": changed })))?;
-            Ok(new)
-        })
+        self.write(|tx| records::edit_row(tx, &INCIDENTS, id, |conn, old: Incident| checked(conn, &input, old)))
     }
 
     pub fn get_incident(&self, id: &str) -> Result<Incident> {

@@ -139,18 +139,7 @@ impl Library {
     }
 
     pub fn edit_person(&mut self, id: &str, input: PersonInput) -> Result<Person> {
-        self.write(|tx| {
-            let old: Person = store::must_load(tx.conn(), &PERSONS, id)?;
-            let mut new = checked(tx.conn(), &input, old.clone())?;
-            if new == old {
-                return Ok(old);
-            }
-            new.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &PERSONS, id, &new)?;
-            let changed = records::changed_fields(&old, &new);
-            tx.log_row("edit", &old.case_id, &PERSONS, id, Some(serde_json::json!({ "changed": changed })))?;
-            Ok(new)
-        })
+        self.write(|tx| records::edit_row(tx, &PERSONS, id, |conn, old: Person| checked(conn, &input, old)))
     }
 
     pub fn get_person(&self, id: &str) -> Result<Person> {

@@ -101,6 +101,31 @@ pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
         .collect()
 }
 
+/// Loads a record, applies `change`, and when anything changed stores it with a new
+/// `updated_at` and appends an "edit" custody entry naming the changed fields. The one edit path
+/// of every record type without versions.
+pub(crate) fn edit_row<T>(tx: &crate::library::WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+where
+    T: Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let old: T = store::must_load(tx.conn(), t, id)?;
+    let new = change(tx.conn(), old.clone())?;
+    if new == old {
+        return Ok(old);
+    }
+    let changed = changed_fields(&old, &new);
+    let mut m = match serde_json::to_value(&new) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(Error::Corrupt(format!("a {} does not serialise to an object", t.record_type))),
+    };
+    m.insert("updated_at".into(), serde_json::Value::String(tx.now().to_string()));
+    let case_id = m.get("case_id").and_then(|v| v.as_str()).unwrap_or(id).to_string();
+    let new: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
+    store::update(tx.conn(), t, id, &new)?;
+    tx.log_row("edit", &case_id, t, id, Some(serde_json::json!({ "changed": changed })))?;
+    Ok(new)
+}
+
 impl Library {
     /// Marks any record deleted, with a reason. Nothing is removed; [`Library::restore`] undoes it.
     pub fn delete(&mut self, record_type: &str, id: &str, reason: &str) -> Result<()> {

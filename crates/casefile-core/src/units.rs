@@ -66,18 +66,7 @@ impl Library {
     }
 
     pub fn edit_unit(&mut self, id: &str, input: UnitInput) -> Result<Unit> {
-        self.write(|tx| {
-            let old: Unit = store::must_load(tx.conn(), &UNITS, id)?;
-            let mut new = checked(tx.conn(), &input, old.clone())?;
-            if new == old {
-                return Ok(old);
-            }
-            new.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &UNITS, id, &new)?;
-            let changed = records::changed_fields(&old, &new);
-            tx.log_row("edit", &old.case_id, &UNITS, id, Some(serde_json::json!({ "changed": changed })))?;
-            Ok(new)
-        })
+        self.write(|tx| records::edit_row(tx, &UNITS, id, |conn, old: Unit| checked(conn, &input, old)))
     }
 
     pub fn get_unit(&self, id: &str) -> Result<Unit> {
