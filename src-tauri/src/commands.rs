@@ -338,3 +338,8 @@ pub fn evidence_filter(state: St<'_>, case_id: String, filter: EvidenceFilter) -
 pub fn case_geo_time(state: St<'_>, case_id: String) -> Res<Vec<GeoTimeItem>> {
     state.with(|lib| lib.case_geo_time(&case_id))
 }
+
+#[tauri::command]
+pub fn record_deleted_list(state: St<'_>, case_id: String) -> Res<Vec<casefile_core::records::DeletedRecord>> {
+    state.with(|lib| lib.deleted_records(&case_id))
+}

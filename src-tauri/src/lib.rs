@@ -117,6 +117,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         incident_filter,
         evidence_filter,
         case_geo_time,
+        record_deleted_list,
     ])
 }
 

@@ -155,3 +155,49 @@ def test_ten_thousand_incidents_render_only_what_is_on_screen(launch, data_dir):
     assert rendered < 120, rendered
     print(f"\n10,000 incidents: list shown {shown * 1000:.0f} ms after the tab click; {rendered} rows in the DOM")
     shot(s, "ten-thousand-incidents")
+
+
+def test_acts_perpetrators_and_restoring_a_deleted_incident(launch):
+    s = launch().session
+    click(s, "load-sample")
+    s.wait_visible(tid("case-detail"))
+    click(s, "tab-incidents")
+    s.wait_until(lambda: len(s.find_all(tid("incident-row"))) == 3, 10, "the sample incidents")
+    s.find_all(tid("incident-row"))[0].click()
+    s.wait_visible(tid("incident-detail"))
+    before = len(s.find_all("[data-testid=acts-list] li"))
+    click(s, "add-act")
+    s.wait_visible(tid("act-form"))
+    select(s, "act-act_type", "injury")
+    fill(s, "act-victim_group", "patients and staff")
+    click(s, "act-save")
+    s.wait_until(lambda: len(s.find_all("[data-testid=acts-list] li")) == before + 1, 10, "the act listed")
+    click(s, "add-involvement")
+    s.wait_visible(tid("involvement-form"))
+    who = s.find(tid("involvement-who"))
+    unit = [o.attribute("value") for o in who.find_all("option") if (o.attribute("value") or "").startswith("unit:")][0]
+    who.select_value(unit)
+    target = s.find(tid("involvement-target"))
+    act = [o.attribute("value") for o in target.find_all("option") if o.attribute("value")][0]
+    target.select_value(act)
+    select(s, "involvement-degree", "direct")
+    click(s, "involvement-save")
+    s.wait_until(lambda: len(s.find_all("[data-testid=acts-list] li")) == before + 2, 10, "the involvement listed")
+    text = s.find(tid("acts-list")).inner_text
+    assert "patients and staff" in text and "Armed Forces of the Russian Federation (direct)" in text, text
+    shot(s, "acts")
+
+    # Delete the incident (with a reason), find it under Deleted records, restore it.
+    click(s, "delete-incident")
+    s.wait_visible(tid("reason-form"))
+    fill(s, "reason-input", "entered twice")
+    click(s, "reason-save")
+    s.wait_until(lambda: len(s.find_all(tid("incident-row"))) == 2, 10, "two incidents left in the list")
+    click(s, "tab-overview")
+    s.wait_visible(tid("deleted-panel"))
+    s.find("[data-testid=deleted-panel] summary").click()
+    assert "entered twice" in s.find(tid("deleted-record")).inner_text
+    click(s, "restore-record")
+    s.wait_until(lambda: not s.find_all(tid("deleted-record")), 10, "restored")
+    click(s, "tab-incidents")
+    s.wait_until(lambda: len(s.find_all(tid("incident-row"))) == 3, 10, "three incidents again")

@@ -169,3 +169,33 @@ impl Library {
         })
     }
 }
+
+/// A record marked deleted, as the "Deleted" list of a case shows it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct DeletedRecord {
+    pub record_type: String,
+    pub id: String,
+    pub label: String,
+    pub deleted_at: String,
+    pub reason: String,
+}
+
+impl Library {
+    /// The case's deleted records, newest deletion first (the case itself excluded).
+    pub fn deleted_records(&self, case_id: &str) -> Result<Vec<DeletedRecord>> {
+        let mut out = Vec::new();
+        for t in DELETABLE.iter().filter(|t| t.name != "cases") {
+            let mut stmt = self.conn().prepare(&format!(
+                "SELECT id, {}, deleted_at, COALESCE(deleted_reason, '') FROM {} WHERE case_id = ?1 AND deleted_at IS NOT NULL",
+                t.label, t.name
+            ))?;
+            for r in stmt.query_map([case_id], |r| {
+                Ok(DeletedRecord { record_type: t.record_type.into(), id: r.get(0)?, label: r.get(1)?, deleted_at: r.get(2)?, reason: r.get(3)? })
+            })? {
+                out.push(r?);
+            }
+        }
+        out.sort_by(|a, b| b.deleted_at.cmp(&a.deleted_at));
+        Ok(out)
+    }
+}

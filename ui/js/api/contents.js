@@ -61,3 +61,5 @@ export const deleteRecord = (recordType, id, reason) => invoke('record_delete', 
 export const restoreRecord = (recordType, id) => invoke('record_restore', { recordType, id });
 /** The record's custody entries and those of the links touching it, oldest first. */
 export const recordHistory = (recordType, id) => invoke('record_history', { recordType, id });
+/** The case's deleted records: [{ record_type, id, label, deleted_at, reason }]. */
+export const listDeleted = (caseId) => invoke('record_deleted_list', { caseId });

@@ -1,7 +1,7 @@
 // One case: its fields and status, and tabs for its incidents, statements, people and units.
 import { h, mount, formatTime, toast } from '../dom.js';
 import { getCase, updateCase } from '../api/cases.js';
-import { listStatements, listPersons, listUnits } from '../api/contents.js';
+import { listStatements, listPersons, listUnits, listDeleted, restoreRecord } from '../api/contents.js';
 import { filterIncidents } from '../api/search.js';
 import { filterBar, control } from './filters.js';
 import { caseGeoTime } from '../api/search.js';
@@ -97,6 +97,7 @@ function render(main, view, tab) {
 
 function overview(body, c, counts) {
   conflictsCard(c.id).then((card) => body.prepend(card));
+  deletedCard(c.id).then((card) => { if (card) body.append(card); });
   mount(body,
     h('dl', { class: 'facts' },
       h('dt', { text: 'Created' }), h('dd', { text: formatTime(c.created_at) }),
@@ -156,6 +157,7 @@ function incidents(body, c) {
     control('to', 'To', 'date'),
     control('place', 'Place', 'text', { placeholder: 'Oblast or town' }),
     control('violation_status', 'Violation', 'select', { options: options('violation_status'), list: true }),
+    control('tags', 'Tag', 'text', { placeholder: 'one tag', list: true }),
     control('has_evidence', 'Evidence', 'select', YES_NO),
     control('has_statements', 'Statements', 'select', YES_NO),
   ], 'incident-filters');
@@ -267,4 +269,21 @@ async function map(body, c) {
   const missing = items.filter((i) => i.kind === 'incident' && (i.lat === null || i.lat === undefined)).length;
   mount(body, h('div', { class: 'toolbar' }, h('span', { class: 'muted', text: `${points.length} places · works offline: the basemap ships with Casefile${missing ? ` · ${missing} incidents have no coordinates` : ''}` })), holder);
   renderMap(holder, { points });
+}
+
+const DELETED_ROUTES = { incident: 'incidents', statement: 'statements', person: 'persons', unit: 'units', evidence: 'evidence' };
+
+/** Deleted records of the case, each with a Restore button (nothing is ever removed). */
+async function deletedCard(caseId) {
+  const list = await listDeleted(caseId).catch(() => []);
+  if (!list.length) return null;
+  const card = h('details', { class: 'card deleted', 'data-testid': 'deleted-panel' },
+    h('summary', {}, h('strong', { text: `Deleted records (${list.length})` }), h('span', { class: 'muted small', text: ' — kept, and can be restored' })),
+    h('ul', { class: 'plain' }, list.map((d) => h('li', { 'data-testid': 'deleted-record', dataset: { id: d.id } },
+      DELETED_ROUTES[d.record_type] ? h('a', { href: `#/${DELETED_ROUTES[d.record_type]}/${d.id}`, text: `${d.record_type}: ${d.label}` }) : h('span', { text: `${d.record_type}: ${d.label}` }),
+      h('span', { class: 'muted small', text: ` — ${d.reason} (${formatTime(d.deleted_at)}) ` }),
+      h('button', { class: 'link-button', 'data-testid': 'restore-record', text: 'Restore', onclick: async (e) => {
+        try { await restoreRecord(d.record_type, d.id); toast('Restored.'); e.target.closest('li').remove(); } catch (err) { toast(err.message, 'error'); }
+      } })))));
+  return card;
 }

@@ -8,7 +8,7 @@ export function historyPanel(recordType, id) {
     h('h2', { text: 'Custody history' }), list);
   recordHistory(recordType, id).then((entries) => {
     mount(list, entries.map((e) => h('li', {},
-      h('span', { class: 'h-action', text: e.record_type === 'link' ? `${e.action} (link)` : e.action }),
+      h('span', { class: 'h-action', text: e.record_type !== 'link' ? e.action.replace('_', ' ') : ({ link: 'linked', unlink: 'unlinked', restore: 'link restored' }[e.action] || `${e.action} (link)`) }),
       h('span', { class: 'h-actor', text: e.actor }),
       h('span', { class: 'muted small', text: formatTime(e.at) }),
       h('span', { class: 'mono tiny muted', title: `entry ${e.seq}, hash ${e.hash}`, text: e.hash.slice(0, 12) }))));

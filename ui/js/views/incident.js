@@ -1,6 +1,6 @@
 // An incident: its detail view and its form.
 import { h, mount, toast } from '../dom.js';
-import { getIncident, createIncident, updateIncident, deleteRecord } from '../api/contents.js';
+import { getIncident, createIncident, updateIncident, deleteRecord, listPersons, listUnits, createAct, createInvolvement } from '../api/contents.js';
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, checks, checkedValues, row, section, onSubmit } from './form.js';
 import { loadVocab, options, label } from '../vocab.js';
@@ -55,17 +55,22 @@ export async function incidentView(main, id) {
             ['Tags', i.tags],
           ]),
           i.description ? h('p', { class: 'prose', 'data-testid': 'incident-detail-description', text: i.description }) : null),
-        actsCard(v)),
+        actsCard(v, () => incidentView(main, id))),
       h('div', {},
         linksPanel({ type: 'incident', id, caseId: i.case_id, links: v.links, onChange: () => incidentView(main, id) }),
         historyPanel('incident', id))));
 }
 
-function actsCard(v) {
-  if (!v.acts.length && !v.involvements.length) return null;
-  return h('section', { class: 'card' },
-    h('h2', { text: 'Acts and involvement' }),
-    h('ul', { class: 'plain' },
+function actsCard(v, refresh) {
+  const i = v.incident;
+  return h('section', { class: 'card', 'data-testid': 'acts-panel' },
+    h('div', { class: 'card-head' }, h('h2', { text: 'Who did what to whom' }),
+      h('div', {},
+        h('button', { class: 'button secondary small-btn', 'data-testid': 'add-act', text: 'Add act', onclick: () => openActForm(i, refresh) }),
+        ' ',
+        h('button', { class: 'button secondary small-btn', 'data-testid': 'add-involvement', text: 'Add alleged perpetrator', onclick: () => openInvolvementForm(i, v.acts, refresh) }))),
+    !v.acts.length && !v.involvements.length ? h('p', { class: 'muted', text: 'No acts or alleged perpetrators recorded yet.' }) : null,
+    h('ul', { class: 'plain', 'data-testid': 'acts-list' },
       v.acts.map((a) => h('li', { text: `${label('act_type', a.act_type)}: ${a.label}${a.consequences ? ` — ${a.consequences}` : ''}` })),
       v.involvements.map((x) => h('li', { text: `Alleged: ${x.label}${x.notes ? ` — ${x.notes}` : ''}` }))));
 }
@@ -192,4 +197,56 @@ function collect(form) {
     casualties,
     tags: e.tags.value.split(',').map((t) => t.trim()).filter(Boolean),
   };
+}
+
+/** An act: what the incident did to a victim (a person in the case, or a group). */
+async function openActForm(i, refresh) {
+  const persons = await listPersons(i.case_id);
+  const p = 'act';
+  const form = h('form', { class: 'form', 'data-testid': 'act-form', novalidate: true },
+    field({ name: 'act_type', label: 'Act', prefix: p, control: 'select', options: options('act_type'), required: true }),
+    row(field({ name: 'victim_person_id', label: 'Victim (a person)', prefix: p, control: 'select', options: [['', '—'], ...persons.map((x) => [x.id, x.pseudonym])] }),
+      field({ name: 'victim_group', label: 'or a group', prefix: p, attrs: { placeholder: 'e.g. patients and staff' } })),
+    field({ name: 'consequences', label: 'Consequences', prefix: p, control: 'textarea', rows: 2 }),
+    h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
+    h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: 'Cancel' }),
+      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'act-save', text: 'Add act' })));
+  onSubmit(form, {
+    collect: () => {
+      const e = form.elements;
+      return { incident_id: i.id, act_type: e.act_type.value, victim_person_id: e.victim_person_id.value || null, victim_group: e.victim_group.value, consequences: e.consequences.value };
+    },
+    save: (input) => createAct(i.case_id, input),
+    done: () => { closeModal(); toast('Act added.'); refresh(); },
+  });
+  openModal('Add an act', form, { testid: 'act-form-panel' });
+}
+
+/** An alleged perpetrator (a person or a unit) of the incident or one of its acts. */
+async function openInvolvementForm(i, acts, refresh) {
+  const [persons, units] = await Promise.all([listPersons(i.case_id), listUnits(i.case_id)]);
+  const p = 'involvement';
+  const who = [['', 'Choose…'], ...units.map((u) => [`unit:${u.id}`, `Unit: ${u.name}`]), ...persons.map((x) => [`person:${x.id}`, `Person: ${x.pseudonym}`])];
+  const form = h('form', { class: 'form', 'data-testid': 'involvement-form', novalidate: true },
+    field({ name: 'who', label: 'Alleged perpetrator', prefix: p, control: 'select', options: who, required: true }),
+    field({ name: 'target', label: 'Involved in', prefix: p, control: 'select', options: [['', 'The incident as a whole'], ...acts.map((a) => [a.id, a.label])] }),
+    field({ name: 'degree', label: 'Degree of involvement', prefix: p, control: 'select', options: options('involvement_degree') }),
+    field({ name: 'notes', label: 'Notes (basis for the allegation)', prefix: p, control: 'textarea', rows: 2 }),
+    h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
+    h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: 'Cancel' }),
+      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'involvement-save', text: 'Add' })));
+  onSubmit(form, {
+    collect: () => {
+      const e = form.elements;
+      if (!e.who.value) throw { field: 'who', message: 'Choose a unit or a person.' };
+      const [kind, id] = e.who.value.split(':');
+      return {
+        perpetrator_person_id: kind === 'person' ? id : null, perpetrator_unit_id: kind === 'unit' ? id : null,
+        incident_id: e.target.value ? null : i.id, act_id: e.target.value || null, degree: e.degree.value, notes: e.notes.value,
+      };
+    },
+    save: (input) => createInvolvement(i.case_id, input),
+    done: () => { closeModal(); toast('Added.'); refresh(); },
+  });
+  openModal('Add an alleged perpetrator', form, { testid: 'involvement-form-panel' });
 }
