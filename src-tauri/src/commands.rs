@@ -343,3 +343,8 @@ pub fn case_geo_time(state: St<'_>, case_id: String) -> Res<Vec<GeoTimeItem>> {
 pub fn record_deleted_list(state: St<'_>, case_id: String) -> Res<Vec<casefile_core::records::DeletedRecord>> {
     state.with(|lib| lib.deleted_records(&case_id))
 }
+
+#[tauri::command]
+pub fn vocab_add(state: St<'_>, vocab: String, code: String, label_en: String, label_uk: String) -> Res<Term> {
+    state.with(|lib| lib.add_term(&vocab, &code, &label_en, &label_uk))
+}

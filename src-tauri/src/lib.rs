@@ -118,6 +118,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         evidence_filter,
         case_geo_time,
         record_deleted_list,
+        vocab_add,
     ])
 }
 

@@ -68,3 +68,29 @@ def test_add_a_folder_see_thumbnails_open_one_and_reveal_a_graphic_one(launch):
     shot(s, "evidence-grid-graphic")
     s.find(tid("reveal-graphic")).click()
     s.wait_until(lambda: s.execute("return document.querySelectorAll('.pic.blurred').length") == 0, 5, "revealed")
+
+
+def test_library_page_duplicates_and_a_new_vocabulary_term(launch):
+    s = launch().session
+    create_case(s, title="Orientation samples", reference="UA-EV-002", description="")
+    click(s, "tab-evidence")
+    click(s, "add-evidence")
+    fill(s, "import-path", str(SAMPLES / "orientation"))
+    click(s, "import-path-add")
+    click(s, "import-start")
+    s.wait_visible(tid("import-summary"), timeout=60)
+    click(s, "import-cancel")
+    s.wait_until(lambda: loaded_thumbnails(s) >= 6, 30, "thumbnails")   # the duplicates need their hashes
+    click(s, "nav-library")
+    s.wait_visible(tid("library-duplicates"))
+    assert "Possible duplicates across all cases" in s.find(tid("library-duplicates")).inner_text
+    assert len(s.find_all("[data-testid=library-duplicates] .dup")) > 0, "the same scene in other orientations pairs up"
+    assert len(s.find(tid("library-fingerprint")).inner_text.split()) == 16, "the full fingerprint, 16 groups"
+    select(s, "term-vocab", "incident_type")
+    fill(s, "term-code", "attack_on_market")
+    fill(s, "term-label_en", "Attack on a market")
+    fill(s, "term-label_uk", "Напад на ринок")
+    click(s, "term-save")
+    listed = "return [...document.querySelectorAll('[data-testid=vocab-term]')].some(t => t.textContent.includes('Attack on a market'))"
+    s.wait_until(lambda: s.execute(listed), 10, "the new term listed")
+    shot(s, "library")

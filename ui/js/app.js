@@ -12,6 +12,7 @@ import { onFilesDropped } from './api/evidence.js';
 import { getCase } from './api/cases.js';
 import { toast } from './dom.js';
 import { searchView } from './views/search.js';
+import { libraryView } from './views/library.js';
 import { renderProfile } from './views/profile.js';
 
 const main = document.getElementById('main');
@@ -25,6 +26,7 @@ const routes = [
   [/^#\/persons\/([\w-]+)$/, (m) => personView(main, m[1])],
   [/^#\/units\/([\w-]+)$/, (m) => unitView(main, m[1])],
   [/^#\/cases$/, () => caseListView(main)],
+  [/^#\/library$/, () => libraryView(main)],
   [/^#\/search(?:\?(.*))?$/, (m) => searchView(main, new URLSearchParams(m[1] || ''))],
 ];
 

@@ -6,3 +6,6 @@ export const libraryInfo = () => invoke('library_info');
 
 /** Sets the investigator recorded as the actor of every change from now on. */
 export const setProfile = (name, organisation) => invoke('profile_set', { name, organisation });
+
+/** Adds a term to a controlled vocabulary (codes use a-z, 0-9 and _). */
+export const addTerm = (vocab, code, labelEn, labelUk) => invoke('vocab_add', { vocab, code, labelEn, labelUk });

@@ -15,7 +15,8 @@ export function field({ name, label, prefix, control = 'input', type = 'text', v
   } else if (control === 'select') {
     input = h('select', { id, name, 'data-testid': id, ...attrs },
       options.map(([v, text]) => h('option', { value: v, text })));
-    input.value = value ?? '';
+    // Keep the first option when the value is not one of them (a select never shows blank).
+    if (options.some(([v]) => v === (value ?? ''))) input.value = value ?? '';
   } else {
     input = h('input', { id, name, type, 'data-testid': id, autocomplete: 'off', ...attrs });
     input.value = value ?? '';
