@@ -259,7 +259,11 @@ pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyRepor
 #[tauri::command]
 pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Result<String, ErrorDto> {
     Ok(spawn_job(app, "import", move |app, cancel, progress| {
-        let r = app.state::<AppState>().with_core(|lib| lib.import_bundle(&path, cancel, progress));
+        // Verifying and copying originals needs no database: the library stays usable meanwhile.
+        let state = app.state::<AppState>();
+        let vault = state.with_core(|lib| Ok(lib.vault().clone()))?;
+        let prepared = casefile_core::bundle::prepare_import(&vault, &path, cancel, progress)?;
+        let r = state.with_core(|lib| lib.finish_import(prepared));
         app.state::<Jobs>().wake_worker();
         r
     }))

@@ -89,10 +89,21 @@ fn local_history(tx: &WriteTx<'_>, id: &str) -> Result<BTreeSet<String>> {
     Ok(out)
 }
 
-impl Library {
-    /// Verifies a bundle (directory or ZIP) and merges it into this library. A bundle that does
-    /// not verify changes nothing.
-    pub fn import_bundle(&mut self, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+/// A verified bundle whose new originals are staged in the vault's temp area: everything an
+/// import does that needs no database, so the app can do it without holding the library.
+pub struct PreparedImport {
+    doc: super::CaseDocument,
+    custody: Vec<CustodyEntry>,
+    signed_by: String,
+    bundle_id: String,
+    staged: Vec<crate::vault::Staged>,
+}
+
+/// Verifies a bundle and stages the originals this vault lacks. Nothing is committed: a
+/// prepared import that is refused has its temp files discarded, and one that is dropped leaves
+/// them for the vault to remove when the library is next opened.
+pub fn prepare_import(vault: &crate::vault::Vault, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<PreparedImport> {
+    {
         let mut v = verify_full(path)?;
         if !v.report.ok {
             let found = v.report.schema_version.unwrap_or(0);
@@ -111,12 +122,6 @@ impl Library {
         }
         let signed_by = v.report.signed_by.clone().unwrap_or_default();
         let bundle_id = v.tagmanifest_sha256.clone();
-        let case_id = id_of(&doc.case);
-        // Every record is checked before anything is written, the vault included.
-        check_records(self.conn(), &doc, &case_id)?;
-
-        // Originals first, durable before any record points at them.
-        let vault = self.vault().clone();
         let total: u64 = doc.files.iter().filter(|f| !vault.contains(&f.sha256)).map(|f| f.size).sum();
         let mut done = 0u64;
         let mut staged = Vec::new();
@@ -152,17 +157,44 @@ impl Library {
                 }
             }
         }
-        vault.commit(&staged)?;
+        Ok(PreparedImport { doc, custody: v.custody, signed_by, bundle_id, staged })
+    }
+}
+
+impl Library {
+    /// Verifies a bundle (directory or ZIP) and merges it into this library. A bundle that does
+    /// not verify changes nothing.
+    pub fn import_bundle(&mut self, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+        let vault = self.vault().clone();
+        let prepared = prepare_import(&vault, path, cancel, progress)?;
+        self.finish_import(prepared)
+    }
+
+    /// Checks a prepared import's records against this library, makes its originals durable and
+    /// merges it in one transaction. A refusal discards the staged originals.
+    pub fn finish_import(&mut self, p: PreparedImport) -> Result<ImportReport> {
+        let PreparedImport { doc, custody, signed_by, bundle_id, staged } = p;
+        let vault = self.vault().clone();
+        let case_id = id_of(&doc.case);
+        // Every record is checked before anything is written, the vault included.
+        if let Err(e) = check_records(self.conn(), &doc, &case_id) {
+            vault.discard(&staged);
+            return Err(e);
+        }
+        // Originals first, durable before any record points at them.
+        if let Err(e) = vault.commit(&staged) {
+            vault.discard(&staged);
+            return Err(e);
+        }
         let originals_added = staged.len();
 
         // The sender's history of each record.
         let mut theirs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for e in &v.custody {
+        for e in &custody {
             if let Some(d) = &e.digest {
                 theirs.entry(e.record_id.clone()).or_default().insert(d.clone());
             }
         }
-        let custody = v.custody.clone();
         let case_title = doc.case.get("title").and_then(Value::as_str).unwrap_or_default().to_string();
 
         self.write(|tx| {

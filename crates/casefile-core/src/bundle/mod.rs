@@ -19,7 +19,7 @@ mod source;
 mod verify;
 
 pub use export::{export_case, ExportOptions, ExportReport};
-pub use import::{Conflict, ImportReport, MergeCounts};
+pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
 pub use verify::{verify_bundle, Problem, VerifyReport};
 
 use serde::{Deserialize, Serialize};
