@@ -202,6 +202,35 @@ fn edit_case_json(bag: &Path, f: impl FnOnce(&mut Value)) {
     fs::write(&p, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
 }
 
+/// What a malicious signer can also do: make the custody log agree with edited records (each
+/// record's last entry gets the edited row's digest, and the chain is re-hashed), so that only
+/// the import's own checks stand between the bundle and the library.
+fn forge_custody(bag: &Path) {
+    use casefile_core::custody::CustodyEntry;
+    let doc: Value = serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
+    let p = bag.join("data/custody.jsonl");
+    let mut entries: Vec<CustodyEntry> = fs::read_to_string(&p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let groups = [("case", "case"), ("incident", "incidents"), ("person", "persons"), ("identity", "identities"), ("unit", "units"), ("act", "acts"),
+                  ("involvement", "involvements"), ("statement", "statements"), ("consent", "consents"), ("link", "links"), ("evidence", "evidence")];
+    for (rtype, key) in groups {
+        let rows: Vec<Value> = if key == "case" { vec![doc["case"].clone()] } else { doc[key].as_array().cloned().unwrap_or_default() };
+        for row in rows {
+            let id = row["id"].as_str().unwrap_or_default();
+            if let Some(e) = entries.iter_mut().rev().find(|e| e.record_type == rtype && e.record_id == id && e.digest.is_some()) {
+                e.digest = Some(casefile_core::store::digest_of_row(row.as_object().unwrap()));
+            }
+        }
+    }
+    let mut prev = casefile_core::custody::GENESIS.to_string();
+    for e in &mut entries {
+        e.case_prev_hash = Some(prev.clone());
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+    }
+    let text: String = entries.iter().map(|e| format!("{}\n", serde_json::to_string(e).unwrap())).collect();
+    fs::write(&p, text).unwrap();
+}
+
 fn set_bag_info(bag: &Path, key: &str, value: &str) {
     let p = bag.join("bag-info.txt");
     let text = fs::read_to_string(&p).unwrap();
@@ -328,7 +357,9 @@ fn t02_a_changed_byte_in_case_json_is_found() {
     fs::write(&p, b).unwrap();
     let r = verify(&bag);
     assert_problem(&r, "data/case.json", "has changed: its SHA-256 is");
-    assert_eq!(r.problems.len(), 1, "{:#?}", r.problems);
+    // The changed record is also named: it no longer matches its custody entry.
+    assert_problem(&r, "data/case.json", "does not match its last custody entry");
+    assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     let err = import_refused(&bag, "bundle_invalid");
     assert!(err.to_string().contains("data/case.json: has changed"), "{err}");
 }
@@ -895,6 +926,7 @@ fn a_crafted_field_name_cannot_inject_sql_into_the_import() {
             updated,
         );
     });
+    forge_custody(&bag);
     rebag(&bag, Some(&s.key()));
     let (mut r, secret) = receiver_with_secret();
     let before = r.snapshot();
@@ -916,6 +948,7 @@ fn an_unknown_field_in_case_json_is_refused_and_stores_nothing() {
     edit_case_json(&bag, |v| {
         v["evidence"][0].as_object_mut().unwrap().insert("not_a_column".into(), json!("x"));
     });
+    forge_custody(&bag);
     rebag(&bag, Some(&s.key()));
     assert!(verify(&bag).ok, "the bag should verify: only its content is hostile");
     let err = import_refused(&bag, "bundle_refused");
@@ -928,6 +961,7 @@ fn a_record_of_another_case_is_refused_and_leaves_no_originals() {
     let mut s = sender();
     let bag = s.export("bag", false);
     edit_case_json(&bag, |v| v["incidents"][0]["case_id"] = json!("00000000-0000-7000-8000-000000000000"));
+    forge_custody(&bag);
     rebag(&bag, Some(&s.key()));
     assert!(verify(&bag).ok);
     let err = import_refused(&bag, "bundle_refused");
@@ -968,4 +1002,15 @@ fn a_public_bundle_leaves_out_deleted_records_and_their_originals() {
     assert!(!ids("evidence").contains(&id), "a deleted evidence item is in a public bundle");
     assert!(!ids("persons").contains(&person), "a deleted person is in a public bundle");
     assert!(!bag.join(s.original_rel()).exists(), "the original of a deleted evidence item is published");
+}
+
+#[test]
+fn a_record_changed_before_export_is_named_by_verify() {
+    let mut s = sender();
+    let bag = s.export("bag", false);
+    edit_case_json(&bag, |v| v["incidents"][0]["title"] = json!("Edited after the fact"));
+    rebag(&bag, Some(&s.key()));
+    let r = verify(&bag);
+    assert!(!r.ok);
+    assert!(r.problems.iter().any(|p| p.message.contains("does not match its last custody entry")), "{:?}", r.problems);
 }

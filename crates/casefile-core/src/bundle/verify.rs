@@ -308,6 +308,43 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
     }
     report.custody_entries = custody.len();
 
+    // Every record must be in the state its last custody entry recorded: a record changed
+    // outside Casefile before the export is named here.
+    if let Some(d) = &doc {
+        if !custody.is_empty() {
+            let mut last: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+            for e in &custody {
+                if let Some(dg) = &e.digest {
+                    last.insert((e.record_type.as_str(), e.record_id.as_str()), dg.as_str());
+                }
+            }
+            let groups: [(&str, &[serde_json::Map<String, serde_json::Value>]); 12] = [
+                ("case", std::slice::from_ref(&d.case)),
+                ("incident", &d.incidents),
+                ("person", &d.persons),
+                ("identity", &d.identities),
+                ("unit", &d.units),
+                ("act", &d.acts),
+                ("involvement", &d.involvements),
+                ("statement", &d.statements),
+                ("consent", &d.consents),
+                ("link", &d.links),
+                ("evidence", &d.evidence),
+                ("statement_version", &[]),
+            ];
+            for (rtype, rows) in groups {
+                for r in rows {
+                    let id = r.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+                    match last.get(&(rtype, id)) {
+                        Some(dg) if *dg == crate::store::digest_of_row(r) => {}
+                        Some(_) => problems.push(problem("data/case.json", format!("{rtype} {id} does not match its last custody entry: it was changed outside Casefile"))),
+                        None => problems.push(problem("data/case.json", format!("{rtype} {id} has no custody entry"))),
+                    }
+                }
+            }
+        }
+    }
+
     report.ok = problems.is_empty();
     report.problems = problems;
     let tagmanifest_sha256 = crate::custody::sha256_hex(tag_text.as_bytes());
