@@ -243,9 +243,13 @@ fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
 pub fn bundle_export<R: Runtime>(app: AppHandle<R>, case_id: String, out: PathBuf, zip: bool, profile: String) -> Result<String, ErrorDto> {
     let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
     Ok(spawn_job(app, "export", move |app, cancel, progress| {
-        app.state::<AppState>().with_core(|lib| {
-            casefile_core::bundle::export_case(lib, &case_id, &out, &casefile_core::bundle::ExportOptions { profile, zip }, cancel, progress)
-        })
+        // Read the case under the lock, stream the bag without it, then log the export.
+        let state = app.state::<AppState>();
+        let opts = casefile_core::bundle::ExportOptions { profile, zip };
+        let prepared = state.with_core(|lib| casefile_core::bundle::prepare_export(lib, &case_id, &out, &opts))?;
+        let report = casefile_core::bundle::write_export(&prepared, cancel, progress)?;
+        state.with_core(|lib| lib.record_export(&case_id, &report))?;
+        Ok(report)
     }))
 }
 

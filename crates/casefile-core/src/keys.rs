@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::library::Library;
 use base64::Engine;
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -54,10 +54,23 @@ impl Library {
         Ok(key_info(&load(self.conn())?.verifying_key().to_bytes()))
     }
 
-    /// Signs `message` with this installation's key; returns (signature, public key).
-    pub(crate) fn sign(&self, message: &[u8]) -> Result<([u8; 64], [u8; 32])> {
-        let k = load(self.conn())?;
-        Ok((k.sign(message).to_bytes(), k.verifying_key().to_bytes()))
+    /// This installation's signer, for work done without holding the library (an export).
+    pub(crate) fn signer(&self) -> Result<Signer> {
+        Ok(Signer(load(self.conn())?))
+    }
+}
+
+/// Signs with this installation's key.
+pub struct Signer(SigningKey);
+
+impl Signer {
+    /// Returns (signature, public key).
+    pub(crate) fn sign(&self, message: &[u8]) -> ([u8; 64], [u8; 32]) {
+        (self.0.sign(message).to_bytes(), self.0.verifying_key().to_bytes())
+    }
+
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.0.verifying_key().to_bytes())
     }
 }
 

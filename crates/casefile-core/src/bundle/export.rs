@@ -297,15 +297,20 @@ fn io_w(e: std::io::Error) -> Error {
     Error::io("bundle", e)
 }
 
-/// Exports a case to `out` (a directory, or a `.zip` file with `opts.zip`). Refuses to overwrite.
-pub fn export_case(
-    lib: &mut Library,
-    case_id: &str,
-    out: &Path,
-    opts: &ExportOptions,
-    cancel: &AtomicBool,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ExportReport> {
+/// A case read out of the library, ready to be written without it: the records, the case's
+/// custody log, the vault to read originals from and the key to sign with.
+pub struct PreparedExport {
+    case_id: String,
+    out: PathBuf,
+    opts: ExportOptions,
+    doc: CaseDocument,
+    custody: Vec<CustodyEntry>,
+    vault: crate::vault::Vault,
+    signer: crate::keys::Signer,
+}
+
+/// Reads what an export needs from the library (quick), checking the destination first.
+pub fn prepare_export(lib: &Library, case_id: &str, out: &Path, opts: &ExportOptions) -> Result<PreparedExport> {
     if out.exists() {
         return Err(Error::invalid("out", format!("{} already exists; choose a new name", out.display())));
     }
@@ -315,6 +320,22 @@ pub fn export_case(
     }
     let doc = collect(lib, case_id, opts.profile)?;
     let custody = if opts.profile == ExportProfile::Public { vec![] } else { case_custody(lib.conn(), case_id)? };
+    Ok(PreparedExport {
+        case_id: case_id.to_string(),
+        out: out.to_path_buf(),
+        opts: opts.clone(),
+        doc,
+        custody,
+        vault: lib.vault().clone(),
+        signer: lib.signer()?,
+    })
+}
+
+/// Writes the bag (the long part: streaming originals), needing no library. Nothing appears at
+/// the destination unless the whole bag was written and synced.
+pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
+    let (out, opts, doc) = (&p.out, &p.opts, &p.doc);
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
     let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
     let partial = parent.join(format!(".{name}.partial-{}", crate::new_id()));
@@ -325,7 +346,7 @@ pub fn export_case(
         fs::create_dir(&partial).map_err(|e| Error::io(&partial, e))?;
         Sink::Dir { root: partial.clone(), written: vec![] }
     };
-    let result = write_bag(lib, &doc, &custody, &mut sink, cancel, progress);
+    let result = write_bag(p, &mut sink, cancel, progress);
     let result = result.and_then(|r| sink.finish().map(|_| r));
     let (payload, tag_sha) = match result {
         Ok(r) => r,
@@ -340,34 +361,53 @@ pub fn export_case(
     }
     fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
     File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e))?;
-    let key = lib.key_info()?;
-    let report = ExportReport {
+    Ok(ExportReport {
         path: out.to_path_buf(),
         profile: opts.profile,
         payload_files: payload.len(),
         payload_bytes: payload.iter().map(|(_, _, n)| n).sum(),
         originals: doc.files.len(),
         tagmanifest_sha256: tag_sha,
-        fingerprint: key.fingerprint,
-    };
-    let detail = serde_json::json!({ "profile": opts.profile, "bundle": name, "tagmanifest_sha256": report.tagmanifest_sha256, "originals": report.originals });
-    lib.write(|tx| {
-        tx.log_row("export", case_id, &records::CASES, case_id, Some(detail))?;
-        Ok(())
-    })?;
-    Ok(report)
+        fingerprint: p.signer.fingerprint(),
+    })
+}
+
+impl Library {
+    /// Records a finished export in the case's custody log.
+    pub fn record_export(&mut self, case_id: &str, r: &ExportReport) -> Result<()> {
+        let name = r.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let detail = serde_json::json!({ "profile": r.profile, "bundle": name, "tagmanifest_sha256": r.tagmanifest_sha256, "originals": r.originals });
+        self.write(|tx| {
+            tx.log_row("export", case_id, &records::CASES, case_id, Some(detail))?;
+            Ok(())
+        })
+    }
+}
+
+/// Exports a case to `out` (a directory, or a `.zip` file with `opts.zip`). Refuses to overwrite.
+pub fn export_case(
+    lib: &mut Library,
+    case_id: &str,
+    out: &Path,
+    opts: &ExportOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ExportReport> {
+    let p = prepare_export(lib, case_id, out, opts)?;
+    let r = write_export(&p, cancel, progress)?;
+    lib.record_export(&p.case_id, &r)?;
+    Ok(r)
 }
 
 /// Writes payload, tag files and signature; returns the payload (path, sha, bytes) and the
 /// tag manifest's own hash.
 fn write_bag(
-    lib: &Library,
-    doc: &CaseDocument,
-    custody: &[CustodyEntry],
+    p: &PreparedExport,
     sink: &mut Sink,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Vec<(String, String, u64)>, String)> {
+    let (doc, custody) = (&p.doc, &p.custody);
     let mut payload: Vec<(String, String, u64)> = Vec::new();
     let case_json = serde_json::to_vec_pretty(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     let put_bytes = |sink: &mut Sink, rel: &str, bytes: &[u8]| -> Result<(String, u64)> {
@@ -396,7 +436,7 @@ fn write_bag(
             return Err(Error::invalid("cancel", "the export was cancelled; nothing was written at the destination"));
         }
         let rel = format!("data/{}", f.path);
-        let vault = lib.vault();
+        let vault = &p.vault;
         // The vault re-hashes the original as it streams and fails on any difference, so the
         // recorded hash is the file's manifest entry.
         let (_, n) = sink.add_with(&rel, f.size, false, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?;
@@ -408,7 +448,7 @@ fn write_bag(
     let oxum = format!("{}.{}", payload.iter().map(|p| p.2).sum::<u64>(), payload.len());
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
     let case = &doc.case;
-    let key = lib.key_info()?;
+    let fingerprint = p.signer.fingerprint();
     let one_line = |v: &str| v.replace(['\r', '\n'], " ");
     let bag_info = format!(
         "Source-Organization: {}\nContact-Name: {}\nExternal-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nPayload-Oxum: {oxum}\nBag-Software-Agent: Casefile {}\nBagIt-Profile-Identifier: {BAGIT_PROFILE}\nCasefile-Export-Profile: {}\nCasefile-Signing-Key-Fingerprint: {}\n",
@@ -419,7 +459,7 @@ fn write_bag(
         &doc.exported_at[..10],
         crate::VERSION,
         doc.profile.as_str(),
-        key.fingerprint,
+        fingerprint,
     );
     let manifest: String = payload.iter().map(|(p, h, _)| format!("{h}  {p}\n")).collect();
     let mut tags = Vec::new();
@@ -429,7 +469,7 @@ fn write_bag(
     }
     let tagmanifest: String = tags.concat();
     put_bytes(sink, "tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
-    let (signature, public) = lib.sign(tagmanifest.as_bytes())?;
+    let (signature, public) = p.signer.sign(tagmanifest.as_bytes());
     let b64 = base64::engine::general_purpose::STANDARD;
     put_bytes(sink, SIGNATURE_FILE, format!("{}\n", b64.encode(signature)).as_bytes())?;
     put_bytes(sink, KEY_FILE, format!("{}\nfingerprint: {}\n", b64.encode(public), crate::keys::fingerprint(&public)).as_bytes())?;

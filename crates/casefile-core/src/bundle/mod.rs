@@ -18,7 +18,7 @@ mod report;
 mod source;
 mod verify;
 
-pub use export::{export_case, ExportOptions, ExportReport};
+pub use export::{export_case, prepare_export, write_export, ExportOptions, ExportReport, PreparedExport};
 pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
 pub use verify::{verify_bundle, Problem, VerifyReport};
 
