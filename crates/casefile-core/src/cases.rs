@@ -92,28 +92,8 @@ fn clean_reference(r: &str) -> Result<Option<String>> {
     Ok(if r.is_empty() { None } else { Some(r) })
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
-    let status: String = r.get("status")?;
-    Ok(Case {
-        id: r.get("id")?,
-        title: r.get("title")?,
-        reference: r.get("reference")?,
-        description: r.get("description")?,
-        // The CHECK constraint keeps this to the three known values.
-        status: status.parse().unwrap_or(CaseStatus::Open),
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-        deleted_at: r.get("deleted_at")?,
-        deleted_reason: r.get("deleted_reason")?,
-    })
-}
-
-pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<Case>> {
-    Ok(conn.query_row("SELECT * FROM cases WHERE id = ?1", [id], from_row).optional()?)
-}
-
 fn must_load(conn: &Connection, id: &str) -> Result<Case> {
-    load(conn, id)?.ok_or_else(|| Error::NotFound { kind: "case", id: id.to_string() })
+    crate::store::must_load(conn, &crate::records::CASES, id)
 }
 
 fn ensure_reference_free(conn: &Connection, reference: &str, except_id: &str) -> Result<()> {
@@ -158,11 +138,7 @@ impl Library {
 
     /// Cases not marked deleted, most recently changed first.
     pub fn list_cases(&self) -> Result<Vec<Case>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT * FROM cases WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC")?;
-        let rows = stmt.query_map([], from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        crate::store::list(self.conn(), &crate::records::CASES, "deleted_at IS NULL", &[], "updated_at DESC, id DESC")
     }
 
     pub fn get_case(&self, id: &str) -> Result<Case> {

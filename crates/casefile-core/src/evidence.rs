@@ -636,34 +636,29 @@ impl Library {
         self.vault().read_thumbnail(&e.sha256)
     }
 
-    /// Pairs of different files that look alike, across the whole library (or one case).
+    /// Live items that have a perceptual hash, with it and their case, in one query.
+    fn hashed_rows(&self) -> Result<Vec<(EvidenceRow, u64, String)>> {
+        let sql = ROW_SQL.replacen(" FROM evidence", ", m.phash, e.case_id FROM evidence", 1);
+        let mut stmt = self.conn().prepare_cached(&format!("{sql} WHERE e.deleted_at IS NULL AND m.phash IS NOT NULL ORDER BY e.created_at"))?;
+        let rows = stmt.query_map([], |r| Ok((row(r)?, r.get::<_, i64>(13)? as u64, r.get::<_, String>(14)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Pairs of different files that look alike, across the whole library (or, with a case,
+    /// the pairs with at least one item in it).
     pub fn possible_duplicates(&self, case_id: Option<&str>) -> Result<Vec<DuplicatePair>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{ROW_SQL} WHERE e.deleted_at IS NULL AND m.phash IS NOT NULL ORDER BY e.created_at"
-        ))?;
-        let mut hashes: Vec<(EvidenceRow, u64)> = Vec::new();
-        let mut phash_stmt = self.conn().prepare_cached("SELECT phash FROM media_analysis WHERE sha256 = ?1")?;
-        for r in stmt.query_map([], row)? {
-            let r = r?;
-            let ph: i64 = phash_stmt.query_row([&r.sha256], |x| x.get(0))?;
-            hashes.push((r, ph as u64));
-        }
-        let in_case = |id: &str| -> Result<bool> {
-            Ok(match case_id {
-                None => true,
-                Some(c) => self.conn().query_row("SELECT case_id = ?2 FROM evidence WHERE id = ?1", params![id, c], |r| r.get(0))?,
-            })
-        };
+        let hashes = self.hashed_rows()?;
+        let in_case = |c: &str| case_id.is_none_or(|want| want == c);
         let mut out = Vec::new();
         for i in 0..hashes.len() {
             for j in i + 1..hashes.len() {
-                let (a, ha) = &hashes[i];
-                let (b, hb) = &hashes[j];
+                let (a, ha, ca) = &hashes[i];
+                let (b, hb, cb) = &hashes[j];
                 if a.sha256 == b.sha256 {
                     continue;
                 }
                 let d = casefile_media::hamming(*ha, *hb);
-                if d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE && (in_case(&a.id)? || in_case(&b.id)?) {
+                if d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE && (in_case(ca) || in_case(cb)) {
                     out.push(DuplicatePair { a: a.clone(), b: b.clone(), distance: d });
                 }
             }
@@ -675,21 +670,14 @@ impl Library {
     /// Items in the library that look like this one, closest first.
     pub fn duplicates_of(&self, evidence_id: &str) -> Result<Vec<(EvidenceRow, u32)>> {
         let me = self.evidence_row(evidence_id)?;
-        let Some(mine) = self.analysis(&me.sha256)?.and_then(|a| a.phash) else { return Ok(vec![]) };
-        let mine = u64::from_str_radix(&mine, 16).unwrap_or(0);
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{ROW_SQL} WHERE e.deleted_at IS NULL AND m.phash IS NOT NULL AND e.sha256 <> ?1"
-        ))?;
-        let mut ph = self.conn().prepare_cached("SELECT phash FROM media_analysis WHERE sha256 = ?1")?;
-        let mut out = Vec::new();
-        for r in stmt.query_map([&me.sha256], row)? {
-            let r = r?;
-            let h: i64 = ph.query_row([&r.sha256], |x| x.get(0))?;
-            let d = casefile_media::hamming(mine, h as u64);
-            if d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE {
-                out.push((r, d));
-            }
-        }
+        let hashes = self.hashed_rows()?;
+        let Some(mine) = hashes.iter().find(|(r, _, _)| r.sha256 == me.sha256).map(|(_, h, _)| *h) else { return Ok(vec![]) };
+        let mut out: Vec<(EvidenceRow, u32)> = hashes
+            .into_iter()
+            .filter(|(r, _, _)| r.sha256 != me.sha256)
+            .map(|(r, h, _)| { let d = casefile_media::hamming(mine, h); (r, d) })
+            .filter(|(_, d)| *d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE)
+            .collect();
         out.sort_by_key(|(_, d)| *d);
         Ok(out)
     }

@@ -48,7 +48,7 @@ pub struct Casualty {
 }
 
 /// An incident as stored (one column per field).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Incident {
     pub id: String,
     pub case_id: String,
@@ -230,44 +230,7 @@ fn checked(conn: &rusqlite::Connection, input: &IncidentInput, base: Incident) -
 
 impl Library {
     pub fn create_incident(&mut self, case_id: &str, input: IncidentInput) -> Result<Incident> {
-        self.write(|tx| {
-            records::ensure_live_case(tx.conn(), case_id)?;
-            let now = tx.now().to_string();
-            let base = Incident {
-                id: crate::new_id(),
-                case_id: case_id.into(),
-                title: String::new(),
-                description: String::new(),
-                date_precision: DatePrecision::Unknown,
-                date_from: None,
-                date_to: None,
-                date_lo: None,
-                date_hi: None,
-                timezone: None,
-                place_name: String::new(),
-                country: String::new(),
-                oblast: String::new(),
-                raion: String::new(),
-                settlement: String::new(),
-                latitude: None,
-                longitude: None,
-                location_precision: None,
-                types: vec![],
-                protected_objects: vec![],
-                weapons: vec![],
-                violation_status: "unknown".into(),
-                casualties: vec![],
-                tags: vec![],
-                created_at: now.clone(),
-                updated_at: now,
-                deleted_at: None,
-                deleted_reason: None,
-            };
-            let inc = checked(tx.conn(), &input, base)?;
-            store::insert(tx.conn(), &INCIDENTS, &inc)?;
-            tx.log_row("create", case_id, &INCIDENTS, &inc.id, None)?;
-            Ok(inc)
-        })
+        self.write(|tx| records::create_row(tx, &INCIDENTS, case_id, |conn, base: Incident| checked(conn, &input, base)))
     }
 
     /// Replaces an incident's fields with `input` (the whole form); a new custody entry names

@@ -9,7 +9,7 @@ use crate::{store, validate, vocab};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Person {
     pub id: String,
     pub case_id: String,
@@ -115,27 +115,7 @@ fn checked(conn: &rusqlite::Connection, input: &PersonInput, mut p: Person) -> R
 
 impl Library {
     pub fn create_person(&mut self, case_id: &str, input: PersonInput) -> Result<Person> {
-        self.write(|tx| {
-            records::ensure_live_case(tx.conn(), case_id)?;
-            let now = tx.now().to_string();
-            let base = Person {
-                id: crate::new_id(),
-                case_id: case_id.into(),
-                pseudonym: String::new(),
-                roles: vec![],
-                description: String::new(),
-                gender: String::new(),
-                age_group: String::new(),
-                created_at: now.clone(),
-                updated_at: now,
-                deleted_at: None,
-                deleted_reason: None,
-            };
-            let p = checked(tx.conn(), &input, base)?;
-            store::insert(tx.conn(), &PERSONS, &p)?;
-            tx.log_row("create", case_id, &PERSONS, &p.id, None)?;
-            Ok(p)
-        })
+        self.write(|tx| records::create_row(tx, &PERSONS, case_id, |conn, base: Person| checked(conn, &input, base)))
     }
 
     pub fn edit_person(&mut self, id: &str, input: PersonInput) -> Result<Person> {

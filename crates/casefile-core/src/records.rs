@@ -101,6 +101,29 @@ pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
         .collect()
 }
 
+/// Creates a record in a live case: a default record with a new id, the case and the time,
+/// completed by `fill` (which checks the user's input), stored, and logged as "create". The one
+/// create path of every record type built from a form.
+pub(crate) fn create_row<T>(tx: &crate::library::WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+where
+    T: Serialize + serde::de::DeserializeOwned + Default,
+{
+    ensure_live_case(tx.conn(), case_id)?;
+    let mut m = match serde_json::to_value(T::default()) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(Error::Corrupt(format!("a {} does not serialise to an object", t.record_type))),
+    };
+    let id = crate::new_id();
+    for (k, v) in [("id", id.as_str()), ("case_id", case_id), ("created_at", tx.now()), ("updated_at", tx.now())] {
+        m.insert(k.into(), serde_json::Value::String(v.to_string()));
+    }
+    let base: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let record = fill(tx.conn(), base)?;
+    store::insert(tx.conn(), t, &record)?;
+    tx.log_row("create", case_id, t, &id, None)?;
+    Ok(record)
+}
+
 /// Loads a record, applies `change`, and when anything changed stores it with a new
 /// `updated_at` and appends an "edit" custody entry naming the changed fields. The one edit path
 /// of every record type without versions.

@@ -6,7 +6,7 @@ use crate::records::{self, UNITS};
 use crate::{store, validate, vocab};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Unit {
     pub id: String,
     pub case_id: String,
@@ -43,26 +43,7 @@ fn checked(conn: &rusqlite::Connection, input: &UnitInput, mut u: Unit) -> Resul
 
 impl Library {
     pub fn create_unit(&mut self, case_id: &str, input: UnitInput) -> Result<Unit> {
-        self.write(|tx| {
-            records::ensure_live_case(tx.conn(), case_id)?;
-            let now = tx.now().to_string();
-            let base = Unit {
-                id: crate::new_id(),
-                case_id: case_id.into(),
-                name: String::new(),
-                kind: String::new(),
-                affiliation: String::new(),
-                description: String::new(),
-                created_at: now.clone(),
-                updated_at: now,
-                deleted_at: None,
-                deleted_reason: None,
-            };
-            let u = checked(tx.conn(), &input, base)?;
-            store::insert(tx.conn(), &UNITS, &u)?;
-            tx.log_row("create", case_id, &UNITS, &u.id, None)?;
-            Ok(u)
-        })
+        self.write(|tx| records::create_row(tx, &UNITS, case_id, |conn, base: Unit| checked(conn, &input, base)))
     }
 
     pub fn edit_unit(&mut self, id: &str, input: UnitInput) -> Result<Unit> {

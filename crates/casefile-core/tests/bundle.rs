@@ -4,7 +4,6 @@
 use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile};
 use casefile_core::clock::TestClock;
 use casefile_core::evidence::{Acquisition, EvidenceEdit};
-use casefile_core::incidents::IncidentInput;
 use casefile_core::persons::{Identity, PersonInput};
 use casefile_core::statements::{ConsentInput, ConsentPurpose, StatementInput};
 use casefile_core::Library;

@@ -13,7 +13,6 @@ use casefile_core::statements::{ConsentInput, ConsentPurpose, ConsentState, Stat
 use casefile_core::units::UnitInput;
 use casefile_core::Library;
 use std::path::Path;
-use std::sync::Arc;
 
 fn open(dir: &Path) -> Library {
     Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()

@@ -200,20 +200,7 @@ impl Library {
         self.write(|tx| {
             let mut counts = MergeCounts::default();
             let mut changed_ids: BTreeSet<String> = BTreeSet::new();
-            let groups: Vec<(&Table, Vec<&Map<String, Value>>)> = vec![
-                (&records::CASES, vec![&doc.case]),
-                (&records::PERSONS, doc.persons.iter().collect()),
-                (&records::IDENTITIES, doc.identities.iter().collect()),
-                (&records::UNITS, doc.units.iter().collect()),
-                (&records::INCIDENTS, doc.incidents.iter().collect()),
-                (&records::STATEMENTS, doc.statements.iter().collect()),
-                (&records::ACTS, doc.acts.iter().collect()),
-                (&records::INVOLVEMENTS, doc.involvements.iter().collect()),
-                (&records::CONSENTS, doc.consents.iter().collect()),
-                (&records::LINKS, doc.links.iter().collect()),
-                (&records::EVIDENCE, doc.evidence.iter().collect()),
-            ];
-            for (t, rows) in groups {
+            for (t, rows) in doc.record_groups() {
                 for incoming in rows {
                     let id = id_of(incoming);
                     let incoming_digest = store::digest_of_row(incoming);
@@ -374,23 +361,10 @@ impl Library {
 /// Refuses a bundle whose records are not what this library stores: a field that is not a
 /// column of its table, a record without an id, or one that belongs to another case.
 fn check_records(conn: &rusqlite::Connection, doc: &super::CaseDocument, case_id: &str) -> Result<()> {
-    let groups: Vec<(&Table, &[Map<String, Value>])> = vec![
-        (&records::CASES, std::slice::from_ref(&doc.case)),
-        (&records::PERSONS, &doc.persons),
-        (&records::IDENTITIES, &doc.identities),
-        (&records::UNITS, &doc.units),
-        (&records::INCIDENTS, &doc.incidents),
-        (&records::STATEMENTS, &doc.statements),
-        (&VERSIONS, &doc.statement_versions),
-        (&records::ACTS, &doc.acts),
-        (&records::INVOLVEMENTS, &doc.involvements),
-        (&records::CONSENTS, &doc.consents),
-        (&records::LINKS, &doc.links),
-        (&records::EVIDENCE, &doc.evidence),
-    ];
+    let versions: [(&Table, &[Map<String, Value>]); 1] = [(&VERSIONS, &doc.statement_versions)];
     let person_ids: BTreeSet<String> = doc.persons.iter().map(id_of).collect();
     let statement_ids: BTreeSet<String> = doc.statements.iter().map(id_of).collect();
-    for (t, rows) in groups {
+    for (t, rows) in doc.record_groups().into_iter().chain(versions) {
         let cols: BTreeSet<String> = store::columns(conn, t.name)?.into_iter().collect();
         for r in rows {
             if let Some(k) = r.keys().find(|k| !cols.contains(*k)) {

@@ -136,3 +136,25 @@ pub(crate) fn extension(media_type: &str) -> &'static str {
         _ => "bin",
     }
 }
+
+impl CaseDocument {
+    /// The document's records with their tables, in the order an import merges them (a record
+    /// after those it refers to). Statement versions, which are not records of their own, are
+    /// not included.
+    pub(crate) fn record_groups(&self) -> [(&'static crate::store::Table, &[Map<String, Value>]); 11] {
+        use crate::records::*;
+        [
+            (&CASES, std::slice::from_ref(&self.case)),
+            (&PERSONS, &self.persons),
+            (&IDENTITIES, &self.identities),
+            (&UNITS, &self.units),
+            (&INCIDENTS, &self.incidents),
+            (&STATEMENTS, &self.statements),
+            (&ACTS, &self.acts),
+            (&INVOLVEMENTS, &self.involvements),
+            (&CONSENTS, &self.consents),
+            (&LINKS, &self.links),
+            (&EVIDENCE, &self.evidence),
+        ]
+    }
+}

@@ -318,21 +318,8 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
                     last.insert((e.record_type.as_str(), e.record_id.as_str()), dg.as_str());
                 }
             }
-            let groups: [(&str, &[serde_json::Map<String, serde_json::Value>]); 12] = [
-                ("case", std::slice::from_ref(&d.case)),
-                ("incident", &d.incidents),
-                ("person", &d.persons),
-                ("identity", &d.identities),
-                ("unit", &d.units),
-                ("act", &d.acts),
-                ("involvement", &d.involvements),
-                ("statement", &d.statements),
-                ("consent", &d.consents),
-                ("link", &d.links),
-                ("evidence", &d.evidence),
-                ("statement_version", &[]),
-            ];
-            for (rtype, rows) in groups {
+            for (t, rows) in d.record_groups() {
+                let rtype = t.record_type;
                 for r in rows {
                     let id = r.get("id").and_then(|v| v.as_str()).unwrap_or_default();
                     match last.get(&(rtype, id)) {
