@@ -25,6 +25,9 @@ pub struct Library {
     vault: vault::Vault,
     // Held for the library's lifetime; the OS releases it if the process dies.
     _lock: File,
+    /// The actor of custody entries, read from the profile on open and when it is set (rather
+    /// than on every write).
+    actor: String,
 }
 
 /// The investigator using this installation; recorded as the actor of every custody entry.
@@ -96,7 +99,9 @@ impl Library {
         })?;
         let conn = db::open_connection(&dir.join(DB_FILE))?;
         crate::keys::ensure(&conn, &format_ts(clock.now()))?;
-        Ok(Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock })
+        let mut lib = Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock, actor: String::new() };
+        lib.actor = lib.actor_from_profile()?;
+        Ok(lib)
     }
 
     pub fn dir(&self) -> &Path {
@@ -148,10 +153,11 @@ impl Library {
             tx.log("profile_set", None, "profile", "1", Some(custody::state_digest(&p)), None)?;
             Ok(())
         })?;
+        self.actor = self.actor_from_profile()?;
         Ok(p)
     }
 
-    fn actor(&self) -> Result<String> {
+    fn actor_from_profile(&self) -> Result<String> {
         Ok(match self.profile()? {
             Some(p) if p.organisation.is_empty() => p.name,
             Some(p) => format!("{} ({})", p.name, p.organisation),
@@ -161,7 +167,7 @@ impl Library {
 
     /// Runs `f` in one immediate transaction; commits only if it returns `Ok`.
     pub fn write<T>(&mut self, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
-        let actor = self.actor()?;
+        let actor = self.actor.clone();
         let now = format_ts(self.clock.now());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let wtx = WriteTx { tx, now, actor };
