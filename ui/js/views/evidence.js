@@ -77,11 +77,26 @@ export async function evidenceTab(body, c, _counts, bar = null) {
     return evidenceTab(results, c, _counts, bar);
   }
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
-  let items;
+  // Listen before loading: a thumbnail finished between the load and the listener would
+  // otherwise leave its tile saying "Making preview…" for good.
+  const arrived = new Map();
+  let grid = null;
+  let items = [];
+  const stop = await onAnalysed(({ sha256, status }) => {
+    if (grid && !document.body.contains(grid)) { stop(); return; }
+    arrived.set(sha256, status);
+    for (const it of items.filter((i) => i.sha256 === sha256)) {
+      it.analysis = status;
+      const tile = grid && grid.querySelector(`[data-id="${it.id}"] .pic`);
+      if (tile) tile.replaceWith(picture(it));
+    }
+  });
   const filter = bar.value();
   try {
     items = await filterEvidence(c.id, filter);
+    for (const it of items) if (arrived.has(it.sha256)) it.analysis = arrived.get(it.sha256);
   } catch (err) {
+    stop();
     mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
@@ -89,26 +104,24 @@ export async function evidenceTab(body, c, _counts, bar = null) {
   const toolbar = h('div', { class: 'toolbar' },
     h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'item' : 'items'} · drop files on the window to add them` }),
     h('button', { class: 'button primary', 'data-testid': 'add-evidence', text: 'Add evidence', onclick: () => openImport(c, [], reload) }));
+  if (!Object.keys(filter).length) {
+    const count = document.querySelector('[data-testid=count-evidence]');
+    if (count) count.textContent = String(items.length);
+  }
   if (!items.length && Object.keys(filter).length) {
+    stop();
     mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: 'Nothing matches these filters.' })));
     return;
   }
   if (!items.length) {
+    stop();
     mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'empty-state' },
       h('p', { text: 'No evidence yet. Photos, video, audio and documents are kept bit for bit, hashed at intake, with their metadata and how they were acquired.' })));
     return;
   }
-  const grid = evidenceGrid(items);
+  // Thumbnails made in the background replace their placeholders as they arrive (above).
+  grid = evidenceGrid(items);
   mount(body, toolbar, grid);
-  // Thumbnails made in the background replace their placeholders as they arrive.
-  const stop = await onAnalysed(({ sha256, status }) => {
-    if (!document.body.contains(grid)) { stop(); return; }
-    for (const it of items.filter((i) => i.sha256 === sha256)) {
-      it.analysis = status;
-      const tile = grid.querySelector(`[data-id="${it.id}"] .pic`);
-      if (tile) tile.replaceWith(picture(it));
-    }
-  });
 }
 
 /** A grid of tiles that renders only the rows on screen. */
