@@ -50,3 +50,30 @@ export async function chooseFiles(options) {
   if (!r) return [];
   return Array.isArray(r) ? r : [r];
 }
+
+/**
+ * Starts a background job and follows it to its end. The end event is listened for before the
+ * job starts and matched to the job's id once it is known, so a job that ends at once is not
+ * missed.
+ * @param {string} doneEvent  e.g. "export-done"; its payload carries `job`
+ * @param {() => Promise<string>} start  starts the job, resolves to its id
+ * @returns {Promise<{ job: string, done: Promise<any> }>}
+ */
+export async function runJob(doneEvent, start) {
+  const early = new Map();
+  let want = null;
+  let finish;
+  const done = new Promise((resolve) => { finish = resolve; });
+  const stop = await listen(doneEvent, (d) => {
+    if (want !== null && d.job === want) finish(d);
+    else early.set(d.job, d);
+  });
+  try {
+    want = await start();
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  if (early.has(want)) finish(early.get(want));
+  return { job: want, done: done.finally(stop) };
+}

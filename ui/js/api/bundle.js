@@ -1,5 +1,5 @@
 // Handover: export, verify and import bundles; merge conflicts. One function per command.
-import { invoke, listen } from '../ipc.js';
+import { invoke, listen, runJob } from '../ipc.js';
 
 /**
  * Starts exporting a case; resolves to a job id. Progress: "export-progress" ({ job, done, total }),
@@ -20,16 +20,16 @@ export const resolveConflict = (id, takeIncoming) => invoke('conflict_resolve', 
 /** Waits for the end of job `job` of kind "export" or "import", reporting progress. */
 export async function followJob(kind, jobPromise, onProgress) {
   let job = null;
-  const stops = [];
-  const done = new Promise((resolve) => {
-    listen(`${kind}-done`, (d) => { if (d.job === job) resolve(d); }).then((u) => stops.push(u));
-  });
-  stops.push(await listen(`${kind}-progress`, (p) => { if (p.job === job) onProgress(p); }));
-  job = await jobPromise();
-  const d = await done;
-  stops.forEach((u) => u());
-  if (d.error) throw d.error;
-  return d.result;
+  const stopProgress = await listen(`${kind}-progress`, (p) => { if (p.job === job) onProgress(p); });
+  try {
+    const run = await runJob(`${kind}-done`, jobPromise);
+    job = run.job;
+    const d = await run.done;
+    if (d.error) throw d.error;
+    return d.result;
+  } finally {
+    stopProgress();
+  }
 }
 
 /** The native save dialog; resolves to a path or null. */

@@ -1,5 +1,5 @@
 // Evidence: one function per backend command, and the media URLs the webview loads.
-import { invoke, listen, chooseFiles } from '../ipc.js';
+import { invoke, listen, chooseFiles, runJob } from '../ipc.js';
 
 /** Light rows of a case's evidence, by capture time. */
 export const listEvidence = (caseId) => invoke('evidence_list', { caseId });
@@ -18,7 +18,11 @@ export const importEvidence = (caseId, paths, acquisition) => invoke('evidence_i
 export const cancelImport = (job) => invoke('evidence_cancel', { job });
 
 export const onImportProgress = (handler) => listen('evidence-progress', handler);
-export const onImportDone = (handler) => listen('evidence-done', handler);
+/**
+ * Starts an import and follows it: resolves to { job, done } where `done` resolves to the
+ * "evidence-done" payload ({ job, report, error }).
+ */
+export const startImport = (caseId, paths, acquisition) => runJob('evidence-done', () => importEvidence(caseId, paths, acquisition));
 /** A thumbnail was made (or could not be): { sha256, status }. */
 export const onAnalysed = (handler) => listen('evidence-analysed', handler);
 /** Files were dropped on the window: an array of paths. */

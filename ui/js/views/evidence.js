@@ -5,7 +5,7 @@ import { h, mount, toast, formatTime } from '../dom.js';
 import { filterEvidence } from '../api/search.js';
 import { filterBar, control } from './filters.js';
 import {
-  getEvidence, updateEvidence, importEvidence, cancelImport, onImportProgress, onImportDone,
+  getEvidence, updateEvidence, startImport, cancelImport, onImportProgress,
   onAnalysed, chooseFiles, thumbUrl, originalUrl,
 } from '../api/evidence.js';
 import { deleteRecord } from '../api/contents.js';
@@ -232,12 +232,10 @@ export function openImport(c, paths, onDone) {
         fill.style.width = `${pr.bytes_total ? (100 * pr.bytes_done) / pr.bytes_total : 100}%`;
         text.textContent = `${pr.files_done} of ${pr.files_total} files · ${size(pr.bytes_done)} of ${size(pr.bytes_total)}${pr.current ? ` · ${pr.current}` : ''}`;
       }));
-      const done = new Promise((resolve) => {
-        onImportDone((d) => { if (d.job === job) resolve(d); }).then((u) => unlisten.push(u));
-      });
-      job = await importEvidence(c.id, chosen, acquisition);
+      const run = await startImport(c.id, chosen, acquisition);
+      job = run.job;
       start.disabled = true;
-      const d = await done;
+      const d = await run.done;
       finish();
       job = null;
       if (d.error) throw d.error;
