@@ -440,6 +440,39 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE persons SET id = id;
     UPDATE units SET id = id;
     "#,
+    // 6: integrity. Who may change a case: its origin key and the keys its holders trusted for
+    //    it (each decision a custody entry). A random salt in each restricted identity, so the
+    //    digest of the row in a custody log cannot confirm a guessed name. File names kept byte
+    //    for byte when they are not UTF-8 (hex of the raw bytes; NULL when they are). Conflicts
+    //    say which key offered the change and whether it was trusted. One-time upgrade steps
+    //    that append custody entries (re-digests) are recorded as done.
+    r#"
+    CREATE TABLE case_keys (
+        id           TEXT PRIMARY KEY,
+        case_id      TEXT NOT NULL REFERENCES cases (id),
+        fingerprint  TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('origin', 'trusted')),
+        reason       TEXT NOT NULL DEFAULT '',
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        revoked_at   TEXT,
+        UNIQUE (case_id, fingerprint)
+    );
+
+    ALTER TABLE person_identities ADD COLUMN salt TEXT;
+
+    ALTER TABLE evidence ADD COLUMN original_name_raw TEXT;
+    ALTER TABLE evidence ADD COLUMN relative_path_raw TEXT;
+    ALTER TABLE evidence ADD COLUMN source_path_raw TEXT;
+
+    ALTER TABLE conflicts ADD COLUMN signed_by TEXT;
+    ALTER TABLE conflicts ADD COLUMN trusted INTEGER;
+
+    CREATE TABLE upgrades (
+        name     TEXT PRIMARY KEY,
+        done_at  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

@@ -128,6 +128,7 @@ fn released_migrations_are_never_edited() {
         "20b8e123e5a392493160e667a57e7ca3f0449b54ac3b53c1b3f0014fe8b2b9c3",
         "b98510412fc5f98c41927bab30259d4700c5f5a39b7247adb5619314a184096b",
         "ca392fae12a85ee7bd13a784f68ec112b19e7c099ae6e11be73b845f96682ac6",
+        "7d6955b138044d4238be173679419e6242b4e9d7094fcb604ddb1768caa7e6a6",
     ];
     let actual: Vec<String> = db::MIGRATIONS.iter().map(|m| casefile_core::custody::sha256_hex(m.as_bytes())).collect();
     for (i, p) in pinned.iter().enumerate() {
