@@ -21,6 +21,7 @@ pub mod search;
 pub mod statements;
 pub mod store;
 pub mod units;
+pub mod upgrade;
 pub mod validate;
 pub mod vault;
 pub mod vocab;

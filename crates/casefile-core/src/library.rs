@@ -101,6 +101,7 @@ impl Library {
         crate::keys::ensure(&conn, &format_ts(clock.now()))?;
         let mut lib = Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock, actor: String::new() };
         lib.actor = lib.actor_from_profile()?;
+        crate::upgrade::run(&mut lib)?;
         Ok(lib)
     }
 
@@ -168,6 +169,12 @@ impl Library {
     /// Runs `f` in one immediate transaction; commits only if it returns `Ok`.
     pub fn write<T>(&mut self, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
         let actor = self.actor.clone();
+        self.write_as(&actor, f)
+    }
+
+    /// Like [`Library::write`], with entries naming `actor` (Casefile itself, for an upgrade).
+    pub(crate) fn write_as<T>(&mut self, actor: &str, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
+        let actor = actor.to_string();
         let now = format_ts(self.clock.now());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let wtx = WriteTx { tx, now, actor };
