@@ -42,6 +42,14 @@ pub enum MediaError {
         width: u64,
         height: u64,
     },
+
+    /// Writing an output (such as a derived copy) failed: the destination's fault (disk full,
+    /// a closed pipe), not the media's.
+    #[error("cannot write output: {source}")]
+    Unwritable {
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl MediaError {
@@ -52,6 +60,7 @@ impl MediaError {
             MediaError::Undecodable { .. } => "media_undecodable",
             MediaError::Unsupported { .. } => "media_unsupported",
             MediaError::TooLarge { .. } => "media_too_large",
+            MediaError::Unwritable { .. } => "media_unwritable",
         }
     }
 
