@@ -6,6 +6,8 @@
 //!   GPS clock disagree by more than an hour.
 //! - [`thumbnail`], [`perceptual_hash`], [`analyse_image`]: small oriented JPEG previews and a
 //!   64-bit dHash for spotting resized or recompressed copies ([`hamming`]).
+//! - [`strip_metadata`]: a copy of a JPEG or PNG photo without its metadata (GPS, camera,
+//!   owner, XMP, IPTC) and with the same pixels, for public exports.
 //!
 //! Architecture invariant: this crate is pure functions over paths and bytes. No database, no
 //! Tauri, no clock, no network, no global state; it never writes next to the files it reads
@@ -20,6 +22,7 @@ pub mod metadata;
 pub mod phash;
 mod picture;
 pub mod sniff;
+pub mod strip;
 
 pub use error::{BadContent, Cause, DecoderPanicked, MediaError, Result};
 pub use metadata::{clock_gps_disagreement, extract_metadata, Metadata, CLOCK_GPS_TOLERANCE_SECS};
@@ -29,3 +32,4 @@ pub use picture::{
     THUMB_JPEG_QUALITY,
 };
 pub use sniff::{sniff, sniff_file, Kind, MediaType, SNIFF_LEN};
+pub use strip::{strip_metadata, Removed, StripReport};
