@@ -267,7 +267,7 @@ pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Result<Str
         let state = app.state::<AppState>();
         let vault = state.with_core(|lib| Ok(lib.vault().clone()))?;
         let prepared = casefile_core::bundle::prepare_import(&vault, &path, cancel, progress)?;
-        let r = state.with_core(|lib| lib.finish_import(prepared));
+        let r = state.with_core(|lib| lib.finish_import(prepared, false));
         app.state::<Jobs>().wake_worker();
         r
     }))

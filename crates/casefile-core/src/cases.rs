@@ -132,6 +132,7 @@ impl Library {
             )?;
             let case = must_load(tx.conn(), &id)?;
             log_case(tx, "create", &case, None)?;
+            crate::trust::add(tx, &id, &crate::keys::own_fingerprint(tx.conn())?, "origin", "created here")?;
             Ok(case)
         })
     }

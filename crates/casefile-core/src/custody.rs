@@ -252,22 +252,41 @@ pub(crate) fn verify_chain(conn: &Connection) -> Result<(u64, Option<ChainProble
     Ok((count, None))
 }
 
-/// Checks a sequence of one case's entries (as exported): every hash, and the case chain from
-/// its first entry without a gap. Returns the first problem.
-pub fn verify_case_chain(entries: &[CustodyEntry]) -> Option<ChainProblem> {
-    let mut prev = GENESIS.to_string();
-    for (i, e) in entries.iter().enumerate() {
-        let expected = i as i64 + 1;
+/// Checks one case's entries (as exported) one at a time, in order: every hash, and the case
+/// chain from its first entry without a gap. Holds only the previous entry's hash.
+pub struct CaseChain {
+    prev: String,
+    count: i64,
+}
+
+impl Default for CaseChain {
+    fn default() -> Self {
+        CaseChain { prev: GENESIS.to_string(), count: 0 }
+    }
+}
+
+impl CaseChain {
+    /// Checks the next entry; the first problem found is returned (later entries are not
+    /// meaningful after it).
+    pub fn check(&mut self, e: &CustodyEntry) -> Option<ChainProblem> {
+        self.count += 1;
+        let expected = self.count;
         if e.compute_hash() != e.hash {
             return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} ({} {} {}) was altered: its content no longer matches its hash", e.action, e.record_type, e.record_id) });
         }
         if e.case_seq != Some(expected) {
             return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} is missing or out of order (found case entry {:?})", e.case_seq) });
         }
-        if e.case_prev_hash.as_deref() != Some(prev.as_str()) {
+        if e.case_prev_hash.as_deref() != Some(self.prev.as_str()) {
             return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} does not link to the entry before it") });
         }
-        prev = e.hash.clone();
+        self.prev = e.hash.clone();
+        None
     }
-    None
+}
+
+/// Checks a sequence of one case's entries (as exported). Returns the first problem.
+pub fn verify_case_chain(entries: &[CustodyEntry]) -> Option<ChainProblem> {
+    let mut chain = CaseChain::default();
+    entries.iter().find_map(|e| chain.check(e))
 }

@@ -52,6 +52,12 @@ pub enum Error {
     #[error("the bundle did not verify: {}", .0.join("; "))]
     BundleInvalid(Vec<String>),
 
+    #[error("set your investigator profile (name and organisation) first: every import is recorded under it")]
+    ProfileRequired,
+
+    #[error("the disk is full at {path}: {what}")]
+    DiskFull { path: PathBuf, what: String },
+
     #[error("this bundle was made by a newer version of Casefile (case.json schema {found}, this version reads up to {supported}); update Casefile to import it")]
     BundleTooNew { found: u32, supported: u32 },
 }
@@ -74,6 +80,8 @@ impl Error {
             Error::BundleRefused(_) => "bundle_refused",
             Error::BundleInvalid(_) => "bundle_invalid",
             Error::BundleTooNew { .. } => "bundle_too_new",
+            Error::ProfileRequired => "profile_required",
+            Error::DiskFull { .. } => "disk_full",
         }
     }
 

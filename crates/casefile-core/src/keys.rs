@@ -48,6 +48,11 @@ fn load(conn: &Connection) -> Result<SigningKey> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
+/// This installation's key fingerprint.
+pub(crate) fn own_fingerprint(conn: &Connection) -> Result<String> {
+    Ok(fingerprint(&load(conn)?.verifying_key().to_bytes()))
+}
+
 impl Library {
     /// This installation's public key and fingerprint.
     pub fn key_info(&self) -> Result<KeyInfo> {

@@ -20,6 +20,7 @@ pub mod sample;
 pub mod search;
 pub mod statements;
 pub mod store;
+pub mod trust;
 pub mod units;
 pub mod upgrade;
 pub mod validate;

@@ -26,7 +26,10 @@ pub const CONSENTS: Table = Table { name: "consents", record_type: "consent", la
 pub const EVIDENCE: Table = Table { name: "evidence", record_type: "evidence", label: "original_name", json: &["metadata"], bools: &["graphic", "location_sensitive"] };
 pub const LINKS: Table = Table { name: "links", record_type: "link", label: "label", json: &[], bools: &[] };
 
-pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS, &EVIDENCE];
+/// Who may change a case (see `trust.rs`). Not carried in bundles: each library decides.
+pub const CASE_KEYS: Table = Table { name: "case_keys", record_type: "case_key", label: "fingerprint", json: &[], bools: &[] };
+
+pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS, &EVIDENCE, &CASE_KEYS];
 
 /// Record types that can be soft-deleted and restored.
 const DELETABLE: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &LINKS, &EVIDENCE];
@@ -67,6 +70,27 @@ pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<O
     }
     let Ok(t) = table(record_type) else { return Ok(None) };
     Ok(store::row_digest(conn, t, id)?.map(|(label, digest)| CurrentState { label, digest }))
+}
+
+/// Which tables hold a record with this id, and the case each belongs to (an identity belongs to
+/// its person's case). Record ids are UUIDs: more than one row means something is wrong.
+pub(crate) fn owners(conn: &Connection, id: &str) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 'cases', id FROM cases WHERE id = ?1
+         UNION ALL SELECT 'incidents', case_id FROM incidents WHERE id = ?1
+         UNION ALL SELECT 'persons', case_id FROM persons WHERE id = ?1
+         UNION ALL SELECT 'person_identities', p.case_id FROM person_identities i LEFT JOIN persons p ON p.id = i.id WHERE i.id = ?1
+         UNION ALL SELECT 'units', case_id FROM units WHERE id = ?1
+         UNION ALL SELECT 'acts', case_id FROM acts WHERE id = ?1
+         UNION ALL SELECT 'involvements', case_id FROM involvements WHERE id = ?1
+         UNION ALL SELECT 'statements', case_id FROM statements WHERE id = ?1
+         UNION ALL SELECT 'consents', case_id FROM consents WHERE id = ?1
+         UNION ALL SELECT 'links', case_id FROM links WHERE id = ?1
+         UNION ALL SELECT 'evidence', case_id FROM evidence WHERE id = ?1
+         UNION ALL SELECT 'case_keys', case_id FROM case_keys WHERE id = ?1",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Fails unless `case_id` names a case that is not deleted.

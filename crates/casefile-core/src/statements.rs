@@ -232,7 +232,7 @@ fn checked(conn: &rusqlite::Connection, input: &StatementInput, mut s: Statement
     Ok(s)
 }
 
-fn save_version(tx: &crate::library::WriteTx<'_>, s: &Statement, changed: &[String]) -> Result<String> {
+pub(crate) fn save_version(tx: &crate::library::WriteTx<'_>, s: &Statement, changed: &[String]) -> Result<String> {
     let snapshot = serde_json::to_string(s).map_err(|e| Error::Corrupt(e.to_string()))?;
     tx.conn().execute(
         "INSERT INTO statement_versions (statement_id, version, snapshot, changed_by, changed_at, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

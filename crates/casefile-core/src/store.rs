@@ -8,7 +8,6 @@
 //! The audit digest of a record ([`row_digest`]) covers the **whole stored row**, every column
 //! as SQLite holds it, so a change to any column made behind Casefile's back is detected.
 
-use crate::custody::state_digest;
 use crate::error::{Error, Result};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -168,6 +167,12 @@ pub fn row_digest(conn: &Connection, t: &Table, id: &str) -> Result<Option<(Stri
 /// column added by a later migration (always nullable) leaves existing records' digests as they
 /// were. The same function digests rows in exported bundles.
 pub fn digest_of_row(m: &Map<String, Value>) -> String {
+    hex::encode(digest_bytes_of_row(m))
+}
+
+/// [`digest_of_row`] as bytes.
+pub fn digest_bytes_of_row(m: &Map<String, Value>) -> [u8; 32] {
+    use sha2::Digest;
     let present: Map<String, Value> = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
-    state_digest(&present)
+    sha2::Sha256::digest(crate::custody::canonical_json(&present)).into()
 }

@@ -23,6 +23,9 @@ fn export(lib: &mut Library, case_id: &str, out: &Path, profile: ExportProfile, 
 }
 
 fn import(lib: &mut Library, path: &Path) -> casefile_core::bundle::ImportReport {
+    if lib.profile().unwrap().is_none() {
+        lib.set_profile("Receiving investigator", "HQ").unwrap();
+    }
     lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {}).unwrap()
 }
 
@@ -129,6 +132,12 @@ fn two_field_libraries_merge_at_headquarters_and_a_conflicting_edit_is_kept() {
     let mut hq = open(dirs[3].path());
     let r1 = import(&mut hq, &bag("e1"));
     assert_eq!(r1.counts.conflicts, 0);
+    assert_eq!(r1.origin_key.as_deref(), Some(origin.key_info().unwrap().fingerprint.as_str()), "the case's origin is the laptop that created it");
+    // Field 2's key is not one HQ has trusted for this case: its changes are held, not applied.
+    let held = import(&mut hq, &bag("e2"));
+    assert!(!held.trusted && held.counts.updated == 0 && held.counts.conflicts >= 1, "{held:?}");
+    assert_ne!(hq.get_statement(&st.id).unwrap().reliability, "high", "an untrusted key changed nothing");
+    hq.trust_key(&case, &field2.key_info().unwrap().fingerprint, "field team 2; fingerprint read out by phone").unwrap();
     let r2 = import(&mut hq, &bag("e2"));
     assert_eq!(r2.counts.conflicts, 0, "{:?}", r2.counts);
     assert!(r2.counts.kept_local >= 1, "field 1's newer incident is kept, not reverted by field 2's older copy");
@@ -141,6 +150,7 @@ fn two_field_libraries_merge_at_headquarters_and_a_conflicting_edit_is_kept() {
     let mut a = field1.get_incident(&inc.id).unwrap().to_input();
     a.title = "Strike on the Drama Theatre (field 1 wording)".into();
     field1.edit_incident(&inc.id, a).unwrap();
+    field2.trust_key(&case, &field1.key_info().unwrap().fingerprint, "field team 1").unwrap();
     import(&mut field2, &bag("e1"));
     let mut b = field2.get_incident(&inc.id).unwrap().to_input();
     b.title = "Strike on the Drama Theatre (field 2 wording)".into();
@@ -151,14 +161,14 @@ fn two_field_libraries_merge_at_headquarters_and_a_conflicting_edit_is_kept() {
     let r = import(&mut hq, &bag("e4"));
     assert_eq!(r.counts.conflicts, 1);
     assert_eq!(hq.get_incident(&inc.id).unwrap().title, "Strike on the Drama Theatre (field 1 wording)", "nothing is silently overwritten");
-    let conflicts = hq.conflicts(&case).unwrap();
-    assert_eq!(conflicts.len(), 1);
+    let conflicts: Vec<_> = hq.conflicts(&case).unwrap().into_iter().filter(|c| c.resolved_at.is_none()).collect();
+    assert_eq!(conflicts.len(), 1, "the change held from field 2 before HQ trusted it was resolved by the trusted import");
     assert_eq!(conflicts[0].incoming["title"], "Strike on the Drama Theatre (field 2 wording)");
     assert_eq!(import(&mut hq, &bag("e4")).counts.conflicts, 0, "the same conflict is not recorded twice");
 
     hq.resolve_conflict(&conflicts[0].id, true).unwrap();
     assert_eq!(hq.get_incident(&inc.id).unwrap().title, "Strike on the Drama Theatre (field 2 wording)");
-    assert!(hq.conflicts(&case).unwrap()[0].resolved_at.is_some());
+    assert!(hq.conflicts(&case).unwrap().iter().all(|c| c.resolved_at.is_some()));
     assert!(hq.audit_verify().unwrap().ok());
 }
 

@@ -217,5 +217,5 @@ fn every_case_change_is_in_the_custody_log_with_the_profile_as_actor() {
     assert!(h.iter().all(|e| e.actor == "Olena K. (Truth Hounds)"));
     let report = lib.audit_verify().unwrap();
     assert!(report.ok(), "{report:?}");
-    assert_eq!(report.entries, 5, "profile + four case entries");
+    assert_eq!(report.entries, 6, "profile, the case's origin key and four case entries");
 }

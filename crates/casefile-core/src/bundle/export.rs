@@ -67,6 +67,7 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
             fingerprint: info.key.fingerprint.clone(),
             casefile_version: crate::VERSION.into(),
         },
+        origin_key: if profile == ExportProfile::Public { None } else { crate::trust::origin(c, case_id)? },
         case,
         incidents: rows(c, &records::INCIDENTS, by_case, case_id)?,
         persons: rows(c, &records::PERSONS, by_case, case_id)?,
@@ -100,6 +101,7 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
                 path: format!("originals/{sha}.{}", extension(mt)),
                 size: e.get("size").and_then(Value::as_u64).unwrap_or(0),
                 sha256: sha,
+                derived_from: None,
             });
         }
     }

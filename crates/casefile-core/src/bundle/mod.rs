@@ -16,7 +16,9 @@ mod export;
 mod import;
 mod report;
 mod source;
+pub mod stream;
 mod verify;
+mod zipcheck;
 
 pub use export::{export_case, prepare_export, write_export, ExportOptions, ExportReport, PreparedExport};
 pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
@@ -26,8 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const SCHEMA: &str = "casefile-case";
-/// The `case.json` schema version this code writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The `case.json` schema version this code writes and the newest it reads. Version 2 added
+/// `origin_key` and derived copies (`files[].derived_from`) in public bundles.
+pub const SCHEMA_VERSION: u32 = 2;
 pub const BAGIT_PROFILE: &str = "urn:x-casefile:bagit-profile:case-bundle:1";
 pub const SIGNATURE_FILE: &str = "signature.ed25519";
 pub const KEY_FILE: &str = "signing-key.ed25519.pub";
@@ -84,9 +87,13 @@ pub struct BundleSource {
 #[serde(deny_unknown_fields)]
 pub struct FileRef {
     pub sha256: String,
-    /// Relative to `data/`: `originals/<sha256>.<ext>`.
+    /// Relative to `data/`: `originals/<sha256>.<ext>`, or `derived/<sha256>.<ext>` for a copy.
     pub path: String,
     pub size: u64,
+    /// For a copy made for this bundle (a public one: the original with its metadata removed),
+    /// the SHA-256 of the original it was made from, which evidence records name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
 }
 
 /// `data/case.json`. Records are their stored rows, column by column, ids preserved.
@@ -98,6 +105,9 @@ pub struct CaseDocument {
     pub profile: ExportProfile,
     pub exported_at: String,
     pub source: BundleSource,
+    /// The fingerprint of the installation that created the case (schema 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_key: Option<String>,
     pub case: Map<String, Value>,
     pub incidents: Vec<Map<String, Value>>,
     pub persons: Vec<Map<String, Value>>,
@@ -134,27 +144,5 @@ pub(crate) fn extension(media_type: &str) -> &'static str {
         "text/plain" => "txt",
         "application/zip" => "zip",
         _ => "bin",
-    }
-}
-
-impl CaseDocument {
-    /// The document's records with their tables, in the order an import merges them (a record
-    /// after those it refers to). Statement versions, which are not records of their own, are
-    /// not included.
-    pub(crate) fn record_groups(&self) -> [(&'static crate::store::Table, &[Map<String, Value>]); 11] {
-        use crate::records::*;
-        [
-            (&CASES, std::slice::from_ref(&self.case)),
-            (&PERSONS, &self.persons),
-            (&IDENTITIES, &self.identities),
-            (&UNITS, &self.units),
-            (&INCIDENTS, &self.incidents),
-            (&STATEMENTS, &self.statements),
-            (&ACTS, &self.acts),
-            (&INVOLVEMENTS, &self.involvements),
-            (&CONSENTS, &self.consents),
-            (&LINKS, &self.links),
-            (&EVIDENCE, &self.evidence),
-        ]
     }
 }

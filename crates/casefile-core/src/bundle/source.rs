@@ -14,7 +14,7 @@ const MAX_RATIO: u64 = 200;
 const RATIO_FLOOR: u64 = 16 << 20;
 /// No bundle may declare more than this in all.
 const MAX_TOTAL: u64 = 4 << 40;
-const MAX_ENTRIES: usize = 2_000_000;
+pub(crate) const MAX_ENTRIES: usize = 2_000_000;
 
 pub(crate) enum Source {
     Dir { root: PathBuf, files: BTreeMap<String, u64> },
@@ -36,13 +36,15 @@ impl Source {
         if meta.file_type().is_symlink() {
             return Err(refuse(format!("{} is a symbolic link", path.display())));
         }
-        if meta.is_dir() {
+        let source = if meta.is_dir() {
             let mut files = BTreeMap::new();
             walk(path, path, &mut files)?;
-            Ok(Source::Dir { root: path.to_path_buf(), files })
+            Source::Dir { root: path.to_path_buf(), files }
         } else {
-            open_zip(path)
-        }
+            open_zip(path)?
+        };
+        refuse_lookalike_names(source.files().into_iter().map(|(name, _)| name))?;
+        Ok(source)
     }
 
     /// Every file of the bag, relative to its root, with its size.
@@ -119,6 +121,25 @@ impl Read for Limited<'_> {
     }
 }
 
+/// Refuses two names that differ only by letter case or Unicode normalisation: on a Mac or
+/// Windows disk, or to a person reading a listing, they are the same file, and a bag that holds
+/// both can show one thing and verify another.
+pub(crate) fn refuse_lookalike_names(names: impl IntoIterator<Item = String>) -> Result<()> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for name in names {
+        let key: String = name.nfc().collect::<String>().to_lowercase().nfc().collect();
+        if let Some(other) = seen.get(&key) {
+            if *other != name {
+                return Err(refuse(format!("\"{other}\" and \"{name}\" differ only by letter case or Unicode normalisation")));
+            }
+            return Err(refuse(format!("\"{name}\" appears twice")));
+        }
+        seen.insert(key, name);
+    }
+    Ok(())
+}
+
 fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>) -> Result<()> {
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let e = e.map_err(|e| Error::io(dir, e))?;
@@ -192,5 +213,6 @@ fn open_zip(path: &Path) -> Result<Source> {
         }
     }
     let root = root.ok_or_else(|| refuse("the ZIP is empty".into()))?;
+    super::zipcheck::check(path, archive.len())?;
     Ok(Source::Zip { archive, path: path.to_path_buf(), root, files })
 }

@@ -1,17 +1,26 @@
 //! `casefile verify`: everything a recipient can check without trusting the sender's machine:
 //! bag structure, every manifest and tag-manifest hash, Payload-Oxum, no file outside the
-//! manifests, the Ed25519 signature over the tag manifest, the custody chain, and that
-//! `case.json` reads as its schema and names only files present. The Library of Congress
+//! manifests, the Ed25519 signature over the tag manifest, the custody chain, every record
+//! against the digest of its last custody entry, every statement against its saved version, and
+//! that `case.json` reads as its schema and names only files present. The Library of Congress
 //! validator checks a subset of this (it accepts a bag with no tag manifest, for one).
+//!
+//! Verification streams: `custody.jsonl` and `case.json` are read once each, a record or an
+//! entry at a time, hashed as they are parsed, so memory stays bounded whatever the bundle
+//! claims (the `verify` benchmark prints it). What is kept per record is a 16-byte key and a
+//! 32-byte digest.
 
 use super::source::Source;
-use super::{CaseDocument, ExportProfile, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
-use crate::custody::{verify_case_chain, CustodyEntry};
+use super::stream::{self, CaseHead, VERSIONS};
+use super::{ExportProfile, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
+use crate::custody::CaseChain;
 use crate::error::{Error, Result};
+use crate::store::Table;
 use base64::Engine;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// One thing wrong with a bundle: which file (or custody entry), and what.
@@ -26,54 +35,123 @@ pub struct VerifyReport {
     pub path: String,
     pub ok: bool,
     pub problems: Vec<Problem>,
+    /// Problems found beyond the first [`MAX_PROBLEMS`], counted but not listed.
+    pub problems_not_listed: usize,
     pub profile: Option<ExportProfile>,
+    pub case_id: Option<String>,
     pub case_title: Option<String>,
     pub case_reference: Option<String>,
     /// The signer's key fingerprint, when the signature holds. Confirm it with the sender.
     pub signed_by: Option<String>,
+    /// The key of the installation that created the case, as the bundle states it.
+    pub origin_key: Option<String>,
     pub payload_files: usize,
     pub payload_bytes: u64,
     pub custody_entries: usize,
+    pub records: usize,
     pub schema_version: Option<u32>,
 }
+
+/// At most this many problems are listed (a hostile bundle can have millions).
+pub const MAX_PROBLEMS: usize = 1000;
 
 /// What verification produced that an import goes on to use.
 pub(crate) struct Verified {
     pub report: VerifyReport,
-    pub doc: Option<CaseDocument>,
-    pub custody: Vec<CustodyEntry>,
+    pub head: CaseHead,
     pub source: Source,
     pub tagmanifest_sha256: String,
+    /// The SHA-256 of `case.json` and `custody.jsonl` as verified: a second read must match.
+    pub case_json_sha256: String,
+    pub custody_sha256: Option<String>,
+    /// Every record id in the bundle and its table (kept for an import only).
+    pub ids: HashMap<String, &'static str>,
+    /// Every digest the sender's custody log records for each record id (for an import only).
+    pub theirs: HashMap<String, Vec<[u8; 32]>>,
 }
 
 const TAG_MAX: u64 = 64 << 20;
-const CASE_JSON_MAX: u64 = 2 << 30;
+
+struct Problems {
+    list: Vec<Problem>,
+    not_listed: usize,
+}
+
+impl Problems {
+    fn push(&mut self, p: Problem) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(p);
+        } else {
+            self.not_listed += 1;
+        }
+    }
+    fn add(&mut self, file: &str, message: impl Into<String>) {
+        self.push(problem(file, message));
+    }
+    fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.not_listed == 0
+    }
+}
 
 fn problem(file: &str, message: impl Into<String>) -> Problem {
     Problem { file: Some(file.into()), message: message.into() }
 }
 
-/// Parses a manifest; lines are `<hex>  <path>`.
-fn parse_manifest(name: &str, text: &str, problems: &mut Vec<Problem>) -> BTreeMap<String, String> {
+/// A compact key for (record type, id).
+fn key(record_type: &str, id: &str) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update(record_type.as_bytes());
+    h.update([0]);
+    h.update(id.as_bytes());
+    let d = h.finalize();
+    let mut k = [0u8; 16];
+    k.copy_from_slice(&d[..16]);
+    k
+}
+
+pub(crate) fn digest_bytes(hex_digest: &str) -> Option<[u8; 32]> {
+    let v = hex::decode(hex_digest).ok()?;
+    v.try_into().ok()
+}
+
+/// The digest of what a statement says (everything but when it was last touched and whether it
+/// is deleted): a statement and the saved version it is at must agree on it.
+pub(crate) fn statement_content_digest(m: &Map<String, Value>) -> [u8; 32] {
+    let content: Map<String, Value> = m
+        .iter()
+        .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "updated_at" | "deleted_at" | "deleted_reason"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Sha256::digest(crate::custody::canonical_json(&content)).into()
+}
+
+/// Parses a manifest; lines are `<hex>  <path>`. A path listed twice, or two paths that differ
+/// only by letter case or Unicode normalisation, are problems.
+fn parse_manifest(name: &str, text: &str, problems: &mut Problems) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let Some((hash, path)) = line.split_once(char::is_whitespace) else {
-            problems.push(problem(name, format!("line {} is not \"<hash> <path>\"", i + 1)));
+            problems.add(name, format!("line {} is not \"<hash> <path>\"", i + 1));
             continue;
         };
         let path = path.trim_start().replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%");
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            problems.push(problem(name, format!("line {}: \"{hash}\" is not a SHA-256", i + 1)));
+            problems.add(name, format!("line {}: \"{hash}\" is not a SHA-256", i + 1));
             continue;
         }
         if path.starts_with('/') || path.split('/').any(|c| c == ".." || c == "." || c.is_empty()) {
-            problems.push(problem(name, format!("line {}: unsafe path \"{path}\"", i + 1)));
+            problems.add(name, format!("line {}: unsafe path \"{path}\"", i + 1));
             continue;
         }
-        out.insert(path, hash.to_ascii_lowercase());
+        if out.insert(path.clone(), hash.to_ascii_lowercase()).is_some() {
+            problems.add(name, format!("line {} lists {path} a second time", i + 1));
+        }
+    }
+    if let Err(e) = super::source::refuse_lookalike_names(out.keys().cloned()) {
+        problems.add(name, e.to_string());
     }
     out
 }
@@ -98,38 +176,45 @@ fn hash_file(src: &mut Source, rel: &str) -> Result<(String, u64)> {
 /// Verifies the bundle at `path`. A bundle that cannot even be opened safely is an error; any
 /// other failure is listed in the report's problems.
 pub fn verify_bundle(path: &Path) -> Result<VerifyReport> {
-    Ok(verify_full(path)?.report)
+    Ok(verify_full(path, false)?.report)
 }
 
-pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
+const CASE_JSON: &str = "data/case.json";
+const CUSTODY: &str = "data/custody.jsonl";
+
+pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     let mut src = Source::open(path)?;
-    let mut problems = Vec::new();
+    let mut problems = Problems { list: Vec::new(), not_listed: 0 };
     let mut report = VerifyReport {
         path: src.describe(),
         ok: false,
         problems: vec![],
+        problems_not_listed: 0,
         profile: None,
+        case_id: None,
         case_title: None,
         case_reference: None,
         signed_by: None,
+        origin_key: None,
         payload_files: 0,
         payload_bytes: 0,
         custody_entries: 0,
+        records: 0,
         schema_version: None,
     };
-    let read_tag = |src: &mut Source, name: &str, problems: &mut Vec<Problem>| -> Option<String> {
+    let read_tag = |src: &mut Source, name: &str, problems: &mut Problems| -> Option<String> {
         if !src.contains(name) {
-            problems.push(problem(name, "missing"));
+            problems.add(name, "missing");
             return None;
         }
         match src.read_all(name, TAG_MAX).map(String::from_utf8) {
             Ok(Ok(t)) => Some(t),
             Ok(Err(_)) => {
-                problems.push(problem(name, "is not UTF-8"));
+                problems.add(name, "is not UTF-8");
                 None
             }
             Err(e) => {
-                problems.push(problem(name, e.to_string()));
+                problems.add(name, e.to_string());
                 None
             }
         }
@@ -138,7 +223,7 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
     // bagit.txt
     if let Some(t) = read_tag(&mut src, "bagit.txt", &mut problems) {
         if !t.lines().any(|l| l.trim() == "BagIt-Version: 1.0") || !t.lines().any(|l| l.trim() == "Tag-File-Character-Encoding: UTF-8") {
-            problems.push(problem("bagit.txt", "must declare BagIt-Version: 1.0 and Tag-File-Character-Encoding: UTF-8"));
+            problems.add("bagit.txt", "must declare BagIt-Version: 1.0 and Tag-File-Character-Encoding: UTF-8");
         }
     }
     let bag_info = read_tag(&mut src, "bag-info.txt", &mut problems).unwrap_or_default();
@@ -148,7 +233,8 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
 
-    // Payload: the manifest against the files, both ways.
+    // Payload: the manifest against the files, both ways. case.json and custody.jsonl are
+    // hashed below, as they are parsed.
     let manifest_text = read_tag(&mut src, "manifest-sha256.txt", &mut problems).unwrap_or_default();
     let manifest = parse_manifest("manifest-sha256.txt", &manifest_text, &mut problems);
     let all_files = src.files();
@@ -156,16 +242,19 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
     let mut payload_count = 0usize;
     for (rel, _) in all_files.iter().filter(|(r, _)| r.starts_with("data/")) {
         if !manifest.contains_key(rel) {
-            problems.push(problem(rel, "is in the payload but not in manifest-sha256.txt (an extra file)"));
+            problems.add(rel, "is in the payload but not in manifest-sha256.txt (an extra file)");
         }
     }
     for (rel, expected) in &manifest {
         if !rel.starts_with("data/") {
-            problems.push(problem("manifest-sha256.txt", format!("{rel} is outside data/")));
+            problems.add("manifest-sha256.txt", format!("{rel} is outside data/"));
             continue;
         }
         if !src.contains(rel) {
-            problems.push(problem(rel, "is listed in manifest-sha256.txt but missing"));
+            problems.add(rel, "is listed in manifest-sha256.txt but missing");
+            continue;
+        }
+        if rel == CASE_JSON || rel == CUSTODY {
             continue;
         }
         match hash_file(&mut src, rel) {
@@ -173,21 +262,10 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
                 payload_bytes += n;
                 payload_count += 1;
                 if &h != expected {
-                    problems.push(problem(rel, format!("has changed: its SHA-256 is {h}, the manifest says {expected}")));
+                    problems.add(rel, format!("has changed: its SHA-256 is {h}, the manifest says {expected}"));
                 }
             }
-            Err(e) => problems.push(problem(rel, e.to_string())),
-        }
-    }
-    report.payload_files = payload_count;
-    report.payload_bytes = payload_bytes;
-    match info.get("Payload-Oxum") {
-        None => problems.push(problem("bag-info.txt", "has no Payload-Oxum")),
-        Some(ox) => {
-            let actual = format!("{payload_bytes}.{payload_count}");
-            if *ox != actual {
-                problems.push(problem("bag-info.txt", format!("Payload-Oxum says {ox}, the payload is {actual}")));
-            }
+            Err(e) => problems.add(rel, e.to_string()),
         }
     }
 
@@ -196,178 +274,320 @@ pub(crate) fn verify_full(path: &Path) -> Result<Verified> {
     let tagmanifest = parse_manifest("tagmanifest-sha256.txt", &tag_text, &mut problems);
     for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
         if !tag_text.is_empty() && !tagmanifest.contains_key(required) {
-            problems.push(problem("tagmanifest-sha256.txt", format!("does not cover {required}")));
+            problems.add("tagmanifest-sha256.txt", format!("does not cover {required}"));
         }
     }
     for (rel, expected) in &tagmanifest {
         if !src.contains(rel) {
-            problems.push(problem(rel, "is listed in tagmanifest-sha256.txt but missing"));
+            problems.add(rel, "is listed in tagmanifest-sha256.txt but missing");
             continue;
         }
         match hash_file(&mut src, rel) {
-            Ok((h, _)) if &h != expected => problems.push(problem(rel, format!("has changed: its SHA-256 is {h}, the tag manifest says {expected}"))),
+            Ok((h, _)) if &h != expected => problems.add(rel, format!("has changed: its SHA-256 is {h}, the tag manifest says {expected}")),
             Ok(_) => {}
-            Err(e) => problems.push(problem(rel, e.to_string())),
+            Err(e) => problems.add(rel, e.to_string()),
         }
     }
     let known: BTreeSet<&str> = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", SIGNATURE_FILE, KEY_FILE].into();
     for (rel, _) in all_files.iter().filter(|(r, _)| !r.starts_with("data/")) {
         if !known.contains(rel.as_str()) && !tagmanifest.contains_key(rel) {
-            problems.push(problem(rel, "is not part of a Casefile bag (an extra file)"));
+            problems.add(rel, "is not part of a Casefile bag (an extra file)");
         }
     }
 
     // Signature over the tag manifest.
     let b64 = base64::engine::general_purpose::STANDARD;
     let sig = read_tag(&mut src, SIGNATURE_FILE, &mut problems);
-    let key = read_tag(&mut src, KEY_FILE, &mut problems);
-    if let (Some(sig), Some(key)) = (sig, key) {
+    let key_text = read_tag(&mut src, KEY_FILE, &mut problems);
+    if let (Some(sig), Some(key_text)) = (sig, key_text) {
         let sig: Option<[u8; 64]> = b64.decode(sig.trim()).ok().and_then(|v| v.try_into().ok());
-        let public: Option<[u8; 32]> = key.lines().next().and_then(|l| b64.decode(l.trim()).ok()).and_then(|v| v.try_into().ok());
+        let public: Option<[u8; 32]> = key_text.lines().next().and_then(|l| b64.decode(l.trim()).ok()).and_then(|v| v.try_into().ok());
         match (sig, public) {
             (Some(sig), Some(public)) => {
                 if crate::keys::verify_signature(&public, tag_text.as_bytes(), &sig) {
                     let fp = crate::keys::fingerprint(&public);
                     if info.get("Casefile-Signing-Key-Fingerprint").is_some_and(|f| *f != fp) {
-                        problems.push(problem("bag-info.txt", "names a different signing key than the one that signed"));
+                        problems.add("bag-info.txt", "names a different signing key than the one that signed");
                     }
                     report.signed_by = Some(fp);
                 } else {
-                    problems.push(problem(SIGNATURE_FILE, "the signature does not match the tag manifest: the bag was changed after signing, or signed by another key"));
+                    problems.add(SIGNATURE_FILE, "the signature does not match the tag manifest: the bag was changed after signing, or signed by another key");
                 }
             }
-            _ => problems.push(problem(SIGNATURE_FILE, "the signature or public key is malformed")),
+            _ => problems.add(SIGNATURE_FILE, "the signature or public key is malformed"),
         }
     }
 
-    // case.json
-    let mut doc: Option<CaseDocument> = None;
-    if src.contains("data/case.json") {
-        match src.read_all("data/case.json", CASE_JSON_MAX) {
-            Err(e) => problems.push(problem("data/case.json", e.to_string())),
-            Ok(bytes) => {
-                let head: serde_json::Result<serde_json::Value> = serde_json::from_slice(&bytes);
-                match head {
-                    Err(e) => problems.push(problem("data/case.json", format!("is not valid JSON: {e}"))),
-                    Ok(v) => {
-                        let version = v.get("schema_version").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
-                        report.schema_version = Some(version);
-                        if v.get("schema").and_then(serde_json::Value::as_str) != Some(SCHEMA) {
-                            problems.push(problem("data/case.json", format!("is not a \"{SCHEMA}\" document")));
-                        } else if version > SCHEMA_VERSION {
-                            problems.push(problem("data/case.json", format!("uses schema version {version}, newer than this Casefile reads ({SCHEMA_VERSION}); update Casefile")));
-                        } else {
-                            match serde_json::from_value::<CaseDocument>(v) {
-                                Err(e) => problems.push(problem("data/case.json", format!("does not match its schema: {e}"))),
-                                Ok(d) => {
-                                    check_document(&d, &manifest, &mut problems);
-                                    report.profile = Some(d.profile);
-                                    report.case_title = d.case.get("title").and_then(|t| t.as_str()).map(String::from);
-                                    report.case_reference = d.case.get("reference").and_then(|t| t.as_str()).map(String::from);
-                                    doc = Some(d);
-                                }
+    // custody.jsonl, streamed: the chain entry by entry, and the last digest of each record.
+    let mut last_digest: HashMap<[u8; 16], [u8; 32]> = HashMap::new();
+    let mut theirs: HashMap<String, Vec<[u8; 32]>> = HashMap::new();
+    let mut custody_cases: BTreeSet<String> = BTreeSet::new();
+    let mut custody_entries = 0usize;
+    let mut custody_sha256 = None;
+    if src.contains(CUSTODY) {
+        let mut chain = CaseChain::default();
+        let mut chain_broken = false;
+        let mut read = None;
+        src.with_reader(CUSTODY, &mut |r| {
+            read = Some(stream::read_custody(r, &mut |_, e| {
+                custody_entries += 1;
+                if !chain_broken {
+                    if let Some(p) = chain.check(&e) {
+                        problems.push(Problem { file: Some(format!("{CUSTODY} entry {}", p.seq)), message: p.message });
+                        chain_broken = true;
+                    }
+                }
+                if custody_cases.len() < 4 {
+                    custody_cases.insert(e.case_id.clone().unwrap_or_default());
+                }
+                if let Some(d) = e.digest.as_deref().and_then(digest_bytes) {
+                    last_digest.insert(key(&e.record_type, &e.record_id), d);
+                    if for_import {
+                        theirs.entry(e.record_id).or_default().push(d);
+                    }
+                }
+                Ok(())
+            }));
+            Ok(())
+        })?;
+        match read {
+            Some(Ok((sha, n))) => {
+                payload_bytes += n;
+                payload_count += 1;
+                if let Some(expected) = manifest.get(CUSTODY) {
+                    if *expected != sha {
+                        problems.add(CUSTODY, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
+                    }
+                }
+                custody_sha256 = Some(sha);
+            }
+            Some(Err(e)) => problems.add(CUSTODY, e.to_string().trim_start_matches("bundle refused: custody.jsonl: ").to_string()),
+            None => problems.add(CUSTODY, "could not be read"),
+        }
+    }
+    report.custody_entries = custody_entries;
+    let has_custody = custody_sha256.is_some();
+
+    // case.json, streamed: each record checked against the custody log as it is read.
+    let mut case_id: Option<String> = None;
+    let mut case_ids_seen: BTreeSet<String> = BTreeSet::new();
+    let mut ids: HashMap<String, &'static str> = HashMap::new();
+    let mut id_keys: HashSet<[u8; 16]> = HashSet::new();
+    let mut person_ids: HashSet<[u8; 16]> = HashSet::new();
+    let mut identity_ids: Vec<String> = Vec::new();
+    let mut statements: HashMap<[u8; 16], (i64, [u8; 32], String)> = HashMap::new();
+    let mut versions: HashMap<([u8; 16], i64), [u8; 32]> = HashMap::new();
+    let mut evidence_files: BTreeMap<[u8; 32], String> = BTreeMap::new();
+    let mut records = 0usize;
+    let mut head = CaseHead::default();
+    let mut case_json_sha256 = String::new();
+    if src.contains(CASE_JSON) {
+        let max_files = manifest.len().max(1);
+        let mut outcome = None;
+        src.with_reader(CASE_JSON, &mut |r| {
+            outcome = Some(stream::read_case_json(r, max_files, &mut |t: &'static Table, m: Map<String, Value>| {
+                let id = m.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                if t.name == VERSIONS.name {
+                    let sid = m.get("statement_id").and_then(Value::as_str).unwrap_or_default();
+                    let v = m.get("version").and_then(Value::as_i64).unwrap_or(0);
+                    let content = m
+                        .get("snapshot")
+                        .and_then(Value::as_str)
+                        .and_then(|s| serde_json::from_str::<Map<String, Value>>(s).ok())
+                        .map(|s| statement_content_digest(&s));
+                    match content {
+                        Some(c) => {
+                            if versions.insert((key("statement", sid), v), c).is_some() {
+                                problems.add(CASE_JSON, format!("statement {sid} has two versions numbered {v}"));
                             }
                         }
+                        None => problems.add(CASE_JSON, format!("version {v} of statement {sid} has no readable snapshot")),
                     }
+                    return Ok(());
                 }
-            }
-        }
-    } else {
-        problems.push(problem("data/case.json", "missing"));
-    }
-
-    // Custody chain.
-    let mut custody = Vec::new();
-    let public = doc.as_ref().map(|d| d.profile == ExportProfile::Public).unwrap_or(false);
-    if src.contains("data/custody.jsonl") {
-        match src.read_all("data/custody.jsonl", CASE_JSON_MAX).map(String::from_utf8) {
-            Ok(Ok(text)) => {
-                for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                    match serde_json::from_str::<CustodyEntry>(line) {
-                        Ok(e) => custody.push(e),
-                        Err(e) => {
-                            problems.push(problem("data/custody.jsonl", format!("line {} is not a custody entry: {e}", i + 1)));
-                            break;
+                records += 1;
+                let rtype = t.record_type;
+                if id.is_empty() {
+                    problems.add(CASE_JSON, format!("a {rtype} has no id"));
+                    return Ok(());
+                }
+                let k = key(rtype, &id);
+                if !id_keys.insert(k) {
+                    problems.add(CASE_JSON, format!("{rtype} {id} appears twice"));
+                }
+                match t.name {
+                    "cases" => {
+                        report.case_title = m.get("title").and_then(Value::as_str).map(String::from);
+                        report.case_reference = m.get("reference").and_then(Value::as_str).map(String::from);
+                        case_id = Some(id.clone());
+                    }
+                    "person_identities" => identity_ids.push(id.clone()),
+                    _ => {
+                        if case_ids_seen.len() < 4 {
+                            case_ids_seen.insert(m.get("case_id").and_then(Value::as_str).unwrap_or_default().to_string());
                         }
                     }
                 }
-                if let Some(p) = verify_case_chain(&custody) {
-                    problems.push(Problem { file: Some(format!("data/custody.jsonl entry {}", p.seq)), message: p.message });
+                if t.name == "persons" {
+                    person_ids.insert(key("person", &id));
                 }
-                if let Some(d) = &doc {
-                    let case_id = d.case.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-                    if let Some(e) = custody.iter().find(|e| e.case_id.as_deref() != Some(case_id)) {
-                        problems.push(problem("data/custody.jsonl", format!("entry {:?} belongs to another case", e.case_seq)));
+                if t.name == "statements" {
+                    let v = m.get("version").and_then(Value::as_i64).unwrap_or(0);
+                    statements.insert(k, (v, statement_content_digest(&m), id.clone()));
+                }
+                if t.name == "evidence" {
+                    if let Some(sha) = m.get("sha256").and_then(Value::as_str).and_then(digest_bytes) {
+                        evidence_files.entry(sha).or_insert_with(|| id.clone());
+                    }
+                }
+                if has_custody {
+                    match last_digest.get(&k) {
+                        Some(d) if *d == crate::store::digest_bytes_of_row(&m) => {}
+                        Some(_) => problems.add(CASE_JSON, format!("{rtype} {id} does not match its last custody entry: it was changed outside Casefile")),
+                        None => problems.add(CASE_JSON, format!("{rtype} {id} has no custody entry")),
+                    }
+                }
+                if for_import {
+                    ids.insert(id, t.name);
+                }
+                Ok(())
+            }));
+            Ok(())
+        })?;
+        match outcome {
+            Some(Ok((h, sha, n))) => {
+                head = h;
+                payload_bytes += n;
+                payload_count += 1;
+                if let Some(expected) = manifest.get(CASE_JSON) {
+                    if *expected != sha {
+                        problems.add(CASE_JSON, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
+                    }
+                }
+                case_json_sha256 = sha;
+            }
+            Some(Err(e)) => {
+                let msg = e.to_string();
+                let msg = msg.trim_start_matches("bundle refused: ").trim_start_matches("case.json ");
+                problems.add(CASE_JSON, msg.to_string());
+                // Still hash it, so a changed file is named as changed and counted.
+                if let Ok((sha, n)) = hash_file(&mut src, CASE_JSON) {
+                    payload_bytes += n;
+                    payload_count += 1;
+                    if let Some(expected) = manifest.get(CASE_JSON).filter(|e| **e != sha) {
+                        problems.add(CASE_JSON, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
                     }
                 }
             }
-            _ => problems.push(problem("data/custody.jsonl", "is not readable UTF-8")),
+            None => problems.add(CASE_JSON, "could not be read"),
         }
-    } else if !public {
-        problems.push(problem("data/custody.jsonl", "missing"));
+    } else {
+        problems.add(CASE_JSON, "missing");
     }
-    report.custody_entries = custody.len();
-
-    // Every record must be in the state its last custody entry recorded: a record changed
-    // outside Casefile before the export is named here.
-    if let Some(d) = &doc {
-        if !custody.is_empty() {
-            let mut last: BTreeMap<(&str, &str), &str> = BTreeMap::new();
-            for e in &custody {
-                if let Some(dg) = &e.digest {
-                    last.insert((e.record_type.as_str(), e.record_id.as_str()), dg.as_str());
-                }
+    report.payload_files = payload_count;
+    report.payload_bytes = payload_bytes;
+    report.records = records;
+    match info.get("Payload-Oxum") {
+        None => problems.add("bag-info.txt", "has no Payload-Oxum"),
+        Some(ox) => {
+            let actual = format!("{payload_bytes}.{payload_count}");
+            if *ox != actual {
+                problems.add("bag-info.txt", format!("Payload-Oxum says {ox}, the payload is {actual}"));
             }
-            for (t, rows) in d.record_groups() {
-                let rtype = t.record_type;
-                for r in rows {
-                    let id = r.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-                    match last.get(&(rtype, id)) {
-                        Some(dg) if *dg == crate::store::digest_of_row(r) => {}
-                        Some(_) => problems.push(problem("data/case.json", format!("{rtype} {id} does not match its last custody entry: it was changed outside Casefile"))),
-                        None => problems.push(problem("data/case.json", format!("{rtype} {id} has no custody entry"))),
-                    }
-                }
+        }
+    }
+
+    // The document as a whole.
+    report.schema_version = head.schema_version;
+    report.profile = head.profile;
+    report.origin_key = head.origin_key.clone();
+    report.case_id = case_id.clone();
+    if !head.fields.is_empty() || !case_json_sha256.is_empty() {
+        if head.schema.as_deref() != Some(SCHEMA) {
+            problems.add(CASE_JSON, format!("is not a \"{SCHEMA}\" document"));
+        } else if head.schema_version.unwrap_or(0) > SCHEMA_VERSION {
+            problems.add(
+                CASE_JSON,
+                format!("uses schema version {}, newer than this Casefile reads ({SCHEMA_VERSION}); update Casefile", head.schema_version.unwrap_or(0)),
+            );
+        } else if let Some(missing) = stream::REQUIRED.iter().find(|f| !head.fields.contains(**f)) {
+            problems.add(CASE_JSON, format!("does not match its schema: missing field `{missing}`"));
+        } else if let Some(unknown) = head.unknown_fields.first() {
+            problems.add(CASE_JSON, format!("does not match its schema: unknown field `{unknown}`"));
+        } else {
+            check_document(&head, &manifest, &evidence_files, &mut problems);
+        }
+    }
+    if let Some(case_id) = &case_id {
+        if case_ids_seen.iter().any(|c| c != case_id) {
+            problems.add(CASE_JSON, "holds records of another case");
+        }
+        for i in identity_ids.iter().filter(|i| !person_ids.contains(&key("person", i))) {
+            problems.add(CASE_JSON, format!("identity {i} is not of a person in the bundle"));
+        }
+        if has_custody && custody_cases.iter().any(|c| c != case_id) {
+            problems.add(CUSTODY, "holds entries of another case");
+        }
+    } else if !case_json_sha256.is_empty() {
+        problems.add(CASE_JSON, "has no case");
+    }
+    // A statement says what its saved version says: an edit that made no version is named.
+    if head.profile.is_some_and(|p| p != ExportProfile::Public) {
+        for (k, (v, content, id)) in &statements {
+            match versions.get(&(*k, *v)) {
+                Some(c) if c == content => {}
+                Some(_) => problems.add(CASE_JSON, format!("statement {id} differs from its version {v}: it was changed without a new version")),
+                None => problems.add(CASE_JSON, format!("statement {id} is at version {v}, which the bundle does not hold")),
             }
         }
     }
 
     report.ok = problems.is_empty();
-    report.problems = problems;
+    report.problems = problems.list;
+    report.problems_not_listed = problems.not_listed;
     let tagmanifest_sha256 = crate::custody::sha256_hex(tag_text.as_bytes());
-    Ok(Verified { report, doc, custody, source: src, tagmanifest_sha256 })
+    Ok(Verified { report, head, source: src, tagmanifest_sha256, case_json_sha256, custody_sha256, ids, theirs })
 }
 
 /// The references inside case.json: every file it names is in the payload with that hash, and
 /// every original in the payload is named.
-fn check_document(d: &CaseDocument, manifest: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
-    if d.profile != ExportProfile::Public && !d.withheld_files.is_empty() {
-        problems.push(problem("data/case.json", "lists withheld originals, which only a public bundle may do"));
+fn check_document(d: &CaseHead, manifest: &BTreeMap<String, String>, evidence_files: &BTreeMap<[u8; 32], String>, problems: &mut Problems) {
+    let public = d.profile == Some(ExportProfile::Public);
+    if !public && !d.withheld_files.is_empty() {
+        problems.add(CASE_JSON, "lists withheld originals, which only a public bundle may do");
     }
     let mut named = BTreeSet::new();
+    let mut carried: BTreeSet<String> = BTreeSet::new();
     for f in &d.files {
         let rel = format!("data/{}", f.path);
         named.insert(rel.clone());
-        let expected_name = f.path.strip_prefix("originals/").and_then(|n| n.split('.').next());
-        if expected_name != Some(f.sha256.as_str()) {
-            problems.push(problem("data/case.json", format!("file {} is not named by its hash", f.path)));
+        let (dir, expected_name) = match f.path.split_once('/') {
+            Some((dir, name)) => (dir, name.split('.').next()),
+            None => ("", None),
+        };
+        let derived = f.derived_from.is_some();
+        if expected_name != Some(f.sha256.as_str()) || dir != if derived { "derived" } else { "originals" } {
+            problems.add(CASE_JSON, format!("file {} is not named by its hash", f.path));
+        }
+        if derived && !public {
+            problems.add(CASE_JSON, format!("file {} is a derived copy, which only a public bundle carries in place of an original", f.path));
         }
         match manifest.get(&rel) {
-            None => problems.push(problem("data/case.json", format!("names {rel}, which is not in the bundle"))),
-            Some(h) if *h != f.sha256 => problems.push(problem(&rel, format!("case.json says SHA-256 {}, the manifest {h}", f.sha256))),
+            None => problems.add(CASE_JSON, format!("names {rel}, which is not in the bundle")),
+            Some(h) if *h != f.sha256 => problems.add(&rel, format!("case.json says SHA-256 {}, the manifest {h}", f.sha256)),
             _ => {}
         }
+        carried.insert(f.derived_from.clone().unwrap_or_else(|| f.sha256.clone()));
     }
-    for rel in manifest.keys().filter(|r| r.starts_with("data/originals/")) {
+    for rel in manifest.keys().filter(|r| r.starts_with("data/originals/") || r.starts_with("data/derived/")) {
         if !named.contains(rel) {
-            problems.push(problem(rel, "is an original that case.json does not name"));
+            problems.add(rel, "is an original that case.json does not name");
         }
     }
-    let files: BTreeSet<&str> = d.files.iter().map(|f| f.sha256.as_str()).chain(d.withheld_files.iter().map(String::as_str)).collect();
-    for e in &d.evidence {
-        let sha = e.get("sha256").and_then(|v| v.as_str()).unwrap_or_default();
-        if !files.contains(sha) {
-            problems.push(problem("data/case.json", format!("evidence {} has no original in the bundle", e.get("id").and_then(|v| v.as_str()).unwrap_or("?"))));
+    carried.extend(d.withheld_files.iter().cloned());
+    for (sha, id) in evidence_files {
+        if !carried.contains(&hex::encode(sha)) {
+            problems.add(CASE_JSON, format!("evidence {id} has no original in the bundle"));
         }
     }
 }
