@@ -73,6 +73,20 @@ fn bad(field: &'static str, value: &str, expected: &str) -> Error {
     Error::invalid(field, format!("\"{value}\" is not a valid date here: expected {expected}"))
 }
 
+/// The first and last years any date in Casefile may have. Wider than any investigation needs
+/// (a birth date, an archive photo), narrow enough to catch a slip like `0000-01-01`.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2100;
+
+/// Refuses a date (`value`, as typed) whose year is outside [`MIN_YEAR`]..=[`MAX_YEAR`].
+pub fn check_year(field: &'static str, value: &str, year: i32) -> Result<()> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("{value} is outside the years Casefile accepts ({MIN_YEAR}–{MAX_YEAR})")))
+    }
+}
+
 /// Parses one value at `precision`; returns (normalised text, lo, hi).
 fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, NaiveDateTime, NaiveDateTime)> {
     let v = v.trim();
@@ -83,15 +97,18 @@ fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, 
             let dt = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S")
                 .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M"))
                 .map_err(|_| bad(field, v, "a date and time like 2022-03-09T15:00"))?;
+            check_year(field, v, dt.year())?;
             Ok((dt.format("%Y-%m-%dT%H:%M").to_string(), dt, dt))
         }
         DatePrecision::Day => {
             let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad(field, v, "a day like 2022-03-09"))?;
+            check_year(field, v, d.year())?;
             Ok((d.format("%Y-%m-%d").to_string(), d.and_time(NaiveTime::MIN), d.and_time(end_of_day)))
         }
         DatePrecision::Month => {
             let d = NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d")
                 .map_err(|_| bad(field, v, "a month like 2022-03"))?;
+            check_year(field, v, d.year())?;
             let next = if d.month() == 12 {
                 NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
             } else {
@@ -103,6 +120,7 @@ fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, 
         }
         DatePrecision::Year => {
             let y: i32 = v.parse().map_err(|_| bad(field, v, "a year like 2022"))?;
+            check_year(field, v, y)?;
             let first = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| bad(field, v, "a year like 2022"))?;
             let last = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(|| bad(field, v, "a year like 2022"))?;
             Ok((format!("{y:04}"), first.and_time(NaiveTime::MIN), last.and_time(end_of_day)))
@@ -178,9 +196,9 @@ pub fn check_day(field: &'static str, v: &str) -> Result<Option<String>> {
     if v.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-        .map_err(|_| bad(field, v, "a day like 2022-03-23"))
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad(field, v, "a day like 2022-03-23"))?;
+    check_year(field, v, d.year())?;
+    Ok(Some(d.format("%Y-%m-%d").to_string()))
 }
 
 #[cfg(test)]

@@ -94,12 +94,13 @@ impl Acquisition {
         }
         let at = self.collected_at.trim();
         if !at.is_empty() {
-            let ok = chrono::NaiveDate::parse_from_str(at, "%Y-%m-%d").is_ok()
-                || chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M").is_ok()
-                || chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M:%S").is_ok();
-            if !ok {
+            let day = chrono::NaiveDate::parse_from_str(at, "%Y-%m-%d")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M").map(|t| t.date()))
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M:%S").map(|t| t.date()));
+            let Ok(day) = day else {
                 return Err(Error::invalid("collected_at", format!("\"{at}\" is not a date like 2022-03-09 or 2022-03-09T15:00")));
-            }
+            };
+            crate::dates::check_year("collected_at", at, chrono::Datelike::year(&day))?;
         }
         Ok(Acquisition {
             collected_by: validate::optional_text("collected_by", &self.collected_by, 300)?,

@@ -1,0 +1,97 @@
+//! Input the core used to accept although it was wrong (issue 9): dates outside any plausible
+//! year, time zones that do not exist, impossible birth dates, coordinates that are not plain
+//! numbers, look-ups of things that do not exist answered with an empty list, and file names
+//! whose bytes are not UTF-8 stored with the bytes lost.
+
+use casefile_core::cases::NewCase;
+use casefile_core::clock::TestClock;
+use casefile_core::dates::{self, DateInput, DatePrecision};
+use casefile_core::evidence::Acquisition;
+use casefile_core::incidents::{parse_coordinate, IncidentInput};
+use casefile_core::persons::{Identity, PersonInput};
+use casefile_core::statements::{ConsentInput, ConsentPurpose, StatementInput};
+use casefile_core::{Error, Library};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+fn open(dir: &Path) -> Library {
+    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+}
+
+fn case(lib: &mut Library) -> String {
+    lib.create_case(NewCase { title: "Validation".into(), ..Default::default() }).unwrap().id
+}
+
+fn date(p: DatePrecision, from: &str, to: Option<&str>) -> casefile_core::Result<dates::CheckedDate> {
+    dates::check(&DateInput { precision: p, from: Some(from.into()), to: to.map(Into::into), timezone: None })
+}
+
+/// The field an error names, and its message, or a panic saying what was wrongly accepted.
+fn refused<T: std::fmt::Debug>(r: casefile_core::Result<T>, what: &str) -> (&'static str, String) {
+    match r {
+        Ok(v) => panic!("{what} was accepted: {v:?}"),
+        Err(e) => (e.field().unwrap_or("(no field)"), e.to_string()),
+    }
+}
+
+#[test]
+fn dates_outside_1900_to_2100_are_refused_at_every_precision() {
+    for (p, v) in [
+        (DatePrecision::Day, "0000-01-01"),
+        (DatePrecision::Day, "1899-12-31"),
+        (DatePrecision::Day, "2101-01-01"),
+        (DatePrecision::Exact, "0000-01-01T00:00"),
+        (DatePrecision::Exact, "9999-12-31T23:59"),
+        (DatePrecision::Month, "0001-03"),
+        (DatePrecision::Month, "2101-01"),
+        (DatePrecision::Year, "1899"),
+        (DatePrecision::Year, "2101"),
+        (DatePrecision::Year, "-44"),
+    ] {
+        let (field, message) = refused(date(p, v, None), &format!("{p:?} {v}"));
+        assert_eq!(field, "date_from", "{v}: the error names the field the bad year is in");
+        assert!(message.contains("1900–2100"), "{v}: the message says which years are accepted: {message}");
+    }
+    // The end of a range is checked as well as its start, and named as itself.
+    let (field, _) = refused(date(DatePrecision::Day, "2022-03-09", Some("2101-03-16")), "a range ending in 2101");
+    assert_eq!(field, "date_to", "the end of the range is the field at fault");
+    // The edges are inside.
+    assert!(date(DatePrecision::Day, "1900-01-01", None).is_ok(), "1 January 1900 is the first day accepted");
+    assert!(date(DatePrecision::Day, "2100-12-31", None).is_ok(), "31 December 2100 is the last day accepted");
+    assert!(date(DatePrecision::Year, "1900", Some("2100")).is_ok(), "a range over the whole accepted span is fine");
+
+    // A plain calendar day (interview dates, consent) follows the same rule.
+    let (field, message) = refused(dates::check_day("interview_date", "0000-01-01"), "interview day 0000-01-01");
+    assert_eq!(field, "interview_date");
+    assert!(message.contains("0000-01-01") && message.contains("1900–2100"), "the message names the value and the span: {message}");
+    assert_eq!(dates::check_day("interview_date", "2022-04-02").unwrap().as_deref(), Some("2022-04-02"), "a real day still passes");
+}
+
+#[test]
+fn every_operation_that_takes_a_date_refuses_an_implausible_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = case(&mut lib);
+    let bad_incident = IncidentInput {
+        title: "Year zero".into(),
+        date: DateInput { precision: DatePrecision::Day, from: Some("0000-01-01".into()), ..Default::default() },
+        ..Default::default()
+    };
+    assert_eq!(refused(lib.create_incident(&c, bad_incident), "an incident on 0000-01-01").0, "date_from");
+    assert!(lib.list_incidents(&c).unwrap().is_empty(), "a refused incident writes nothing");
+
+    let w = lib.create_person(&c, PersonInput { roles: vec!["witness".into()], ..Default::default() }).unwrap();
+    let st = |d: &str| StatementInput { witness_id: w.id.clone(), interview_date: d.into(), text: "...".into(), ..Default::default() };
+    assert_eq!(refused(lib.create_statement(&c, st("1899-12-31")), "an interview in 1899").0, "interview_date");
+    let s = lib.create_statement(&c, st("2022-04-02")).unwrap();
+    let consent = ConsentInput { purpose: ConsentPurpose::Prosecution, granted: true, given_on: "0000-01-01".into(), method: String::new() };
+    assert_eq!(refused(lib.set_consent(&s.id, consent), "consent given on 0000-01-01").0, "given_on");
+
+    for at in ["0000-01-01", "2101-01-01T10:00", "1899-12-31 23:59:59"] {
+        let acq = Acquisition { collected_at: at.into(), ..Default::default() };
+        let (field, message) = refused(lib.check_acquisition(&acq), &format!("collected at {at}"));
+        assert_eq!(field, "collected_at", "{at}: the acquisition's date is the field at fault");
+        assert!(message.contains("1900–2100"), "{at}: {message}");
+    }
+    assert!(lib.check_acquisition(&Acquisition { collected_at: "2022-03-09T15:00".into(), ..Default::default() }).is_ok());
+}
