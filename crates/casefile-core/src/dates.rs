@@ -140,12 +140,9 @@ fn check_timezone(tz: &str) -> Result<()> {
             && s[1..3].parse::<u8>().map(|h| h <= 14).unwrap_or(false)
             && s[4..6].parse::<u8>().map(|m| m < 60).unwrap_or(false)
     };
-    let ok_iana = |s: &str| {
-        s.contains('/')
-            && !s.starts_with('/')
-            && !s.ends_with('/')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
-    };
+    // A name must be in the IANA time zone database (as shipped in chrono-tz), old names such as
+    // Europe/Kiev included: a zone that does not exist cannot place a time.
+    let ok_iana = |s: &str| s.parse::<chrono_tz::Tz>().is_ok();
     if tz == "UTC" || ok_offset(tz) || ok_iana(tz) {
         Ok(())
     } else {

@@ -95,3 +95,16 @@ fn every_operation_that_takes_a_date_refuses_an_implausible_year() {
     }
     assert!(lib.check_acquisition(&Acquisition { collected_at: "2022-03-09T15:00".into(), ..Default::default() }).is_ok());
 }
+
+#[test]
+fn only_real_time_zones_are_accepted() {
+    let tz = |t: &str| dates::check(&DateInput { precision: DatePrecision::Unknown, timezone: Some(t.into()), ..Default::default() });
+    for bad in ["Mars/Olympus", "Foo/Bar", "Europe/Atlantis", "europe/kyiv/", "Europe/Kyiv/Podil"] {
+        assert_eq!(refused(tz(bad), bad).0, "timezone", "{bad} is not in the IANA time zone database");
+    }
+    for good in ["Europe/Kyiv", "Europe/Kiev", "Europe/Moscow", "America/Argentina/Buenos_Aires", "UTC", "+02:00", "-03:30"] {
+        assert!(tz(good).is_ok(), "{good} is a real zone (Kiev is the older IANA name of Kyiv, still a valid link)");
+    }
+    let kept = tz("Europe/Kiev").unwrap();
+    assert_eq!(kept.timezone.as_deref(), Some("Europe/Kiev"), "the zone is kept as the investigator typed it");
+}
