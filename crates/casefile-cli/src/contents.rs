@@ -272,6 +272,7 @@ pub enum PersonCmd {
         id: String,
         #[arg(long, default_value = "")]
         real_name: String,
+        /// As precisely as it is known: YYYY, YYYY-MM or YYYY-MM-DD.
         #[arg(long, default_value = "")]
         date_of_birth: String,
         #[arg(long, default_value = "")]

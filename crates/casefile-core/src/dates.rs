@@ -198,6 +198,24 @@ pub fn check_day(field: &'static str, v: &str) -> Result<Option<String>> {
     Ok(Some(d.format("%Y-%m-%d").to_string()))
 }
 
+/// Checks a date known only as precisely as it is known: empty, a year (`1985`), a month
+/// (`1985-07`) or a real calendar day (`1985-07-14`), e.g. a date of birth.
+pub fn check_partial(field: &'static str, v: &str) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let precision = match b.len() {
+        4 if digits(0..4) => DatePrecision::Year,
+        7 if digits(0..4) && b[4] == b'-' && digits(5..7) => DatePrecision::Month,
+        10 if digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) => DatePrecision::Day,
+        _ => return Err(bad(field, v, "a year (1985), a month (1985-07) or a day (1985-07-14)")),
+    };
+    parse_one(field, precision, v).map(|(text, _, _)| text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,7 +145,7 @@ impl Library {
         let row = IdentityRow {
             id: person_id.to_string(),
             real_name: validate::optional_text("real_name", &identity.real_name, 300)?,
-            date_of_birth: validate::optional_text("date_of_birth", &identity.date_of_birth, 40)?,
+            date_of_birth: crate::dates::check_partial("date_of_birth", &identity.date_of_birth)?,
             contact: validate::long_text("contact", &identity.contact, 2000)?,
             address: validate::long_text("address", &identity.address, 2000)?,
             notes: validate::long_text("notes", &identity.notes, 10_000)?,

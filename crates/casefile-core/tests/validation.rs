@@ -108,3 +108,22 @@ fn only_real_time_zones_are_accepted() {
     let kept = tz("Europe/Kiev").unwrap();
     assert_eq!(kept.timezone.as_deref(), Some("Europe/Kiev"), "the zone is kept as the investigator typed it");
 }
+
+#[test]
+fn a_birth_date_is_a_year_a_month_or_a_real_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = case(&mut lib);
+    let p = lib.create_person(&c, PersonInput { roles: vec!["victim".into()], ..Default::default() }).unwrap();
+    let set = |lib: &mut Library, dob: &str| lib.set_identity(&p.id, Identity { real_name: "Someone".into(), date_of_birth: dob.into(), ..Default::default() });
+    for bad in ["2022-02-30", "1985-13", "1985-00-10", "85", "14.07.1985", "1899", "2101-01-01", "about 1980", "1985-7-14"] {
+        let (field, message) = refused(set(&mut lib, bad), &format!("date of birth {bad}"));
+        assert_eq!(field, "date_of_birth", "{bad}: the birth date is the field at fault ({message})");
+    }
+    assert!(!lib.has_identity(&p.id).unwrap(), "a refused identity writes nothing");
+    for good in ["", "1985", "1985-07", "1985-07-14", " 1985-07-14 ", "2000-02-29"] {
+        set(&mut lib, good).unwrap_or_else(|e| panic!("{good:?} is a birth date as precise as is known: {e}"));
+    }
+    let shown = lib.reveal_identity(&p.id).unwrap().unwrap();
+    assert_eq!(shown.date_of_birth, "2000-02-29", "the last value given was stored");
+}
