@@ -258,3 +258,64 @@ fn rusqlite_count(db: &Path) -> i64 {
     let out = Command::new("sqlite3").arg(db).arg("SELECT count(*) FROM evidence;").output();
     out.ok().and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(0)
 }
+
+fn run(a: &[String]) -> Vec<&str> {
+    a.iter().map(String::as_str).collect()
+}
+
+/// Runs a command that must fail; returns its stderr.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = casefile(dir, args);
+    assert_eq!(out.status.code(), Some(1), "casefile {args:?} must fail with status 1; stdout: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs a command that must fail with --json; returns the error object it printed.
+fn fails_json(dir: &Path, args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let out = casefile(dir, &a);
+    assert_eq!(out.status.code(), Some(1), "casefile {a:?} must fail with status 1");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{a:?}: the error is JSON on stdout ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn implausible_dates_zones_birth_dates_and_coordinates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["case", "new", "--title", "Validation"]).trim().to_string();
+    let new_incident = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["incident", "new", "--case", &case, "--title", "x"].iter().map(|s| s.to_string()).collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+
+    let err = fails(d, &run(&new_incident(&["--date", "0000-01-01"])));
+    assert!(err.contains("error[invalid_input]") && err.contains("0000-01-01") && err.contains("1900–2100"), "year 0 is not a date of this century's investigations: {err}");
+    let e = fails_json(d, &run(&new_incident(&["--date", "2101-05"])));
+    assert_eq!(e["field"], "date_from", "the error names the date field: {e}");
+
+    for zone in ["Mars/Olympus", "Foo/Bar"] {
+        let e = fails_json(d, &run(&new_incident(&["--date", "2022-03-09", "--timezone", zone])));
+        assert_eq!(e["field"], "timezone", "{zone} is not an IANA time zone: {e}");
+    }
+    for zone in ["Europe/Kyiv", "Europe/Kiev"] {
+        ok(d, &run(&new_incident(&["--date", "2022-03-09", "--timezone", zone])));
+    }
+
+    let p = json(d, &["person", "new", "--case", &case, "--role", "victim"]);
+    let pid = p["id"].as_str().unwrap();
+    let e = fails_json(d, &["person", "set-identity", pid, "--date-of-birth", "2022-02-30"]);
+    assert_eq!(e["field"], "date_of_birth", "there is no 30 February: {e}");
+    ok(d, &["person", "set-identity", pid, "--date-of-birth", "1985-07"]);
+
+    for (flag, value) in [("--lat", "1e-400"), ("--lat", "inf"), ("--lat", "NaN"), ("--lon", "0x10"), ("--lon", "1.1234567890123456"), ("--lat", "-91")] {
+        let other = if flag == "--lat" { ["--lon", "36.35"] } else { ["--lat", "50.03"] };
+        let e = fails_json(d, &run(&new_incident(&[flag, value, other[0], other[1]])));
+        let field = if flag == "--lat" { "latitude" } else { "longitude" };
+        assert_eq!(e["field"], field, "{flag} {value} is not a plain decimal number of degrees in range: {e}");
+    }
+    let id = ok(d, &run(&new_incident(&["--lat", "-50.0301", "--lon", "+36.35"]))).trim().to_string();
+    assert_eq!(json(d, &["incident", "show", &id])["latitude"], -50.0301, "a plain decimal (with a sign) is stored as typed");
+    assert_eq!(json(d, &["incident", "list", "--case", &case]).as_array().unwrap().len(), 3, "only the valid incidents were written");
+}

@@ -133,16 +133,14 @@ impl Incident {
     }
 }
 
-/// Parses a coordinate typed as text ("47.0971", "47,0971"); empty means none.
+/// Parses a coordinate typed as text ("47.0971", "47,0971") with [`validate::coordinate`];
+/// empty means none.
 pub fn parse_coordinate(field: &'static str, s: &str) -> Result<Option<f64>> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    s.replace(',', ".")
-        .parse::<f64>()
-        .map(Some)
-        .map_err(|_| Error::invalid(field, format!("\"{s}\" is not a number of degrees")))
+    validate::coordinate(field, s).map(Some)
 }
 
 fn clean_list(v: &[String]) -> Vec<String> {

@@ -42,3 +42,35 @@ pub fn long_text(field: &'static str, s: &str, max_chars: usize) -> Result<Strin
     }
     Ok(t.to_string())
 }
+
+/// The most fractional digits a coordinate may have: 1e-15 degrees is about a nanometre, and
+/// more digits than an f64 holds would not be stored as typed.
+const COORDINATE_DECIMALS: usize = 15;
+
+/// A WGS84 coordinate in degrees typed as text. Only a plain decimal number is read: an
+/// optional sign, digits, and optionally a point (or a decimal comma) and up to 15 digits.
+/// No exponent, infinity, NaN or hex, which the float parser would take (`1e-400` as 0). The
+/// range is that of a latitude (−90..90) for a field named `latitude` or `*_latitude`, and of a
+/// longitude (−180..180) otherwise.
+pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
+    let t = text.trim();
+    let not_plain = || Error::invalid(field, format!("\"{t}\" is not a number of degrees: write a plain decimal number like 47.0971"));
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (whole, fraction) = match unsigned.split_once(['.', ',']) {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return Err(not_plain());
+    }
+    if fraction.is_some_and(|f| f.len() > COORDINATE_DECIMALS) {
+        return Err(Error::invalid(field, format!("\"{t}\" has more than {COORDINATE_DECIMALS} decimal places")));
+    }
+    let v: f64 = t.replace(',', ".").parse().map_err(|_| not_plain())?;
+    let limit = if field == "latitude" || field.ends_with("_latitude") { 90.0 } else { 180.0 };
+    if !v.is_finite() || v.abs() > limit {
+        return Err(Error::invalid(field, format!("{field} {t} is outside -{limit}..{limit}")));
+    }
+    Ok(v)
+}

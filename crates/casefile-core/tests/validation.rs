@@ -127,3 +127,34 @@ fn a_birth_date_is_a_year_a_month_or_a_real_day() {
     let shown = lib.reveal_identity(&p.id).unwrap().unwrap();
     assert_eq!(shown.date_of_birth, "2000-02-29", "the last value given was stored");
 }
+
+#[test]
+fn a_coordinate_typed_as_text_must_be_a_plain_decimal_number_in_range() {
+    for bad in ["1e-400", "1e2", "1E2", "inf", "-inf", "NaN", "infinity", "0x10", "1.", ".5", "+-1", "--1", "1.2.3", "4 7", "91", "-90.0000001", "1.1234567890123456"] {
+        let r = parse_coordinate("latitude", bad);
+        assert_eq!(refused(r, &format!("latitude {bad:?}")).0, "latitude", "{bad:?} is not a plain decimal latitude in -90..90");
+    }
+    assert_eq!(refused(parse_coordinate("longitude", "180.5"), "longitude 180.5").0, "longitude");
+    assert_eq!(parse_coordinate("latitude", "47.0971").unwrap(), Some(47.0971));
+    assert_eq!(parse_coordinate("latitude", " -90 ").unwrap(), Some(-90.0), "the edge is inside, spaces around are trimmed");
+    assert_eq!(parse_coordinate("longitude", "+180").unwrap(), Some(180.0), "a leading plus sign is a sign");
+    assert_eq!(parse_coordinate("longitude", "37.549400000000001").unwrap(), Some(37.5494), "15 fractional digits are allowed");
+    assert_eq!(parse_coordinate("latitude", "47,0971").unwrap(), Some(47.0971), "a decimal comma is still read, as before");
+    assert_eq!(parse_coordinate("latitude", "").unwrap(), None, "empty means no point");
+}
+
+#[test]
+fn the_strict_coordinate_parser_is_shared_and_stored_values_must_be_finite() {
+    use casefile_core::validate::coordinate;
+    assert!(coordinate("latitude", "1e-400").is_err(), "an exponent is not a plain decimal number");
+    assert_eq!(coordinate("longitude", "-179.999999999999999").unwrap_or_default(), -179.999999999999999);
+    assert!(coordinate("latitude", "").is_err(), "the parser wants a number; emptiness is the caller's business");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = case(&mut lib);
+    for (lat, lon, field) in [(f64::NAN, 0.0, "latitude"), (0.0, f64::INFINITY, "longitude"), (90.5, 0.0, "latitude"), (0.0, -180.5, "longitude")] {
+        let input = IncidentInput { title: "x".into(), latitude: Some(lat), longitude: Some(lon), ..Default::default() };
+        assert_eq!(refused(lib.create_incident(&c, input), &format!("point {lat}, {lon}")).0, field, "a stored point is finite and on the globe");
+    }
+}
