@@ -319,3 +319,20 @@ fn implausible_dates_zones_birth_dates_and_coordinates_are_refused() {
     assert_eq!(json(d, &["incident", "show", &id])["latitude"], -50.0301, "a plain decimal (with a sign) is stored as typed");
     assert_eq!(json(d, &["incident", "list", "--case", &case]).as_array().unwrap().len(), 3, "only the valid incidents were written");
 }
+
+#[test]
+fn looking_up_what_does_not_exist_fails_with_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["case", "new", "--title", "Exists"]).trim().to_string();
+    for args in [&["vocab", "list", "nope"][..], &["history", "incident", "nope"], &["conflicts", "--case", "nope"]] {
+        let err = fails(d, args);
+        assert!(err.starts_with("error[not_found]"), "{args:?} names what is missing instead of printing nothing: {err}");
+        let e = fails_json(d, args);
+        assert_eq!(e["code"], "not_found", "{args:?}: scripts get the code: {e}");
+    }
+    // What exists still answers, empty or not.
+    assert!(!json(d, &["vocab", "list", "weapon"]).as_array().unwrap().is_empty());
+    assert_eq!(json(d, &["history", "case", &case]).as_array().unwrap().len(), 1);
+    assert!(json(d, &["conflicts", "--case", &case]).as_array().unwrap().is_empty());
+}

@@ -185,12 +185,33 @@ impl Library {
 
     /// Custody entries about one record, oldest first.
     pub fn history(&self, record_type: &str, id: &str) -> Result<Vec<CustodyEntry>> {
+        self.ensure_known_record(record_type, id)?;
         custody::for_record(&self.conn, record_type, id)
+    }
+
+    /// `not_found` unless the custody log mentions the record or it exists, so that a mistyped
+    /// id is not read as "no history".
+    fn ensure_known_record(&self, record_type: &str, id: &str) -> Result<()> {
+        let logged = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM custody_log WHERE record_type = ?1 AND record_id = ?2 LIMIT 1",
+                rusqlite::params![record_type, id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if logged || crate::records::current_state(&self.conn, record_type, id)?.is_some() {
+            return Ok(());
+        }
+        let kind = crate::records::table(record_type).map(|t| t.record_type).unwrap_or("record");
+        Err(Error::NotFound { kind, id: id.to_string() })
     }
 
     /// Custody entries about one record and about the links that touch it, oldest first: the
     /// record's story as a person reads it.
     pub fn history_with_links(&self, record_type: &str, id: &str) -> Result<Vec<CustodyEntry>> {
+        self.ensure_known_record(record_type, id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT * FROM custody_log WHERE (record_type = ?1 AND record_id = ?2)
                 OR (record_type = 'link' AND record_id IN (SELECT id FROM links WHERE from_id = ?2 OR to_id = ?2))

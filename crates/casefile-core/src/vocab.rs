@@ -132,8 +132,15 @@ pub(crate) fn check_all(conn: &Connection, field: &'static str, vocab: &str, cod
 }
 
 impl Library {
-    /// The terms of one vocabulary (or all, with `None`), in their display order.
+    /// The terms of one vocabulary (or all, with `None`), in their display order. A vocabulary
+    /// that does not exist is `not_found`, so a typo is not read as "no terms".
     pub fn terms(&self, vocab: Option<&str>) -> Result<Vec<Term>> {
+        if let Some(v) = vocab {
+            let stored = || self.conn().query_row("SELECT 1 FROM vocab_terms WHERE vocab = ?1 LIMIT 1", [v], |_| Ok(())).optional();
+            if !VOCABULARIES.contains(&v) && stored()?.is_none() {
+                return Err(Error::NotFound { kind: "vocabulary", id: v.into() });
+            }
+        }
         let mut stmt = self.conn().prepare(
             "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms
              WHERE ?1 IS NULL OR vocab = ?1 ORDER BY vocab, sort, label_en",

@@ -158,3 +158,34 @@ fn the_strict_coordinate_parser_is_shared_and_stored_values_must_be_finite() {
         assert_eq!(refused(lib.create_incident(&c, input), &format!("point {lat}, {lon}")).0, field, "a stored point is finite and on the globe");
     }
 }
+
+#[test]
+fn looking_up_what_does_not_exist_is_not_found_rather_than_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = case(&mut lib);
+    let not_found = |r: casefile_core::Result<usize>, what: &str| match r {
+        Err(e @ Error::NotFound { .. }) => assert_eq!(e.code(), "not_found"),
+        other => panic!("{what}: expected not_found, got {other:?}"),
+    };
+
+    not_found(lib.terms(Some("nope")).map(|t| t.len()), "the terms of a vocabulary that does not exist");
+    assert!(!lib.terms(Some("weapon")).unwrap().is_empty(), "a real vocabulary lists its terms");
+    assert!(lib.terms(None).unwrap().len() > 10, "all vocabularies together");
+
+    not_found(lib.history("incident", "nope").map(|h| h.len()), "the history of a record that does not exist");
+    not_found(lib.history_with_links("incident", "nope").map(|h| h.len()), "the linked history of a record that does not exist");
+    not_found(lib.history("no_such_type", &c).map(|h| h.len()), "the history under a record type that does not exist");
+    assert_eq!(lib.history("case", &c).unwrap().len(), 1, "a real record has its creation entry");
+    assert_eq!(lib.history_with_links("case", &c).unwrap().len(), 1);
+    lib.delete_case(&c, "test").unwrap();
+    assert_eq!(lib.history("case", &c).unwrap().len(), 2, "a deleted record still has a history");
+    lib.restore_case(&c).unwrap();
+    lib.add_term("weapon", "thermobaric", "Thermobaric weapon", "").unwrap();
+    assert_eq!(lib.history("term", "weapon:thermobaric").unwrap().len(), 1, "records outside the tables (terms) have histories too");
+    lib.set_profile("O. Koval", "").unwrap();
+    assert_eq!(lib.history("profile", "1").unwrap().len(), 1, "so does the profile");
+
+    not_found(lib.conflicts("nope").map(|c| c.len()), "the conflicts of a case that does not exist");
+    assert!(lib.conflicts(&c).unwrap().is_empty(), "a real case without conflicts has an empty list");
+}

@@ -560,6 +560,10 @@ impl Library {
 
     /// The conflicts found when importing into a case (unresolved first).
     pub fn conflicts(&self, case_id: &str) -> Result<Vec<Conflict>> {
+        // A case that does not exist is `not_found`, not a case without conflicts.
+        if self.conn().query_row("SELECT 1 FROM cases WHERE id = ?1", [case_id], |_| Ok(())).optional()?.is_none() {
+            return Err(Error::NotFound { kind: "case", id: case_id.into() });
+        }
         let mut stmt = self.conn().prepare(
             "SELECT id, case_id, record_type, record_id, label, incoming, found_at, resolved_at, resolution, signed_by, trusted
              FROM conflicts WHERE case_id = ?1 ORDER BY resolved_at IS NOT NULL, found_at",
