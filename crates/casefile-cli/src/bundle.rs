@@ -1,7 +1,7 @@
 //! `casefile export | verify | import | conflicts | resolve | key`: handing a case over as a
 //! signed BagIt bundle, checking one, and merging one into this library.
 
-use crate::output::print_json;
+use crate::output::{print_json, say};
 use crate::{show, Failure};
 use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile};
 use casefile_core::Library;
@@ -12,10 +12,10 @@ pub fn export(lib: &mut Library, json: bool, case_id: &str, out: &Path, zip: boo
     let profile: ExportProfile = profile.parse()?;
     let r = export_case(lib, case_id, out, &ExportOptions { profile, zip }, &AtomicBool::new(false), &mut |_, _| {})?;
     show(json, &r, |r| {
-        println!("exported {} ({} profile)", r.path.display(), r.profile.as_str());
-        println!("payload:  {} files, {} bytes ({} originals)", r.payload_files, r.payload_bytes, r.originals);
-        println!("signed by key {}", r.fingerprint);
-        println!("tag manifest SHA-256 {}", r.tagmanifest_sha256);
+        say!("exported {} ({} profile)", r.path.display(), r.profile.as_str());
+        say!("payload:  {} files, {} bytes ({} originals)", r.payload_files, r.payload_bytes, r.originals);
+        say!("signed by key {}", r.fingerprint);
+        say!("tag manifest SHA-256 {}", r.tagmanifest_sha256);
     });
     Ok(())
 }
@@ -24,23 +24,23 @@ pub fn export(lib: &mut Library, json: bool, case_id: &str, out: &Path, zip: boo
 pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
     let r = verify_bundle(path)?;
     show(json, &r, |r| {
-        println!("bundle:   {}", r.path);
+        say!("bundle:   {}", r.path);
         if let Some(t) = &r.case_title {
-            println!("case:     {} ({})", t, r.case_reference.as_deref().unwrap_or("no reference"));
+            say!("case:     {} ({})", t, r.case_reference.as_deref().unwrap_or("no reference"));
         }
         if let Some(p) = r.profile {
-            println!("profile:  {}", p.as_str());
+            say!("profile:  {}", p.as_str());
         }
-        println!("payload:  {} files, {} bytes; {} custody entries", r.payload_files, r.payload_bytes, r.custody_entries);
+        say!("payload:  {} files, {} bytes; {} custody entries", r.payload_files, r.payload_bytes, r.custody_entries);
         match &r.signed_by {
-            Some(f) => println!("signed by key {f}  (confirm this fingerprint with the sender)"),
-            None => println!("signature: NOT VALID"),
+            Some(f) => say!("signed by key {f}  (confirm this fingerprint with the sender)"),
+            None => say!("signature: NOT VALID"),
         }
         for p in &r.problems {
-            println!("PROBLEM  {}: {}", p.file.as_deref().unwrap_or("bundle"), p.message);
+            say!("PROBLEM  {}: {}", p.file.as_deref().unwrap_or("bundle"), p.message);
         }
         if r.ok {
-            println!("OK: the bundle is complete, unchanged and signed");
+            say!("OK: the bundle is complete, unchanged and signed");
         }
     });
     if r.ok { Ok(()) } else { Err(Failure::Findings) }
@@ -49,16 +49,16 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
 pub fn import(lib: &mut Library, json: bool, path: &Path) -> Result<(), Failure> {
     let r = lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})?;
     show(json, &r, |r| {
-        println!("case:     {} ({})", r.case_title, r.case_id);
-        println!("signed by key {}", r.signed_by);
+        say!("case:     {} ({})", r.case_title, r.case_id);
+        say!("signed by key {}", r.signed_by);
         if r.already_up_to_date {
-            println!("nothing new: this library already has everything in the bundle");
+            say!("nothing new: this library already has everything in the bundle");
         } else {
             let c = &r.counts;
-            println!("records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts", c.added, c.updated, c.unchanged, c.kept_local, c.conflicts);
-            println!("files:    {} originals added to the vault; {} custody entries received", r.originals_added, r.custody_entries_received);
+            say!("records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts", c.added, c.updated, c.unchanged, c.kept_local, c.conflicts);
+            say!("files:    {} originals added to the vault; {} custody entries received", r.originals_added, r.custody_entries_received);
             if c.conflicts > 0 {
-                println!("see `casefile conflicts --case {}` to resolve the conflicts", r.case_id);
+                say!("see `casefile conflicts --case {}` to resolve the conflicts", r.case_id);
             }
         }
     });
@@ -72,15 +72,15 @@ pub fn conflicts(lib: &Library, json: bool, case_id: &str) -> Result<(), Failure
         return Ok(());
     }
     if list.is_empty() {
-        println!("no conflicts");
+        say!("no conflicts");
     }
     for c in &list {
         let state = c.resolution.as_deref().map(|r| format!("resolved: kept {r}")).unwrap_or_else(|| "UNRESOLVED".into());
-        println!("{}  {} {} \"{}\"  {}", c.id, c.record_type, c.record_id, c.label, state);
+        say!("{}  {} {} \"{}\"  {}", c.id, c.record_type, c.record_id, c.label, state);
         if let Some(local) = &c.local {
             for (k, v) in &c.incoming {
                 if local.get(k) != Some(v) && k != "updated_at" {
-                    println!("    {k}: here {}  |  incoming {}", local.get(k).map(|x| x.to_string()).unwrap_or_default(), v);
+                    say!("    {k}: here {}  |  incoming {}", local.get(k).map(|x| x.to_string()).unwrap_or_default(), v);
                 }
             }
         }

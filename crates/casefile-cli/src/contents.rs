@@ -2,7 +2,7 @@
 //! Each `new` takes the fields as flags; each `edit` loads the record, applies only the flags
 //! given, and saves it (one core call, one custody entry).
 
-use crate::output::{print_json, Table};
+use crate::output::{print_json, say, visible_block, Table};
 use crate::{show, Failure};
 use casefile_core::acts::{ActInput, InvolvementInput};
 use casefile_core::dates::DatePrecision;
@@ -186,10 +186,10 @@ fn print_links(links: &[casefile_core::links::LinkView]) {
     if links.is_empty() {
         return;
     }
-    println!("links:");
+    say!("links:");
     for l in links {
         let arrow = if l.direction == "out" { format!("{} →", l.link_type) } else { format!("← {}", l.link_type) };
-        println!("  {arrow} {} {} ({})", l.other.record_type, l.other.label, l.other.id);
+        say!("  {arrow} {} {} ({})", l.other.record_type, l.other.label, l.other.id);
     }
 }
 
@@ -197,7 +197,7 @@ pub fn incident(lib: &mut Library, json: bool, cmd: IncidentCmd) -> Result<(), F
     match cmd {
         IncidentCmd::New { case_id, f } => {
             let i = lib.create_incident(&case_id, f.apply(IncidentInput::default())?)?;
-            show(json, &i, |i| println!("{}", i.id));
+            show(json, &i, |i| say!("{}", i.id));
         }
         IncidentCmd::List { case_id } => {
             lib.get_case(&case_id)?;
@@ -213,24 +213,25 @@ pub fn incident(lib: &mut Library, json: bool, cmd: IncidentCmd) -> Result<(), F
             let w = WithLinks { record: lib.get_incident(&id)?, links: lib.links_of(&id)? };
             show(json, &w, |w| {
                 let i = &w.record;
-                println!("id:          {}", i.id);
-                println!("title:       {}", i.title);
-                println!("date:        {}{}", date_text(i), i.timezone.as_deref().map(|t| format!(" {t}")).unwrap_or_default());
+                say!("id:          {}", i.id);
+                say!("title:       {}", i.title);
+                say!("date:        {}{}", date_text(i), i.timezone.as_deref().map(|t| format!(" {t}")).unwrap_or_default());
                 let admin: Vec<&str> = [&i.settlement, &i.raion, &i.oblast, &i.country].iter().map(|s| s.as_str()).filter(|s| !s.is_empty()).collect();
-                println!("place:       {} {}", i.place_name, if admin.is_empty() { String::new() } else { format!("({})", admin.join(", ")) });
+                say!("place:       {} {}", i.place_name, if admin.is_empty() { String::new() } else { format!("({})", admin.join(", ")) });
                 if let (Some(lat), Some(lon)) = (i.latitude, i.longitude) {
-                    println!("point:       {lat}, {lon} ({:?})", i.location_precision.unwrap_or(LocationPrecision::Locality));
+                    say!("point:       {lat}, {lon} ({:?})", i.location_precision.unwrap_or(LocationPrecision::Locality));
                 }
-                println!("types:       {}", i.types.join(", "));
-                println!("violation:   {}", i.violation_status);
+                say!("types:       {}", i.types.join(", "));
+                say!("violation:   {}", i.violation_status);
                 for c in &i.casualties {
-                    println!("{:<12} {} (civilians {}, children {}) reported by {}", format!("{}:", c.kind), opt(c.total), opt(c.civilians), opt(c.children), c.reported_by);
+                    say!("{:<12} {} (civilians {}, children {}) reported by {}", format!("{}:", c.kind), opt(c.total), opt(c.civilians), opt(c.children), c.reported_by);
                 }
                 if !i.tags.is_empty() {
-                    println!("tags:        {}", i.tags.join(", "));
+                    say!("tags:        {}", i.tags.join(", "));
                 }
                 if !i.description.is_empty() {
-                    println!("description:\n{}", i.description);
+                    say!("description:");
+                    println!("{}", visible_block(&i.description));
                 }
                 print_links(&w.links);
             });
@@ -238,7 +239,7 @@ pub fn incident(lib: &mut Library, json: bool, cmd: IncidentCmd) -> Result<(), F
         IncidentCmd::Edit { id, f } => {
             let current = lib.get_incident(&id)?.to_input();
             let i = lib.edit_incident(&id, f.apply(current)?)?;
-            show(json, &i, |i| println!("saved {}", i.id));
+            show(json, &i, |i| say!("saved {}", i.id));
         }
     }
     Ok(())
@@ -317,7 +318,7 @@ pub fn person(lib: &mut Library, json: bool, cmd: PersonCmd) -> Result<(), Failu
     match cmd {
         PersonCmd::New { case_id, f } => {
             let p = lib.create_person(&case_id, f.apply(PersonInput::default()))?;
-            show(json, &p, |p| println!("{} {}", p.id, p.pseudonym));
+            show(json, &p, |p| say!("{} {}", p.id, p.pseudonym));
         }
         PersonCmd::List { case_id } => {
             lib.get_case(&case_id)?;
@@ -334,12 +335,12 @@ pub fn person(lib: &mut Library, json: bool, cmd: PersonCmd) -> Result<(), Failu
             let has_identity = lib.has_identity(&id)?;
             show(json, &w, |w| {
                 let p = &w.record;
-                println!("id:          {}", p.id);
-                println!("pseudonym:   {}", p.pseudonym);
-                println!("roles:       {}", p.roles.join(", "));
-                println!("identity:    {}", if has_identity { "on record (casefile person reveal-identity ID)" } else { "none recorded" });
+                say!("id:          {}", p.id);
+                say!("pseudonym:   {}", p.pseudonym);
+                say!("roles:       {}", p.roles.join(", "));
+                say!("identity:    {}", if has_identity { "on record (casefile person reveal-identity ID)" } else { "none recorded" });
                 if !p.description.is_empty() {
-                    println!("description: {}", p.description);
+                    say!("description: {}", p.description);
                 }
                 print_links(&w.links);
             });
@@ -348,21 +349,21 @@ pub fn person(lib: &mut Library, json: bool, cmd: PersonCmd) -> Result<(), Failu
             let p = lib.get_person(&id)?;
             let input = PersonInput { pseudonym: p.pseudonym, roles: p.roles, description: p.description, gender: p.gender, age_group: p.age_group };
             let p = lib.edit_person(&id, f.apply(input))?;
-            show(json, &p, |p| println!("saved {} {}", p.id, p.pseudonym));
+            show(json, &p, |p| say!("saved {} {}", p.id, p.pseudonym));
         }
         PersonCmd::SetIdentity { id, real_name, date_of_birth, contact, address, notes } => {
             lib.set_identity(&id, Identity { real_name, date_of_birth, contact, address, notes })?;
-            if json { print_json(&serde_json::json!({ "ok": true })) } else { println!("identity recorded") }
+            if json { print_json(&serde_json::json!({ "ok": true })) } else { say!("identity recorded") }
         }
         PersonCmd::RevealIdentity { id } => {
             show(json, &lib.reveal_identity(&id)?, |i| match i {
-                None => println!("no identifying details are recorded"),
+                None => say!("no identifying details are recorded"),
                 Some(i) => {
-                    println!("real name:     {}", i.real_name);
-                    println!("date of birth: {}", i.date_of_birth);
-                    println!("contact:       {}", i.contact);
-                    println!("address:       {}", i.address);
-                    println!("notes:         {}", i.notes);
+                    say!("real name:     {}", i.real_name);
+                    say!("date of birth: {}", i.date_of_birth);
+                    say!("contact:       {}", i.contact);
+                    say!("address:       {}", i.address);
+                    say!("notes:         {}", i.notes);
                 }
             });
         }
@@ -417,7 +418,7 @@ pub fn unit(lib: &mut Library, json: bool, cmd: UnitCmd) -> Result<(), Failure> 
     match cmd {
         UnitCmd::New { case_id, f } => {
             let u = lib.create_unit(&case_id, f.apply(UnitInput::default()))?;
-            show(json, &u, |u| println!("{}", u.id));
+            show(json, &u, |u| say!("{}", u.id));
         }
         UnitCmd::List { case_id } => {
             lib.get_case(&case_id)?;
@@ -432,10 +433,10 @@ pub fn unit(lib: &mut Library, json: bool, cmd: UnitCmd) -> Result<(), Failure> 
         UnitCmd::Show { id } => {
             let w = WithLinks { record: lib.get_unit(&id)?, links: lib.links_of(&id)? };
             show(json, &w, |w| {
-                println!("id:          {}", w.record.id);
-                println!("name:        {}", w.record.name);
-                println!("kind:        {}", w.record.kind);
-                println!("affiliation: {}", w.record.affiliation);
+                say!("id:          {}", w.record.id);
+                say!("name:        {}", w.record.name);
+                say!("kind:        {}", w.record.kind);
+                say!("affiliation: {}", w.record.affiliation);
                 print_links(&w.links);
             });
         }
@@ -443,7 +444,7 @@ pub fn unit(lib: &mut Library, json: bool, cmd: UnitCmd) -> Result<(), Failure> 
             let u = lib.get_unit(&id)?;
             let input = UnitInput { name: u.name, kind: u.kind, affiliation: u.affiliation, description: u.description };
             let u = lib.edit_unit(&id, f.apply(input))?;
-            show(json, &u, |u| println!("saved {}", u.id));
+            show(json, &u, |u| say!("saved {}", u.id));
         }
     }
     Ok(())
@@ -496,7 +497,7 @@ pub fn act(lib: &mut Library, json: bool, cmd: ActCmd) -> Result<(), Failure> {
     match cmd {
         ActCmd::New { case_id, incident_id, victim_person_id, victim_group, act_type, consequences } => {
             let a = lib.create_act(&case_id, ActInput { incident_id, victim_person_id, victim_group, act_type, consequences })?;
-            show(json, &a, |a| println!("{}", a.id));
+            show(json, &a, |a| say!("{}", a.id));
         }
         ActCmd::Involve { case_id, person_id, unit_id, incident_id, act_id, degree, notes } => {
             let v = lib.create_involvement(&case_id, InvolvementInput {
@@ -507,17 +508,17 @@ pub fn act(lib: &mut Library, json: bool, cmd: ActCmd) -> Result<(), Failure> {
                 degree,
                 notes,
             })?;
-            show(json, &v, |v| println!("{}", v.id));
+            show(json, &v, |v| say!("{}", v.id));
         }
         ActCmd::List { incident_id } => {
             let acts = lib.list_acts(&incident_id)?;
             let involvements = lib.list_involvements(&incident_id)?;
             show(json, &serde_json::json!({ "acts": acts, "involvements": involvements }), |_| {
                 for a in &acts {
-                    println!("act          {}  {}", a.id, a.label);
+                    say!("act          {}  {}", a.id, a.label);
                 }
                 for v in &involvements {
-                    println!("involvement  {}  {}", v.id, v.label);
+                    say!("involvement  {}  {}", v.id, v.label);
                 }
             });
         }
@@ -644,7 +645,7 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
     match cmd {
         StatementCmd::New { case_id, f } => {
             let s = lib.create_statement(&case_id, f.apply(StatementInput::default())?)?;
-            show(json, &s, |s| println!("{}", s.id));
+            show(json, &s, |s| say!("{}", s.id));
         }
         StatementCmd::List { case_id } => {
             lib.get_case(&case_id)?;
@@ -669,15 +670,17 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
             let witness = lib.get_person(&full.s.witness_id)?.pseudonym;
             show(json, &full, |f| {
                 let s = &f.s;
-                println!("id:          {}", s.id);
-                println!("title:       {}", s.title);
-                println!("witness:     {witness}");
-                println!("interview:   {} {}", s.interview_date.as_deref().unwrap_or("(no date)"), s.interview_place);
-                println!("language:    {}   mode: {}   version: {}", s.language, s.mode, s.version);
-                println!("consent:     storage {:?}, prosecution {:?}, publication {:?}", f.consent.storage, f.consent.prosecution, f.consent.publication);
-                println!("text:\n{}", s.text);
+                say!("id:          {}", s.id);
+                say!("title:       {}", s.title);
+                say!("witness:     {witness}");
+                say!("interview:   {} {}", s.interview_date.as_deref().unwrap_or("(no date)"), s.interview_place);
+                say!("language:    {}   mode: {}   version: {}", s.language, s.mode, s.version);
+                say!("consent:     storage {:?}, prosecution {:?}, publication {:?}", f.consent.storage, f.consent.prosecution, f.consent.publication);
+                say!("text:");
+                println!("{}", visible_block(&s.text));
                 for t in &s.translations {
-                    println!("translation ({}):\n{}", t.language, t.text);
+                    say!("translation ({}):", t.language);
+                    println!("{}", visible_block(&t.text));
                 }
                 print_links(&f.links);
             });
@@ -685,12 +688,12 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
         StatementCmd::Edit { id, f } => {
             let current = lib.get_statement(&id)?.to_input();
             let s = lib.edit_statement(&id, f.apply(current)?)?;
-            show(json, &s, |s| println!("saved {} version {}", s.id, s.version));
+            show(json, &s, |s| say!("saved {} version {}", s.id, s.version));
         }
         StatementCmd::Versions { id } => {
             show(json, &lib.statement_versions(&id)?, |vs| {
                 for v in vs {
-                    println!("version {} by {} at {} (changed: {})", v.version, v.changed_by, v.changed_at, if v.changed.is_empty() { "created".into() } else { v.changed.join(", ") });
+                    say!("version {} by {} at {} (changed: {})", v.version, v.changed_by, v.changed_at, if v.changed.is_empty() { "created".into() } else { v.changed.join(", ") });
                 }
             });
         }
@@ -699,11 +702,11 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
                 return Err(Error::invalid("granted", "say --granted or --refused").into());
             }
             let c = lib.set_consent(&id, ConsentInput { purpose: purpose.parse::<ConsentPurpose>()?, granted, given_on: on, method })?;
-            show(json, &c, |c| println!("{} consent: {:?}", c.purpose.as_str(), c.state()));
+            show(json, &c, |c| say!("{} consent: {:?}", c.purpose.as_str(), c.state()));
         }
         StatementCmd::Withdraw { id, purpose, on, note } => {
             let c = lib.withdraw_consent(&id, purpose.parse::<ConsentPurpose>()?, &on, &note)?;
-            show(json, &c, |c| println!("{} consent withdrawn on {}", c.purpose.as_str(), c.withdrawn_on.as_deref().unwrap_or("")));
+            show(json, &c, |c| say!("{} consent withdrawn on {}", c.purpose.as_str(), c.withdrawn_on.as_deref().unwrap_or("")));
         }
     }
     Ok(())
@@ -744,7 +747,7 @@ pub fn link(lib: &mut Library, json: bool, cmd: LinkCmd) -> Result<(), Failure> 
             let (ft, fid) = split_ref(&from, "from_id")?;
             let (tt, tid) = split_ref(&to, "to_id")?;
             let l = lib.link(&ft, &fid, &link_type, &tt, &tid, &note)?;
-            show(json, &l, |l| println!("{}", l.id));
+            show(json, &l, |l| say!("{}", l.id));
         }
         LinkCmd::List { id } => show(json, &lib.links_of(&id)?, |links| {
             let mut t = Table::new(&["LINK", "DIRECTION", "TYPE", "OTHER"]);
@@ -755,7 +758,7 @@ pub fn link(lib: &mut Library, json: bool, cmd: LinkCmd) -> Result<(), Failure> 
         }),
         LinkCmd::Remove { link_id, reason } => {
             lib.unlink(&link_id, &reason)?;
-            if json { print_json(&serde_json::json!({ "ok": true })) } else { println!("link removed") }
+            if json { print_json(&serde_json::json!({ "ok": true })) } else { say!("link removed") }
         }
     }
     Ok(())

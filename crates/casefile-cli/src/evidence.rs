@@ -1,7 +1,7 @@
 //! `casefile evidence ...`: take files into a case, list and show them, edit their assessment
 //! and acquisition record, and find near-duplicates.
 
-use crate::output::{print_json, Table};
+use crate::output::{print_json, say, visible, Table};
 use crate::{show, Failure};
 use casefile_core::evidence::{Acquisition, EvidenceEdit, IngestReport, Progress};
 use casefile_core::Library;
@@ -103,15 +103,15 @@ fn human_size(n: i64) -> String {
 
 fn print_report(r: &IngestReport) {
     for e in &r.added {
-        println!("added    {}  {}  {}", e.id, e.sha256, e.relative_path);
+        say!("added    {}  {}  {}", e.id, e.sha256, e.relative_path);
     }
     for a in &r.already_in_case {
-        println!("already in this case  {}  ({})", a.path, a.evidence_id);
+        say!("already in this case  {}  ({})", a.path, a.evidence_id);
     }
     for f in &r.failed {
-        println!("FAILED   {}: {}", f.path, f.message);
+        say!("FAILED   {}: {}", f.path, f.message);
     }
-    println!(
+    say!(
         "{} added ({} new to the vault), {} already in this case, {} failed{}",
         r.added.len(),
         r.new_vault_files,
@@ -131,7 +131,7 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             let mut progress = |p: &Progress| {
                 if tty && last.elapsed().as_millis() > 200 {
                     last = std::time::Instant::now();
-                    eprint!("\r{}/{} files, {} of {}  {:<40.40}", p.files_done, p.files_total, human_size(p.bytes_done as i64), human_size(p.bytes_total as i64), p.current);
+                    eprint!("\r{}/{} files, {} of {}  {:<40.40}", p.files_done, p.files_total, human_size(p.bytes_done as i64), human_size(p.bytes_total as i64), visible(&p.current));
                     let _ = std::io::stderr().flush();
                 }
             };
@@ -167,27 +167,27 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
                 print_json(&full);
             } else {
                 let m = &e.metadata;
-                println!("id:            {}", e.id);
-                println!("file:          {} ({})", e.relative_path, human_size(e.size));
-                println!("sha-256:       {}", e.sha256);
-                println!("media type:    {} (from content)", e.media_type);
-                println!("modified:      {}", e.file_modified.as_deref().unwrap_or("-"));
-                println!("captured:      {}{}", e.capture_time.as_deref().unwrap_or("-"), m.capture_time_offset.as_deref().map(|o| format!(" {o}")).unwrap_or_default());
+                say!("id:            {}", e.id);
+                say!("file:          {} ({})", e.relative_path, human_size(e.size));
+                say!("sha-256:       {}", e.sha256);
+                say!("media type:    {} (from content)", e.media_type);
+                say!("modified:      {}", e.file_modified.as_deref().unwrap_or("-"));
+                say!("captured:      {}{}", e.capture_time.as_deref().unwrap_or("-"), m.capture_time_offset.as_deref().map(|o| format!(" {o}")).unwrap_or_default());
                 if let (Some(la), Some(lo)) = (e.latitude, e.longitude) {
-                    println!("gps:           {la}, {lo}{}", m.gps_altitude.map(|a| format!(", {a} m")).unwrap_or_default());
+                    say!("gps:           {la}, {lo}{}", m.gps_altitude.map(|a| format!(", {a} m")).unwrap_or_default());
                 }
-                if let Some(t) = &m.gps_time { println!("gps time:      {t}"); }
+                if let Some(t) = &m.gps_time { say!("gps time:      {t}"); }
                 if m.clock_gps_mismatch {
-                    println!("WARNING:       camera clock and GPS time differ by {} s", m.clock_gps_disagreement.unwrap_or(0));
+                    say!("WARNING:       camera clock and GPS time differ by {} s", m.clock_gps_disagreement.unwrap_or(0));
                 }
-                println!("device:        {} {}", m.make.as_deref().unwrap_or(""), m.model.as_deref().unwrap_or(""));
-                if let (Some(w), Some(h)) = (m.width, m.height) { println!("pixels:        {w} x {h}, orientation {}", m.orientation.unwrap_or(1)); }
-                println!("collected:     by {} at {} ({}) {}", e.collected_by, e.collected_at, e.method, e.source_url);
-                if !e.source_description.is_empty() { println!("source:        {}", e.source_description); }
-                println!("graphic:       {}", if e.graphic { "yes" } else { "no" });
-                println!("verification:  {}", e.verification_status);
-                if let Some(a) = analysis { println!("preview:       {}{}", a.status, if a.message.is_empty() { String::new() } else { format!(" ({})", a.message) }); }
-                for d in duplicates { println!("looks like:    {} {} (distance {})", d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["distance"]); }
+                say!("device:        {} {}", m.make.as_deref().unwrap_or(""), m.model.as_deref().unwrap_or(""));
+                if let (Some(w), Some(h)) = (m.width, m.height) { say!("pixels:        {w} x {h}, orientation {}", m.orientation.unwrap_or(1)); }
+                say!("collected:     by {} at {} ({}) {}", e.collected_by, e.collected_at, e.method, e.source_url);
+                if !e.source_description.is_empty() { say!("source:        {}", e.source_description); }
+                say!("graphic:       {}", if e.graphic { "yes" } else { "no" });
+                say!("verification:  {}", e.verification_status);
+                if let Some(a) = analysis { say!("preview:       {}{}", a.status, if a.message.is_empty() { String::new() } else { format!(" ({})", a.message) }); }
+                for d in duplicates { say!("looks like:    {} {} (distance {})", d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["distance"]); }
             }
         }
         EvidenceCmd::Edit { id, description, graphic, location_sensitive, verification_status, verification_notes, acq } => {
@@ -199,7 +199,7 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
                 None
             };
             let e = lib.edit_evidence(&id, EvidenceEdit { description, graphic, location_sensitive, verification_status, verification_notes, acquisition })?;
-            show(json, &e, |e| println!("saved {}", e.id));
+            show(json, &e, |e| say!("saved {}", e.id));
         }
         EvidenceCmd::Analyse => {
             let n = lib.analyse_pending(&mut |i, n| eprint!("\r{i}/{n}"))?;
@@ -208,10 +208,10 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
         EvidenceCmd::Duplicates { case_id } => {
             show(json, &lib.possible_duplicates(case_id.as_deref())?, |pairs| {
                 if pairs.is_empty() {
-                    println!("no possible duplicates");
+                    say!("no possible duplicates");
                 }
                 for p in pairs {
-                    println!("{:>2}  {} {}  ~  {} {}", p.distance, p.a.id, p.a.relative_path, p.b.id, p.b.relative_path);
+                    say!("{:>2}  {} {}  ~  {} {}", p.distance, p.a.id, p.a.relative_path, p.b.id, p.b.relative_path);
                 }
             });
         }
@@ -219,7 +219,7 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             let e = lib.get_evidence(&id)?;
             let ok = lib.vault().verify(&e.sha256)?;
             show(json, &serde_json::json!({ "id": id, "sha256": e.sha256, "intact": ok }), |_| {
-                if ok { println!("intact: the vault file still hashes to {}", e.sha256) } else { println!("ALTERED: the vault file no longer hashes to {}", e.sha256) }
+                if ok { say!("intact: the vault file still hashes to {}", e.sha256) } else { say!("ALTERED: the vault file no longer hashes to {}", e.sha256) }
             });
             if !ok {
                 return Err(Failure::Findings);

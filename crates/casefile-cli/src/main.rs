@@ -17,7 +17,7 @@ mod bundle;
 mod contents;
 mod evidence;
 mod output;
-use output::{print_json, Table};
+use output::{print_json, say, visible_block, Table};
 
 #[derive(Parser)]
 #[command(name = "casefile", version, about = "Casefile: case files for documenting war crimes, from the command line")]
@@ -226,7 +226,7 @@ fn main() -> ExitCode {
             if json {
                 print_json(&ErrorDto::from(&e));
             } else {
-                eprintln!("error[{}]: {}", e.code(), e);
+                eprintln!("error[{}]: {}", e.code(), output::visible(&e.to_string()));
             }
             ExitCode::from(1)
         }
@@ -266,21 +266,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let mut lib = open(cli.data_dir)?;
     match cli.command {
         Command::Info => show(json, &lib.info()?, |i| {
-            println!("library:  {}", i.data_dir.display());
-            println!("schema:   {}", i.schema_version);
-            println!("casefile: {}", i.version);
+            say!("library:  {}", i.data_dir.display());
+            say!("schema:   {}", i.schema_version);
+            say!("casefile: {}", i.version);
             match &i.profile {
-                Some(p) => println!("profile:  {} ({})", p.name, p.organisation),
-                None => println!("profile:  not set (casefile profile set --name ...)"),
+                Some(p) => say!("profile:  {} ({})", p.name, p.organisation),
+                None => say!("profile:  not set (casefile profile set --name ...)"),
             }
         }),
         Command::Profile(ProfileCmd::Set { name, organisation }) => {
             let p = lib.set_profile(&name, &organisation)?;
-            show(json, &p, |p| println!("profile set: {} ({})", p.name, p.organisation));
+            show(json, &p, |p| say!("profile set: {} ({})", p.name, p.organisation));
         }
         Command::Profile(ProfileCmd::Show) => show(json, &lib.profile()?, |p| match p {
-            Some(p) => println!("{} ({})", p.name, p.organisation),
-            None => println!("no profile set"),
+            Some(p) => say!("{} ({})", p.name, p.organisation),
+            None => say!("no profile set"),
         }),
         Command::Case(cmd) => case_cmd(&mut lib, json, cmd)?,
         Command::Incident(cmd) => contents::incident(&mut lib, json, cmd)?,
@@ -292,11 +292,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Evidence(cmd) => evidence::evidence(&mut lib, json, cmd)?,
         Command::Delete { record_type, id, reason } => {
             lib.delete(&record_type, &id, &reason)?;
-            show(json, &serde_json::json!({ "ok": true }), |_| println!("{record_type} {id} marked deleted"));
+            show(json, &serde_json::json!({ "ok": true }), |_| say!("{record_type} {id} marked deleted"));
         }
         Command::Restore { record_type, id } => {
             lib.restore(&record_type, &id)?;
-            show(json, &serde_json::json!({ "ok": true }), |_| println!("{record_type} {id} restored"));
+            show(json, &serde_json::json!({ "ok": true }), |_| say!("{record_type} {id} restored"));
         }
         Command::History { record_type, id } => print_history(json, &lib.history(&record_type, &id)?),
         Command::Vocab(VocabCmd::List { vocab }) => show(json, &lib.terms(vocab.as_deref())?, |terms| {
@@ -308,7 +308,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }),
         Command::Vocab(VocabCmd::Add { vocab, code, en, uk }) => {
             let t = lib.add_term(&vocab, &code, &en, &uk)?;
-            show(json, &t, |t| println!("added {}:{}", t.vocab, t.code));
+            show(json, &t, |t| say!("added {}:{}", t.vocab, t.code));
         }
         Command::Export { case_id, out, zip, profile } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
         Command::Verify { .. } => unreachable!("handled before the library is opened"),
@@ -316,28 +316,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Conflicts { case_id } => bundle::conflicts(&lib, json, &case_id)?,
         Command::Resolve { conflict_id, keep } => {
             lib.resolve_conflict(&conflict_id, keep == "incoming")?;
-            show(json, &serde_json::json!({ "ok": true }), |_| println!("resolved: kept {keep}"));
+            show(json, &serde_json::json!({ "ok": true }), |_| say!("resolved: kept {keep}"));
         }
         Command::Search { query, case_id, limit, reindex } => {
             if reindex {
                 let n = lib.reindex()?;
-                show(json, &serde_json::json!({ "indexed": n }), |_| println!("search index rebuilt: {n} records"));
+                show(json, &serde_json::json!({ "indexed": n }), |_| say!("search index rebuilt: {n} records"));
             }
             if let Some(q) = query {
                 let r = lib.search(&q, case_id.as_deref(), limit, 0)?;
                 show(json, &r, |r| {
                     let plain = |s: &str| s.replace(casefile_core::search::MARK_START, "[").replace(casefile_core::search::MARK_END, "]");
                     if r.hits.is_empty() {
-                        println!("no matches");
+                        say!("no matches");
                     }
                     for h in &r.hits {
-                        println!("{:<10} {}  {}", h.record_type, h.record_id, plain(&h.title));
+                        say!("{:<10} {}  {}", h.record_type, h.record_id, plain(&h.title));
                         if !h.snippet.is_empty() {
-                            println!("           {}", plain(&h.snippet));
+                            say!("           {}", plain(&h.snippet));
                         }
                     }
                     if r.more {
-                        println!("(more results: use --limit)");
+                        say!("(more results: use --limit)");
                     }
                 });
             } else if !reindex {
@@ -345,27 +345,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Key => show(json, &lib.key_info()?, |k| {
-            println!("public key:  {}", k.public_key);
-            println!("fingerprint: {}", k.fingerprint);
+            say!("public key:  {}", k.public_key);
+            say!("fingerprint: {}", k.fingerprint);
         }),
         Command::Sample => {
             let c = lib.load_sample()?;
-            show(json, &c, |c| println!("{}", c.id));
+            show(json, &c, |c| say!("{}", c.id));
         }
         Command::Audit(AuditCmd::Verify) => {
             let report = lib.audit_verify()?;
             show(json, &report, |r| {
-                println!("custody entries: {}", r.entries);
-                println!("records checked: {}", r.records_checked);
+                say!("custody entries: {}", r.entries);
+                say!("records checked: {}", r.records_checked);
                 match &r.chain_problem {
-                    None => println!("chain: intact"),
-                    Some(p) => println!("chain: BROKEN at entry {}: {}", p.seq, p.message),
+                    None => say!("chain: intact"),
+                    Some(p) => say!("chain: BROKEN at entry {}: {}", p.seq, p.message),
                 }
                 for p in &r.record_problems {
-                    println!("record: {}", p.message);
+                    say!("record: {}", p.message);
                 }
                 if r.ok() {
-                    println!("OK: the custody log is intact and every record matches it");
+                    say!("OK: the custody log is intact and every record matches it");
                 }
             });
             if !report.ok() {
@@ -378,23 +378,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> {
     let print_case = |c: &casefile_core::cases::Case| {
-        println!("id:          {}", c.id);
-        println!("title:       {}", c.title);
-        println!("reference:   {}", c.reference.as_deref().unwrap_or("-"));
-        println!("status:      {}", c.status);
-        println!("created:     {}", c.created_at);
-        println!("updated:     {}", c.updated_at);
+        say!("id:          {}", c.id);
+        say!("title:       {}", c.title);
+        say!("reference:   {}", c.reference.as_deref().unwrap_or("-"));
+        say!("status:      {}", c.status);
+        say!("created:     {}", c.created_at);
+        say!("updated:     {}", c.updated_at);
         if let Some(d) = &c.deleted_at {
-            println!("deleted:     {} ({})", d, c.deleted_reason.as_deref().unwrap_or(""));
+            say!("deleted:     {} ({})", d, c.deleted_reason.as_deref().unwrap_or(""));
         }
         if !c.description.is_empty() {
-            println!("description:\n{}", c.description);
+            say!("description:");
+            println!("{}", visible_block(&c.description));
         }
     };
     match cmd {
         CaseCmd::New { title, reference, description } => {
             let c = lib.create_case(NewCase { title, reference, description })?;
-            show(json, &c, |c| println!("{}", c.id));
+            show(json, &c, |c| say!("{}", c.id));
         }
         CaseCmd::List => {
             let cases = lib.list_cases()?;

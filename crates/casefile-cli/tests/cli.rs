@@ -336,3 +336,45 @@ fn looking_up_what_does_not_exist_fails_with_not_found() {
     assert_eq!(json(d, &["history", "case", &case]).as_array().unwrap().len(), 1);
     assert!(json(d, &["conflicts", "--case", &case]).as_array().unwrap().is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn names_that_could_forge_lines_or_reverse_text_are_escaped_for_people_not_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A title that reverses the rest of the line on a terminal, and file names that would
+    // print a line of their own, or carry a terminal escape sequence.
+    let title = "Strike report \u{202E}fdp.exe\u{2066}";
+    let case = ok(d, &["case", "new", "--title", title]).trim().to_string();
+    let names = ["photo\nFAKE-ID  image:jpeg  1 kB  forged.jpg", "bell\u{7}\u{1b}[31mred.jpg", "tab\there\u{200F}.jpg", "line\u{2028}sep.jpg"];
+    for (i, n) in names.iter().enumerate() {
+        std::fs::write(src.path().join(n), format!("file {i}")).unwrap();
+    }
+    ok(d, &["evidence", "add", "--no-analyse", "--case", &case, src.path().to_str().unwrap()]);
+
+    let bidi = |s: &str| s.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'));
+    let controls = |s: &str| s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{2028}' || c == '\u{2029}');
+    let cases = ok(d, &["case", "list"]);
+    assert!(!bidi(&cases), "no bidirectional control reaches the terminal: {cases:?}");
+    assert!(cases.contains("Strike report \\u{202E}fdp.exe\\u{2066}"), "it is shown, escaped, so a reader sees it is there: {cases:?}");
+    assert!(ok(d, &["case", "show", &case]).contains("\\u{202E}"), "case show escapes too");
+
+    let list = ok(d, &["evidence", "list", "--case", &case]);
+    assert!(!bidi(&list) && !controls(&list), "no control character reaches the terminal: {list:?}");
+    assert_eq!(list.lines().count(), 1 + names.len(), "one header line and one line per item, however the names look: {list:?}");
+    for shown in ["photo\\nFAKE-ID", "bell\\u{7}\\u{1B}[31mred.jpg", "tab\\there\\u{200F}.jpg", "line\\u{2028}sep.jpg"] {
+        assert!(list.contains(shown), "{shown} is in the list, escaped visibly: {list:?}");
+    }
+    let rows = json(d, &["evidence", "list", "--case", &case]);
+    let mut got: Vec<String> = rows.as_array().unwrap().iter().map(|r| r["original_name"].as_str().unwrap().to_string()).collect();
+    let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "JSON keeps the names exactly as they are");
+    let one = rows[0]["id"].as_str().unwrap();
+    let shown = ok(d, &["evidence", "show", one]);
+    assert!(!bidi(&shown) && !controls(&shown), "evidence show escapes too: {shown:?}");
+    let history = ok(d, &["history", "evidence", one]);
+    assert!(!controls(&history), "{history:?}");
+}
