@@ -378,3 +378,27 @@ fn names_that_could_forge_lines_or_reverse_text_are_escaped_for_people_not_for_s
     let history = ok(d, &["history", "evidence", one]);
     assert!(!controls(&history), "{history:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_round_trips_through_add_list_and_show() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = ok(d, &["case", "new", "--title", "Raw names"]).trim().to_string();
+    let raw: &[u8] = b"\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2-\xca\xe8\xbf\xe2.jpg"; // "Київ-" in UTF-8, then "Київ" in cp1251
+    std::fs::write(src.path().join(OsStr::from_bytes(raw)), b"photo bytes").unwrap();
+    ok(d, &["evidence", "add", "--no-analyse", "--case", &case, src.path().to_str().unwrap()]);
+
+    let rows = json(d, &["evidence", "list", "--case", &case]);
+    assert_eq!(rows[0]["original_name"], "Київ-\\xCA\\xE8\\xBF\\xE2.jpg", "the valid part reads as text, the invalid bytes as \\xHH");
+    let human = ok(d, &["evidence", "list", "--case", &case]);
+    assert!(human.contains("Київ-\\xCA\\xE8\\xBF\\xE2.jpg") && !human.contains('\u{FFFD}'), "{human}");
+    let shown = json(d, &["evidence", "show", rows[0]["id"].as_str().unwrap()]);
+    let hex = shown["evidence"]["original_name_raw"].as_str().unwrap_or_else(|| panic!("the raw name is recorded: {shown}"));
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    assert_eq!(bytes, raw, "the hex gives back the exact bytes of the name");
+    assert!(ok(d, &["audit", "verify"]).contains("OK"));
+}

@@ -62,6 +62,16 @@ pub struct Evidence {
     /// The place it shows must not be published (left out of `public` exports).
     #[serde(default)]
     pub location_sensitive: Option<bool>,
+    /// The raw bytes (hex) of `original_name` as the file system gave them, only when they are
+    /// not UTF-8; the text field then has each bad byte written `\xFF` (see [`os_text`]).
+    #[serde(default)]
+    pub original_name_raw: Option<String>,
+    /// The same for `relative_path`.
+    #[serde(default)]
+    pub relative_path_raw: Option<String>,
+    /// The same for `source_path`.
+    #[serde(default)]
+    pub source_path_raw: Option<String>,
 }
 
 /// Who collected an item, when, how and from where.
@@ -130,6 +140,8 @@ pub struct EvidenceEdit {
 pub struct PlannedFile {
     pub path: PathBuf,
     pub relative_path: String,
+    /// The raw bytes (hex) of the relative path when they are not UTF-8 (see [`os_text`]).
+    pub relative_path_raw: Option<String>,
     pub size: u64,
 }
 
@@ -188,6 +200,25 @@ fn failure(path: &Path, e: &Error) -> IngestFailure {
     IngestFailure { path: path.display().to_string(), code: dto.code, message: dto.message }
 }
 
+/// A name or path from the file system as text, and its raw bytes as hex when they are not
+/// UTF-8. In the text each byte that is not part of valid UTF-8 is written `\xFF` (upper-case
+/// hex) rather than replaced by U+FFFD, so a person can still tell names apart; the hex keeps
+/// the exact bytes, so the original name can always be given back.
+pub fn os_text(s: &std::ffi::OsStr) -> (String, Option<String>) {
+    let bytes = s.as_encoded_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_string(), None);
+    }
+    let mut text = String::with_capacity(bytes.len() + 16);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    (text, Some(hex::encode(bytes)))
+}
+
 /// Lists the files to take in: files as given, folders walked recursively (in name order).
 /// Symbolic links are not followed (they are reported), nor are special files.
 pub fn plan_files(paths: &[PathBuf]) -> (Vec<PlannedFile>, Vec<IngestFailure>) {
@@ -197,11 +228,10 @@ pub fn plan_files(paths: &[PathBuf]) -> (Vec<PlannedFile>, Vec<IngestFailure>) {
         match std::fs::symlink_metadata(p) {
             Err(e) => failed.push(failure(p, &Error::io(p, e))),
             Ok(m) if m.is_dir() => walk(p, p, &mut files, &mut failed),
-            Ok(m) if m.is_file() => files.push(PlannedFile {
-                relative_path: p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                path: p.clone(),
-                size: m.len(),
-            }),
+            Ok(m) if m.is_file() => {
+                let (relative_path, relative_path_raw) = p.file_name().map(os_text).unwrap_or_default();
+                files.push(PlannedFile { relative_path, relative_path_raw, path: p.clone(), size: m.len() })
+            }
             Ok(_) => failed.push(IngestFailure {
                 path: p.display().to_string(),
                 code: "not_a_file".into(),
@@ -226,11 +256,10 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PlannedFile>, failed: &mut Vec<
         match std::fs::symlink_metadata(&p) {
             Err(err) => failed.push(failure(&p, &Error::io(&p, err))),
             Ok(m) if m.is_dir() => walk(root, &p, files, failed),
-            Ok(m) if m.is_file() => files.push(PlannedFile {
-                relative_path: p.strip_prefix(root.parent().unwrap_or(root)).unwrap_or(&p).to_string_lossy().into_owned(),
-                path: p,
-                size: m.len(),
-            }),
+            Ok(m) if m.is_file() => {
+                let (relative_path, relative_path_raw) = os_text(p.strip_prefix(root.parent().unwrap_or(root)).unwrap_or(&p).as_os_str());
+                files.push(PlannedFile { relative_path, relative_path_raw, path: p, size: m.len() })
+            }
             Ok(_) => failed.push(IngestFailure {
                 path: p.display().to_string(),
                 code: "not_a_file".into(),
@@ -467,7 +496,8 @@ impl Library {
                     continue;
                 }
                 let now = tx.now().to_string();
-                let name = p.planned.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let (name, name_raw) = p.planned.path.file_name().map(os_text).unwrap_or_default();
+                let (source_path, source_path_raw) = os_text(p.planned.path.as_os_str());
                 let md = &p.metadata;
                 let e = Evidence {
                     id: crate::new_id(),
@@ -476,7 +506,7 @@ impl Library {
                     size: p.staged.size as i64,
                     original_name: name,
                     relative_path: p.planned.relative_path.clone(),
-                    source_path: p.planned.path.display().to_string(),
+                    source_path,
                     media_type: p.media_type.clone(),
                     kind: kind_name(p.kind).into(),
                     file_modified: p.file_modified.clone(),
@@ -500,6 +530,9 @@ impl Library {
                     deleted_at: None,
                     deleted_reason: None,
                     location_sensitive: None,
+                    original_name_raw: name_raw,
+                    relative_path_raw: p.planned.relative_path_raw.clone(),
+                    source_path_raw,
                 };
                 store::insert(tx.conn(), &EVIDENCE, &e)?;
                 tx.conn().execute(

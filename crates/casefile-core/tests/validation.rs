@@ -189,3 +189,53 @@ fn looking_up_what_does_not_exist_is_not_found_rather_than_empty() {
     not_found(lib.conflicts("nope").map(|c| c.len()), "the conflicts of a case that does not exist");
     assert!(lib.conflicts(&c).unwrap().is_empty(), "a real case without conflicts has an empty list");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_keeps_its_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let inbox = src.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    // Latin-1 "café" and a lone 0xFF: what an old camera, a ZIP from Windows or a damaged
+    // card can leave in a name.
+    let raw_name: &[u8] = b"caf\xe9 \xff.jpg";
+    let bad = inbox.join(OsStr::from_bytes(raw_name));
+    std::fs::write(&bad, b"bytes of a photo with a name from elsewhere").unwrap();
+    std::fs::write(inbox.join("plain.txt"), b"a file with an ordinary name").unwrap();
+
+    let mut lib = open(dir.path());
+    let c = case(&mut lib);
+    let report = lib.add_evidence(&c, &[inbox.clone()], &Acquisition::default(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.added.len(), 2);
+
+    let rows = lib.evidence_rows(&c).unwrap();
+    let row = rows.iter().find(|r| r.original_name.starts_with("caf")).expect("the item is listed");
+    assert_eq!(row.original_name, "caf\\xE9 \\xFF.jpg", "each byte that is not UTF-8 shows as \\xHH, not as U+FFFD");
+    assert_eq!(row.relative_path, "inbox/caf\\xE9 \\xFF.jpg");
+    assert!(!rows.iter().any(|r| r.relative_path.contains('\u{FFFD}')), "no replacement character anywhere");
+
+    let e = serde_json::to_value(lib.get_evidence(&row.id).unwrap()).unwrap();
+    let raw = |k: &str| hex::decode(e[k].as_str().unwrap_or_else(|| panic!("{k} is recorded: {e}"))).unwrap();
+    assert_eq!(raw("original_name_raw"), raw_name, "the hex gives back the exact bytes of the name");
+    assert_eq!(raw("relative_path_raw"), b"inbox/caf\xe9 \xff.jpg", "and of the relative path");
+    assert_eq!(raw("source_path_raw"), bad.as_os_str().as_bytes(), "and of the path it was taken from");
+    assert!(e["original_name_raw"].as_str().unwrap().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "lower-case hex, as the schema says");
+    assert_eq!(e["source_path"], format!("{}/caf\\xE9 \\xFF.jpg", inbox.display()));
+
+    let plain = rows.iter().find(|r| r.original_name == "plain.txt").unwrap();
+    let p = serde_json::to_value(lib.get_evidence(&plain.id).unwrap()).unwrap();
+    for k in ["original_name_raw", "relative_path_raw", "source_path_raw"] {
+        assert!(p[k].is_null(), "{k} is only recorded when the name is not UTF-8: {}", p[k]);
+    }
+
+    // The raw names are part of the record: the audit covers them and they survive a reopen.
+    assert!(lib.audit_verify().unwrap().ok());
+    drop(lib);
+    let lib = open(dir.path());
+    let again = serde_json::to_value(lib.get_evidence(&row.id).unwrap()).unwrap();
+    assert_eq!(again["original_name_raw"], e["original_name_raw"]);
+}
