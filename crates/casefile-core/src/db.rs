@@ -473,6 +473,11 @@ pub const MIGRATIONS: &[&str] = &[
         done_at  TEXT NOT NULL
     );
     "#,
+    // 7: a record's custody entries found by its id alone (an import looks up what this library
+    //    knows of each incoming record, whatever its type).
+    r#"
+    CREATE INDEX custody_record_id ON custody_log (record_id, seq);
+    "#,
 ];
 
 /// The schema version this code writes.
@@ -489,8 +494,12 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: a committed custody entry (an identity reveal, say) survives a power cut; the head
+    // file written after each commit must never be ahead of the log.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted and overwritten content (a replaced identity) does not linger in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     migrate(&mut conn)?;
     crate::vocab::seed(&conn)?;
     Ok(conn)

@@ -55,8 +55,9 @@ pub enum Error {
     #[error("set your investigator profile (name and organisation) first: every import is recorded under it")]
     ProfileRequired,
 
-    #[error("the disk is full at {path}: {what}")]
-    DiskFull { path: PathBuf, what: String },
+    /// Out of space (or quota); `kept` says what was kept and what was not.
+    #[error("the disk is full ({}): {kept}", .path.display())]
+    DiskFull { path: PathBuf, kept: String },
 
     #[error("this bundle was made by a newer version of Casefile (case.json schema {found}, this version reads up to {supported}); update Casefile to import it")]
     BundleTooNew { found: u32, supported: u32 },
@@ -98,9 +99,28 @@ impl Error {
         Error::Invalid { field, message: message.into() }
     }
 
+    /// A file error; running out of space is [`Error::DiskFull`], so people are told plainly.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        if is_disk_full(&source) {
+            return Error::DiskFull { path: path.into(), kept: "what was written before was kept; free some space and try again".into() };
+        }
         Error::Io { path: path.into(), source }
     }
+
+    /// The same error, saying what was kept (for a full disk).
+    pub fn kept(self, kept: impl Into<String>) -> Error {
+        match self {
+            Error::DiskFull { path, .. } => Error::DiskFull { path, kept: kept.into() },
+            other => other,
+        }
+    }
+}
+
+/// Whether an I/O error means the disk (or the user's quota) is full.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    const ENOSPC: i32 = 28;
+    const EDQUOT: i32 = 122;
+    e.kind() == std::io::ErrorKind::StorageFull || (cfg!(target_os = "linux") && matches!(e.raw_os_error(), Some(ENOSPC) | Some(EDQUOT)))
 }
 
 /// The serialisable form of an error, as it crosses IPC and as the CLI prints it with `--json`.

@@ -26,20 +26,60 @@ pub fn key_info(public: &[u8; 32]) -> KeyInfo {
     KeyInfo { public_key: base64::engine::general_purpose::STANDARD.encode(public), fingerprint: fingerprint(public) }
 }
 
-/// Creates the key pair if this library has none. Called when a library is opened.
-pub(crate) fn ensure(conn: &Connection, now: &str) -> Result<()> {
-    let exists: Option<i64> = conn.query_row("SELECT 1 FROM installation WHERE id = 1", [], |r| r.get(0)).optional()?;
-    if exists.is_some() {
-        return Ok(());
-    }
+/// Whether this library has its key pair yet.
+pub(crate) fn exists(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT 1 FROM installation WHERE id = 1", [], |r| r.get::<_, i64>(0)).optional()?.is_some())
+}
+
+/// Creates the key pair (on a library's first open), with the custody entry that records it.
+pub(crate) fn create(tx: &crate::library::WriteTx<'_>) -> Result<()> {
     let mut secret = [0u8; 32];
     getrandom::getrandom(&mut secret).map_err(|e| Error::Unavailable(format!("no secure random numbers for a signing key: {e}")))?;
     let key = SigningKey::from_bytes(&secret);
-    conn.execute(
+    tx.conn().execute(
         "INSERT INTO installation (id, secret_key, public_key, created_at) VALUES (1, ?1, ?2, ?3)",
-        params![secret.to_vec(), key.verifying_key().to_bytes().to_vec(), now],
+        params![secret.to_vec(), key.verifying_key().to_bytes().to_vec(), tx.now()],
     )?;
+    let (digest, fp) = state(tx.conn())?.ok_or_else(|| Error::Corrupt("the new key was not stored".into()))?;
+    tx.log("key_created", None, "installation", "1", Some(digest), Some(serde_json::json!({ "fingerprint": fp })))?;
     Ok(())
+}
+
+#[derive(Serialize)]
+struct KeyState {
+    public_key: String,
+    /// A digest of the secret key (never the key itself), so replacing it is seen too.
+    secret_key_sha256: String,
+}
+
+/// The digest the custody log records for the key pair, and the key's fingerprint; `None` if
+/// there is none. A public key that does not belong to the secret key is `Corrupt`.
+pub(crate) fn state(conn: &Connection) -> Result<Option<(String, String)>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> =
+        conn.query_row("SELECT secret_key, public_key FROM installation WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let Some((secret, public)) = row else { return Ok(None) };
+    let public: [u8; 32] = public.try_into().map_err(|_| Error::Corrupt("the public key is not 32 bytes".into()))?;
+    let state = KeyState {
+        public_key: base64::engine::general_purpose::STANDARD.encode(public),
+        secret_key_sha256: crate::custody::sha256_hex(&secret),
+    };
+    Ok(Some((crate::custody::state_digest(&state), fingerprint(&public))))
+}
+
+/// Whether the stored public key is the one the stored secret key makes.
+pub(crate) fn pair_matches(conn: &Connection) -> Result<bool> {
+    let row: Option<(Vec<u8>, Vec<u8>)> =
+        conn.query_row("SELECT secret_key, public_key FROM installation WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    Ok(match row {
+        Some((secret, public)) => <[u8; 32]>::try_from(secret.as_slice()).is_ok_and(|s| SigningKey::from_bytes(&s).verifying_key().to_bytes().as_slice() == public.as_slice()),
+        None => false,
+    })
+}
+
+/// The stored public key.
+pub(crate) fn public_key(conn: &Connection) -> Result<[u8; 32]> {
+    let public: Vec<u8> = conn.query_row("SELECT public_key FROM installation WHERE id = 1", [], |r| r.get(0))?;
+    public.try_into().map_err(|_| Error::Corrupt("the public key is not 32 bytes".into()))
 }
 
 fn load(conn: &Connection) -> Result<SigningKey> {

@@ -2,6 +2,7 @@
 //! desktop shell. The Tauri app and the `casefile` CLI are thin adapters over [`Library`].
 
 pub mod acts;
+pub mod audit;
 pub mod bundle;
 pub mod cases;
 pub mod clock;
@@ -10,6 +11,8 @@ pub mod dates;
 pub mod db;
 pub mod error;
 pub mod evidence;
+pub(crate) mod fsutil;
+pub mod head;
 pub mod incidents;
 pub mod keys;
 pub mod library;

@@ -5,7 +5,7 @@
 //! transaction; the operation and its custody entry commit together or not at all.
 
 use crate::clock::{format_ts, Clock};
-use crate::custody::{self, ChainProblem, CustodyEntry, NewEntry};
+use crate::custody::{self, CustodyEntry, NewEntry};
 use crate::error::{Error, Result};
 use crate::{db, vault};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -23,11 +23,18 @@ pub struct Library {
     conn: Connection,
     clock: Arc<dyn Clock>,
     vault: vault::Vault,
-    // Held for the library's lifetime; the OS releases it if the process dies.
+    // Held for the library's lifetime; the OS releases them if the process dies.
     _lock: File,
+    _dir_lock: Option<File>,
     /// The actor of custody entries, read from the profile on open and when it is set (rather
     /// than on every write).
     actor: String,
+    /// Signs the custody log's head file (see `head.rs`).
+    signer: Option<crate::keys::Signer>,
+    /// Whether the head file agrees with the log, so each write may advance it.
+    head_ok: bool,
+    /// The seq of the last head written.
+    head_seq: i64,
 }
 
 /// The investigator using this installation; recorded as the actor of every custody entry.
@@ -47,29 +54,6 @@ pub struct LibraryInfo {
     pub key: crate::keys::KeyInfo,
 }
 
-/// A record whose current state no longer matches the digest its latest custody entry recorded.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RecordProblem {
-    pub record_type: String,
-    pub record_id: String,
-    pub label: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditReport {
-    pub entries: u64,
-    pub records_checked: u64,
-    pub chain_problem: Option<ChainProblem>,
-    pub record_problems: Vec<RecordProblem>,
-}
-
-impl AuditReport {
-    pub fn ok(&self) -> bool {
-        self.chain_problem.is_none() && self.record_problems.is_empty()
-    }
-}
-
 impl Library {
     /// Opens the library in `dir`, creating it if it does not exist. Refuses a directory another
     /// process has open, one it cannot write, and a database from a newer Casefile.
@@ -78,7 +62,25 @@ impl Library {
             path: dir.to_path_buf(),
             reason: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(unusable)?;
+        let unusable_err = |e: Error| match e {
+            Error::Io { source, .. } => unusable(source),
+            other => other,
+        };
+        crate::fsutil::private_dir(dir).map_err(unusable_err)?;
+        // The lock is held on the folder itself (Unix): deleting casefile.lock cannot let a
+        // second process in. casefile.lock is locked too, for older versions, and says who
+        // holds it.
+        #[cfg(unix)]
+        let dir_lock = {
+            let d = File::open(dir).map_err(unusable)?;
+            match d.try_lock() {
+                Ok(()) => Some(d),
+                Err(TryLockError::WouldBlock) => return Err(Error::LibraryLocked(dir.to_path_buf())),
+                Err(TryLockError::Error(e)) => return Err(unusable(e)),
+            }
+        };
+        #[cfg(not(unix))]
+        let dir_lock = None;
         let lock_path = dir.join(LOCK_FILE);
         let mut lock = OpenOptions::new()
             .create(true)
@@ -91,18 +93,95 @@ impl Library {
             Err(TryLockError::WouldBlock) => return Err(Error::LibraryLocked(dir.to_path_buf())),
             Err(TryLockError::Error(e)) => return Err(unusable(e)),
         }
+        crate::fsutil::restrict(&lock_path, false)?;
         // Who holds it, for a person looking at the directory; informational only.
         let _ = lock.set_len(0).and_then(|_| writeln!(lock, "{}", std::process::id()));
-        let vault = vault::Vault::open(&dir.join(vault::VAULT_DIR)).map_err(|e| match e {
-            Error::Io { source, .. } => unusable(source),
-            other => other,
-        })?;
+        // Only now, holding the lock, may leftovers of an earlier process be removed.
+        let vault = vault::Vault::open(&dir.join(vault::VAULT_DIR)).map_err(unusable_err)?;
+        crate::head::clean(dir);
+        crate::bundle::clean_abandoned_exports(dir);
         let conn = db::open_connection(&dir.join(DB_FILE))?;
-        crate::keys::ensure(&conn, &format_ts(clock.now()))?;
-        let mut lib = Library { dir: dir.to_path_buf(), conn, clock, vault, _lock: lock, actor: String::new() };
+        for f in [DB_FILE, "casefile.db-wal", "casefile.db-shm"] {
+            if dir.join(f).exists() {
+                crate::fsutil::restrict(&dir.join(f), false)?;
+            }
+        }
+        let mut lib = Library {
+            dir: dir.to_path_buf(),
+            conn,
+            clock,
+            vault,
+            _lock: lock,
+            _dir_lock: dir_lock,
+            actor: String::new(),
+            signer: None,
+            head_ok: false,
+            head_seq: 0,
+        };
         lib.actor = lib.actor_from_profile()?;
+        if !crate::keys::exists(&lib.conn)? {
+            lib.write_as(&crate::upgrade::actor(), crate::keys::create)?;
+        }
+        lib.signer = Some(lib.signer()?);
         crate::upgrade::run(&mut lib)?;
+        lib.open_head()?;
         Ok(lib)
+    }
+
+    /// Compares the head file with the log on open: a head that names an earlier entry (a crash
+    /// after a commit) is brought up to date; one that does not fit the log is left as it is,
+    /// for the audit to report, and is not advanced.
+    fn open_head(&mut self) -> Result<()> {
+        match crate::audit::head_state(self)? {
+            crate::head::HeadState::Mismatch(_) => self.head_ok = false,
+            crate::head::HeadState::Current => self.head_ok = true,
+            crate::head::HeadState::Behind { .. } => {
+                self.head_ok = true;
+                self.advance_head()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the log's last entry to the head file, if the head may move.
+    fn advance_head(&mut self) -> Result<()> {
+        if !self.head_ok {
+            return Ok(());
+        }
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let (Some((seq, hash)), Some(signer)) = (last, &self.signer) {
+            if seq != self.head_seq {
+                crate::head::write(&self.dir, signer, seq, &hash)?;
+                self.head_seq = seq;
+            }
+        }
+        Ok(())
+    }
+
+    /// Accepts the custody log as it stands when the head file disagrees with it (say, after
+    /// restoring the database from a backup): a custody entry records what the head file said,
+    /// why it was accepted and by whom, and the head file is rewritten from the log.
+    pub fn accept_log_head(&mut self, reason: &str) -> Result<()> {
+        let reason = crate::validate::required_text("reason", reason, 1000)?;
+        let previous = match crate::head::read(&self.dir) {
+            Ok(Some(h)) => serde_json::json!({ "seq": h.seq, "hash": h.hash, "key": h.key }),
+            Ok(None) => serde_json::json!("missing"),
+            Err(why) => serde_json::json!(why),
+        };
+        let state = match crate::audit::head_state(self)? {
+            crate::head::HeadState::Mismatch(m) => m,
+            _ => return Err(Error::invalid("reason", "the head file agrees with the log; there is nothing to accept")),
+        };
+        self.write(|tx| {
+            tx.log("accept_log_head", None, "log", "head", None, Some(serde_json::json!({ "reason": reason, "head_file": previous, "finding": state })))?;
+            Ok(())
+        })?;
+        self.head_ok = true;
+        self.head_seq = 0;
+        self.advance_head()
     }
 
     pub fn dir(&self) -> &Path {
@@ -176,10 +255,16 @@ impl Library {
     pub(crate) fn write_as<T>(&mut self, actor: &str, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
         let actor = actor.to_string();
         let now = format_ts(self.clock.now());
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let wtx = WriteTx { tx, now, actor };
-        let out = f(&wtx)?;
-        wtx.tx.commit()?;
+        let out = {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let wtx = WriteTx { tx, now, actor };
+            let out = f(&wtx)?;
+            wtx.tx.commit()?;
+            out
+        };
+        // The change is committed whatever happens to the head file; a head left behind is
+        // brought up to date on the next open.
+        let _ = self.advance_head();
         Ok(out)
     }
 
@@ -219,44 +304,6 @@ impl Library {
         )?;
         let rows = stmt.query_map(rusqlite::params![record_type, id], custody::from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// Recomputes the custody chain, then checks every record against the digest of its latest
-    /// custody entry, so a change made behind Casefile's back is named.
-    pub fn audit_verify(&self) -> Result<AuditReport> {
-        let (entries, chain_problem) = custody::verify_chain(&self.conn)?;
-        let mut record_problems = Vec::new();
-        let mut records_checked = 0u64;
-        let mut stmt = self.conn.prepare(
-            "SELECT c.record_type, c.record_id, c.digest FROM custody_log c
-             JOIN (SELECT record_type, record_id, MAX(seq) AS seq FROM custody_log
-                   WHERE digest IS NOT NULL GROUP BY record_type, record_id) m
-               ON c.seq = m.seq ORDER BY c.seq",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (rtype, rid, digest): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            records_checked += 1;
-            match crate::records::current_state(&self.conn, &rtype, &rid)? {
-                None => record_problems.push(RecordProblem {
-                    label: rid.clone(),
-                    message: format!("{rtype} {rid} is in the custody log but missing from the database"),
-                    record_type: rtype,
-                    record_id: rid,
-                }),
-                Some(state) if state.digest != digest => record_problems.push(RecordProblem {
-                    message: format!(
-                        "{rtype} \"{}\" ({rid}) was changed outside Casefile: it no longer matches its last custody entry",
-                        state.label
-                    ),
-                    label: state.label,
-                    record_type: rtype,
-                    record_id: rid,
-                }),
-                Some(_) => {}
-            }
-        }
-        Ok(AuditReport { entries, records_checked, chain_problem, record_problems })
     }
 }
 

@@ -68,6 +68,9 @@ pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<O
             .optional()?;
         return Ok(t.map(|t| CurrentState { label: id.to_string(), digest: crate::custody::state_digest(&t) }));
     }
+    if record_type == "installation" {
+        return Ok(crate::keys::state(conn)?.map(|(digest, fp)| CurrentState { label: format!("installation key {fp}"), digest }));
+    }
     let Ok(t) = table(record_type) else { return Ok(None) };
     Ok(store::row_digest(conn, t, id)?.map(|(label, digest)| CurrentState { label, digest }))
 }

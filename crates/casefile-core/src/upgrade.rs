@@ -15,7 +15,15 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 
 /// The steps, in the order they run. Append only; a name is never reused.
-const STEPS: &[(&str, fn(&mut Library) -> Result<()>)] = &[("exact-float-digests", exact_float_digests)];
+const STEPS: &[(&str, fn(&mut Library) -> Result<()>)] = &[
+    ("exact-float-digests", exact_float_digests),
+    ("installation-key-entry", installation_key_entry),
+    ("case-origins", case_origins),
+    ("version-coverage", version_coverage),
+    ("private-files", private_files),
+    // Last: the head names the log as the steps above left it.
+    ("head-file", head_file),
+];
 
 /// Runs every step this library has not had yet.
 pub(crate) fn run(lib: &mut Library) -> Result<()> {
@@ -85,6 +93,140 @@ fn exact_float_digests(lib: &mut Library) -> Result<()> {
         }
         mark_done(tx, "exact-float-digests")
     })
+}
+
+/// Casefile 0.1 created the installation key without a custody entry, so a replaced key could
+/// not be told from the original. The key as found at the upgrade is recorded.
+fn installation_key_entry(lib: &mut Library) -> Result<()> {
+    let logged: Option<i64> = lib
+        .conn()
+        .query_row("SELECT 1 FROM custody_log WHERE record_type = 'installation' LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    let state = crate::keys::state(lib.conn())?;
+    lib.write_as(&actor(), |tx| {
+        if let (None, Some((digest, fp))) = (logged, state) {
+            tx.log(
+                "key_recorded",
+                None,
+                "installation",
+                "1",
+                Some(digest),
+                Some(serde_json::json!({ "fingerprint": fp, "reason": "the key as found when this library was upgraded (Casefile 0.1 did not record it)" })),
+            )?;
+        }
+        mark_done(tx, "installation-key-entry")
+    })
+}
+
+/// Every case gets its origin key: this installation for a case created here, the signer of
+/// the first bundle for a case that arrived by import. Keys that delivered changes to a case
+/// before trust was checked are recorded as trusted, saying so.
+fn case_origins(lib: &mut Library) -> Result<()> {
+    let own = crate::keys::own_fingerprint(lib.conn())?;
+    let mut plan: Vec<(String, String, Vec<String>)> = Vec::new();
+    {
+        let conn = lib.conn();
+        let mut stmt = conn.prepare("SELECT id FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_keys k WHERE k.case_id = c.id AND k.role = 'origin')")?;
+        let cases: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for case in cases {
+            let first: Option<(String, Option<String>)> = conn
+                .query_row(
+                    "SELECT action, detail FROM custody_log WHERE record_type = 'case' AND record_id = ?1 ORDER BY seq LIMIT 1",
+                    [&case],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let from = |detail: &Option<String>| -> Option<String> {
+                detail.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()).and_then(|d| d.get("from").and_then(Value::as_str).map(String::from))
+            };
+            let origin = match &first {
+                Some((action, detail)) if action == "import" => from(detail).unwrap_or_else(|| own.clone()),
+                _ => own.clone(),
+            };
+            let mut stmt = conn.prepare("SELECT detail FROM custody_log WHERE case_id = ?1 AND action = 'import_bundle' ORDER BY seq")?;
+            let mut senders: Vec<String> = Vec::new();
+            for d in stmt.query_map([&case], |r| r.get::<_, Option<String>>(0))? {
+                if let Some(f) = from(&d?) {
+                    if f != origin && !senders.contains(&f) {
+                        senders.push(f);
+                    }
+                }
+            }
+            plan.push((case, origin, senders));
+        }
+    }
+    lib.write_as(&actor(), |tx| {
+        for (case, origin, senders) in &plan {
+            crate::trust::add(tx, case, origin, "origin", "recorded when this library was upgraded")?;
+            for s in senders {
+                crate::trust::add(tx, case, s, "trusted", "delivered changes to the case before Casefile checked who may change it")?;
+            }
+        }
+        mark_done(tx, "case-origins")
+    })
+}
+
+/// Casefile 0.1 recorded the digest of each statement version it made, but not of versions it
+/// imported. Such a version is recorded now if the sender's own custody entry (received with the
+/// bundle) names it with the same digest; one that matches nothing is left for the audit.
+fn version_coverage(lib: &mut Library) -> Result<()> {
+    let mut plan: Vec<(String, String, i64, String, String)> = Vec::new();
+    {
+        let conn = lib.conn();
+        let mut stmt = conn.prepare(
+            "SELECT v.statement_id, s.case_id, v.version, v.snapshot FROM statement_versions v JOIN statements s ON s.id = v.statement_id
+             WHERE NOT EXISTS (SELECT 1 FROM custody_log c WHERE c.record_type = 'statement' AND c.record_id = v.statement_id
+                               AND json_extract(c.detail, '$.version') = v.version AND json_extract(c.detail, '$.version_digest') IS NOT NULL)",
+        )?;
+        let rows: Vec<(String, String, i64, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (sid, case, v, snapshot) in rows {
+            let digest = crate::custody::sha256_hex(snapshot.as_bytes());
+            let origin: Option<String> = conn
+                .query_row(
+                    "SELECT origin FROM imported_custody WHERE record_type = 'statement' AND record_id = ?1
+                     AND json_extract(entry, '$.detail.version') = ?2 AND json_extract(entry, '$.detail.version_digest') = ?3 LIMIT 1",
+                    params![sid, v, digest],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(origin) = origin {
+                plan.push((sid, case, v, digest, origin));
+            }
+        }
+    }
+    lib.write_as(&actor(), |tx| {
+        for (sid, case, v, digest, origin) in &plan {
+            tx.log(
+                "version_recorded",
+                Some(case),
+                "statement",
+                sid,
+                None,
+                Some(serde_json::json!({ "version": v, "version_digest": digest, "from": origin, "reason": "received in a bundle before Casefile recorded the versions it imported; the sender's own entry names this digest" })),
+            )?;
+        }
+        mark_done(tx, "version-coverage")
+    })
+}
+
+/// Libraries written before Casefile kept its files private (0600/0700) are made so.
+fn private_files(lib: &mut Library) -> Result<()> {
+    lib.vault().restrict_all()?;
+    lib.write_as(&actor(), |tx| mark_done(tx, "private-files"))
+}
+
+/// A library from before the head file gets one naming its log as it is now (trust on first
+/// use: entries cut before this upgrade cannot be seen).
+fn head_file(lib: &mut Library) -> Result<()> {
+    if matches!(crate::head::read(lib.dir()), Ok(None)) {
+        let last: Option<(i64, String)> =
+            lib.conn().query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((seq, hash)) = last {
+            crate::head::write(lib.dir(), &lib.signer()?, seq, &hash)?;
+        }
+    }
+    lib.write_as(&actor(), |tx| mark_done(tx, "head-file"))
 }
 
 /// The row as Casefile 0.1 saw it: every decimal number inside a JSON column as its fast parser

@@ -14,7 +14,7 @@
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,13 +67,58 @@ impl Vault {
     /// Opens (creating) the vault at `root` and removes temp files a crash may have left.
     pub fn open(root: &Path) -> Result<Vault> {
         let tmp = root.join(TMP_DIR);
-        fs::create_dir_all(root.join(ORIGINALS_DIR)).map_err(io(root))?;
-        fs::create_dir_all(root.join(THUMBS_DIR)).map_err(io(root))?;
+        for d in [root.to_path_buf(), root.join(ORIGINALS_DIR), root.join("derived"), root.join(THUMBS_DIR)] {
+            crate::fsutil::private_dir(&d)?;
+        }
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
-        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        crate::fsutil::private_dir(&tmp)?;
         Ok(Vault { root: root.to_path_buf() })
+    }
+
+    /// Makes every folder and file under the vault its owner's only (originals stay read-only).
+    /// Used once when upgrading a library written before Casefile did this itself.
+    pub(crate) fn restrict_all(&self) -> Result<()> {
+        for entry in walkdir_all(&self.root)? {
+            let (path, is_dir) = entry;
+            crate::fsutil::restrict(&path, is_dir)?;
+        }
+        Ok(())
+    }
+
+    /// How an original's file stands, without reading it: there, a regular file, read-only.
+    pub fn inspect(&self, sha256: &str) -> FileCheck {
+        if Self::check_sha(sha256).is_err() {
+            return FileCheck::Missing;
+        }
+        match fs::symlink_metadata(self.original_path(sha256)) {
+            Err(_) => FileCheck::Missing,
+            Ok(m) if m.file_type().is_symlink() => FileCheck::Symlink,
+            Ok(m) if !m.is_file() => FileCheck::NotRegular,
+            Ok(m) if !m.permissions().readonly() => FileCheck::Writable,
+            Ok(_) => FileCheck::Ok,
+        }
+    }
+
+    /// Recomputes an original's SHA-256 (streaming, constant memory), calling `progress` with
+    /// the bytes read so far.
+    pub fn rehash(&self, sha256: &str, progress: &mut dyn FnMut(u64)) -> Result<String> {
+        let mut f = self.open_original(sha256)?;
+        let path = self.original_path(sha256);
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut n_total = 0u64;
+        loop {
+            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            n_total += n as u64;
+            progress(n_total);
+        }
+        Ok(hex::encode(h.finalize()))
     }
 
     pub fn root(&self) -> &Path {
@@ -113,10 +158,10 @@ impl Vault {
         }
     }
 
-    /// Opens an original for reading.
+    /// Opens an original for reading. A symbolic link put in its place is not followed.
     pub fn open_original(&self, sha256: &str) -> Result<File> {
         let p = self.original_for_reading(sha256)?;
-        File::open(&p).map_err(io(&p))
+        crate::fsutil::open_no_follow(&p).map_err(io(&p))
     }
 
     /// Copies `source` into the temp area while hashing it; reads it once, in constant memory.
@@ -134,7 +179,7 @@ impl Vault {
     /// it in messages.
     pub fn stage_reader(&self, src: &mut dyn Read, source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Staged, StageError> {
         let temp = self.root.join(TMP_DIR).join(crate::new_id());
-        let dst = OpenOptions::new().write(true).create_new(true).open(&temp).map_err(io(&temp))?;
+        let dst = crate::fsutil::private_new_file(&temp)?;
         let result = pipeline(src, source, dst, &temp, cancel, progress);
         match result {
             Ok((sha256, size, head)) => Ok(Staged { source: source.to_path_buf(), temp, sha256, size, head }),
@@ -187,17 +232,7 @@ impl Vault {
 
     /// Recomputes an original's SHA-256 (streaming) and says whether it still matches.
     pub fn verify(&self, sha256: &str) -> Result<bool> {
-        let mut f = self.open_original(sha256)?;
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = f.read(&mut buf).map_err(|e| Error::io(self.original_path(sha256), e))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
-        Ok(hex::encode(h.finalize()) == sha256)
+        Ok(self.rehash(sha256, &mut |_| {})? == sha256)
     }
 
     /// Streams an original into `out` while re-hashing it; fails, naming the file, if it no
@@ -230,7 +265,7 @@ impl Vault {
         let dir = p.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).map_err(io(dir))?;
         let tmp = self.root.join(TMP_DIR).join(format!("thumb-{}", crate::new_id()));
-        fs::write(&tmp, jpeg).map_err(io(&tmp))?;
+        crate::fsutil::private_new_file(&tmp)?.write_all(jpeg).map_err(io(&tmp))?;
         fs::rename(&tmp, &p).map_err(io(&p))?;
         Ok(())
     }
@@ -257,6 +292,38 @@ impl Vault {
         f.read_to_end(&mut v).map_err(|e| Error::io(self.original_path(sha256), e))?;
         Ok(v)
     }
+}
+
+/// How an original's file stands (see [`Vault::inspect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileCheck {
+    Ok,
+    Missing,
+    Symlink,
+    NotRegular,
+    Writable,
+}
+
+/// Every folder and file below `root` (folders first), not following links.
+fn walkdir_all(root: &Path) -> Result<Vec<(PathBuf, bool)>> {
+    let mut out = vec![(root.to_path_buf(), true)];
+    let mut i = 0;
+    while i < out.len() {
+        let (dir, is_dir) = out[i].clone();
+        i += 1;
+        if !is_dir {
+            continue;
+        }
+        for e in fs::read_dir(&dir).map_err(io(&dir))? {
+            let e = e.map_err(io(&dir))?;
+            let t = e.file_type().map_err(io(&e.path()))?;
+            if t.is_symlink() {
+                continue;
+            }
+            out.push((e.path(), t.is_dir()));
+        }
+    }
+    Ok(out)
 }
 
 /// Reads `src` in chunks, hashing each on this thread while a second thread writes it to `dst`.
@@ -309,8 +376,13 @@ fn pipeline(
         })();
         drop(to_writer);
         let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+        // When the writer failed (a full disk, say), its error is the one that explains.
+        if let Err(e) = written {
+            if !matches!(outcome, Err(StageError::Cancelled)) {
+                return Err(Error::io(temp, e).into());
+            }
+        }
         outcome?;
-        written.map_err(|e| Error::io(temp, e))?;
         Ok((hex::encode(hasher.finalize()), size, head))
     })
 }

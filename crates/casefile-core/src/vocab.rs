@@ -116,6 +116,11 @@ pub(crate) fn seed(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The labels Casefile ships for a built-in term, if it is one.
+pub(crate) fn builtin_labels(vocab: &str, code: &str) -> Option<(&'static str, &'static str)> {
+    SEED.iter().find(|(v, c, _, _)| *v == vocab && *c == code).map(|(_, _, en, uk)| (*en, *uk))
+}
+
 /// Fails with a field error unless `code` is a term of `vocab`.
 pub(crate) fn check(conn: &Connection, field: &'static str, vocab: &str, code: &str) -> Result<()> {
     let found: Option<i64> = conn

@@ -129,6 +129,7 @@ fn released_migrations_are_never_edited() {
         "b98510412fc5f98c41927bab30259d4700c5f5a39b7247adb5619314a184096b",
         "ca392fae12a85ee7bd13a784f68ec112b19e7c099ae6e11be73b845f96682ac6",
         "7d6955b138044d4238be173679419e6242b4e9d7094fcb604ddb1768caa7e6a6",
+        "846a2b09b3f7552ca89a651fc3f68ee992784c9c43d05b77a7a5691902e54953",
     ];
     let actual: Vec<String> = db::MIGRATIONS.iter().map(|m| casefile_core::custody::sha256_hex(m.as_bytes())).collect();
     for (i, p) in pinned.iter().enumerate() {
@@ -217,5 +218,5 @@ fn every_case_change_is_in_the_custody_log_with_the_profile_as_actor() {
     assert!(h.iter().all(|e| e.actor == "Olena K. (Truth Hounds)"));
     let report = lib.audit_verify().unwrap();
     assert!(report.ok(), "{report:?}");
-    assert_eq!(report.entries, 6, "profile, the case's origin key and four case entries");
+    assert_eq!(report.entries, 7, "the installation key, the profile, the case's origin key and four case entries");
 }

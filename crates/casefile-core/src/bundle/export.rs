@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -231,7 +231,76 @@ impl<W: Write> Write for HashingWriter<W> {
 /// Where the bag's files go: a directory or a ZIP, both under a temporary name.
 enum Sink {
     Dir { root: PathBuf, written: Vec<PathBuf> },
-    Zip { zip: zip::ZipWriter<BufWriter<File>>, root: String, path: PathBuf },
+    Zip { zip: zip::ZipWriter<Guarded<BufWriter<File>>>, root: String, path: PathBuf, stop: std::sync::Arc<AtomicBool> },
+}
+
+fn zip_err(path: &Path, e: zip::result::ZipError) -> Error {
+    match e {
+        zip::result::ZipError::Io(e) => Error::io(path, e),
+        other => Error::io(path, std::io::Error::other(other)),
+    }
+}
+
+/// A seekable writer that, after its first error (a full disk), stops touching the file and
+/// only pretends: the `zip` crate finishes its archive on drop, and must neither write more nor
+/// print to stderr when the export has already failed.
+struct Guarded<W> {
+    inner: W,
+    failed: std::sync::Arc<AtomicBool>,
+    pos: u64,
+    end: u64,
+}
+
+impl<W: Write + Seek> Guarded<W> {
+    fn new(inner: W, failed: std::sync::Arc<AtomicBool>) -> Self {
+        Guarded { inner, failed, pos: 0, end: 0 }
+    }
+    fn stopped(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if r.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+impl<W: Write + Seek> Write for Guarded<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.stopped() {
+            buf.len()
+        } else {
+            let r = self.inner.write(buf);
+            self.note(r)?
+        };
+        self.pos += n as u64;
+        self.end = self.end.max(self.pos);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.stopped() {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+impl<W: Write + Seek> Seek for Guarded<W> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        if self.stopped() {
+            self.pos = match to {
+                SeekFrom::Start(n) => n,
+                SeekFrom::End(d) => self.end.saturating_add_signed(d),
+                SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
+            };
+            return Ok(self.pos);
+        }
+        let r = self.inner.seek(to);
+        self.pos = self.note(r)?;
+        Ok(self.pos)
+    }
 }
 
 impl Sink {
@@ -247,21 +316,21 @@ impl Sink {
             Sink::Dir { root, written } => {
                 let p = root.join(rel);
                 if let Some(d) = p.parent() {
-                    fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+                    crate::fsutil::private_dir(d)?;
                 }
-                let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
+                let f = crate::fsutil::private_file(&p)?;
                 let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0, hash };
                 body(&mut w)?;
                 w.flush().map_err(|e| Error::io(&p, e))?;
                 written.push(p);
                 Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
             }
-            Sink::Zip { zip, root, path } => {
+            Sink::Zip { zip, root, path, .. } => {
                 let opts = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Stored)
                     .large_file(size_hint >= u32::MAX as u64)
-                    .unix_permissions(0o644);
-                zip.start_file(format!("{root}/{rel}"), opts).map_err(|e| Error::io(&*path, std::io::Error::other(e)))?;
+                    .unix_permissions(0o600);
+                zip.start_file(format!("{root}/{rel}"), opts).map_err(|e| zip_err(path, e))?;
                 let mut w = HashingWriter { inner: &mut *zip, hasher: Sha256::new(), bytes: 0, hash };
                 body(&mut w)?;
                 Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
@@ -287,10 +356,20 @@ impl Sink {
                 Ok(())
             }
             Sink::Zip { zip, path, .. } => {
-                let w = zip.finish().map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-                let f = w.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+                let w = zip.finish().map_err(|e| zip_err(&path, e))?;
+                if w.stopped() {
+                    return Err(Error::io(&path, std::io::Error::other("the bundle could not be written")));
+                }
+                let f = w.inner.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
                 f.sync_all().map_err(|e| Error::io(&path, e))
             }
+        }
+    }
+
+    /// Stops writing after a failure: nothing more reaches the file.
+    fn abandon(&mut self) {
+        if let Sink::Zip { stop, .. } = self {
+            stop.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -309,6 +388,8 @@ pub struct PreparedExport {
     custody: Vec<CustodyEntry>,
     vault: crate::vault::Vault,
     signer: crate::keys::Signer,
+    /// Where this library notes exports in progress.
+    pending_dir: PathBuf,
 }
 
 /// Reads what an export needs from the library (quick), checking the destination first.
@@ -330,40 +411,75 @@ pub fn prepare_export(lib: &Library, case_id: &str, out: &Path, opts: &ExportOpt
         custody,
         vault: lib.vault().clone(),
         signer: lib.signer()?,
+        pending_dir: lib.dir().join(PENDING_DIR),
     })
 }
 
 /// Writes the bag (the long part: streaming originals), needing no library. Nothing appears at
 /// the destination unless the whole bag was written and synced.
 pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
+    let kept = "nothing was written at the destination (the partial bundle was removed)";
+    write_export_inner(p, cancel, progress).map_err(|e| e.kept(kept))
+}
+
+fn write_export_inner(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
     let (out, opts, doc) = (&p.out, &p.opts, &p.doc);
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
     let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
-    let partial = parent.join(format!(".{name}.partial-{}", crate::new_id()));
-    let mut sink = if opts.zip {
-        let f = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
-        Sink::Zip { zip: zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, f)), root: root_name.clone(), path: partial.clone() }
+    clean_partials_in(parent);
+    let id = crate::new_id();
+    let partial = parent.join(format!(".{name}{PARTIAL}{id}"));
+    // A marker in the library names the partial bundle, so that one abandoned by a crash or a
+    // kill is removed when the library is next opened.
+    let marker = p.pending_dir.join(&id);
+    crate::fsutil::private_dir(&p.pending_dir)?;
+    fs::write(&marker, partial.to_string_lossy().as_bytes()).map_err(|e| Error::io(&marker, e))?;
+    let done = |r: Result<ExportReport>| {
+        let _ = fs::remove_file(&marker);
+        r
+    };
+    // The partial is locked while it is written, so a cleanup elsewhere leaves it alone.
+    let (mut sink, _held) = if opts.zip {
+        let f = crate::fsutil::private_new_file(&partial)?;
+        let held = f.try_clone().ok().filter(|h| h.try_lock().is_ok());
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let w = Guarded::new(BufWriter::with_capacity(1 << 20, f), stop.clone());
+        (Sink::Zip { zip: zip::ZipWriter::new(w), root: root_name.clone(), path: partial.clone(), stop }, held)
     } else {
-        fs::create_dir(&partial).map_err(|e| Error::io(&partial, e))?;
-        Sink::Dir { root: partial.clone(), written: vec![] }
+        crate::fsutil::private_dir(&partial)?;
+        let held = File::open(&partial).ok().filter(|h| h.try_lock().is_ok());
+        (Sink::Dir { root: partial.clone(), written: vec![] }, held)
     };
     let result = write_bag(p, &mut sink, cancel, progress);
-    let result = result.and_then(|r| sink.finish().map(|_| r));
+    let result = match result {
+        Ok(r) => sink.finish().map(|_| r),
+        Err(e) => {
+            sink.abandon();
+            drop(sink);
+            Err(e)
+        }
+    };
+    let remove_partial = || {
+        let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
+    };
     let (payload, tag_sha) = match result {
         Ok(r) => r,
         Err(e) => {
-            let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
-            return Err(e);
+            remove_partial();
+            return done(Err(e));
         }
     };
     if out.exists() {
-        let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
-        return Err(Error::invalid("out", format!("{} appeared while exporting; nothing was overwritten", out.display())));
+        remove_partial();
+        return done(Err(Error::invalid("out", format!("{} appeared while exporting; nothing was overwritten", out.display()))));
     }
-    fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
-    File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e))?;
-    Ok(ExportReport {
+    if let Err(e) = fs::rename(&partial, out) {
+        remove_partial();
+        return done(Err(Error::io(out, e)));
+    }
+    let synced = File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e));
+    done(synced.map(|_| ExportReport {
         path: out.to_path_buf(),
         profile: opts.profile,
         payload_files: payload.len(),
@@ -371,7 +487,54 @@ pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn 
         originals: doc.files.len(),
         tagmanifest_sha256: tag_sha,
         fingerprint: p.signer.fingerprint(),
-    })
+    }))
+}
+
+/// What a partial bundle's name holds between the bundle's name and a random id.
+const PARTIAL: &str = ".partial-";
+/// The library folder that names exports in progress.
+const PENDING_DIR: &str = "exports-pending";
+
+/// Whether `path` is named as a partial bundle is (`.NAME.partial-ID`).
+fn is_partial_name(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') && n.contains(PARTIAL))
+}
+
+/// Removes a partial bundle nobody is writing (its lock can be taken).
+fn remove_if_abandoned(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else { return };
+    if !is_partial_name(path) || meta.file_type().is_symlink() {
+        return;
+    }
+    let Ok(f) = File::open(path) else { return };
+    if f.try_lock().is_err() {
+        return;
+    }
+    let _ = if meta.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+}
+
+/// Removes partial bundles that earlier exports to this folder abandoned (killed, or the power
+/// cut); one still being written is locked and left alone.
+fn clean_partials_in(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for e in entries.flatten() {
+        if is_partial_name(&e.path()) {
+            remove_if_abandoned(&e.path());
+        }
+    }
+}
+
+/// Removes the partial bundles that exports from this library abandoned, wherever they were
+/// being written (called when the library is opened, holding its lock).
+pub fn clean_abandoned_exports(library_dir: &Path) {
+    let pending = library_dir.join(PENDING_DIR);
+    let Ok(entries) = fs::read_dir(&pending) else { return };
+    for e in entries.flatten() {
+        if let Ok(target) = fs::read_to_string(e.path()) {
+            remove_if_abandoned(Path::new(target.trim_end()));
+        }
+        let _ = fs::remove_file(e.path());
+    }
 }
 
 impl Library {

@@ -20,7 +20,7 @@ pub mod stream;
 mod verify;
 mod zipcheck;
 
-pub use export::{export_case, prepare_export, write_export, ExportOptions, ExportReport, PreparedExport};
+pub use export::{clean_abandoned_exports, export_case, prepare_export, write_export, ExportOptions, ExportReport, PreparedExport};
 pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
 pub use verify::{verify_bundle, Problem, VerifyReport};
 
