@@ -4,6 +4,7 @@
 use crate::output::{print_json, say};
 use crate::{show, Failure};
 use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile};
+use casefile_core::trust::Standing;
 use casefile_core::Library;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -28,6 +29,12 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
         if let Some(t) = &r.case_title {
             say!("case:     {} ({})", t, r.case_reference.as_deref().unwrap_or("no reference"));
         }
+        if let Some(id) = &r.case_id {
+            say!("case id:  {id}");
+        }
+        if let Some(o) = &r.origin_key {
+            say!("origin:   {o}  (the installation that created the case, as the bundle says)");
+        }
         if let Some(p) = r.profile {
             say!("profile:  {}", p.as_str());
         }
@@ -39,6 +46,9 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
         for p in &r.problems {
             say!("PROBLEM  {}: {}", p.file.as_deref().unwrap_or("bundle"), p.message);
         }
+        if r.problems_not_listed > 0 {
+            say!("PROBLEM  and {} more not listed", r.problems_not_listed);
+        }
         if r.ok {
             say!("OK: the bundle is complete, unchanged and signed");
         }
@@ -46,17 +56,31 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
     if r.ok { Ok(()) } else { Err(Failure::Findings) }
 }
 
-pub fn import(lib: &mut Library, json: bool, path: &Path) -> Result<(), Failure> {
-    let r = lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})?;
+pub fn import(lib: &mut Library, json: bool, path: &Path, trust: bool) -> Result<(), Failure> {
+    let vault = lib.vault().clone();
+    let prepared = casefile_core::bundle::prepare_import(&vault, path, &AtomicBool::new(false), &mut |_, _| {})?;
+    let r = lib.finish_import(prepared, trust)?;
     show(json, &r, |r| {
         say!("case:     {} ({})", r.case_title, r.case_id);
         say!("signed by key {}", r.signed_by);
+        match (r.standing, r.trusted) {
+            (Standing::NewCase, _) => say!("trust:    a case new to this library: the key that signed it is now trusted for it"),
+            (Standing::Untrusted, true) => say!("trust:    the key was trusted for this case now, as you asked"),
+            (Standing::Trusted, _) => say!("trust:    the key is trusted for this case"),
+            (Standing::Untrusted, false) => {
+                say!("trust:    NOT TRUSTED for this case: nothing was changed; what it would add or change was kept as conflicts");
+                say!("          (after confirming the fingerprint with the sender: `casefile import --trust`)");
+            }
+        }
+        if let Some(o) = &r.origin_key {
+            say!("origin:   {o}");
+        }
         if r.already_up_to_date {
             say!("nothing new: this library already has everything in the bundle");
         } else {
             let c = &r.counts;
             say!("records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts", c.added, c.updated, c.unchanged, c.kept_local, c.conflicts);
-            say!("files:    {} originals added to the vault; {} custody entries received", r.originals_added, r.custody_entries_received);
+            say!("files:    {} originals added to the vault; {} statement versions; {} custody entries received", r.originals_added, r.versions_added, r.custody_entries_received);
             if c.conflicts > 0 {
                 say!("see `casefile conflicts --case {}` to resolve the conflicts", r.case_id);
             }
@@ -77,6 +101,14 @@ pub fn conflicts(lib: &Library, json: bool, case_id: &str) -> Result<(), Failure
     for c in &list {
         let state = c.resolution.as_deref().map(|r| format!("resolved: kept {r}")).unwrap_or_else(|| "UNRESOLVED".into());
         say!("{}  {} {} \"{}\"  {}", c.id, c.record_type, c.record_id, c.label, state);
+        match (&c.signed_by, c.trusted) {
+            (Some(k), Some(false)) => say!("    offered by key {k}, NOT trusted for this case"),
+            (Some(k), _) => say!("    offered by key {k}"),
+            _ => {}
+        }
+        if c.local.is_none() {
+            say!("    a record this library does not have; keeping \"incoming\" adds it");
+        }
         if let Some(local) = &c.local {
             for (k, v) in &c.incoming {
                 if local.get(k) != Some(v) && k != "updated_at" {

@@ -98,8 +98,33 @@ enum Command {
     /// Check a bundle (directory or ZIP): structure, hashes, signature, custody chain, schema.
     /// Needs no library. Exit 0 only when everything holds.
     Verify { path: PathBuf },
-    /// Verify a bundle, then merge it into this library (idempotent; conflicts are kept).
-    Import { path: PathBuf },
+    /// Verify a bundle, then merge it into this library (idempotent; conflicts are kept). A
+    /// bundle signed by a key not trusted for a case you hold changes nothing: what it would add
+    /// or change is kept as conflicts. Needs your profile (`casefile profile set`).
+    Import {
+        path: PathBuf,
+        /// Trust the key that signed it for its case first (confirm its fingerprint with the
+        /// sender); a custody entry records the decision.
+        #[arg(long)]
+        trust: bool,
+    },
+    /// Trust a key to change a case (its bundles are merged from now on).
+    Trust {
+        #[arg(long = "case")]
+        case_id: String,
+        /// The key's fingerprint (64 hex digits, spaces allowed), as `casefile verify` shows it.
+        fingerprint: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Stop trusting a key for a case (its later bundles become conflicts).
+    Untrust {
+        #[arg(long = "case")]
+        case_id: String,
+        fingerprint: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// The conflicts found by imports into a case.
     Conflicts {
         #[arg(long = "case")]
@@ -177,6 +202,8 @@ enum CaseCmd {
     Restore { id: String },
     /// Show the custody history of a case record.
     History { id: String },
+    /// Where a case came from: its origin key, the keys trusted for it, every bundle received.
+    Origin { id: String },
 }
 
 #[derive(Args)]
@@ -207,8 +234,19 @@ enum ProfileCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Recompute the custody chain and check every record against its latest entry.
-    Verify,
+    /// Recompute the custody chain, check it against the head file, and check every record,
+    /// statement version, term, key and vault original against its latest entry.
+    Verify {
+        /// Also re-hash every original in the vault (reads every byte; progress on stderr).
+        #[arg(long)]
+        files: bool,
+    },
+    /// Accept the custody log as it stands when the head file disagrees with it (after restoring
+    /// a backup, say); a custody entry records what was found and why it was accepted.
+    AcceptHead {
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -312,7 +350,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Export { case_id, out, zip, profile } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
         Command::Verify { .. } => unreachable!("handled before the library is opened"),
-        Command::Import { path } => bundle::import(&mut lib, json, &path)?,
+        Command::Import { path, trust } => bundle::import(&mut lib, json, &path, trust)?,
+        Command::Trust { case_id, fingerprint, reason } => {
+            let k = lib.trust_key(&case_id, &fingerprint, &reason)?;
+            show(json, &k, |k| say!("trusted key {} for case {}", k.fingerprint, k.case_id));
+        }
+        Command::Untrust { case_id, fingerprint, reason } => {
+            let k = lib.revoke_key(&case_id, &fingerprint, &reason)?;
+            show(json, &k, |k| say!("key {} is no longer trusted for case {}", k.fingerprint, k.case_id));
+        }
         Command::Conflicts { case_id } => bundle::conflicts(&lib, json, &case_id)?,
         Command::Resolve { conflict_id, keep } => {
             lib.resolve_conflict(&conflict_id, keep == "incoming")?;
@@ -352,14 +398,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let c = lib.load_sample()?;
             show(json, &c, |c| say!("{}", c.id));
         }
-        Command::Audit(AuditCmd::Verify) => {
-            let report = lib.audit_verify()?;
+        Command::Audit(AuditCmd::Verify { files }) => {
+            let mut last_shown = std::time::Instant::now();
+            let mut progress = |done: u64, total: u64| {
+                if !json && files && (last_shown.elapsed().as_millis() > 500 || done == total) {
+                    last_shown = std::time::Instant::now();
+                    eprint!("\rre-hashing originals: {} of {} MiB", done >> 20, total >> 20);
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            };
+            let report = lib.audit_verify_with(casefile_core::audit::AuditOptions { files }, &std::sync::atomic::AtomicBool::new(false), &mut progress)?;
             show(json, &report, |r| {
                 say!("custody entries: {}", r.entries);
-                say!("records checked: {}", r.records_checked);
+                say!("records checked: {} (and {} statement versions)", r.records_checked, r.versions_checked);
+                say!("vault originals: {} checked{}", r.files_checked, if r.files_rehashed { ", every byte re-hashed" } else { " (not re-hashed: use --files)" });
                 match &r.chain_problem {
                     None => say!("chain: intact"),
                     Some(p) => say!("chain: BROKEN at entry {}: {}", p.seq, p.message),
+                }
+                match (&r.head_problem, &r.head_note) {
+                    (Some(p), _) => say!("head: PROBLEM: {p}"),
+                    (None, Some(n)) => say!("head: {n}"),
+                    (None, None) => say!("head: the log ends where the head file says"),
                 }
                 for p in &r.record_problems {
                     say!("record: {}", p.message);
@@ -371,6 +433,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if !report.ok() {
                 return Err(Failure::Findings);
             }
+        }
+        Command::Audit(AuditCmd::AcceptHead { reason }) => {
+            lib.accept_log_head(&reason)?;
+            show(json, &serde_json::json!({ "ok": true }), |_| say!("the custody log was accepted as it stands; a custody entry records it"));
         }
     }
     Ok(())
@@ -418,6 +484,31 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         }
         CaseCmd::Delete { id, reason } => show(json, &lib.delete_case(&id, &reason)?, print_case),
         CaseCmd::Restore { id } => show(json, &lib.restore_case(&id)?, print_case),
+        CaseCmd::Origin { id } => show(json, &lib.provenance(&id)?, |p| {
+            match &p.origin {
+                Some(o) if o.fingerprint == p.own_key => say!("origin:   this installation ({})", o.fingerprint),
+                Some(o) => say!("origin:   {}{}", o.fingerprint, if o.revoked_at.is_some() { " (revoked)" } else { "" }),
+                None => say!("origin:   not recorded"),
+            }
+            for k in p.keys.iter().filter(|k| k.role != "origin") {
+                let state = match &k.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => format!("trusted since {}", k.created_at),
+                };
+                say!("key:      {}  {state}  {}", k.fingerprint, k.reason);
+            }
+            if p.received.is_empty() {
+                say!("received: no bundles");
+            }
+            for b in &p.received {
+                let trust = match b.trusted {
+                    Some(true) => "trusted",
+                    Some(false) => "NOT trusted: its changes were kept as conflicts",
+                    None => "trust not checked (before Casefile 0.2)",
+                };
+                say!("received: {}  from key {}  {}  ({})", b.received_at, b.signed_by, b.sender.as_deref().unwrap_or(""), trust);
+            }
+        }),
         CaseCmd::History { id } => {
             lib.get_case(&id)?;
             print_history(json, &lib.history("case", &id)?);

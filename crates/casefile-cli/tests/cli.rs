@@ -402,3 +402,167 @@ fn a_file_name_that_is_not_utf8_round_trips_through_add_list_and_show() {
     assert_eq!(bytes, raw, "the hex gives back the exact bytes of the name");
     assert!(ok(d, &["audit", "verify"]).contains("OK"));
 }
+
+/// Files of distinct incompressible content (xorshift), `n` of `mib` MiB each, in `dir`.
+fn noise_files(dir: &Path, n: usize, mib: usize, seed: u64) -> Vec<String> {
+    use std::io::Write as _;
+    let mut s = seed | 1;
+    (0..n)
+        .map(|i| {
+            let p = dir.join(format!("n{i:03}.bin"));
+            let mut buf = vec![0u8; mib << 20];
+            for chunk in buf.chunks_mut(8) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                chunk.copy_from_slice(&s.to_le_bytes()[..chunk.len()]);
+            }
+            std::fs::File::create(&p).unwrap().write_all(&buf).unwrap();
+            p.display().to_string()
+        })
+        .collect()
+}
+
+fn partials(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".partial-")).collect()
+}
+
+#[test]
+fn an_export_killed_mid_way_leaves_nothing_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["profile", "set", "--name", "Olena"]);
+    let case = ok(d, &["case", "new", "--title", "Big case"]).trim().to_string();
+    let mut args = vec!["evidence".to_string(), "add".into(), "--no-analyse".into(), "--case".into(), case.clone()];
+    args.extend(noise_files(src.path(), 60, 8, 7));
+    ok(d, &run(&args));
+    let bundle = out.path().join("big.zip");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casefile"))
+        .arg("--data-dir").arg(d)
+        .args(["export", "--zip", "--case", &case, "--out"]).arg(&bundle)
+        .env_remove("CASEFILE_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let growing = std::fs::read_dir(out.path()).unwrap().filter_map(|e| e.ok()).any(|e| e.metadata().map(|m| m.len() > (16 << 20)).unwrap_or(false));
+        if growing {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the export finished before it could be killed; make the files bigger");
+        assert!(started.elapsed().as_secs() < 60, "the export never got going");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(partials(out.path()).len(), 1, "kill -9 leaves the partial bundle behind (what this test is about)");
+    assert!(!bundle.exists(), "nothing appears under the bundle's name");
+    // Opening the library again (any command) removes what its interrupted export left.
+    ok(d, &["case", "list"]);
+    assert!(partials(out.path()).is_empty(), "opening the library removes the partial bundle of its killed export");
+
+    // A leftover that no library knows of (another laptop's, killed) goes on the next export to
+    // the folder; the new export itself completes and verifies.
+    std::fs::write(out.path().join(".old.zip.partial-01a2"), vec![0u8; 1 << 20]).unwrap();
+    ok(d, &["export", "--zip", "--case", &case, "--out", &bundle.display().to_string()]);
+    assert!(partials(out.path()).is_empty(), "the next export to the folder removes abandoned partial bundles");
+    ok(d, &["verify", &bundle.display().to_string()]);
+}
+
+/// Runs a shell script in a private mount namespace where `$LIB` is a tmpfs of `size`, so that
+/// the disk really fills up. Everything the script wants to keep goes to `$OUT`.
+fn on_a_small_disk(size: &str, script: &str, out: &Path) {
+    let lib = tempfile::tempdir().unwrap();
+    let status = Command::new("unshare")
+        .args(["-rm", "sh", "-ec"])
+        .arg(format!("mount -t tmpfs -o size={size} tmpfs \"$LIB\"\n{script}"))
+        .env("LIB", lib.path())
+        .env("OUT", out)
+        .env("CASEFILE", env!("CARGO_BIN_EXE_casefile"))
+        .env_remove("CASEFILE_DATA_DIR")
+        .status()
+        .expect("unshare (util-linux) runs the test on a small tmpfs");
+    assert!(status.success(), "the small-disk script failed (unshare -rm needs root or user namespaces): {status}");
+}
+
+#[test]
+fn a_full_disk_is_said_plainly_and_keeps_what_was_done() {
+    let out = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let files = noise_files(src.path(), 5, 4, 11).join(" ");
+    on_a_small_disk(
+        "14m",
+        &format!(
+            r#"
+            "$CASEFILE" --data-dir "$LIB" profile set --name Olena > /dev/null
+            CASE=$("$CASEFILE" --data-dir "$LIB" case new --title "Full disk")
+            "$CASEFILE" --data-dir "$LIB" evidence add --no-analyse --json --case "$CASE" {files} > "$OUT/add.json" 2> "$OUT/add.err" || true
+            "$CASEFILE" --data-dir "$LIB" audit verify --files --json > "$OUT/audit.json" 2> "$OUT/audit.err" || true
+            "$CASEFILE" --data-dir "$LIB" export --zip --case "$CASE" --out "$LIB/out.zip" --json > "$OUT/export.json" 2> "$OUT/export.err" || true
+            ls -a "$LIB" "$LIB/vault/tmp" > "$OUT/ls.txt"
+            "#
+        ),
+        out.path(),
+    );
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap();
+    let add: Value = serde_json::from_str(&read("add.json")).unwrap_or_else(|e| panic!("{e}: {} / {}", read("add.json"), read("add.err")));
+    let added = add["added"].as_array().unwrap().len();
+    let failed = add["failed"].as_array().unwrap();
+    assert!(added >= 1 && !failed.is_empty(), "some files fit, the rest did not: {add}");
+    for f in failed {
+        assert_eq!(f["code"], "disk_full", "a full disk is said plainly, not 'the writer stopped': {f}");
+        assert!(f["message"].as_str().unwrap().contains("the disk is full"), "{f}");
+    }
+    let audit: Value = serde_json::from_str(&read("audit.json")).unwrap();
+    assert!(audit["record_problems"].as_array().unwrap().is_empty() && audit["chain_problem"].is_null(), "what was added before the disk filled is whole: {audit}");
+    let export: Value = serde_json::from_str(&read("export.json")).unwrap_or_else(|e| panic!("{e}: {}", read("export.err")));
+    assert_eq!(export["code"], "disk_full", "{export}");
+    assert!(export["message"].as_str().unwrap().contains("nothing was written at the destination"), "{export}");
+    assert!(!read("export.err").contains("ZipWriter drop failed"), "no stray library messages: {}", read("export.err"));
+    let ls = read("ls.txt");
+    assert!(!ls.contains(".partial-") && !ls.contains("out.zip"), "no partial bundle is left on the full disk: {ls}");
+}
+
+#[test]
+fn a_bundle_from_an_untrusted_key_changes_nothing_until_its_key_is_trusted() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    ok(a.path(), &["profile", "set", "--name", "Field"]);
+    let case = ok(a.path(), &["case", "new", "--title", "Shared case"]).trim().to_string();
+    let first = out.path().join("first").display().to_string();
+    ok(a.path(), &["export", "--case", &case, "--out", &first]);
+    // The receiver has no profile yet: it is asked for one before anything is imported.
+    let refused = casefile(b.path(), &["import", &first, "--json"]);
+    assert!(!refused.status.success());
+    let e: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(e["code"], "profile_required", "{e}");
+    ok(b.path(), &["profile", "set", "--name", "HQ analyst", "--organisation", "HQ"]);
+    let r = json(b.path(), &["import", &first]);
+    assert_eq!(r["standing"], "new_case");
+
+    // Someone else (another installation) edits a copy of the case and signs a bundle.
+    let c = tempfile::tempdir().unwrap();
+    ok(c.path(), &["profile", "set", "--name", "Someone"]);
+    ok(c.path(), &["import", &first]);
+    ok(c.path(), &["case", "edit", &case, "--title", "Rewritten"]);
+    let forged = out.path().join("forged").display().to_string();
+    ok(c.path(), &["export", "--case", &case, "--out", &forged]);
+    let r = json(b.path(), &["import", &forged]);
+    assert_eq!((r["standing"].as_str(), r["trusted"].as_bool()), (Some("untrusted"), Some(false)), "{r}");
+    assert_eq!(json(b.path(), &["case", "show", &case])["title"], "Shared case", "an untrusted key changed nothing");
+    let conflicts = json(b.path(), &["conflicts", "--case", &case]);
+    assert_eq!(conflicts[0]["trusted"], false, "the change is held as a conflict, marked untrusted");
+    let origin = ok(b.path(), &["case", "origin", &case]);
+    assert!(origin.contains("NOT trusted"), "the case says which bundles came from whom: {origin}");
+
+    // After confirming the fingerprint, the receiver trusts it; the same bundle now applies.
+    let r = json(b.path(), &["import", &forged, "--trust"]);
+    assert_eq!(r["trusted"], true);
+    assert_eq!(json(b.path(), &["case", "show", &case])["title"], "Rewritten");
+    ok(b.path(), &["audit", "verify", "--files"]);
+}

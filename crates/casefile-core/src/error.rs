@@ -35,7 +35,7 @@ pub enum Error {
     CustodyBroken(String),
 
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
 
     #[error("file error on {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
@@ -113,6 +113,18 @@ impl Error {
             Error::DiskFull { path, .. } => Error::DiskFull { path, kept: kept.into() },
             other => other,
         }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        // A full disk is told plainly wherever it is met, the database included.
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return Error::DiskFull { path: PathBuf::from("casefile.db"), kept: "the change was not saved; everything saved before it was kept".into() };
+            }
+        }
+        Error::Database(e)
     }
 }
 
