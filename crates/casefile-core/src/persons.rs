@@ -56,6 +56,17 @@ struct IdentityRow {
     address: String,
     notes: String,
     updated_at: String,
+    /// Random, kept with the row: its digest in a custody log (which goes out in bundles that
+    /// withhold the row) cannot be used to test a guessed name.
+    #[serde(default)]
+    salt: Option<String>,
+}
+
+/// A new random salt for an identity row (128 bits, hex).
+pub(crate) fn new_salt() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).map_err(|e| Error::Unavailable(format!("no secure random numbers: {e}")))?;
+    Ok(hex::encode(b))
 }
 
 fn prefix(roles: &[String]) -> &'static str {
@@ -150,11 +161,17 @@ impl Library {
             address: validate::long_text("address", &identity.address, 2000)?,
             notes: validate::long_text("notes", &identity.notes, 10_000)?,
             updated_at: String::new(),
+            salt: None,
         };
         self.write(|tx| {
             let person: Person = store::must_load(tx.conn(), &PERSONS, person_id)?;
-            let row = IdentityRow { updated_at: tx.now().to_string(), ..row };
-            let exists = store::load::<IdentityRow>(tx.conn(), &IDENTITIES, person_id)?.is_some();
+            let old = store::load::<IdentityRow>(tx.conn(), &IDENTITIES, person_id)?;
+            let exists = old.is_some();
+            let salt = match old.and_then(|o| o.salt) {
+                Some(s) => s,
+                None => new_salt()?,
+            };
+            let row = IdentityRow { updated_at: tx.now().to_string(), salt: Some(salt), ..row };
             if exists {
                 store::update(tx.conn(), &IDENTITIES, person_id, &row)?;
             } else {

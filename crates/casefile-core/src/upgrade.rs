@@ -20,6 +20,7 @@ const STEPS: &[(&str, fn(&mut Library) -> Result<()>)] = &[
     ("installation-key-entry", installation_key_entry),
     ("case-origins", case_origins),
     ("version-coverage", version_coverage),
+    ("identity-salts", identity_salts),
     ("private-files", private_files),
     // Last: the head names the log as the steps above left it.
     ("head-file", head_file),
@@ -207,6 +208,37 @@ fn version_coverage(lib: &mut Library) -> Result<()> {
             )?;
         }
         mark_done(tx, "version-coverage")
+    })
+}
+
+/// Identities recorded before Casefile salted them get a salt, so their digests from now on
+/// cannot be tested against a guessed name (the digests already in the log, and in bundles
+/// already handed out, stay as they were: history is not rewritten).
+fn identity_salts(lib: &mut Library) -> Result<()> {
+    let rows: Vec<(String, String)> = {
+        let conn = lib.conn();
+        let mut stmt = conn.prepare(
+            "SELECT i.id, p.case_id, (SELECT c.digest FROM custody_log c WHERE c.record_type = 'identity' AND c.record_id = i.id
+                                      AND c.digest IS NOT NULL ORDER BY c.seq DESC LIMIT 1)
+             FROM person_identities i JOIN persons p ON p.id = i.id WHERE i.salt IS NULL",
+        )?;
+        let all: Vec<(String, String, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut keep = Vec::new();
+        // One changed behind Casefile's back is left as it is, for the audit to name.
+        for (id, case, last) in all {
+            let now = store::row_digest(conn, &records::IDENTITIES, &id)?.map(|(_, d)| d);
+            if last.is_some() && now == last {
+                keep.push((id, case));
+            }
+        }
+        keep
+    };
+    lib.write_as(&actor(), |tx| {
+        for (id, case) in &rows {
+            tx.conn().execute("UPDATE person_identities SET salt = ?2 WHERE id = ?1", params![id, crate::persons::new_salt()?])?;
+            tx.log_row("salt", case, &records::IDENTITIES, id, Some(serde_json::json!({ "reason": "a random salt was added, so that this identity's digest cannot confirm a guessed name" })))?;
+        }
+        mark_done(tx, "identity-salts")
     })
 }
 

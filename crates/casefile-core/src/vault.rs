@@ -223,6 +223,14 @@ impl Vault {
         Ok(fresh)
     }
 
+    /// A new private temp file in the vault (a copy made for an export, say), with its path; the
+    /// caller removes it when done (or the vault does, on the next open).
+    pub fn temp_file(&self) -> Result<(PathBuf, File)> {
+        let p = self.root.join(TMP_DIR).join(format!("tmp-{}", crate::new_id()));
+        let f = crate::fsutil::private_new_file(&p)?;
+        Ok((p, f))
+    }
+
     /// Removes staged temp files that will not be committed.
     pub fn discard<'a>(&self, batch: impl IntoIterator<Item = &'a Staged>) {
         for s in batch {

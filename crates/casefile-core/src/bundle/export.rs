@@ -11,7 +11,7 @@ use crate::records;
 use crate::store::{self, Table};
 use base64::Engine;
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -36,6 +36,29 @@ pub struct ExportReport {
     pub originals: usize,
     pub tagmanifest_sha256: String,
     pub fingerprint: String,
+    /// What the bundle carries and what it withholds, for the person handing it over.
+    pub summary: ExportSummary,
+}
+
+/// What a bundle carries and withholds, counted as it was made.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub identities_included: usize,
+    pub identities_withheld: usize,
+    pub statements_included: usize,
+    /// Left out for want of consent (publication, for a public bundle).
+    pub statements_withheld: usize,
+    pub statement_versions_included: bool,
+    pub deleted_records_included: bool,
+    pub originals_included: usize,
+    /// Copies with their metadata (GPS, camera, owner) removed, in place of the originals.
+    pub copies_without_metadata: usize,
+    pub originals_withheld: usize,
+    /// "exact", or "coarsened" (about a kilometre; sensitive items: none).
+    pub locations: String,
+    pub custody_log_included: bool,
+    /// Whether the investigator's name and organisation are in the bundle.
+    pub investigator_named: bool,
 }
 
 fn rows(conn: &Connection, t: &Table, where_sql: &str, arg: &str) -> Result<Vec<Map<String, Value>>> {
@@ -51,7 +74,7 @@ fn rows(conn: &Connection, t: &Table, where_sql: &str, arg: &str) -> Result<Vec<
 const VERSIONS: Table = Table { name: "statement_versions", record_type: "statement_version", label: "statement_id", json: &["changed"], bools: &[] };
 
 /// Reads every record of a case, as stored.
-pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> Result<CaseDocument> {
+pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> Result<Collected> {
     let c = lib.conn();
     let case = rows(c, &records::CASES, "id = ?1", case_id)?.pop().ok_or_else(|| Error::NotFound { kind: "case", id: case_id.into() })?;
     let by_case = "case_id = ?1";
@@ -84,11 +107,19 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
         files: vec![],
         withheld_files: vec![],
     };
+    let (identities_before, statements_before) = (doc.identities.len(), doc.statements.len());
     apply_profile(&mut doc);
+    let public = profile == ExportProfile::Public;
+    if public {
+        // The investigator is not named in what is published.
+        doc.source.organisation.clear();
+        doc.source.contact.clear();
+    }
     let mut seen = BTreeSet::new();
+    let mut to_derive = Vec::new();
     for e in &doc.evidence {
         let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default().to_string();
-        let withheld = profile == ExportProfile::Public && e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false);
+        let withheld = public && e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false);
         if withheld {
             if !doc.withheld_files.contains(&sha) {
                 doc.withheld_files.push(sha);
@@ -96,18 +127,63 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
             continue;
         }
         if seen.insert(sha.clone()) {
-            let mt = e.get("media_type").and_then(Value::as_str).unwrap_or_default();
-            doc.files.push(FileRef {
-                path: format!("originals/{sha}.{}", extension(mt)),
-                size: e.get("size").and_then(Value::as_u64).unwrap_or(0),
-                sha256: sha,
-                derived_from: None,
-            });
+            let mt = e.get("media_type").and_then(Value::as_str).unwrap_or_default().to_string();
+            let size = e.get("size").and_then(Value::as_u64).unwrap_or(0);
+            if public {
+                // Published originals would carry their EXIF GPS, camera and owner: a copy
+                // without them is made when the bundle is written, or the original withheld.
+                to_derive.push(ToDerive { sha256: sha, media_type: mt });
+            } else {
+                doc.files.push(FileRef { path: format!("originals/{sha}.{}", extension(&mt)), size, sha256: sha, derived_from: None });
+            }
         }
     }
     // A withheld original that another (non-sensitive) item also uses is still withheld.
     doc.files.retain(|f| !doc.withheld_files.contains(&f.sha256));
-    Ok(doc)
+    to_derive.retain(|d| !doc.withheld_files.contains(&d.sha256));
+    let summary = ExportSummary {
+        identities_included: doc.identities.len(),
+        identities_withheld: identities_before - doc.identities.len(),
+        statements_included: doc.statements.len(),
+        statements_withheld: statements_before.saturating_sub(doc.statements.len()),
+        statement_versions_included: !doc.statement_versions.is_empty() || !public,
+        deleted_records_included: !public,
+        originals_included: doc.files.len(),
+        copies_without_metadata: 0,
+        originals_withheld: doc.withheld_files.len(),
+        locations: if public { "coarsened".into() } else { "exact".into() },
+        custody_log_included: !public,
+        investigator_named: !public,
+    };
+    Ok(Collected { doc, to_derive, summary })
+}
+
+/// An original a public bundle carries only as a copy without its metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct ToDerive {
+    sha256: String,
+    media_type: String,
+}
+
+/// A case read for export, before its public copies are made.
+pub(crate) struct Collected {
+    pub doc: CaseDocument,
+    to_derive: Vec<ToDerive>,
+    summary: ExportSummary,
+}
+
+/// How finely a public bundle gives a place: two decimals of a degree (about a kilometre), the
+/// scale of a settlement's quarter, never a building.
+const PUBLIC_DECIMALS: i32 = 2;
+
+fn coarsen(v: &Value) -> Value {
+    match v.as_f64() {
+        Some(f) => {
+            let k = 10f64.powi(PUBLIC_DECIMALS);
+            Value::from((f * k).round() / k)
+        }
+        None => Value::Null,
+    }
 }
 
 fn s<'a>(m: &'a Map<String, Value>, k: &str) -> &'a str {
@@ -171,7 +247,29 @@ fn apply_profile(doc: &mut CaseDocument) {
                     p.insert(f.into(), Value::String(String::new()));
                 }
             }
+            for i in &mut doc.incidents {
+                // A place to the settlement (about a kilometre), never the building or flat.
+                for k in ["latitude", "longitude"] {
+                    let v = i.get(k).map(coarsen).unwrap_or(Value::Null);
+                    i.insert(k.into(), v);
+                }
+                if matches!(s(i, "location_precision"), "exact" | "vicinity") {
+                    i.insert("location_precision".into(), Value::String("locality".into()));
+                }
+                i.insert("place_name".into(), Value::String(String::new()));
+            }
             for e in &mut doc.evidence {
+                // Where a photo was taken, and with which camera, to the metre and the serial.
+                for k in ["latitude", "longitude"] {
+                    let v = e.get(k).map(coarsen).unwrap_or(Value::Null);
+                    e.insert(k.into(), v);
+                }
+                if let Some(Value::Object(m)) = e.get_mut("metadata") {
+                    for k in ["gps_latitude", "gps_longitude", "gps_altitude", "gps_time", "make", "model", "clock_gps_disagreement"] {
+                        m.insert(k.into(), Value::Null);
+                    }
+                    m.insert("clock_gps_mismatch".into(), Value::Bool(false));
+                }
                 // Who collected it and from whom can endanger staff and sources.
                 for f in ["source_path", "collected_by", "source_description", "acquisition_notes", "verification_notes"] {
                     e.insert(f.into(), Value::String(String::new()));
@@ -385,6 +483,8 @@ pub struct PreparedExport {
     out: PathBuf,
     opts: ExportOptions,
     doc: CaseDocument,
+    to_derive: Vec<ToDerive>,
+    summary: ExportSummary,
     custody: Vec<CustodyEntry>,
     vault: crate::vault::Vault,
     signer: crate::keys::Signer,
@@ -401,13 +501,15 @@ pub fn prepare_export(lib: &Library, case_id: &str, out: &Path, opts: &ExportOpt
     if !parent.is_dir() {
         return Err(Error::invalid("out", format!("the folder {} does not exist", parent.display())));
     }
-    let doc = collect(lib, case_id, opts.profile)?;
+    let Collected { doc, to_derive, summary } = collect(lib, case_id, opts.profile)?;
     let custody = if opts.profile == ExportProfile::Public { vec![] } else { case_custody(lib.conn(), case_id)? };
     Ok(PreparedExport {
         case_id: case_id.to_string(),
         out: out.to_path_buf(),
         opts: opts.clone(),
         doc,
+        to_derive,
+        summary,
         custody,
         vault: lib.vault().clone(),
         signer: lib.signer()?,
@@ -422,8 +524,75 @@ pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn 
     write_export_inner(p, cancel, progress).map_err(|e| e.kept(kept))
 }
 
+/// Makes the metadata-free copies a public bundle carries in place of its originals, in the
+/// vault's temp area: each is named by its own hash, so it must exist before `case.json` names
+/// it. An original that cannot be cleaned (a video, a damaged photo) is withheld instead.
+fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument, Vec<(String, PathBuf)>, ExportSummary)> {
+    let mut doc = p.doc.clone();
+    let mut summary = p.summary.clone();
+    let mut copies: Vec<(String, PathBuf)> = Vec::new();
+    let result = (|| -> Result<()> {
+        for d in &p.to_derive {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::invalid("cancel", "the export was cancelled; nothing was written at the destination"));
+            }
+            let (temp, file) = p.vault.temp_file()?;
+            copies.push((String::new(), temp.clone()));
+            let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0, hash: true };
+            let mut original = p.vault.open_original(&d.sha256)?;
+            match casefile_media::strip_metadata(&d.media_type, &mut original, &mut w) {
+                Ok(_) => {
+                    w.flush().map_err(|e| Error::io(&temp, e))?;
+                    let sha = hex::encode(w.hasher.clone().finalize());
+                    let rel = format!("derived/{sha}.{}", extension(&d.media_type));
+                    if let Some(last) = copies.last_mut() {
+                        last.0 = format!("data/{rel}");
+                    }
+                    doc.files.push(FileRef { sha256: sha, path: rel, size: w.bytes, derived_from: Some(d.sha256.clone()) });
+                    summary.copies_without_metadata += 1;
+                }
+                Err(e) if matches!(e.code(), "media_unsupported" | "media_undecodable") => {
+                    doc.withheld_files.push(d.sha256.clone());
+                    summary.originals_withheld += 1;
+                }
+                Err(e) if e.code() == "media_unwritable" => return Err(Error::io(&temp, std::io::Error::other(e.to_string()))),
+                Err(e) => return Err(Error::Corrupt(format!("the original {} could not be read: {e}", d.sha256))),
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            copies.retain(|(rel, _)| !rel.is_empty());
+            Ok((doc, copies, summary))
+        }
+        Err(e) => {
+            for (_, t) in &copies {
+                let _ = fs::remove_file(t);
+            }
+            Err(e)
+        }
+    }
+}
+
 fn write_export_inner(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
-    let (out, opts, doc) = (&p.out, &p.opts, &p.doc);
+    let (doc, copies, summary) = make_copies(p, cancel)?;
+    let r = write_export_with(p, &doc, &copies, summary, cancel, progress);
+    for (_, t) in &copies {
+        let _ = fs::remove_file(t);
+    }
+    r
+}
+
+fn write_export_with(
+    p: &PreparedExport,
+    doc: &CaseDocument,
+    copies: &[(String, PathBuf)],
+    summary: ExportSummary,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ExportReport> {
+    let (out, opts) = (&p.out, &p.opts);
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
     let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
@@ -451,7 +620,7 @@ fn write_export_inner(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dy
         let held = File::open(&partial).ok().filter(|h| h.try_lock().is_ok());
         (Sink::Dir { root: partial.clone(), written: vec![] }, held)
     };
-    let result = write_bag(p, &mut sink, cancel, progress);
+    let result = write_bag(p, doc, copies, &mut sink, cancel, progress);
     let result = match result {
         Ok(r) => sink.finish().map(|_| r),
         Err(e) => {
@@ -487,6 +656,7 @@ fn write_export_inner(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dy
         originals: doc.files.len(),
         tagmanifest_sha256: tag_sha,
         fingerprint: p.signer.fingerprint(),
+        summary,
     }))
 }
 
@@ -568,11 +738,13 @@ pub fn export_case(
 /// tag manifest's own hash.
 fn write_bag(
     p: &PreparedExport,
+    doc: &CaseDocument,
+    copies: &[(String, PathBuf)],
     sink: &mut Sink,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Vec<(String, String, u64)>, String)> {
-    let (doc, custody) = (&p.doc, &p.custody);
+    let custody = &p.custody;
     let mut payload: Vec<(String, String, u64)> = Vec::new();
     let case_json = serde_json::to_vec_pretty(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     let put_bytes = |sink: &mut Sink, rel: &str, bytes: &[u8]| -> Result<(String, u64)> {
@@ -602,9 +774,21 @@ fn write_bag(
         }
         let rel = format!("data/{}", f.path);
         let vault = &p.vault;
-        // The vault re-hashes the original as it streams and fails on any difference, so the
-        // recorded hash is the file's manifest entry.
-        let (_, n) = sink.add_with(&rel, f.size, false, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?;
+        let n = if let Some((_, temp)) = copies.iter().find(|(r, _)| *r == rel) {
+            // A copy made for this bundle: hashed again on its way in.
+            let (h, n) = sink.add(&rel, f.size, &mut |w| {
+                let mut t = File::open(temp).map_err(|e| Error::io(temp, e))?;
+                std::io::copy(&mut t, w).map(|_| ()).map_err(|e| Error::io(temp, e))
+            })?;
+            if h != f.sha256 {
+                return Err(Error::Corrupt(format!("the copy {rel} changed while the bundle was written")));
+            }
+            n
+        } else {
+            // The vault re-hashes the original as it streams and fails on any difference, so
+            // the recorded hash is the file's manifest entry.
+            sink.add_with(&rel, f.size, false, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?.1
+        };
         done += n;
         progress(done, total);
         payload.push((rel, f.sha256.clone(), n));
@@ -615,10 +799,18 @@ fn write_bag(
     let case = &doc.case;
     let fingerprint = p.signer.fingerprint();
     let one_line = |v: &str| v.replace(['\r', '\n'], " ");
+    // A public bundle names no one: the signing key's fingerprint is its only source.
+    let who = if doc.profile == ExportProfile::Public {
+        String::new()
+    } else {
+        format!(
+            "Source-Organization: {}\nContact-Name: {}\n",
+            one_line(if doc.source.organisation.is_empty() { "(not set)" } else { &doc.source.organisation }),
+            one_line(if doc.source.contact.is_empty() { "(not set)" } else { &doc.source.contact }),
+        )
+    };
     let bag_info = format!(
-        "Source-Organization: {}\nContact-Name: {}\nExternal-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nPayload-Oxum: {oxum}\nBag-Software-Agent: Casefile {}\nBagIt-Profile-Identifier: {BAGIT_PROFILE}\nCasefile-Export-Profile: {}\nCasefile-Signing-Key-Fingerprint: {}\n",
-        one_line(if doc.source.organisation.is_empty() { "(not set)" } else { &doc.source.organisation }),
-        one_line(if doc.source.contact.is_empty() { "(not set)" } else { &doc.source.contact }),
+        "{who}External-Identifier: {}\nExternal-Description: {}\nBagging-Date: {}\nPayload-Oxum: {oxum}\nBag-Software-Agent: Casefile {}\nBagIt-Profile-Identifier: {BAGIT_PROFILE}\nCasefile-Export-Profile: {}\nCasefile-Signing-Key-Fingerprint: {}\n",
         one_line(case.get("reference").and_then(Value::as_str).unwrap_or(case.get("id").and_then(Value::as_str).unwrap_or(""))),
         one_line(case.get("title").and_then(Value::as_str).unwrap_or("")),
         &doc.exported_at[..10],
