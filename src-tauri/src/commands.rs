@@ -5,10 +5,9 @@ use crate::AppState;
 use casefile_core::acts::{Act, ActInput, Involvement, InvolvementInput};
 use casefile_core::bundle::Conflict;
 use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
-use casefile_core::custody::CustodyEntry;
 use casefile_core::evidence::{AnalysisState, DuplicatePair, Evidence, EvidenceEdit, EvidenceRow};
 use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
-use casefile_core::library::{LibraryInfo, Profile};
+use casefile_core::library::{HistoryEntry, LibraryInfo, Profile};
 use casefile_core::links::{Link, LinkView, RecordRef};
 use casefile_core::persons::{Identity, Person, PersonInput};
 use casefile_core::search::{EvidenceFilter, GeoTimeItem, IncidentFilter, SearchResult};
@@ -16,6 +15,7 @@ use casefile_core::statements::{
     Consent, ConsentInput, ConsentPurpose, ConsentSummary, Statement, StatementInput, StatementRow, StatementVersion,
 };
 use casefile_core::units::{Unit, UnitInput};
+use casefile_core::trust::{CaseKey, Provenance, Standing};
 use casefile_core::vocab::Term;
 use casefile_core::ErrorDto;
 use serde::Serialize;
@@ -263,7 +263,7 @@ pub fn record_restore(state: St<'_>, record_type: String, id: String) -> Res<()>
 }
 
 #[tauri::command]
-pub fn record_history(state: St<'_>, record_type: String, id: String) -> Res<Vec<CustodyEntry>> {
+pub fn record_history(state: St<'_>, record_type: String, id: String) -> Res<Vec<HistoryEntry>> {
     state.with(|lib| lib.history_with_links(&record_type, &id))
 }
 
@@ -307,6 +307,43 @@ pub fn evidence_update(state: St<'_>, id: String, edit: EvidenceEdit) -> Res<Evi
 #[tauri::command]
 pub fn evidence_duplicates(state: St<'_>, case_id: Option<String>) -> Res<Vec<DuplicatePair>> {
     state.with(|lib| lib.possible_duplicates(case_id.as_deref()))
+}
+
+/// Where a case came from: its origin key, the keys trusted for it, every bundle received.
+#[tauri::command]
+pub fn case_provenance(state: St<'_>, case_id: String) -> Res<Provenance> {
+    state.with(|lib| lib.provenance(&case_id))
+}
+
+/// How an import of a bundle of `case_id` signed by `fingerprint` would be treated.
+#[tauri::command]
+pub fn case_standing(state: St<'_>, case_id: String, fingerprint: String) -> Res<Standing> {
+    state.with(|lib| lib.standing(&case_id, &fingerprint))
+}
+
+/// Trusts a key to change a case (a custody entry records it).
+#[tauri::command]
+pub fn key_trust(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
+    state.with(|lib| lib.trust_key(&case_id, &fingerprint, &reason))
+}
+
+/// Stops trusting a key for a case.
+#[tauri::command]
+pub fn key_revoke(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
+    state.with(|lib| lib.revoke_key(&case_id, &fingerprint, &reason))
+}
+
+/// The profile this case was last exported with, if any (the export dialog opens on it).
+#[tauri::command]
+pub fn export_last_profile(state: St<'_>, case_id: String) -> Res<Option<String>> {
+    state.with(|lib| lib.last_export_profile(&case_id))
+}
+
+/// Accepts the custody log as it stands when the head file disagrees (a custody entry records
+/// the finding and the reason).
+#[tauri::command]
+pub fn audit_accept_head(state: St<'_>, reason: String) -> Res<()> {
+    state.with(|lib| lib.accept_log_head(&reason))
 }
 
 #[tauri::command]

@@ -261,14 +261,25 @@ pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyRepor
 
 /// Starts verifying and merging a bundle; progress as `import-progress`, the report as `import-done`.
 #[tauri::command]
-pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Result<String, ErrorDto> {
+pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf, trust: Option<bool>) -> Result<String, ErrorDto> {
     Ok(spawn_job(app, "import", move |app, cancel, progress| {
         // Verifying and copying originals needs no database: the library stays usable meanwhile.
         let state = app.state::<AppState>();
         let vault = state.with_core(|lib| Ok(lib.vault().clone()))?;
         let prepared = casefile_core::bundle::prepare_import(&vault, &path, cancel, progress)?;
-        let r = state.with_core(|lib| lib.finish_import(prepared, false));
+        let r = state.with_core(|lib| lib.finish_import(prepared, trust.unwrap_or(false)));
         app.state::<Jobs>().wake_worker();
         r
+    }))
+}
+
+/// Starts an audit of the library; with `files`, every original is re-hashed (progress as
+/// `audit-progress`, in bytes); the report as `audit-done`. The library is held for the whole
+/// audit, so that what it checks does not change under it.
+#[tauri::command]
+pub fn audit_run<R: Runtime>(app: AppHandle<R>, files: Option<bool>) -> Result<String, ErrorDto> {
+    let opts = casefile_core::audit::AuditOptions { files: files.unwrap_or(true) };
+    Ok(spawn_job(app, "audit", move |app, cancel, progress| {
+        app.state::<AppState>().with_core(|lib| lib.audit_verify_with(opts, cancel, progress))
     }))
 }

@@ -45,7 +45,7 @@ impl AppState {
 /// Registers the state and every command on `builder`; shared by `run` and the tests.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     use commands::*;
-    use evidence::{bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import};
+    use evidence::{audit_run, bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import};
     builder
         .manage(state)
         .manage(evidence::Jobs::default())
@@ -119,6 +119,13 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         case_geo_time,
         record_deleted_list,
         vocab_add,
+        case_provenance,
+        case_standing,
+        key_trust,
+        key_revoke,
+        export_last_profile,
+        audit_run,
+        audit_accept_head,
     ])
 }
 

@@ -336,7 +336,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             lib.restore(&record_type, &id)?;
             show(json, &serde_json::json!({ "ok": true }), |_| say!("{record_type} {id} restored"));
         }
-        Command::History { record_type, id } => print_history(json, &lib.history(&record_type, &id)?),
+        Command::History { record_type, id } => print_history(json, &lib.history_entries(&record_type, &id, false)?),
         Command::Vocab(VocabCmd::List { vocab }) => show(json, &lib.terms(vocab.as_deref())?, |terms| {
             let mut t = Table::new(&["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"]);
             for x in terms {
@@ -511,17 +511,23 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         }),
         CaseCmd::History { id } => {
             lib.get_case(&id)?;
-            print_history(json, &lib.history("case", &id)?);
+            print_history(json, &lib.history_entries("case", &id, false)?);
         }
     }
     Ok(())
 }
 
-fn print_history(json: bool, h: &[casefile_core::custody::CustodyEntry]) {
+fn print_history(json: bool, h: &[casefile_core::library::HistoryEntry]) {
     show(json, &h, |h| {
-        let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST"]);
-        for e in h.iter() {
-            t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default()]);
+        let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST", "RECEIVED FROM"]);
+        for x in h.iter() {
+            let e = &x.entry;
+            let from = match (&x.received_from, x.received_trusted) {
+                (Some(k), Some(false)) => format!("{k} (not trusted)"),
+                (Some(k), _) => k.clone(),
+                (None, _) => String::new(),
+            };
+            t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default(), from]);
         }
         t.print();
     });
