@@ -8,8 +8,21 @@ import { invoke, listen, runJob } from '../ipc.js';
 export const exportBundle = (caseId, out, zip, profile) => invoke('bundle_export', { caseId, out, zip, profile });
 /** Checks a bundle (folder or ZIP) without touching the library: { ok, problems, signed_by, ... }. */
 export const verifyBundle = (path) => invoke('bundle_verify', { path });
-/** Starts verifying and merging a bundle; "import-progress" / "import-done" events as for export. */
-export const importBundle = (path) => invoke('bundle_import', { path });
+/**
+ * Starts verifying and merging a bundle; "import-progress" / "import-done" events as for export.
+ * With `trust`, the key that signed it is trusted for its case first (a custody entry records it).
+ */
+export const importBundle = (path, trust = false) => invoke('bundle_import', { path, trust });
+/** How an import of case `caseId` signed by `fingerprint` would be treated: "new_case" | "trusted" | "untrusted". */
+export const caseStanding = (caseId, fingerprint) => invoke('case_standing', { caseId, fingerprint });
+/** Where a case came from: { origin, keys, received, own_key }. */
+export const caseProvenance = (caseId) => invoke('case_provenance', { caseId });
+/** Trusts a key to change a case. */
+export const trustKey = (caseId, fingerprint, reason) => invoke('key_trust', { caseId, fingerprint, reason });
+/** Stops trusting a key for a case. */
+export const revokeKey = (caseId, fingerprint, reason) => invoke('key_revoke', { caseId, fingerprint, reason });
+/** The profile the case was last exported with ("full" | "prosecutor" | "public"), or null. */
+export const lastExportProfile = (caseId) => invoke('export_last_profile', { caseId });
 /** Stops an export or import job (nothing half-written is left). */
 export const cancelJob = (job) => invoke('evidence_cancel', { job });
 /** Conflicts found by imports into a case. */
@@ -17,7 +30,7 @@ export const listConflicts = (caseId) => invoke('conflict_list', { caseId });
 /** Resolves a conflict by keeping this library's version or taking the incoming one. */
 export const resolveConflict = (id, takeIncoming) => invoke('conflict_resolve', { id, takeIncoming });
 
-/** Waits for the end of job `job` of kind "export" or "import", reporting progress. */
+/** Waits for the end of job `job` of kind "export", "import" or "audit", reporting progress. */
 export async function followJob(kind, jobPromise, onProgress) {
   let job = null;
   const stopProgress = await listen(`${kind}-progress`, (p) => { if (p.job === job) onProgress(p); });

@@ -17,7 +17,7 @@ import { openStatementForm } from './statement.js';
 import { openPersonForm } from './person.js';
 import { openUnitForm } from './unit.js';
 import { evidenceTab } from './evidence.js';
-import { openExport, conflictsCard } from './bundle.js';
+import { openExport, conflictsCard, provenanceCard } from './bundle.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -97,6 +97,7 @@ function render(main, view, tab) {
 
 function overview(body, c, counts) {
   conflictsCard(c.id).then((card) => body.prepend(card));
+  provenanceCard(c.id).then((card) => { if (card) body.append(card); });
   deletedCard(c.id).then((card) => { if (card) body.append(card); });
   mount(body,
     h('dl', { class: 'facts' },

@@ -450,7 +450,10 @@ impl Library {
         let case_title = v.report.case_title.clone().unwrap_or_default();
         let (case_sha, custody_sha) = (v.case_json_sha256.clone(), v.custody_sha256.clone());
         let Verified { source, head, ids, theirs, .. } = v;
-        let sender = head.source.as_ref().map(|s| format!("{} / {}", s.organisation, s.contact));
+        // Who the sender says they are (unverified: only the key is checked).
+        let sender = head.source.as_ref().map(|s| {
+            [s.contact.as_str(), s.organisation.as_str()].iter().filter(|x| !x.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ")
+        }).filter(|s| !s.is_empty());
         self.write(|tx| {
             tx.conn().execute_batch("PRAGMA defer_foreign_keys = ON")?;
             let found = trust::standing(tx.conn(), &case_id, signed_by)?;
