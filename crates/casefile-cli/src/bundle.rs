@@ -15,6 +15,10 @@ pub fn export(lib: &mut Library, json: bool, case_id: &str, out: &Path, zip: boo
     show(json, &r, |r| {
         say!("exported {} ({} profile)", r.path.display(), r.profile.as_str());
         say!("payload:  {} files, {} bytes ({} originals)", r.payload_files, r.payload_bytes, r.originals);
+        let s = &r.summary;
+        say!("carries:  identities {} included, {} withheld; statements {} included, {} withheld for want of consent", s.identities_included, s.identities_withheld, s.statements_included, s.statements_withheld);
+        say!("          originals {} included, {} as copies without metadata, {} withheld; locations {}", s.originals_included, s.copies_without_metadata, s.originals_withheld, s.locations);
+        say!("          custody log {}; your name and organisation {}", if s.custody_log_included { "included" } else { "left out" }, if s.investigator_named { "included" } else { "left out" });
         say!("signed by key {}", r.fingerprint);
         say!("tag manifest SHA-256 {}", r.tagmanifest_sha256);
     });

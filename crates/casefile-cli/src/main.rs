@@ -400,12 +400,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Audit(AuditCmd::Verify { files }) => {
             let mut last_shown = std::time::Instant::now();
+            let mut finished = false;
             let mut progress = |done: u64, total: u64| {
-                if !json && files && (last_shown.elapsed().as_millis() > 500 || done == total) {
+                if !json && files && total > 0 && !finished && (last_shown.elapsed().as_millis() > 500 || done == total) {
                     last_shown = std::time::Instant::now();
-                    eprint!("\rre-hashing originals: {} of {} MiB", done >> 20, total >> 20);
+                    eprint!("\rre-hashing originals: {:.1} of {:.1} MB", done as f64 / 1e6, total as f64 / 1e6);
                     if done == total {
                         eprintln!();
+                        finished = true;
                     }
                 }
             };
