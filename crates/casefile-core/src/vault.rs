@@ -104,21 +104,33 @@ impl Vault {
     /// Recomputes an original's SHA-256 (streaming, constant memory), calling `progress` with
     /// the bytes read so far.
     pub fn rehash(&self, sha256: &str, progress: &mut dyn FnMut(u64)) -> Result<String> {
-        let mut f = self.open_original(sha256)?;
+        let mut done = 0u64;
+        self.stream_original(sha256, &mut |chunk| {
+            done += chunk.len() as u64;
+            progress(done);
+            Ok(())
+        })
+        .map(|(sha, _)| sha)
+    }
+
+    /// Reads an original once, chunk by chunk, handing each to `f`; returns the SHA-256 of what
+    /// was read and its length.
+    fn stream_original(&self, sha256: &str, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<(String, u64)> {
+        let mut file = self.open_original(sha256)?;
         let path = self.original_path(sha256);
         let mut h = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
         let mut n_total = 0u64;
         loop {
-            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
+            let n = read_full(&mut file, &mut buf).map_err(|e| Error::io(&path, e))?;
             if n == 0 {
                 break;
             }
             h.update(&buf[..n]);
+            f(&buf[..n])?;
             n_total += n as u64;
-            progress(n_total);
         }
-        Ok(hex::encode(h.finalize()))
+        Ok((hex::encode(h.finalize()), n_total))
     }
 
     pub fn root(&self) -> &Path {
@@ -246,24 +258,12 @@ impl Vault {
     /// Streams an original into `out` while re-hashing it; fails, naming the file, if it no
     /// longer matches its recorded hash. Returns the bytes copied.
     pub fn copy_original_verified(&self, sha256: &str, out: &mut dyn Write) -> Result<u64> {
-        let mut f = self.open_original(sha256)?;
         let path = self.original_path(sha256);
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; CHUNK];
-        let mut n_total = 0u64;
-        loop {
-            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(|e| Error::io(&path, e))?;
-            n_total += n as u64;
-        }
-        if hex::encode(h.finalize()) != sha256 {
+        let (actual, n) = self.stream_original(sha256, &mut |chunk| out.write_all(chunk).map_err(|e| Error::io(&path, e)))?;
+        if actual != sha256 {
             return Err(Error::CustodyBroken(format!("the vault file {sha256} no longer matches its recorded hash; it was not exported")));
         }
-        Ok(n_total)
+        Ok(n)
     }
 
     /// Stores the thumbnail of an original (derived data: replaceable, kept apart).

@@ -278,10 +278,7 @@ impl Merge<'_, '_> {
             store::insert(tx.conn(), t, &incoming)?;
             tx.log_row("import", self.case_id, t, &id, Some(self.detail()))?;
             self.counts.added += 1;
-            tx.conn().execute(
-                "UPDATE conflicts SET resolved_at = ?3, resolution = 'incoming' WHERE record_id = ?1 AND incoming_digest = ?2 AND resolved_at IS NULL",
-                params![id, incoming_digest, tx.now()],
-            )?;
+            self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
                 self.changed_statements.insert(id);
             }
@@ -297,11 +294,7 @@ impl Merge<'_, '_> {
             store::update(tx.conn(), t, &id, &incoming)?;
             tx.log_row("import_update", self.case_id, t, &id, Some(self.detail()))?;
             self.counts.updated += 1;
-            // A change held earlier (from a key trusted only now) has just been applied.
-            tx.conn().execute(
-                "UPDATE conflicts SET resolved_at = ?3, resolution = 'incoming' WHERE record_id = ?1 AND incoming_digest = ?2 AND resolved_at IS NULL",
-                params![id, incoming_digest, tx.now()],
-            )?;
+            self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
                 self.changed_statements.insert(id);
             }
@@ -312,6 +305,15 @@ impl Merge<'_, '_> {
             return Ok(());
         }
         self.conflict(t, &id, Some(&local), &incoming, &incoming_digest)
+    }
+
+    /// A change held earlier as a conflict (from a key trusted only now) has just been applied.
+    fn held_change_applied(&self, id: &str, incoming_digest: &str) -> Result<()> {
+        self.tx.conn().execute(
+            "UPDATE conflicts SET resolved_at = ?3, resolution = 'incoming' WHERE record_id = ?1 AND incoming_digest = ?2 AND resolved_at IS NULL",
+            params![id, incoming_digest, self.tx.now()],
+        )?;
+        Ok(())
     }
 
     /// Refuses a field that is not a column of the record's table (field names reach SQL text).
