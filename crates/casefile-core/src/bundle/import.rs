@@ -290,7 +290,7 @@ impl Merge<'_, '_> {
             return Ok(());
         }
         let theirs_newer = digest_bytes(&local_digest).is_some_and(|d| self.theirs.get(&id).is_some_and(|h| h.contains(&d)));
-        if self.trusted && theirs_newer && self.statement_version_agrees(t, &incoming)? {
+        if self.trusted && theirs_newer && self.statement_version_agrees(t, &local, &incoming)? {
             store::update(tx.conn(), t, &id, &incoming)?;
             tx.log_row("import_update", self.case_id, t, &id, Some(self.detail()))?;
             self.counts.updated += 1;
@@ -330,12 +330,16 @@ impl Merge<'_, '_> {
     }
 
     /// A statement may be brought to version n only if our version n (if we have one) says the
-    /// same: otherwise the two libraries hold different texts under one version number.
-    fn statement_version_agrees(&self, t: &Table, incoming: &Map<String, Value>) -> Result<bool> {
+    /// same: otherwise the two libraries hold different texts under one version number. Nor may
+    /// it go back to a version before ours: its words would change without a new version.
+    fn statement_version_agrees(&self, t: &Table, local: &Map<String, Value>, incoming: &Map<String, Value>) -> Result<bool> {
         if t.name != STATEMENTS.name {
             return Ok(true);
         }
         let v = incoming.get("version").and_then(Value::as_i64).unwrap_or(0);
+        if v < local.get("version").and_then(Value::as_i64).unwrap_or(0) {
+            return Ok(false);
+        }
         let ours: Option<String> = self
             .tx
             .conn()
