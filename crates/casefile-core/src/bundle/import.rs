@@ -130,6 +130,13 @@ fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case
         let person = |n: &str| n == "persons" || n == "person_identities";
         for (table, owner) in records::owners(tx.conn(), &id)? {
             let same_kind = table == t.name || (person(&table) && person(t.name));
+            // An identity this import took in before its person (a document's fields have no
+            // order, so "identities" may come before "persons"): it has no case until its
+            // person arrives, and that person is checked here in its turn.
+            let identity_awaiting_person = table == "person_identities" && owner.is_none() && bundle_ids.contains_key(&id);
+            if same_kind && identity_awaiting_person {
+                continue;
+            }
             if !same_kind || owner.as_deref() != Some(case_id) {
                 return Err(Error::BundleRefused(format!(
                     "{} {id} is a record of another case in this library (or another kind of record): a bundle can never change or move it",
