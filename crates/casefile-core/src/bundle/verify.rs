@@ -540,6 +540,15 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 None => problems.add(CASE_JSON, format!("statement {id} is at version {v}, which the bundle does not hold")),
             }
         }
+        // A version past the one the statement is at holds words it never had (and would take
+        // the number of the receiver's next edit).
+        let ahead: BTreeSet<(&str, i64, i64)> = versions
+            .keys()
+            .filter_map(|(k, v)| statements.get(k).filter(|s| *v > s.0).map(|s| (s.2.as_str(), *v, s.0)))
+            .collect();
+        for (id, v, at) in ahead {
+            problems.add(CASE_JSON, format!("statement {id} has a version {v}, past the version {at} it is at: a version it never had"));
+        }
     }
 
     report.ok = problems.is_empty();
