@@ -82,8 +82,7 @@ impl Source {
                 if !files.contains_key(rel) {
                     return Err(Error::NotFound { kind: "bundle file", id: rel.into() });
                 }
-                let p = root.join(rel);
-                let mut file = File::open(&p).map_err(|e| Error::io(&p, e))?;
+                let mut file = open_regular(&root.join(rel), rel)?;
                 f(&mut file)
             }
             Source::Zip { archive, files, path, .. } => {
@@ -101,6 +100,31 @@ impl Source {
             Source::Zip { path, root, .. } => format!("{} ({root}/)", path.display()),
         }
     }
+}
+
+/// Opens a file of a directory bag, refusing what is not a regular file *now*: the bag was
+/// listed (and checked) earlier, and a FIFO or device put in a file's place since would block
+/// the read, or never end, while the library is held.
+fn open_regular(p: &Path, rel: &str) -> Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening a FIFO would wait for a writer; without blocking, it opens and is refused below.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(p).map_err(|e| {
+        #[cfg(target_os = "linux")]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return refuse(format!("{rel} is a symbolic link"));
+        }
+        Error::io(p, e)
+    })?;
+    if !file.metadata().map_err(|e| Error::io(p, e))?.is_file() {
+        return Err(refuse(format!("{rel} is not a regular file")));
+    }
+    Ok(file)
 }
 
 /// Fails a read that goes past the size the ZIP declared.
