@@ -20,7 +20,7 @@
 //! `case.json` or `custody.jsonl` that changes between verification and import rolls it back.
 
 use super::stream::{self, VERSIONS};
-use super::verify::{digest_bytes, statement_content_digest, verify_full, Verified};
+use super::verify::{digest_bytes, history_key, record_key, statement_content_digest, verify_full, Verified};
 use super::ExportProfile;
 use crate::error::{Error, Result};
 use crate::library::{Library, WriteTx};
@@ -30,7 +30,7 @@ use crate::trust::{self, Standing};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -124,7 +124,7 @@ fn references(t: &Table) -> &'static [&'static str] {
 
 /// Refuses a record that this library holds in another case or as another kind of record, and
 /// one that refers to a record outside the case (neither in `bundle_ids` nor in the case here).
-fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case_id: &str, bundle_ids: &HashMap<String, &'static str>) -> Result<()> {
+fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case_id: &str, bundle_ids: &HashSet<[u8; 16]>) -> Result<()> {
     let id = id_of(m);
     if t.name != VERSIONS.name {
         let person = |n: &str| n == "persons" || n == "person_identities";
@@ -133,7 +133,7 @@ fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case
             // An identity this import took in before its person (a document's fields have no
             // order, so "identities" may come before "persons"): it has no case until its
             // person arrives, and that person is checked here in its turn.
-            let identity_awaiting_person = table == "person_identities" && owner.is_none() && bundle_ids.contains_key(&id);
+            let identity_awaiting_person = table == "person_identities" && owner.is_none() && bundle_ids.contains(&record_key(&id));
             if same_kind && identity_awaiting_person {
                 continue;
             }
@@ -147,7 +147,7 @@ fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case
     }
     for col in references(t) {
         let Some(target) = m.get(*col).and_then(Value::as_str) else { continue };
-        if bundle_ids.contains_key(target) {
+        if bundle_ids.contains(&record_key(target)) {
             continue;
         }
         let here = records::owners(tx.conn(), target)?;
@@ -254,8 +254,8 @@ struct Merge<'a, 'b> {
     signed_by: &'a str,
     bundle_id: &'a str,
     trusted: bool,
-    ids: &'a HashMap<String, &'static str>,
-    theirs: &'a HashMap<String, Vec<[u8; 32]>>,
+    ids: &'a HashSet<[u8; 16]>,
+    theirs: &'a HashSet<[u8; 16]>,
     counts: MergeCounts,
     /// Statements added or brought up to date, whose versions come along.
     changed_statements: BTreeSet<String>,
@@ -296,7 +296,7 @@ impl Merge<'_, '_> {
             self.counts.unchanged += 1;
             return Ok(());
         }
-        let theirs_newer = digest_bytes(&local_digest).is_some_and(|d| self.theirs.get(&id).is_some_and(|h| h.contains(&d)));
+        let theirs_newer = digest_bytes(&local_digest).is_some_and(|d| self.theirs.contains(&history_key(&id, &d)));
         if self.trusted && theirs_newer && self.statement_version_agrees(t, &local, &incoming)? {
             store::update(tx.conn(), t, &id, &incoming)?;
             tx.log_row("import_update", self.case_id, t, &id, Some(self.detail()))?;
@@ -638,7 +638,7 @@ impl Library {
                 if !belongs {
                     return Err(Error::BundleRefused(format!("{record_type} {record_id} does not belong to the conflict's case; it cannot be taken")));
                 }
-                check_bound_to_case(tx, t, &m, &case_id, &HashMap::new())?;
+                check_bound_to_case(tx, t, &m, &case_id, &HashSet::new())?;
                 if t.name == STATEMENTS.name {
                     // What the witness said changes only with a new version.
                     let next: i64 = tx.conn().query_row(
