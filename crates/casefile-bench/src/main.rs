@@ -18,6 +18,11 @@
 //!   casefile-bench search --data-dir D [--incidents 100000] [--statements 100000] [--reps 40]
 //!       search latency p50/p95 per query class, and index build time (see `search_bench.rs`);
 //!       the generated library is kept in D and reused on the next run.
+//!
+//!   casefile-bench verify-memory [--dir D] [--incidents 100000] [--statements 50000] [--hostile-mb 900] [--keep]
+//!       peak memory and time of verifying hostile ZIPs built to exhaust memory and a genuine
+//!       large bundle (and of importing the genuine one), each in a child process (see
+//!       `verify_memory.rs`).
 
 mod export_bench;
 mod gen;
@@ -25,6 +30,7 @@ mod ingest;
 mod memory;
 mod search_bench;
 mod sys;
+mod verify_memory;
 
 use casefile_core::cases::NewCase;
 use casefile_core::clock::SystemClock;
@@ -105,6 +111,29 @@ enum Cmd {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Peak memory of verifying hostile and genuine large bundles, each in a child process.
+    VerifyMemory {
+        /// Where to put the bundles and libraries (a subdirectory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 50_000)]
+        statements: usize,
+        /// What the hostile bundles' case.json inflates to, in MB.
+        #[arg(long, default_value_t = 900)]
+        hostile_mb: u64,
+        /// Keep the generated bundles and libraries and print where they are.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Verifies (or imports) one bundle and prints its peak memory: the child of `verify-memory`.
+    #[command(hide = true)]
+    VerifyChild {
+        bundle: PathBuf,
+        #[arg(long)]
+        import_into: Option<PathBuf>,
+    },
     /// One intake into a fresh library, printing its peak memory: the child of `memory`, and a
     /// target for a profiler (`perf record casefile-bench intake-child ...`).
     #[command(hide = true)]
@@ -133,6 +162,10 @@ fn main() -> Result<(), casefile_core::Error> {
             .map_err(|e| casefile_core::Error::Unavailable(e.to_string())),
         Cmd::Search { data_dir, incidents, statements, reps } => search_bench::run(&data_dir, incidents, statements, reps),
         Cmd::IntakeChild { data_dir, files } => memory::child(&data_dir, &files),
+        Cmd::VerifyMemory { dir, incidents, statements, hostile_mb, keep } => {
+            verify_memory::run(verify_memory::Options { dir, incidents, statements, hostile_mb, keep })
+        }
+        Cmd::VerifyChild { bundle, import_into } => verify_memory::child_main(&bundle, import_into.as_deref()),
     }
 }
 
