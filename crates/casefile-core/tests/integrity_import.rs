@@ -947,8 +947,10 @@ fn a4_import_without_a_profile_is_refused_and_changes_nothing() {
     let err = r.lib.finish_import(prepared, true).expect_err("imported without a profile");
     assert_eq!(err.code(), "profile_required");
     assert_eq!(r.snapshot(), before, "the staged original was discarded and no key was trusted");
+    assert!(!r.lib.vault().contains(&s.photo_sha), "no original reached the vault");
     r.lib.set_profile("Receiving investigator", "HQ").unwrap();
     assert_eq!(r.import(&bag).unwrap().case_id, s.case_id, "with a profile the same bundle imports");
+    assert!(r.lib.vault().contains(&s.photo_sha));
 }
 
 // ---------------------------------------------------------------------------------------------
