@@ -35,9 +35,9 @@ pub const MAX_RECORD_BYTES: u64 = 24 << 20;
 /// ...and in values (each kept in memory costs far more than its text).
 pub const MAX_RECORD_VALUES: u64 = 200_000;
 /// Records (and statement versions) in one bundle.
-pub const MAX_RECORDS: usize = 2_000_000;
+pub const MAX_RECORDS: usize = 1_000_000;
 /// Custody entries in one bundle, and bytes of one entry's line.
-pub const MAX_CUSTODY_ENTRIES: usize = 4_000_000;
+pub const MAX_CUSTODY_ENTRIES: usize = 2_000_000;
 pub const MAX_CUSTODY_LINE: usize = 1 << 20;
 /// Vocabulary terms carried by one bundle.
 pub const MAX_TERMS: usize = 100_000;
