@@ -251,3 +251,23 @@ fn each_profile_leaves_out_what_it_must_field_by_field() {
         }
     }
 }
+
+#[test]
+fn a_case_whose_reference_code_is_taken_here_is_refused_with_the_reason() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut a = open(a_dir.path());
+    let case = a.load_sample().unwrap().id;
+    let bag = out.path().join("sample");
+    export(&mut a, &case, &bag, ExportProfile::Full, false);
+    // The receiver has a case of its own under the same reference code.
+    let mut b = open(b_dir.path());
+    b.set_profile("HQ", "").unwrap();
+    b.load_sample().unwrap();
+    let before = dump(b_dir.path(), "SELECT count(*) FROM custody_log");
+    let err = b.import_bundle(&bag, &AtomicBool::new(false), &mut |_, _| {}).unwrap_err();
+    assert_eq!((err.code(), err.field()), ("invalid_input", Some("reference")), "{err}");
+    assert!(err.to_string().contains("SAMPLE-UA-MAR-2022"), "the message names the reference: {err}");
+    assert_eq!(before, dump(b_dir.path(), "SELECT count(*) FROM custody_log"), "nothing was imported");
+}

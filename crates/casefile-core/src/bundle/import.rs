@@ -101,7 +101,7 @@ fn load_map(tx: &WriteTx<'_>, t: &Table, id: &str) -> Result<Option<Map<String, 
 fn local_history(tx: &WriteTx<'_>, case_id: &str, id: &str) -> Result<BTreeSet<String>> {
     let mut stmt = tx.conn().prepare_cached(
         "SELECT digest FROM custody_log WHERE record_id = ?1 AND digest IS NOT NULL
-         UNION SELECT digest FROM imported_custody WHERE record_id = ?1 AND digest IS NOT NULL
+         UNION SELECT digest FROM imported_custody WHERE record_id = ?1 AND digest IS NOT NULL AND case_id = ?2
            AND origin IN (SELECT fingerprint FROM case_keys WHERE case_id = ?2 AND revoked_at IS NULL)",
     )?;
     let rows = stmt.query_map(params![id, case_id], |r| r.get::<_, String>(0))?;
@@ -282,6 +282,21 @@ impl Merge<'_, '_> {
             if !self.trusted {
                 return self.conflict(t, &id, None, &incoming, &incoming_digest);
             }
+            if t.name == CASES.name {
+                // Another case here may already use the reference code: say so, rename nothing.
+                if let Some(r) = incoming.get("reference").and_then(Value::as_str) {
+                    let taken: Option<String> = tx
+                        .conn()
+                        .query_row("SELECT id FROM cases WHERE reference = ?1 COLLATE NOCASE", [r], |row| row.get(0))
+                        .optional()?;
+                    if taken.is_some() {
+                        return Err(Error::invalid(
+                            "reference",
+                            format!("a case with reference code \"{r}\" is already in this library; change that case's reference, then import again"),
+                        ));
+                    }
+                }
+            }
             store::insert(tx.conn(), t, &incoming)?;
             tx.log_row("import", self.case_id, t, &id, Some(self.detail()))?;
             self.counts.added += 1;
@@ -331,7 +346,7 @@ impl Merge<'_, '_> {
         }
         let cols = &self.columns[t.name];
         match m.keys().find(|k| !cols.contains(*k)) {
-            Some(k) => Err(Error::BundleRefused(format!("a {} in case.json has a field \"{k}\" that is not one of its columns", t.record_type))),
+            Some(k) => Err(Error::BundleRefused(format!("a record of type {} in case.json has a field \"{k}\" that is not one of its columns", t.record_type))),
             None => Ok(()),
         }
     }

@@ -476,7 +476,7 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 records += 1;
                 let rtype = t.record_type;
                 if id.is_empty() {
-                    problems.add(CASE_JSON, format!("a {rtype} has no id"));
+                    problems.add(CASE_JSON, format!("a record of type {rtype} has no id"));
                     return Ok(());
                 }
                 let k = key(rtype, &id);
