@@ -1525,3 +1525,21 @@ fn a5f_one_huge_record_is_refused_or_checked_in_bounded_memory() {
         assert_refused_in_bounded_memory(&format!("a record of 3 strings of {strings} bytes after {filler} small records"), &bag, "case.json");
     }
 }
+
+#[test]
+fn a2e_an_earlier_version_rewritten_in_a_bundle_is_named_by_verify() {
+    // Even a trusted sender (re-signing with its own key) cannot put other words into a version
+    // its own log recorded: the entry that made the version names its digest.
+    let (mut s, _r, sid) = two_versions();
+    let bag = s.export("attack", false);
+    edit_case_json(&bag, |d| {
+        let versions = d["statement_versions"].as_array_mut().unwrap();
+        let v1 = versions.iter_mut().find(|v| v["statement_id"] == sid.as_str() && v["version"] == 1).unwrap();
+        let mut snap: Value = serde_json::from_str(v1["snapshot"].as_str().unwrap()).unwrap();
+        snap["text"] = json!("The witness never said this.");
+        v1["snapshot"] = json!(snap.to_string());
+    });
+    rebag(&bag, &s.key());
+    let v = verify(&bag);
+    assert_problem(&v, "data/case.json", &format!("version 1 of statement {sid} does not match its custody entry"));
+}

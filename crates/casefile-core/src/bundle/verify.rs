@@ -380,6 +380,7 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     // custody.jsonl, streamed: the chain entry by entry, and the last digest of each record.
     let mut budget = Budget { used: 0 };
     let mut last_digest: HashMap<[u8; 16], [u8; 32]> = HashMap::new();
+    let mut version_digests: HashMap<([u8; 16], i64), [u8; 32]> = HashMap::new();
     let mut theirs: HashSet<[u8; 16]> = HashSet::new();
     let mut custody_cases: BTreeSet<String> = BTreeSet::new();
     let mut custody_entries = 0usize;
@@ -399,6 +400,17 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 }
                 if custody_cases.len() < 4 {
                     custody_cases.insert(e.case_id.clone().unwrap_or_default());
+                }
+                // The digest each saved statement version had when it was made (or imported).
+                if e.record_type == "statement" {
+                    let detail = e.detail.as_ref();
+                    let v = detail.and_then(|d| d.get("version")).and_then(Value::as_i64);
+                    let vd = detail.and_then(|d| d.get("version_digest")).and_then(Value::as_str).and_then(digest_bytes);
+                    if let (Some(v), Some(vd)) = (v, vd) {
+                        if version_digests.insert((key("statement", &e.record_id), v), vd).is_none() {
+                            budget.charge(56, 0)?;
+                        }
+                    }
                 }
                 if let Some(d) = e.digest.as_deref().and_then(digest_bytes) {
                     if last_digest.insert(key(&e.record_type, &e.record_id), d).is_none() {
@@ -461,6 +473,13 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                         .and_then(Value::as_str)
                         .and_then(|s| serde_json::from_str::<Map<String, Value>>(s).ok())
                         .map(|s| statement_content_digest(&s));
+                    // A version the log recorded must still be the text it recorded.
+                    let snapshot_digest: Option<[u8; 32]> = m.get("snapshot").and_then(Value::as_str).map(|s| Sha256::digest(s.as_bytes()).into());
+                    if let (Some(want), Some(got)) = (version_digests.get(&(key("statement", sid), v)), snapshot_digest) {
+                        if *want != got {
+                            problems.add(CASE_JSON, format!("version {v} of statement {sid} does not match its custody entry: it was changed outside Casefile"));
+                        }
+                    }
                     match content {
                         Some(c) => {
                             if versions.insert((key("statement", sid), v), c).is_some() {
