@@ -382,6 +382,14 @@ fn forge_custody(bag: &Path) {
             }
         }
     }
+    // And the digest each statement-version entry names: the version as case.json now holds it.
+    for e in entries.iter_mut().filter(|e| e.record_type == "statement") {
+        let Some(v) = e.detail.as_ref().and_then(|d| d.get("version")).and_then(Value::as_i64) else { continue };
+        let snapshot = doc["statement_versions"].as_array().unwrap().iter().find(|x| x["statement_id"] == e.record_id.as_str() && x["version"] == v).and_then(|x| x["snapshot"].as_str());
+        if let (Some(snapshot), Some(d)) = (snapshot, e.detail.as_mut()) {
+            d["version_digest"] = json!(sha256_hex(snapshot.as_bytes()));
+        }
+    }
     rechain(&mut entries);
     write_custody(bag, &entries);
 }
@@ -625,6 +633,8 @@ fn a2b_a_version_number_the_receiver_holds_with_other_words_is_a_conflict() {
             new_statement_version(d, &sid, "FORGED under an existing version number.", colliding);
         });
         append_custody(&bag, &[("statement", &sid)]);
+        // The signer also rewrites its own log's version digests, so the bundle verifies.
+        forge_custody(&bag);
         rebag(&bag, &s.key());
         assert_verifies(&bag);
         let (stmt, versions) = (r.row("statements", &sid), r.versions(&sid));
