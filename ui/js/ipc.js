@@ -42,6 +42,27 @@ export async function listen(event, handler) {
 }
 
 /**
+ * The URL of a file the backend serves on its `media:` URI scheme (`media_response` in
+ * src-tauri/src/evidence.rs, which reads the URL's path as `/<kind>/<id>`):
+ * `mediaUrl('thumb', id)` for a thumbnail, `mediaUrl('original', id)` for an original. Every
+ * media URL in the UI comes from here.
+ *
+ * Tauri's `convertFileSrc` knows how the webview spells a custom scheme: `media://localhost/`
+ * on Linux and macOS, `http://media.localhost/` on Windows and Android (so the CSP's img-src
+ * allows both). It percent-encodes its whole argument, `/` included, and the backend does not
+ * decode the path, so it makes the base and each path segment is encoded on its own: the
+ * backend sees `/thumb/<id>` on every platform.
+ * @param {...string} segments  e.g. "thumb", an evidence id
+ * @returns {string}  the URL, or "" outside the desktop app (an image then shows its fallback)
+ */
+export function mediaUrl(...segments) {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.core || !tauri.core.convertFileSrc) return '';
+  const base = tauri.core.convertFileSrc('', 'media');
+  return `${base.endsWith('/') ? base : `${base}/`}${segments.map((x) => encodeURIComponent(x)).join('/')}`;
+}
+
+/**
  * The native open dialog. Resolves to the chosen paths ([] if cancelled).
  * @param {{directory?: boolean, multiple?: boolean, title?: string}} options
  */

@@ -1,5 +1,5 @@
 // Evidence: one function per backend command, and the media URLs the webview loads.
-import { invoke, listen, chooseFiles, runJob } from '../ipc.js';
+import { invoke, listen, chooseFiles, runJob, mediaUrl } from '../ipc.js';
 
 /** Light rows of a case's evidence, by capture time. */
 export const listEvidence = (caseId) => invoke('evidence_list', { caseId });
@@ -29,7 +29,7 @@ export const onAnalysed = (handler) => listen('evidence-analysed', handler);
 export const onFilesDropped = (handler) => listen('files-dropped', handler);
 export { chooseFiles };
 
-/** URL of an item's thumbnail (a JPEG of at most 256 px). */
-export const thumbUrl = (id) => `media://localhost/thumb/${id}`;
-/** URL of an item's original image. */
-export const originalUrl = (id) => `media://localhost/original/${id}`;
+/** URL of an item's thumbnail (a JPEG of at most 256 px), served by the backend's media: scheme. */
+export const thumbUrl = (id) => mediaUrl('thumb', id);
+/** URL of an item's original image, served by the backend's media: scheme. */
+export const originalUrl = (id) => mediaUrl('original', id);
