@@ -1,4 +1,4 @@
-// Building DOM safely. User text only ever becomes a text node (never innerHTML), so a statement
+// Building DOM safely. User text only ever becomes a text node (never parsed as HTML), so a statement
 // containing `<img src=x onerror=alert(1)>` shows those characters and runs nothing.
 
 /**
