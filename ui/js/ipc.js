@@ -30,15 +30,37 @@ function normaliseError(e) {
 }
 
 /**
- * Listens to a backend event; returns a function that stops listening.
+ * Listens to a backend event; returns a function that stops listening (safe to call twice).
+ * With `signal`, listening also stops when the signal aborts (a view's signal aborts when the
+ * route changes), and the handler is never called after that, even for an event already queued.
  * @param {string} event  e.g. "evidence-progress"
  * @param {(payload:any) => void} handler
+ * @param {{ signal?: AbortSignal }} [options]
  * @returns {Promise<() => void>}
  */
-export async function listen(event, handler) {
+export async function listen(event, handler, { signal } = {}) {
   const tauri = window.__TAURI__;
-  if (!tauri || !tauri.event) return () => {};
-  return tauri.event.listen(event, (e) => handler(e.payload));
+  if (!tauri || !tauri.event || (signal && signal.aborted)) return () => {};
+  let stopped = false;
+  let unlisten = null;
+  const drop = () => { try { Promise.resolve(unlisten()).catch(() => {}); } catch { /* already gone */ } };
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    if (signal) signal.removeEventListener('abort', stop);
+    if (unlisten) drop();
+  };
+  if (signal) signal.addEventListener('abort', stop, { once: true });
+  try {
+    unlisten = await tauri.event.listen(event, (e) => { if (!stopped) handler(e.payload); });
+  } catch (e) {
+    stopped = true;
+    if (signal) signal.removeEventListener('abort', stop);
+    throw normaliseError(e);
+  }
+  // Aborted (or stopped) while the listener was being registered: remove it now.
+  if (stopped) drop();
+  return stop;
 }
 
 /**

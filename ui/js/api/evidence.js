@@ -17,16 +17,17 @@ export const importEvidence = (caseId, paths, acquisition) => invoke('evidence_i
 /** Stops an import after the current file; whole files are kept. */
 export const cancelImport = (job) => invoke('evidence_cancel', { job });
 
-export const onImportProgress = (handler) => listen('evidence-progress', handler);
+/** Import progress: { job, progress }. `options.signal` stops listening when it aborts. */
+export const onImportProgress = (handler, options) => listen('evidence-progress', handler, options);
 /**
  * Starts an import and follows it: resolves to { job, done } where `done` resolves to the
  * "evidence-done" payload ({ job, report, error }).
  */
 export const startImport = (caseId, paths, acquisition) => runJob('evidence-done', () => importEvidence(caseId, paths, acquisition));
-/** A thumbnail was made (or could not be): { sha256, status }. */
-export const onAnalysed = (handler) => listen('evidence-analysed', handler);
+/** A thumbnail was made (or could not be): { sha256, status }. `options.signal` stops listening when it aborts. */
+export const onAnalysed = (handler, options) => listen('evidence-analysed', handler, options);
 /** Files were dropped on the window: an array of paths. */
-export const onFilesDropped = (handler) => listen('files-dropped', handler);
+export const onFilesDropped = (handler, options) => listen('files-dropped', handler, options);
 export { chooseFiles };
 
 /** URL of an item's thumbnail (a JPEG of at most 256 px), served by the backend's media: scheme. */
