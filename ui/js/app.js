@@ -17,23 +17,32 @@ import { renderProfile } from './views/profile.js';
 
 const main = document.getElementById('main');
 
+// Each view is called as view(main, signal, ...): `signal` aborts when the route changes, and a
+// view whose signal has aborted renders nothing more (see lifecycle.js).
 const routes = [
-  [/^#\/cases\/([\w-]+)$/, (m) => caseDetailView(main, m[1])],
-  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units|evidence|timeline|map)$/, (m) => caseDetailView(main, m[1], m[2])],
-  [/^#\/evidence\/([\w-]+)$/, (m) => evidenceView(main, m[1])],
-  [/^#\/incidents\/([\w-]+)$/, (m) => incidentView(main, m[1])],
-  [/^#\/statements\/([\w-]+)$/, (m) => statementView(main, m[1])],
-  [/^#\/persons\/([\w-]+)$/, (m) => personView(main, m[1])],
-  [/^#\/units\/([\w-]+)$/, (m) => unitView(main, m[1])],
-  [/^#\/cases$/, () => caseListView(main)],
-  [/^#\/library$/, () => libraryView(main)],
-  [/^#\/search(?:\?(.*))?$/, (m) => searchView(main, new URLSearchParams(m[1] || ''))],
+  [/^#\/cases\/([\w-]+)$/, (m, signal) => caseDetailView(main, signal, m[1])],
+  [/^#\/cases\/([\w-]+)\/(incidents|statements|people|units|evidence|timeline|map)$/, (m, signal) => caseDetailView(main, signal, m[1], m[2])],
+  [/^#\/evidence\/([\w-]+)$/, (m, signal) => evidenceView(main, signal, m[1])],
+  [/^#\/incidents\/([\w-]+)$/, (m, signal) => incidentView(main, signal, m[1])],
+  [/^#\/statements\/([\w-]+)$/, (m, signal) => statementView(main, signal, m[1])],
+  [/^#\/persons\/([\w-]+)$/, (m, signal) => personView(main, signal, m[1])],
+  [/^#\/units\/([\w-]+)$/, (m, signal) => unitView(main, signal, m[1])],
+  [/^#\/cases$/, (m, signal) => caseListView(main, signal)],
+  [/^#\/library$/, (m, signal) => libraryView(main, signal)],
+  [/^#\/search(?:\?(.*))?$/, (m, signal) => searchView(main, signal, new URLSearchParams(m[1] || ''))],
 ];
 
 /** The case last shown, so a search can be limited to it. */
 let currentCase = null;
 
+/** The lifetime of the view on screen: aborted when the next one is mounted. */
+let mounted = null;
+
+/** Mounts the view of the current hash (again, if it is already shown). */
 function route() {
+  if (mounted) mounted.abort();
+  mounted = new AbortController();
+  const { signal } = mounted;
   const hash = location.hash || '#/cases';
   const inCase = hash.match(/^#\/cases\/([\w-]+)/);
   if (inCase) currentCase = inCase[1];
@@ -41,7 +50,7 @@ function route() {
   for (const [re, view] of routes) {
     const m = hash.match(re);
     if (m) {
-      view(m);
+      view(m, signal);
       main.focus({ preventScroll: true });
       return;
     }

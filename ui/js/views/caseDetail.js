@@ -18,6 +18,7 @@ import { openPersonForm } from './person.js';
 import { openUnitForm } from './unit.js';
 import { evidenceTab } from './evidence.js';
 import { openExport, conflictsCard, provenanceCard } from './bundle.js';
+import { onAbort, sequence } from '../lifecycle.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -30,24 +31,25 @@ const TABS = [
   ['map', 'Map'],
 ];
 
-/** Renders case `id` with tab `tab` into `main`. */
-export async function caseDetailView(main, id, tab = 'overview') {
+/** Renders case `id` with tab `tab` into `main`; nothing once `signal` aborts (the user went elsewhere). */
+export async function caseDetailView(main, signal, id, tab = 'overview') {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading case…' }));
   let view;
   try {
     [view] = await Promise.all([getCase(id), loadVocab()]);
   } catch (err) {
+    if (signal.aborted) return;
     mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }),
       h('a', { href: '#/cases', class: 'button secondary', 'data-testid': 'back-to-list', text: '← All cases' }));
     return;
   }
-  render(main, view, tab);
+  if (signal.aborted) return;
+  render(main, view, tab, signal);
 }
 
-function render(main, view, tab) {
+function render(main, view, tab, signal) {
   let c = view.case;
-  const token = Symbol('case-view');
-  main.dataset.view = token.toString();
   const status = h('select', { id: 'case-status', class: 'status-select', 'data-testid': 'case-status', 'aria-label': 'Status' },
     STATUSES.map(([v, text]) => h('option', { value: v, text })));
   status.value = c.status;
@@ -92,13 +94,13 @@ function render(main, view, tab) {
       tabs, body));
 
   const tabRenderers = { overview, incidents, statements, people, units, evidence: evidenceTab, timeline, map };
-  tabRenderers[tab](body, c, counts);
+  tabRenderers[tab](body, c, counts, signal);
 }
 
-function overview(body, c, counts) {
-  conflictsCard(c.id).then((card) => body.prepend(card));
-  provenanceCard(c.id).then((card) => { if (card) body.append(card); });
-  deletedCard(c.id).then((card) => { if (card) body.append(card); });
+function overview(body, c, counts, signal) {
+  conflictsCard(c.id).then((card) => { if (!signal.aborted) body.prepend(card); });
+  provenanceCard(c.id).then((card) => { if (card && !signal.aborted) body.append(card); });
+  deletedCard(c.id).then((card) => { if (card && !signal.aborted) body.append(card); });
   mount(body,
     h('dl', { class: 'facts' },
       h('dt', { text: 'Created' }), h('dd', { text: formatTime(c.created_at) }),
@@ -121,22 +123,30 @@ function stat(name, n, href) {
   return h('a', { class: 'stat', href }, h('div', { class: 'stat-n', text: String(n) }), h('div', { class: 'stat-name', text: name }));
 }
 
-/** A tab with a toolbar (count + new button) above a virtual list, or an empty state. */
-async function listTab(body, { load, newLabel, newTestid, onNew, empty, header, rowHeight = 52, render, testid, filterBar = null, filtered = false }) {
+/**
+ * A tab with a toolbar (count + new button) above a virtual list, or an empty state. With a
+ * filter bar, each change of the filters reloads the list; a reload ends the one before it, so a
+ * slow earlier answer never replaces a later one.
+ */
+async function listTab(body, signal, { load, newLabel, newTestid, onNew, empty, header, rowHeight = 52, render, testid, filterBar = null, filtered = false }) {
   if (filterBar) {
     const results = h('div', {});
     mount(body, filterBar.el, results);
-    filterBar.onChange(() => listTab(results, { load: () => load(filterBar.value()), newLabel, newTestid, onNew, empty, header, rowHeight, render, testid, filtered: Object.keys(filterBar.value()).length > 0 }));
-    return listTab(results, { load: () => load(filterBar.value()), newLabel, newTestid, onNew, empty, header, rowHeight, render, testid });
+    const next = sequence(signal);
+    const reload = (isFiltered) => listTab(results, next(), { load: () => load(filterBar.value()), newLabel, newTestid, onNew, empty, header, rowHeight, render, testid, filtered: isFiltered });
+    filterBar.onChange(() => reload(Object.keys(filterBar.value()).length > 0));
+    return reload(false);
   }
+  if (signal.aborted) return;
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   let items;
   try {
     items = await load();
   } catch (err) {
-    mount(body, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'filter-error', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'filter-error', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const toolbar = h('div', { class: 'toolbar' },
     h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'record' : 'records'}` }),
     h('button', { class: 'button primary', 'data-testid': newTestid, text: newLabel, onclick: onNew }));
@@ -145,12 +155,12 @@ async function listTab(body, { load, newLabel, newTestid, onNew, empty, header, 
     return;
   }
   mount(body, toolbar, h('div', { class: 'table' }, h('div', { class: 'table-head', 'aria-hidden': 'true' }, header),
-    virtualList({ items, rowHeight, render, testid })));
+    virtualList({ items, rowHeight, render, testid, signal })));
 }
 
 const YES_NO = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
 
-function incidents(body, c) {
+function incidents(body, c, _counts, signal) {
   const bar = filterBar([
     control('query', 'Search', 'search', { placeholder: 'Words in title, text, place' }),
     control('types', 'Type', 'select', { options: options('incident_type'), list: true }),
@@ -161,8 +171,8 @@ function incidents(body, c) {
     control('tags', 'Tag', 'text', { placeholder: 'one tag', list: true }),
     control('has_evidence', 'Evidence', 'select', YES_NO),
     control('has_statements', 'Statements', 'select', YES_NO),
-  ], 'incident-filters');
-  listTab(body, {
+  ], 'incident-filters', signal);
+  listTab(body, signal, {
     filterBar: bar,
     load: (filter) => filterIncidents(c.id, filter || {}),
     newLabel: 'New incident', newTestid: 'new-incident',
@@ -179,8 +189,8 @@ function incidents(body, c) {
   });
 }
 
-function statements(body, c) {
-  listTab(body, {
+function statements(body, c, _counts, signal) {
+  listTab(body, signal, {
     load: () => listStatements(c.id),
     newLabel: 'New statement', newTestid: 'new-statement',
     onNew: () => openStatementForm(c.id, null, (s) => { location.hash = `#/statements/${s.id}`; }),
@@ -195,8 +205,8 @@ function statements(body, c) {
   });
 }
 
-function people(body, c) {
-  listTab(body, {
+function people(body, c, _counts, signal) {
+  listTab(body, signal, {
     load: () => listPersons(c.id),
     newLabel: 'New person', newTestid: 'new-person',
     onNew: () => openPersonForm(c.id, null, (p) => { location.hash = `#/persons/${p.id}`; }),
@@ -210,8 +220,8 @@ function people(body, c) {
   });
 }
 
-function units(body, c) {
-  listTab(body, {
+function units(body, c, _counts, signal) {
+  listTab(body, signal, {
     load: () => listUnits(c.id),
     newLabel: 'New unit', newTestid: 'new-unit',
     onNew: () => openUnitForm(c.id, null, (u) => { location.hash = `#/units/${u.id}`; }),
@@ -228,24 +238,29 @@ function units(body, c) {
 const ROUTES = { incident: 'incidents', evidence: 'evidence' };
 
 /** The Timeline tab: incidents as ranges or points, evidence capture times optionally. */
-async function timeline(body, c) {
+async function timeline(body, c, _counts, signal) {
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   let items;
   try {
     items = await caseGeoTime(c.id);
   } catch (err) {
-    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
+  let drawn = null;
+  onAbort(signal, () => { if (drawn) drawn.destroy(); });
   const withEvidence = h('input', { type: 'checkbox', 'data-testid': 'timeline-evidence' });
   const holder = h('div', { class: 'timeline-holder' });
   const draw = () => {
     const shown = items.filter((i) => i.lo && (i.kind === 'incident' || withEvidence.checked))
       .map((i) => ({ id: i.id, kind: i.kind, label: i.label, lo: i.lo, hi: i.hi || i.lo, precision: i.precision, href: `#/${ROUTES[i.kind]}/${i.id}` }));
     const undated = items.filter((i) => i.kind === 'incident' && !i.lo).length;
+    if (drawn) drawn.destroy();
+    drawn = null;
     mount(holder);
     if (!shown.length) { holder.append(h('div', { class: 'empty', text: 'No dated incidents yet.' })); return; }
-    renderTimeline(holder, { items: shown });
+    drawn = renderTimeline(holder, { items: shown });
     if (undated) holder.append(h('p', { class: 'muted small', text: `${undated} incident${undated === 1 ? '' : 's'} without a date ${undated === 1 ? 'is' : 'are'} not shown.` }));
   };
   withEvidence.addEventListener('change', draw);
@@ -255,21 +270,23 @@ async function timeline(body, c) {
 }
 
 /** The Map tab: incidents and geotagged evidence on the offline basemap. */
-async function map(body, c) {
+async function map(body, c, _counts, signal) {
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   let items;
   try {
     items = await caseGeoTime(c.id);
   } catch (err) {
-    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const points = items.filter((i) => i.lat !== null && i.lat !== undefined && i.lon !== null && i.lon !== undefined)
     .map((i) => ({ id: i.id, kind: i.kind, lat: i.lat, lon: i.lon, precision: i.location_precision, label: i.label, href: `#/${ROUTES[i.kind]}/${i.id}` }));
   const holder = h('div', { class: 'map-holder' });
   const missing = items.filter((i) => i.kind === 'incident' && (i.lat === null || i.lat === undefined)).length;
   mount(body, h('div', { class: 'toolbar' }, h('span', { class: 'muted', text: `${points.length} places · works offline: the basemap ships with Casefile${missing ? ` · ${missing} incidents have no coordinates` : ''}` })), holder);
-  renderMap(holder, { points });
+  const drawn = renderMap(holder, { points });
+  onAbort(signal, () => drawn.destroy());
 }
 
 const DELETED_ROUTES = { incident: 'incidents', statement: 'statements', person: 'persons', unit: 'units', evidence: 'evidence' };

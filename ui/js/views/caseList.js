@@ -8,7 +8,9 @@ import { libraryInfo } from '../api/library.js';
 import { openProfileForm } from './profile.js';
 import { openBundleImport } from './bundle.js';
 
-export async function caseListView(main) {
+/** The case list; renders nothing once `signal` aborts (the user went elsewhere). */
+export async function caseListView(main, signal) {
+  if (signal.aborted) return;
   const newButton = h('button', { class: 'button primary', 'data-testid': 'new-case', text: 'New case',
     onclick: () => openCaseForm(null, (c) => { location.hash = `#/cases/${c.id}`; }) });
   const body = h('div', { class: 'list-body' }, h('div', { class: 'muted pad', text: 'Loading cases…' }));
@@ -16,19 +18,24 @@ export async function caseListView(main) {
     title: 'A clearly marked sample built from public reporting on Mariupol, March 2022',
     onclick: async () => {
       sampleButton.disabled = true;
-      try { const c = await loadSample(); location.hash = `#/cases/${c.id}`; } catch (err) { sampleButton.disabled = false; toast(err.message, 'error'); }
+      try {
+        const c = await loadSample();
+        // Open it unless the user has gone elsewhere meanwhile (it is in the list either way).
+        if (!signal.aborted) location.hash = `#/cases/${c.id}`;
+      } catch (err) { sampleButton.disabled = false; toast(err.message, 'error'); }
     } });
   mount(main,
     h('header', { class: 'page-head' },
       h('div', {}, h('h1', { text: 'Cases' }), h('p', { class: 'muted', 'data-testid': 'case-count', text: '' })),
       h('div', { class: 'head-actions' }, sampleButton,
-        h('button', { class: 'button secondary', 'data-testid': 'import-bundle', text: 'Import bundle…', onclick: () => openBundleImport(() => caseListView(main)) }),
+        h('button', { class: 'button secondary', 'data-testid': 'import-bundle', text: 'Import bundle…', onclick: () => openBundleImport(() => caseListView(main, signal)) }),
         newButton)),
     body);
 
   let cases;
   try {
     const [list, info] = await Promise.all([listCases(), libraryInfo()]);
+    if (signal.aborted) return;
     cases = list;
     if (!info.profile) {
       const banner = h('div', { class: 'notice', 'data-testid': 'profile-notice' },
@@ -39,7 +46,7 @@ export async function caseListView(main) {
       main.querySelector('.page-head').after(banner);
     }
   } catch (err) {
-    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
   main.querySelector('[data-testid=case-count]').textContent =

@@ -15,6 +15,7 @@ import { facts, recordHead } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
 import { renderMap } from './map.js';
+import { onAbort, sequence } from '../lifecycle.js';
 
 /** Items whose graphic content the user chose to see, for this session only. */
 const revealed = new Set();
@@ -58,49 +59,62 @@ function placeholder(item, text) {
     h('span', { class: 'ph-kind', text: item.kind }), h('span', { text }));
 }
 
-/** The Evidence tab of a case. */
-export async function evidenceTab(body, c, _counts, bar = null) {
-  if (!bar) {
-    const yesNo = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
-    bar = filterBar([
-      control('query', 'Search', 'search', { placeholder: 'File name, description, notes' }),
-      control('media_type', 'Type', 'select', { options: [['image/', 'Images'], ['video/', 'Video'], ['audio/', 'Audio'], ['application/pdf', 'PDF'], ['text/', 'Text']] }),
-      control('has_gps', 'Has GPS', 'select', yesNo),
-      control('from', 'Captured from', 'date'),
-      control('to', 'to', 'date'),
-      control('graphic', 'Graphic', 'select', yesNo),
-      control('verification_status', 'Verification', 'select', { options: VERIFICATION, list: true }),
-    ], 'evidence-filters');
-    const results = h('div', {});
-    mount(body, bar.el, results);
-    bar.onChange(() => evidenceTab(results, c, _counts, bar));
-    return evidenceTab(results, c, _counts, bar);
-  }
+/** The Evidence tab of a case: a filter bar above the grid. */
+export function evidenceTab(body, c, _counts, signal) {
+  const yesNo = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
+  const bar = filterBar([
+    control('query', 'Search', 'search', { placeholder: 'File name, description, notes' }),
+    control('media_type', 'Type', 'select', { options: [['image/', 'Images'], ['video/', 'Video'], ['audio/', 'Audio'], ['application/pdf', 'PDF'], ['text/', 'Text']] }),
+    control('has_gps', 'Has GPS', 'select', yesNo),
+    control('from', 'Captured from', 'date'),
+    control('to', 'to', 'date'),
+    control('graphic', 'Graphic', 'select', yesNo),
+    control('verification_status', 'Verification', 'select', { options: VERIFICATION, list: true }),
+  ], 'evidence-filters', signal);
+  const results = h('div', {});
+  mount(body, bar.el, results);
+  // Each load (first, after a filter change, after an import) ends the one before it: its
+  // answer is dropped and its thumbnail listener removed. All end when the view does.
+  const next = sequence(signal);
+  const load = () => evidenceItems(results, c, bar, next(), load);
+  bar.onChange(load);
+  return load();
+}
+
+/** The items matching the filter bar, as a grid whose thumbnails arrive as they are made. */
+async function evidenceItems(body, c, bar, signal, reload) {
+  if (signal.aborted) return;
   mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
   // Listen before loading: a thumbnail finished between the load and the listener would
   // otherwise leave its tile saying "Making preview…" for good.
   const arrived = new Map();
   let grid = null;
   let items = [];
-  const stop = await onAnalysed(({ sha256, status }) => {
-    if (grid && !document.body.contains(grid)) { stop(); return; }
-    arrived.set(sha256, status);
-    for (const it of items.filter((i) => i.sha256 === sha256)) {
-      it.analysis = status;
-      const tile = grid && grid.querySelector(`[data-id="${it.id}"] .pic`);
-      if (tile) tile.replaceWith(picture(it));
-    }
-  });
+  let stop;
+  try {
+    stop = await onAnalysed(({ sha256, status }) => {
+      arrived.set(sha256, status);
+      for (const it of items.filter((i) => i.sha256 === sha256)) {
+        it.analysis = status;
+        const tile = grid && grid.querySelector(`[data-id="${it.id}"] .pic`);
+        if (tile) tile.replaceWith(picture(it));
+      }
+    }, { signal });
+  } catch (err) {
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    return;
+  }
+  if (signal.aborted) return;
   const filter = bar.value();
   try {
     items = await filterEvidence(c.id, filter);
     for (const it of items) if (arrived.has(it.sha256)) it.analysis = arrived.get(it.sha256);
   } catch (err) {
     stop();
-    mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
-  const reload = () => evidenceTab(body, c, _counts, bar);
+  if (signal.aborted) return;
   const toolbar = h('div', { class: 'toolbar' },
     h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'item' : 'items'} · drop files on the window to add them` }),
     h('button', { class: 'button primary', 'data-testid': 'add-evidence', text: 'Add evidence', onclick: () => openImport(c, [], reload) }));
@@ -108,24 +122,21 @@ export async function evidenceTab(body, c, _counts, bar = null) {
     const count = document.querySelector('[data-testid=count-evidence]');
     if (count) count.textContent = String(items.length);
   }
-  if (!items.length && Object.keys(filter).length) {
-    stop();
-    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: 'Nothing matches these filters.' })));
-    return;
-  }
   if (!items.length) {
     stop();
-    mount(body, toolbar, h('div', { class: 'empty', 'data-testid': 'empty-state' },
-      h('p', { text: 'No evidence yet. Photos, video, audio and documents are kept bit for bit, hashed at intake, with their metadata and how they were acquired.' })));
+    mount(body, toolbar, Object.keys(filter).length
+      ? h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: 'Nothing matches these filters.' }))
+      : h('div', { class: 'empty', 'data-testid': 'empty-state' },
+        h('p', { text: 'No evidence yet. Photos, video, audio and documents are kept bit for bit, hashed at intake, with their metadata and how they were acquired.' })));
     return;
   }
   // Thumbnails made in the background replace their placeholders as they arrive (above).
-  grid = evidenceGrid(items);
+  grid = evidenceGrid(items, signal);
   mount(body, toolbar, grid);
 }
 
-/** A grid of tiles that renders only the rows on screen. */
-function evidenceGrid(items) {
+/** A grid of tiles that renders only the rows on screen; it stops watching its size when `signal` aborts. */
+function evidenceGrid(items, signal) {
   const inner = h('div', { class: 'vlist-inner' });
   const outer = h('div', { class: 'vlist egrid', 'data-testid': 'evidence-grid' }, inner);
   let cols = 1;
@@ -154,7 +165,9 @@ function evidenceGrid(items) {
     inner.replaceChildren(...tiles);
   }
   outer.addEventListener('scroll', () => requestAnimationFrame(paint));
-  new ResizeObserver(() => { last = ''; paint(); }).observe(outer);
+  const resize = new ResizeObserver(() => { last = ''; paint(); });
+  resize.observe(outer);
+  onAbort(signal, () => resize.disconnect());
   requestAnimationFrame(paint);
   return outer;
 }
@@ -259,19 +272,21 @@ export function openImport(c, paths, onDone) {
   openModal(`Add evidence to ${c.title}`, form, { testid: 'import-panel', onClose: finish });
 }
 
-/** One evidence item. */
-export async function evidenceView(main, id) {
+/** One evidence item; nothing is rendered once `signal` aborts (the user went elsewhere). */
+export async function evidenceView(main, signal, id) {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading…' }));
   let v;
   try {
     v = await getEvidence(id);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const e = v.evidence;
   const m = e.metadata;
-  const refresh = () => evidenceView(main, id);
+  const refresh = () => evidenceView(main, signal, id);
   const item = { ...e, analysis: v.analysis ? v.analysis.status : 'pending' };
   const warn = m.clock_gps_mismatch
     ? h('div', { class: 'notice warn', 'data-testid': 'clock-warning',
@@ -316,12 +331,12 @@ export async function evidenceView(main, id) {
           ['Verification', (VERIFICATION.find(([k]) => k === e.verification_status) || [0, e.verification_status])[1], 'evidence-verification'],
           ['Notes', e.verification_notes], ['Graphic', e.graphic ? 'Yes — shown blurred until revealed' : 'No', 'evidence-graphic'], ['Description', e.description],
         ])),
-        e.latitude != null ? locationCard(e) : null,
+        e.latitude != null ? locationCard(e, signal) : null,
         v.duplicates.length ? h('section', { class: 'card', 'data-testid': 'duplicates-panel' }, h('h2', { text: 'Possible duplicates' }),
           h('ul', { class: 'plain' }, v.duplicates.map((d) => h('li', {}, h('a', { href: `#/evidence/${d.item.id}`, text: d.item.original_name }),
             h('span', { class: 'muted small', text: ` — ${d.distance === 0 ? 'looks identical' : `${d.distance} bits apart`}` }))))) : null,
         linksPanel({ type: 'evidence', id, caseId: e.case_id, links: v.links, onChange: refresh }),
-        historyPanel('evidence', id))));
+        historyPanel('evidence', id, signal))));
 }
 
 function openEvidenceForm(e, refresh) {
@@ -358,8 +373,12 @@ function openEvidenceForm(e, refresh) {
 }
 
 /** Where the item's GPS says it was taken, on the offline map. */
-function locationCard(e) {
+function locationCard(e, signal) {
   const holder = h('div', { class: 'mini-map', 'data-testid': 'evidence-map' });
-  requestAnimationFrame(() => renderMap(holder, { points: [{ id: e.id, kind: 'evidence', lat: e.latitude, lon: e.longitude, precision: 'exact', label: e.original_name, href: `#/evidence/${e.id}` }] }));
+  requestAnimationFrame(() => {
+    if (signal.aborted) return;
+    const drawn = renderMap(holder, { points: [{ id: e.id, kind: 'evidence', lat: e.latitude, lon: e.longitude, precision: 'exact', label: e.original_name, href: `#/evidence/${e.id}` }] });
+    onAbort(signal, () => drawn.destroy());
+  });
   return h('section', { class: 'card' }, h('h2', { text: 'Location (from the file\'s GPS)' }), holder);
 }

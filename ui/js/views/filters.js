@@ -1,11 +1,16 @@
 // Filter bars for lists: controls read as a filter object, edits debounced into a reload.
 import { h } from '../dom.js';
+import { onAbort } from '../lifecycle.js';
 
-/** A row of filter controls; `value()` reads them, `onChange(fn)` runs fn (debounced) on edits. */
-export function filterBar(controls, testid) {
+/**
+ * A row of filter controls; `value()` reads them, `onChange(fn)` runs fn (debounced) on edits.
+ * Once `signal` (the view's) aborts, a pending edit no longer runs fn.
+ */
+export function filterBar(controls, testid, signal) {
   const el = h('form', { class: 'filters', 'data-testid': testid, onsubmit: (e) => e.preventDefault() }, controls.map((c) => c.el));
   let handler = () => {};
   let timer = null;
+  onAbort(signal, () => { clearTimeout(timer); handler = () => {}; });
   el.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => handler(), 250); });
   el.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(() => handler(), 50); });
   return { el, onChange: (fn) => { handler = fn; }, value: () => Object.fromEntries(controls.map((c) => [c.key, c.get()]).filter(([, v]) => v !== null)) };

@@ -12,16 +12,20 @@ const DATE_PRECISIONS = [['unknown', 'Unknown'], ['year', 'Year'], ['month', 'Mo
 const LOCATION_PRECISIONS = [['', '—'], ['exact', 'Exact point'], ['vicinity', 'Vicinity (within ~1 km)'], ['locality', 'Locality (town or village)'], ['region', 'Region']];
 const DATE_HINT = { unknown: '', year: 'e.g. 2022', month: 'e.g. 2022-03', day: 'e.g. 2022-03-09', exact: 'e.g. 2022-03-09T15:00' };
 
-export async function incidentView(main, id) {
+/** An incident; nothing is rendered once `signal` aborts (the user went elsewhere). */
+export async function incidentView(main, signal, id) {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading incident…' }));
   let v;
   try {
     [v] = await Promise.all([getIncident(id), loadVocab()]);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const i = v.incident;
+  const refresh = () => incidentView(main, signal, id);
   const place = [i.place_name, i.settlement, i.raion && `${i.raion} raion`, i.oblast && `${i.oblast} oblast`, i.country].filter(Boolean).join(', ');
   const point = i.latitude !== null && i.latitude !== undefined
     ? `${i.latitude}, ${i.longitude}${i.location_precision ? ` (${i.location_precision})` : ''}` : '';
@@ -31,7 +35,7 @@ export async function incidentView(main, id) {
   mount(main,
     recordHead({ caseId: i.case_id, tab: 'incidents', kicker: 'Incident', title: i.title, testid: 'incident-detail-title', actions: [
       h('button', { class: 'button secondary', 'data-testid': 'edit-incident', text: 'Edit',
-        onclick: () => openIncidentForm(i.case_id, i, () => { toast('Incident saved.'); incidentView(main, id); }) }),
+        onclick: () => openIncidentForm(i.case_id, i, () => { toast('Incident saved.'); refresh(); }) }),
       i.deleted_at ? null : h('button', { class: 'button danger', 'data-testid': 'delete-incident', text: 'Delete',
         onclick: async () => {
           const reason = await askReason('Delete this incident?');
@@ -55,10 +59,10 @@ export async function incidentView(main, id) {
             ['Tags', i.tags],
           ]),
           i.description ? h('p', { class: 'prose', 'data-testid': 'incident-detail-description', text: i.description }) : null),
-        actsCard(v, () => incidentView(main, id))),
+        actsCard(v, refresh)),
       h('div', {},
-        linksPanel({ type: 'incident', id, caseId: i.case_id, links: v.links, onChange: () => incidentView(main, id) }),
-        historyPanel('incident', id))));
+        linksPanel({ type: 'incident', id, caseId: i.case_id, links: v.links, onChange: refresh }),
+        historyPanel('incident', id, signal))));
 }
 
 function actsCard(v, refresh) {

@@ -7,6 +7,7 @@ import { listTerms } from '../api/contents.js';
 import { listDuplicates, thumbUrl } from '../api/evidence.js';
 import { facts } from './format.js';
 import { field, row, onSubmit } from './form.js';
+import { onAbort } from '../lifecycle.js';
 
 const VOCABS = [
   ['incident_type', 'Incident types'], ['protected_object', 'Protected objects'], ['weapon', 'Weapons and methods'],
@@ -15,15 +16,20 @@ const VOCABS = [
   ['person_role', 'Roles of people'], ['unit_kind', 'Kinds of unit'],
 ];
 
-export async function libraryView(main) {
-  mount(main, h('div', { class: 'muted pad', text: 'Loading…' }));
+/** The library page; renders nothing once `signal` aborts (the user went elsewhere). */
+export async function libraryView(main, signal) {
+  if (signal.aborted) return;
+  mount(main, h('div', { class: 'muted pad', 'data-testid': 'library-loading', text: 'Loading…' }));
   let info, terms, dups;
   try {
+    // The look-alikes compare every pair of hashed pictures: with thousands this takes a while,
+    // and the user may have moved on before it ends.
     [info, terms, dups] = await Promise.all([libraryInfo(), listTerms(), listDuplicates(null)]);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   mount(main,
     h('header', { class: 'page-head' }, h('h1', { text: 'Library' })),
     h('div', { class: 'detail-grid' },
@@ -33,9 +39,9 @@ export async function libraryView(main) {
           ['Investigator', info.profile ? `${info.profile.name}${info.profile.organisation ? ` (${info.profile.organisation})` : ''}` : 'not set'],
           ['Signing key', info.key.fingerprint, 'library-fingerprint'],
         ]), h('p', { class: 'muted small', text: 'Exports are signed with this key. Give its fingerprint to recipients by another channel (phone, in person) so they can confirm a bundle came from you.' })),
-        auditCard(),
+        auditCard(signal),
         duplicatesCard(dups)),
-      vocabCard(terms, () => libraryView(main))));
+      vocabCard(terms, () => libraryView(main, signal))));
 }
 
 function duplicatesCard(pairs) {
@@ -71,8 +77,9 @@ function vocabCard(terms, refresh) {
 }
 
 /** The audit: the custody log against its head file, every record against its last entry, and
- * (on by default) every original in the vault re-hashed, with progress and cancel. */
-function auditCard() {
+ * (on by default) every original in the vault re-hashed, with progress and cancel. Leaving the
+ * page stops a running audit: its report would have nowhere to show. */
+function auditCard(signal) {
   const files = h('input', { type: 'checkbox', checked: true, 'data-testid': 'audit-files' });
   const fill = h('div', { class: 'fill' });
   const text = h('div', { class: 'progress-text small muted' });
@@ -82,12 +89,17 @@ function auditCard() {
   const stop = h('button', { class: 'button secondary', hidden: true, text: 'Stop' });
   let job = null;
   stop.addEventListener('click', () => { if (job) cancelJob(job); });
+  onAbort(signal, () => { if (job) cancelJob(job).catch(() => {}); });
   start.addEventListener('click', async () => {
     start.disabled = true;
     stop.hidden = !files.checked;
     mount(out, h('p', { class: 'muted', text: 'Checking…' }));
     try {
-      const r = await followJob('audit', async () => { job = await runAudit(files.checked); return job; }, (p) => {
+      const r = await followJob('audit', async () => {
+        job = await runAudit(files.checked);
+        if (signal.aborted) cancelJob(job).catch(() => {});
+        return job;
+      }, (p) => {
         bar.hidden = false;
         fill.style.width = `${p.total ? (100 * p.done) / p.total : 100}%`;
         text.textContent = `re-hashing originals: ${(p.done / 1e6).toFixed(0)} of ${(p.total / 1e6).toFixed(0)} MB`;

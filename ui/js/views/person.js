@@ -9,17 +9,20 @@ import { facts, recordHead } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
 
-export async function personView(main, id) {
+/** A person; nothing is rendered once `signal` aborts (the user went elsewhere). */
+export async function personView(main, signal, id) {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading…' }));
   let v;
   try {
     [v] = await Promise.all([getPerson(id), loadVocab()]);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const p = v.person;
-  const refresh = () => personView(main, id);
+  const refresh = () => personView(main, signal, id);
   mount(main,
     recordHead({ caseId: p.case_id, tab: 'people', kicker: p.roles.map((r) => label('person_role', r)).join(', ') || 'Person', title: p.pseudonym, testid: 'person-detail-title', actions: [
       h('button', { class: 'button secondary', 'data-testid': 'edit-person', text: 'Edit', onclick: () => openPersonForm(p.case_id, p, () => { toast('Saved.'); refresh(); }) }),
@@ -36,7 +39,7 @@ export async function personView(main, id) {
         identityCard(p, v.has_identity, refresh)),
       h('div', {},
         linksPanel({ type: 'person', id, caseId: p.case_id, links: v.links, onChange: refresh }),
-        historyPanel('person', id))));
+        historyPanel('person', id, signal))));
 }
 
 function identityCard(p, hasIdentity, refresh) {

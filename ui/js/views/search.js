@@ -22,7 +22,9 @@ export function highlighted(text) {
   return out;
 }
 
-export async function searchView(main, params) {
+/** The search page for `params` (q, case); nothing is rendered once `signal` aborts. */
+export async function searchView(main, signal, params) {
+  if (signal.aborted) return;
   const q = params.get('q') || '';
   const caseId = params.get('case') || '';
   const input = h('input', { type: 'search', class: 'search-big', 'data-testid': 'search-page-input', value: q, placeholder: 'Words, "a phrase", prefix*, AND / OR / NOT', autocomplete: 'off' });
@@ -45,9 +47,10 @@ export async function searchView(main, params) {
   try {
     r = await search(q, caseId || null, 100);
   } catch (err) {
-    mount(results, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'search-error', text: err.message }));
+    if (!signal.aborted) mount(results, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'search-error', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   if (!r.hits.length) { mount(results, h('p', { class: 'muted', 'data-testid': 'search-empty', text: `Nothing matches “${q}”.` })); return; }
   mount(results,
     h('p', { class: 'muted small', text: `${r.hits.length}${r.more ? '+' : ''} results${r.ranked ? ', best matches first' : ', newest first (these words are in most records)'}` }),

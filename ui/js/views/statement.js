@@ -9,17 +9,20 @@ import { facts, recordHead, consentBadges, PURPOSES, CONSENT_TEXT } from './form
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
 
-export async function statementView(main, id) {
+/** A statement; nothing is rendered once `signal` aborts (the user went elsewhere). */
+export async function statementView(main, signal, id) {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading statement…' }));
   let v;
   try {
     [v] = await Promise.all([getStatement(id), loadVocab()]);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const s = v.statement;
-  const refresh = () => statementView(main, id);
+  const refresh = () => statementView(main, signal, id);
   mount(main,
     recordHead({ caseId: s.case_id, tab: 'statements', kicker: `Statement · version ${s.version}`, title: s.title, testid: 'statement-detail-title', actions: [
       consentBadges(v.consent, 'consent-summary'),
@@ -56,7 +59,7 @@ export async function statementView(main, id) {
         versionsCard(v.versions)),
       h('div', {},
         linksPanel({ type: 'statement', id, caseId: s.case_id, links: v.links, onChange: refresh }),
-        historyPanel('statement', id))));
+        historyPanel('statement', id, signal))));
 }
 
 function consentCard(s, consents, refresh) {

@@ -8,17 +8,20 @@ import { facts, recordHead } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
 
-export async function unitView(main, id) {
+/** A unit; nothing is rendered once `signal` aborts (the user went elsewhere). */
+export async function unitView(main, signal, id) {
+  if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', text: 'Loading…' }));
   let v;
   try {
     [v] = await Promise.all([getUnit(id), loadVocab()]);
   } catch (err) {
-    mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
   }
+  if (signal.aborted) return;
   const u = v.unit;
-  const refresh = () => unitView(main, id);
+  const refresh = () => unitView(main, signal, id);
   mount(main,
     recordHead({ caseId: u.case_id, tab: 'units', kicker: u.kind ? label('unit_kind', u.kind) : 'Unit', title: u.name, testid: 'unit-detail-title', actions: [
       h('button', { class: 'button secondary', 'data-testid': 'edit-unit', text: 'Edit', onclick: () => openUnitForm(u.case_id, u, () => { toast('Saved.'); refresh(); }) }),
@@ -35,7 +38,7 @@ export async function unitView(main, id) {
         u.description ? h('p', { class: 'prose', text: u.description }) : null)),
       h('div', {},
         linksPanel({ type: 'unit', id, caseId: u.case_id, links: v.links, onChange: refresh }),
-        historyPanel('unit', id))));
+        historyPanel('unit', id, signal))));
 }
 
 /** Opens the unit form; with `existing`, edits it. */

@@ -2,6 +2,7 @@
 // Rows have a fixed height; the container is as tall as the list would be, and the visible
 // slice is positioned inside it.
 import { h } from '../dom.js';
+import { onAbort } from '../lifecycle.js';
 
 /**
  * @param {object} o
@@ -9,9 +10,10 @@ import { h } from '../dom.js';
  * @param {number} o.rowHeight  px
  * @param {(item:any, index:number) => HTMLElement} o.render  builds one row
  * @param {string} [o.testid]
+ * @param {AbortSignal} [o.signal]  the view's: when it aborts, the list stops watching its size
  * @returns {HTMLElement} the scrolling container
  */
-export function virtualList({ items, rowHeight, render, testid }) {
+export function virtualList({ items, rowHeight, render, testid, signal }) {
   const inner = h('div', { class: 'vlist-inner', role: 'list' });
   inner.style.height = `${items.length * rowHeight}px`;
   const outer = h('div', { class: 'vlist', 'data-testid': testid, tabindex: '0' }, inner);
@@ -44,7 +46,9 @@ export function virtualList({ items, rowHeight, render, testid }) {
     scheduled = true;
     requestAnimationFrame(() => { scheduled = false; paint(); });
   });
-  new ResizeObserver(() => { first = -1; paint(); }).observe(outer);
+  const resize = new ResizeObserver(() => { first = -1; paint(); });
+  resize.observe(outer);
+  onAbort(signal, () => resize.disconnect());
   requestAnimationFrame(paint);
   paint();
   return outer;
