@@ -7,7 +7,8 @@ use casefile_core::bundle::Conflict;
 use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
 use casefile_core::evidence::{AnalysisState, DuplicatePair, Evidence, EvidenceEdit, EvidenceRow};
 use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
-use casefile_core::library::{HistoryEntry, LibraryInfo, Profile};
+use casefile_core::history::HistoryEntry;
+use casefile_core::profile::{LibraryInfo, Profile};
 use casefile_core::links::{Link, LinkView, RecordRef};
 use casefile_core::persons::{Identity, Person, PersonInput};
 use casefile_core::search::{EvidenceFilter, GeoTimeItem, IncidentFilter, SearchResult};
@@ -24,27 +25,27 @@ use tauri::State;
 type Res<T> = Result<T, ErrorDto>;
 type St<'a> = State<'a, AppState>;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn library_info(state: St<'_>) -> Res<LibraryInfo> {
     state.with(|lib| lib.info())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn profile_set(state: St<'_>, name: String, organisation: String) -> Res<Profile> {
     state.with(|lib| lib.set_profile(&name, &organisation))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn vocab_list(state: St<'_>) -> Res<Vec<Term>> {
     state.with(|lib| lib.terms(None))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn sample_load(state: St<'_>) -> Res<Case> {
     state.with(|lib| lib.load_sample())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_list(state: St<'_>) -> Res<Vec<Case>> {
     state.with(|lib| lib.list_cases())
 }
@@ -55,22 +56,22 @@ pub struct CaseView {
     counts: CaseCounts,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_get(state: St<'_>, id: String) -> Res<CaseView> {
     state.with(|lib| Ok(CaseView { case: lib.get_case(&id)?, counts: lib.case_counts(&id)? }))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_create(state: St<'_>, input: NewCase) -> Res<Case> {
     state.with(|lib| lib.create_case(input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_update(state: St<'_>, id: String, edit: CaseEdit) -> Res<Case> {
     state.with(|lib| lib.edit_case(&id, edit))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn incident_list(state: St<'_>, case_id: String) -> Res<Vec<IncidentRow>> {
     state.with(|lib| lib.incident_rows(&case_id))
 }
@@ -83,7 +84,7 @@ pub struct IncidentView {
     involvements: Vec<Involvement>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn incident_get(state: St<'_>, id: String) -> Res<IncidentView> {
     state.with(|lib| {
         Ok(IncidentView {
@@ -95,17 +96,17 @@ pub fn incident_get(state: St<'_>, id: String) -> Res<IncidentView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn incident_create(state: St<'_>, case_id: String, input: IncidentInput) -> Res<Incident> {
     state.with(|lib| lib.create_incident(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn incident_update(state: St<'_>, id: String, input: IncidentInput) -> Res<Incident> {
     state.with(|lib| lib.edit_incident(&id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn person_list(state: St<'_>, case_id: String) -> Res<Vec<Person>> {
     state.with(|lib| lib.list_persons(&case_id))
 }
@@ -117,32 +118,32 @@ pub struct PersonView {
     links: Vec<LinkView>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn person_get(state: St<'_>, id: String) -> Res<PersonView> {
     state.with(|lib| Ok(PersonView { person: lib.get_person(&id)?, has_identity: lib.has_identity(&id)?, links: lib.links_of(&id)? }))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn person_create(state: St<'_>, case_id: String, input: PersonInput) -> Res<Person> {
     state.with(|lib| lib.create_person(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn person_update(state: St<'_>, id: String, input: PersonInput) -> Res<Person> {
     state.with(|lib| lib.edit_person(&id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn identity_set(state: St<'_>, person_id: String, identity: Identity) -> Res<()> {
     state.with(|lib| lib.set_identity(&person_id, identity))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn identity_reveal(state: St<'_>, person_id: String) -> Res<Option<Identity>> {
     state.with(|lib| lib.reveal_identity(&person_id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unit_list(state: St<'_>, case_id: String) -> Res<Vec<Unit>> {
     state.with(|lib| lib.list_units(&case_id))
 }
@@ -153,32 +154,32 @@ pub struct UnitView {
     links: Vec<LinkView>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unit_get(state: St<'_>, id: String) -> Res<UnitView> {
     state.with(|lib| Ok(UnitView { unit: lib.get_unit(&id)?, links: lib.links_of(&id)? }))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unit_create(state: St<'_>, case_id: String, input: UnitInput) -> Res<Unit> {
     state.with(|lib| lib.create_unit(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unit_update(state: St<'_>, id: String, input: UnitInput) -> Res<Unit> {
     state.with(|lib| lib.edit_unit(&id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn act_create(state: St<'_>, case_id: String, input: ActInput) -> Res<Act> {
     state.with(|lib| lib.create_act(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn involvement_create(state: St<'_>, case_id: String, input: InvolvementInput) -> Res<Involvement> {
     state.with(|lib| lib.create_involvement(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn statement_list(state: St<'_>, case_id: String) -> Res<Vec<StatementRow>> {
     state.with(|lib| lib.statement_rows(&case_id))
 }
@@ -193,7 +194,7 @@ pub struct StatementView {
     links: Vec<LinkView>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn statement_get(state: St<'_>, id: String) -> Res<StatementView> {
     state.with(|lib| {
         let statement = lib.get_statement(&id)?;
@@ -208,27 +209,27 @@ pub fn statement_get(state: St<'_>, id: String) -> Res<StatementView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn statement_create(state: St<'_>, case_id: String, input: StatementInput) -> Res<Statement> {
     state.with(|lib| lib.create_statement(&case_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn statement_update(state: St<'_>, id: String, input: StatementInput) -> Res<Statement> {
     state.with(|lib| lib.edit_statement(&id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn consent_set(state: St<'_>, statement_id: String, input: ConsentInput) -> Res<Consent> {
     state.with(|lib| lib.set_consent(&statement_id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn consent_withdraw(state: St<'_>, statement_id: String, purpose: ConsentPurpose, on: String, note: String) -> Res<Consent> {
     state.with(|lib| lib.withdraw_consent(&statement_id, purpose, &on, &note))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[allow(clippy::too_many_arguments)]
 pub fn link_create(
     state: St<'_>,
@@ -242,32 +243,32 @@ pub fn link_create(
     state.with(|lib| lib.link(&from_type, &from_id, &link_type, &to_type, &to_id, &note))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn link_remove(state: St<'_>, link_id: String, reason: String) -> Res<()> {
     state.with(|lib| lib.unlink(&link_id, &reason))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_find(state: St<'_>, case_id: String, query: String, types: Vec<String>) -> Res<Vec<RecordRef>> {
     state.with(|lib| lib.find_records(&case_id, &query, &types, 50))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_delete(state: St<'_>, record_type: String, id: String, reason: String) -> Res<()> {
     state.with(|lib| lib.delete(&record_type, &id, &reason))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_restore(state: St<'_>, record_type: String, id: String) -> Res<()> {
     state.with(|lib| lib.restore(&record_type, &id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_history(state: St<'_>, record_type: String, id: String) -> Res<Vec<HistoryEntry>> {
     state.with(|lib| lib.history_with_links(&record_type, &id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_list(state: St<'_>, case_id: String) -> Res<Vec<EvidenceRow>> {
     state.with(|lib| lib.evidence_rows(&case_id))
 }
@@ -286,7 +287,7 @@ pub struct EvidenceView {
     duplicates: Vec<Lookalike>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_get(state: St<'_>, id: String) -> Res<EvidenceView> {
     state.with(|lib| {
         let evidence = lib.get_evidence(&id)?;
@@ -299,59 +300,59 @@ pub fn evidence_get(state: St<'_>, id: String) -> Res<EvidenceView> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_update(state: St<'_>, id: String, edit: EvidenceEdit) -> Res<Evidence> {
     state.with(|lib| lib.edit_evidence(&id, edit))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_duplicates(state: St<'_>, case_id: Option<String>) -> Res<Vec<DuplicatePair>> {
     state.with(|lib| lib.possible_duplicates(case_id.as_deref()))
 }
 
 /// Where a case came from: its origin key, the keys trusted for it, every bundle received.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_provenance(state: St<'_>, case_id: String) -> Res<Provenance> {
     state.with(|lib| lib.provenance(&case_id))
 }
 
 /// How an import of a bundle of `case_id` signed by `fingerprint` would be treated.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_standing(state: St<'_>, case_id: String, fingerprint: String) -> Res<Standing> {
     state.with(|lib| lib.standing(&case_id, &fingerprint))
 }
 
 /// Trusts a key to change a case (a custody entry records it).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn key_trust(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
     state.with(|lib| lib.trust_key(&case_id, &fingerprint, &reason))
 }
 
 /// Stops trusting a key for a case.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn key_revoke(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
     state.with(|lib| lib.revoke_key(&case_id, &fingerprint, &reason))
 }
 
 /// The profile this case was last exported with, if any (the export dialog opens on it).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_last_profile(state: St<'_>, case_id: String) -> Res<Option<String>> {
     state.with(|lib| lib.last_export_profile(&case_id))
 }
 
 /// Accepts the custody log as it stands when the head file disagrees (a custody entry records
 /// the finding and the reason).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn audit_accept_head(state: St<'_>, reason: String) -> Res<()> {
     state.with(|lib| lib.accept_log_head(&reason))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn conflict_list(state: St<'_>, case_id: String) -> Res<Vec<Conflict>> {
     state.with(|lib| lib.conflicts(&case_id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn conflict_resolve(state: St<'_>, id: String, take_incoming: bool) -> Res<()> {
     state.with(|lib| lib.resolve_conflict(&id, take_incoming))
 }
@@ -361,27 +362,27 @@ pub fn search(state: St<'_>, query: String, case_id: Option<String>, limit: Opti
     state.with(|lib| lib.search(&query, case_id.as_deref(), limit.unwrap_or(50), offset.unwrap_or(0)))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn incident_filter(state: St<'_>, case_id: String, filter: IncidentFilter) -> Res<Vec<IncidentRow>> {
     state.with(|lib| lib.filter_incidents(&case_id, &filter))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_filter(state: St<'_>, case_id: String, filter: EvidenceFilter) -> Res<Vec<EvidenceRow>> {
     state.with(|lib| lib.filter_evidence(&case_id, &filter))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_geo_time(state: St<'_>, case_id: String) -> Res<Vec<GeoTimeItem>> {
     state.with(|lib| lib.case_geo_time(&case_id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_deleted_list(state: St<'_>, case_id: String) -> Res<Vec<casefile_core::records::DeletedRecord>> {
     state.with(|lib| lib.deleted_records(&case_id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn vocab_add(state: St<'_>, vocab: String, code: String, label_en: String, label_uk: String) -> Res<Term> {
     state.with(|lib| lib.add_term(&vocab, &code, &label_en, &label_uk))
 }

@@ -55,7 +55,7 @@ struct AnalysedEvent {
 
 /// Starts importing `paths` into a case; returns the job id at once. Progress arrives as
 /// `evidence-progress` events and the report as one `evidence-done` event.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_import<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -120,7 +120,7 @@ impl DoneEvent<'_> {
 }
 
 /// Asks a running import to stop after the file it is reading; whole files are kept.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn evidence_cancel(jobs: State<'_, Jobs>, job: String) -> Result<bool, ErrorDto> {
     let running = jobs.running.lock().map_err(|_| ErrorDto { code: "internal".into(), message: "job table unavailable".into(), field: None })?;
     Ok(match running.get(&job) {
@@ -239,7 +239,7 @@ fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
 }
 
 /// Starts exporting a case; progress as `export-progress`, the report as `export-done`.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn bundle_export<R: Runtime>(app: AppHandle<R>, case_id: String, out: PathBuf, zip: bool, profile: String) -> Result<String, ErrorDto> {
     let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
     Ok(spawn_job(app, "export", move |app, cancel, progress| {
@@ -260,7 +260,7 @@ pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyRepor
 }
 
 /// Starts verifying and merging a bundle; progress as `import-progress`, the report as `import-done`.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf, trust: Option<bool>) -> Result<String, ErrorDto> {
     Ok(spawn_job(app, "import", move |app, cancel, progress| {
         // Verifying and copying originals needs no database: the library stays usable meanwhile.
@@ -276,7 +276,7 @@ pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf, trust: Option
 /// Starts an audit of the library; with `files`, every original is re-hashed (progress as
 /// `audit-progress`, in bytes); the report as `audit-done`. The library is held for the whole
 /// audit, so that what it checks does not change under it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn audit_run<R: Runtime>(app: AppHandle<R>, files: Option<bool>) -> Result<String, ErrorDto> {
     let opts = casefile_core::audit::AuditOptions { files: files.unwrap_or(true) };
     Ok(spawn_job(app, "audit", move |app, cancel, progress| {

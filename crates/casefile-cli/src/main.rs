@@ -519,7 +519,7 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
     Ok(())
 }
 
-fn print_history(json: bool, h: &[casefile_core::library::HistoryEntry]) {
+fn print_history(json: bool, h: &[casefile_core::history::HistoryEntry]) {
     show(json, &h, |h| {
         let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST", "RECEIVED FROM"]);
         for x in h.iter() {

@@ -15,12 +15,12 @@
 //! (entries carry the laptop's clock). Timestamped checkpoints of the log, held elsewhere,
 //! close both gaps; until then the audit is a tripwire for edits made with ordinary tools.
 
-use crate::custody::{self, ChainProblem};
+use crate::store::custody::{self, ChainProblem};
 use crate::error::Result;
-use crate::head::{self, HeadState};
-use crate::library::Library;
+use crate::store::head::HeadState;
+use crate::store::library::Library;
 use crate::records::{self, current_state};
-use crate::vault::FileCheck;
+use crate::store::vault::FileCheck;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -64,18 +64,6 @@ pub struct AuditOptions {
     pub files: bool,
 }
 
-/// How the head file stands against the log now.
-pub(crate) fn head_state(lib: &Library) -> Result<HeadState> {
-    let conn = lib.conn();
-    let last: Option<(i64, String)> =
-        conn.query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-    let public = crate::keys::public_key(conn)?;
-    let hash_at = |seq: i64| -> Result<Option<String>> {
-        Ok(conn.query_row("SELECT hash FROM custody_log WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
-    };
-    head::assess(head::read(lib.dir()), &public, last, &hash_at)
-}
-
 fn problem(record_type: &str, record_id: &str, label: &str, message: String) -> RecordProblem {
     RecordProblem { record_type: record_type.into(), record_id: record_id.into(), label: label.into(), message }
 }
@@ -92,7 +80,7 @@ impl Library {
     pub fn audit_verify_with(&self, opts: AuditOptions, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<AuditReport> {
         let conn = self.conn();
         let (entries, chain_problem) = custody::verify_chain(conn)?;
-        let (head_problem, head_note) = match head_state(self)? {
+        let (head_problem, head_note) = match crate::store::head::state(self.conn(), self.dir())? {
             HeadState::Current => (None, None),
             HeadState::Behind { head_seq, log_seq } => {
                 (None, Some(format!("the head file named entry {head_seq} of {log_seq} (written before a crash?); it is brought up to date on the next open")))
@@ -163,7 +151,7 @@ impl Library {
                 out.push(problem(singleton, "1", singleton, format!("the {singleton} has no custody entry: it was set outside Casefile")));
             }
         }
-        if !crate::keys::pair_matches(conn)? {
+        if !crate::store::keys::pair_matches(conn)? {
             out.push(problem("installation", "1", "installation key", "the installation's public key does not belong to its secret key: the key was replaced".into()));
         }
 
@@ -173,7 +161,7 @@ impl Library {
         for row in rows {
             let (vocab, code, en, uk) = row?;
             let id = format!("{vocab}:{code}");
-            match crate::vocab::builtin_labels(&vocab, &code) {
+            match crate::store::seed::builtin_labels(&vocab, &code) {
                 Some((e, u)) if e == en && u == uk => {}
                 Some(_) => out.push(problem("term", &id, &id, format!("built-in term {id} was changed outside Casefile: its labels differ from the ones Casefile ships"))),
                 None => out.push(problem("term", &id, &id, format!("term {id} is marked built-in, but Casefile ships no such term"))),

@@ -1,37 +1,34 @@
 //! Casefile's core: the domain model, storage, vault and custody log, with no knowledge of the
 //! desktop shell. The Tauri app and the `casefile` CLI are thin adapters over [`Library`].
 
-pub mod acts;
+// Layers, each importing only those above it in this list (checked by tests/tidy.rs):
+// the leaves; `store` (the Library handle, the database, custody log, vault, keys); `records`
+// (the record types and their rules); and the top: `audit`, `search`, `bundle`, `upgrade`,
+// `sample` and `open` (opening a library as a whole).
+pub mod clock;
+pub mod dates;
+pub mod error;
+pub(crate) mod fsutil;
+pub mod validate;
+
+pub mod store;
+
+pub mod records;
+
 pub mod audit;
 pub mod bundle;
-pub mod cases;
-pub mod clock;
-pub mod custody;
-pub mod dates;
-pub mod db;
-pub mod error;
-pub mod evidence;
-pub(crate) mod fsutil;
-pub mod head;
-pub mod incidents;
-pub mod keys;
-pub mod library;
-pub mod links;
-pub mod persons;
-pub mod records;
+mod open;
 pub mod sample;
 pub mod search;
-pub mod statements;
-pub mod store;
-pub mod trust;
-pub mod units;
 pub mod upgrade;
-pub mod validate;
-pub mod vault;
-pub mod vocab;
+
+// The record modules and storage modules under their long-standing paths, for the CLI, the app
+// and scripts (`casefile_core::cases::NewCase`, `casefile_core::vault::Vault`, ...).
+pub use records::{acts, cases, evidence, history, incidents, links, persons, profile, statements, trust, units, vocab};
+pub use store::{custody, db, head, keys, library, vault};
 
 pub use error::{Error, ErrorDto, Result};
-pub use library::Library;
+pub use store::library::Library;
 
 /// Casefile's version, recorded in exports and shown in the app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

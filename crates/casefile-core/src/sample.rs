@@ -3,15 +3,15 @@
 //! in Ukraine, and incidents in Mariupol named in it. Built through the ordinary operations, so
 //! it has a custody log like any case. Statements are summaries of public remarks, not quotes.
 
-use crate::acts::InvolvementInput;
-use crate::cases::{Case, NewCase};
+use crate::records::acts::InvolvementInput;
+use crate::records::cases::{Case, NewCase};
 use crate::dates::{DateInput, DatePrecision};
 use crate::error::Result;
-use crate::incidents::{Casualty, IncidentInput, LocationPrecision};
-use crate::library::Library;
-use crate::persons::{Identity, PersonInput};
-use crate::statements::{ConsentInput, ConsentPurpose, StatementInput};
-use crate::units::UnitInput;
+use crate::records::incidents::{Casualty, IncidentInput, LocationPrecision};
+use crate::store::library::Library;
+use crate::records::persons::{Identity, PersonInput};
+use crate::records::statements::{ConsentInput, ConsentPurpose, StatementInput};
+use crate::records::units::UnitInput;
 
 pub const SAMPLE_REFERENCE: &str = "SAMPLE-UA-MAR-2022";
 

@@ -8,7 +8,7 @@
 //! `audit verify` to report: an upgrade never launders a change made behind Casefile's back.
 
 use crate::error::Result;
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records;
 use crate::store;
 use rusqlite::{params, OptionalExtension};
@@ -38,7 +38,7 @@ pub(crate) fn run(lib: &mut Library) -> Result<()> {
     Ok(())
 }
 
-fn mark_done(tx: &crate::library::WriteTx<'_>, name: &str) -> Result<()> {
+fn mark_done(tx: &crate::store::library::WriteTx<'_>, name: &str) -> Result<()> {
     tx.conn().execute("INSERT INTO upgrades (name, done_at) VALUES (?1, ?2)", params![name, tx.now()])?;
     Ok(())
 }
@@ -103,7 +103,7 @@ fn installation_key_entry(lib: &mut Library) -> Result<()> {
         .conn()
         .query_row("SELECT 1 FROM custody_log WHERE record_type = 'installation' LIMIT 1", [], |r| r.get(0))
         .optional()?;
-    let state = crate::keys::state(lib.conn())?;
+    let state = crate::store::keys::state(lib.conn())?;
     lib.write_as(&actor(), |tx| {
         if let (None, Some((digest, fp))) = (logged, state) {
             tx.log(
@@ -123,7 +123,7 @@ fn installation_key_entry(lib: &mut Library) -> Result<()> {
 /// the first bundle for a case that arrived by import. Keys that delivered changes to a case
 /// before trust was checked are recorded as trusted, saying so.
 fn case_origins(lib: &mut Library) -> Result<()> {
-    let own = crate::keys::own_fingerprint(lib.conn())?;
+    let own = crate::store::keys::own_fingerprint(lib.conn())?;
     let mut plan: Vec<(String, String, Vec<String>)> = Vec::new();
     {
         let conn = lib.conn();
@@ -158,9 +158,9 @@ fn case_origins(lib: &mut Library) -> Result<()> {
     }
     lib.write_as(&actor(), |tx| {
         for (case, origin, senders) in &plan {
-            crate::trust::add(tx, case, origin, "origin", "recorded when this library was upgraded")?;
+            crate::records::trust::add(tx, case, origin, "origin", "recorded when this library was upgraded")?;
             for s in senders {
-                crate::trust::add(tx, case, s, "trusted", "delivered changes to the case before Casefile checked who may change it")?;
+                crate::records::trust::add(tx, case, s, "trusted", "delivered changes to the case before Casefile checked who may change it")?;
             }
         }
         mark_done(tx, "case-origins")
@@ -182,7 +182,7 @@ fn version_coverage(lib: &mut Library) -> Result<()> {
         let rows: Vec<(String, String, i64, String)> =
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
         for (sid, case, v, snapshot) in rows {
-            let digest = crate::custody::sha256_hex(snapshot.as_bytes());
+            let digest = crate::store::custody::sha256_hex(snapshot.as_bytes());
             let origin: Option<String> = conn
                 .query_row(
                     "SELECT origin FROM imported_custody WHERE record_type = 'statement' AND record_id = ?1
@@ -235,7 +235,7 @@ fn identity_salts(lib: &mut Library) -> Result<()> {
     };
     lib.write_as(&actor(), |tx| {
         for (id, case) in &rows {
-            tx.conn().execute("UPDATE person_identities SET salt = ?2 WHERE id = ?1", params![id, crate::persons::new_salt()?])?;
+            tx.conn().execute("UPDATE person_identities SET salt = ?2 WHERE id = ?1", params![id, crate::records::persons::new_salt()?])?;
             tx.log_row("salt", case, &records::IDENTITIES, id, Some(serde_json::json!({ "reason": "a random salt was added, so that this identity's digest cannot confirm a guessed name" })))?;
         }
         mark_done(tx, "identity-salts")
@@ -251,11 +251,11 @@ fn private_files(lib: &mut Library) -> Result<()> {
 /// A library from before the head file gets one naming its log as it is now (trust on first
 /// use: entries cut before this upgrade cannot be seen).
 fn head_file(lib: &mut Library) -> Result<()> {
-    if matches!(crate::head::read(lib.dir()), Ok(None)) {
+    if matches!(crate::store::head::read(lib.dir()), Ok(None)) {
         let last: Option<(i64, String)> =
             lib.conn().query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         if let Some((seq, hash)) = last {
-            crate::head::write(lib.dir(), &lib.signer()?, seq, &hash)?;
+            crate::store::head::write(lib.dir(), &lib.signer()?, seq, &hash)?;
         }
     }
     lib.write_as(&actor(), |tx| mark_done(tx, "head-file"))

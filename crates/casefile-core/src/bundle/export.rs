@@ -4,9 +4,9 @@
 //! check, in constant memory.
 
 use super::{extension, report, BundleSource, CaseDocument, ExportProfile, FileRef, BAGIT_PROFILE, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
-use crate::custody::{self, CustodyEntry};
+use crate::store::custody::{self, CustodyEntry};
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records;
 use crate::store::{self, Table};
 use base64::Engine;
@@ -90,7 +90,7 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
             fingerprint: info.key.fingerprint.clone(),
             casefile_version: crate::VERSION.into(),
         },
-        origin_key: if profile == ExportProfile::Public { None } else { crate::trust::origin(c, case_id)? },
+        origin_key: if profile == ExportProfile::Public { None } else { crate::records::trust::origin(c, case_id)? },
         case,
         incidents: rows(c, &records::INCIDENTS, by_case, case_id)?,
         persons: rows(c, &records::PERSONS, by_case, case_id)?,
@@ -486,8 +486,8 @@ pub struct PreparedExport {
     to_derive: Vec<ToDerive>,
     summary: ExportSummary,
     custody: Vec<CustodyEntry>,
-    vault: crate::vault::Vault,
-    signer: crate::keys::Signer,
+    vault: crate::store::vault::Vault,
+    signer: crate::store::keys::Signer,
     /// Where this library notes exports in progress.
     pending_dir: PathBuf,
 }
@@ -829,6 +829,6 @@ fn write_bag(
     let (signature, public) = p.signer.sign(tagmanifest.as_bytes());
     let b64 = base64::engine::general_purpose::STANDARD;
     put_bytes(sink, SIGNATURE_FILE, format!("{}\n", b64.encode(signature)).as_bytes())?;
-    put_bytes(sink, KEY_FILE, format!("{}\nfingerprint: {}\n", b64.encode(public), crate::keys::fingerprint(&public)).as_bytes())?;
-    Ok((payload, crate::custody::sha256_hex(tagmanifest.as_bytes())))
+    put_bytes(sink, KEY_FILE, format!("{}\nfingerprint: {}\n", b64.encode(public), crate::store::keys::fingerprint(&public)).as_bytes())?;
+    Ok((payload, crate::store::custody::sha256_hex(tagmanifest.as_bytes())))
 }

@@ -23,10 +23,10 @@ use super::stream::{self, VERSIONS};
 use super::verify::{digest_bytes, history_key, record_key, statement_content_digest, verify_full, Verified};
 use super::ExportProfile;
 use crate::error::{Error, Result};
-use crate::library::{Library, WriteTx};
+use crate::store::library::{Library, WriteTx};
 use crate::records::{self, CASES, STATEMENTS};
 use crate::store::{self, Table};
-use crate::trust::{self, Standing};
+use crate::records::trust::{self, Standing};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -167,7 +167,7 @@ pub struct PreparedImport {
     verified: Verified,
     signed_by: String,
     bundle_id: String,
-    staged: Vec<crate::vault::Staged>,
+    staged: Vec<crate::store::vault::Staged>,
 }
 
 impl PreparedImport {
@@ -184,7 +184,7 @@ impl PreparedImport {
 /// Verifies a bundle and stages the originals this vault lacks. Nothing is committed: a
 /// prepared import that is refused has its temp files discarded, and one that is dropped leaves
 /// them for the vault to remove when the library is next opened.
-pub fn prepare_import(vault: &crate::vault::Vault, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<PreparedImport> {
+pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<PreparedImport> {
     let mut v = verify_full(path, true)?;
     if !v.report.ok {
         let found = v.report.schema_version.unwrap_or(0);
@@ -230,11 +230,11 @@ pub fn prepare_import(vault: &crate::vault::Vault, path: &Path, cancel: &AtomicB
                 vault.discard(staged.iter().chain(std::iter::once(&s)));
                 return Err(Error::BundleRefused(format!("{rel} changed while it was being imported")));
             }
-            Some(Err(crate::vault::StageError::Cancelled)) => {
+            Some(Err(crate::store::vault::StageError::Cancelled)) => {
                 vault.discard(&staged);
                 return Err(Error::invalid("cancel", "the import was cancelled; nothing was changed"));
             }
-            Some(Err(crate::vault::StageError::Failed(e))) => {
+            Some(Err(crate::store::vault::StageError::Failed(e))) => {
                 vault.discard(&staged);
                 return Err(e);
             }
@@ -440,7 +440,7 @@ impl Merge<'_, '_> {
             "statement",
             &sid,
             None,
-            Some(serde_json::json!({ "version": v, "version_digest": crate::custody::sha256_hex(snapshot.as_bytes()), "bundle": self.bundle_id, "from": self.signed_by })),
+            Some(serde_json::json!({ "version": v, "version_digest": crate::store::custody::sha256_hex(snapshot.as_bytes()), "bundle": self.bundle_id, "from": self.signed_by })),
         )?;
         self.versions_added += 1;
         Ok(())
@@ -469,7 +469,7 @@ impl Library {
         result
     }
 
-    fn merge(&mut self, v: &mut Verified, signed_by: &str, bundle_id: &str, staged: &[crate::vault::Staged], trust_signer: bool) -> Result<ImportReport> {
+    fn merge(&mut self, v: &mut Verified, signed_by: &str, bundle_id: &str, staged: &[crate::store::vault::Staged], trust_signer: bool) -> Result<ImportReport> {
         if self.profile()?.is_none() {
             return Err(Error::ProfileRequired);
         }
@@ -533,8 +533,8 @@ impl Library {
                         params![term.vocab, term.code, term.label_en, term.label_uk],
                     )?;
                     if n > 0 {
-                        let stored = crate::vocab::Term { builtin: false, ..term.clone() };
-                        tx.log("import", None, "term", &format!("{}:{}", term.vocab, term.code), Some(crate::custody::state_digest(&stored)), Some(serde_json::json!({ "bundle": bundle_id, "from": signed_by })))?;
+                        let stored = crate::records::vocab::Term { builtin: false, ..term.clone() };
+                        tx.log("import", None, "term", &format!("{}:{}", term.vocab, term.code), Some(crate::store::custody::state_digest(&stored)), Some(serde_json::json!({ "bundle": bundle_id, "from": signed_by })))?;
                     }
                 }
             }
@@ -669,8 +669,8 @@ impl Library {
                     store::insert(tx.conn(), t, &m)?;
                 }
                 if t.name == STATEMENTS.name {
-                    let s: crate::statements::Statement = store::must_load(tx.conn(), &STATEMENTS, &record_id)?;
-                    let vd = crate::statements::save_version(tx, &s, &["resolved from an imported conflict".to_string()])?;
+                    let s: crate::records::statements::Statement = store::must_load(tx.conn(), &STATEMENTS, &record_id)?;
+                    let vd = crate::records::statements::save_version(tx, &s, &["resolved from an imported conflict".to_string()])?;
                     detail["version"] = Value::from(s.version);
                     detail["version_digest"] = Value::from(vd);
                 }

@@ -121,7 +121,7 @@ pub struct CaseDocument {
     pub links: Vec<Map<String, Value>>,
     pub evidence: Vec<Map<String, Value>>,
     /// User-added vocabulary terms the records use.
-    pub terms: Vec<crate::vocab::Term>,
+    pub terms: Vec<crate::records::vocab::Term>,
     pub files: Vec<FileRef>,
     /// Originals deliberately left out (public profile: location-sensitive items).
     pub withheld_files: Vec<String>,

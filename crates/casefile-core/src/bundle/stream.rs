@@ -13,7 +13,7 @@ use super::{BundleSource, ExportProfile, FileRef};
 use crate::error::{Error, Result};
 use crate::records;
 use crate::store::Table;
-use crate::vocab::Term;
+use crate::records::vocab::Term;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -401,7 +401,7 @@ impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Capped<T> {
 /// Reads `custody.jsonl` line by line (each line at most [`MAX_CUSTODY_LINE`] bytes, at most
 /// [`MAX_CUSTODY_ENTRIES`] lines), calling `on_entry` with the 1-based line number and the
 /// entry. Returns the text's SHA-256 and length. A malformed line is `BundleRefused`, naming it.
-pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate::custody::CustodyEntry) -> Result<()>) -> Result<(String, u64)> {
+pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate::store::custody::CustodyEntry) -> Result<()>) -> Result<(String, u64)> {
     let mut r = std::io::BufReader::with_capacity(64 << 10, reader);
     let mut hasher = Sha256::new();
     let mut total = 0u64;
@@ -425,7 +425,7 @@ pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate
         if n > MAX_CUSTODY_ENTRIES {
             return Err(Error::BundleRefused(format!("custody.jsonl holds more than {MAX_CUSTODY_ENTRIES} entries")));
         }
-        let e: crate::custody::CustodyEntry = serde_json::from_slice(&line)
+        let e: crate::store::custody::CustodyEntry = serde_json::from_slice(&line)
             .map_err(|e| Error::BundleRefused(format!("custody.jsonl: line {n} is not a custody entry: {e}")))?;
         on_entry(n, e)?;
     }

@@ -14,7 +14,7 @@
 use super::source::Source;
 use super::stream::{self, CaseHead, VERSIONS};
 use super::{ExportProfile, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
-use crate::custody::CaseChain;
+use crate::store::custody::CaseChain;
 use crate::error::{Error, Result};
 use crate::store::Table;
 use base64::Engine;
@@ -181,7 +181,7 @@ pub(crate) fn statement_content_digest(m: &Map<String, Value>) -> [u8; 32] {
         .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "updated_at" | "deleted_at" | "deleted_reason"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Sha256::digest(crate::custody::canonical_json(&content)).into()
+    Sha256::digest(crate::store::custody::canonical_json(&content)).into()
 }
 
 /// Parses a manifest; lines are `<hex>  <path>`. A path listed twice, or two paths that differ
@@ -363,8 +363,8 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
         let public: Option<[u8; 32]> = key_text.lines().next().and_then(|l| b64.decode(l.trim()).ok()).and_then(|v| v.try_into().ok());
         match (sig, public) {
             (Some(sig), Some(public)) => {
-                if crate::keys::verify_signature(&public, tag_text.as_bytes(), &sig) {
-                    let fp = crate::keys::fingerprint(&public);
+                if crate::store::keys::verify_signature(&public, tag_text.as_bytes(), &sig) {
+                    let fp = crate::store::keys::fingerprint(&public);
                     if info.get("Casefile-Signing-Key-Fingerprint").is_some_and(|f| *f != fp) {
                         problems.add("bag-info.txt", "names a different signing key than the one that signed");
                     }
@@ -654,7 +654,7 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     report.ok = problems.is_empty();
     report.problems = problems.list;
     report.problems_not_listed = problems.not_listed;
-    let tagmanifest_sha256 = crate::custody::sha256_hex(tag_text.as_bytes());
+    let tagmanifest_sha256 = crate::store::custody::sha256_hex(tag_text.as_bytes());
     Ok(Verified { report, head, source: src, tagmanifest_sha256, case_json_sha256, custody_sha256, ids, theirs })
 }
 

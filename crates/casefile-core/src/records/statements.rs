@@ -2,10 +2,11 @@
 //! translations, with every earlier version kept, and consent recorded per purpose.
 
 use crate::error::{Error, Result};
-use crate::library::Library;
-use crate::persons::Person;
+use crate::store::library::Library;
+use crate::records::persons::Person;
 use crate::records::{self, CONSENTS, PERSONS, STATEMENTS};
-use crate::{dates, store, validate, vocab};
+use crate::records::vocab;
+use crate::{dates, store, validate};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
@@ -232,13 +233,13 @@ fn checked(conn: &rusqlite::Connection, input: &StatementInput, mut s: Statement
     Ok(s)
 }
 
-pub(crate) fn save_version(tx: &crate::library::WriteTx<'_>, s: &Statement, changed: &[String]) -> Result<String> {
+pub(crate) fn save_version(tx: &crate::store::library::WriteTx<'_>, s: &Statement, changed: &[String]) -> Result<String> {
     let snapshot = serde_json::to_string(s).map_err(|e| Error::Corrupt(e.to_string()))?;
     tx.conn().execute(
         "INSERT INTO statement_versions (statement_id, version, snapshot, changed_by, changed_at, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![s.id, s.version, snapshot, tx.actor(), tx.now(), serde_json::to_string(changed).unwrap_or_default()],
     )?;
-    Ok(crate::custody::sha256_hex(snapshot.as_bytes()))
+    Ok(crate::store::custody::sha256_hex(snapshot.as_bytes()))
 }
 
 impl Library {

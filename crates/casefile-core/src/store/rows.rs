@@ -174,5 +174,5 @@ pub fn digest_of_row(m: &Map<String, Value>) -> String {
 pub fn digest_bytes_of_row(m: &Map<String, Value>) -> [u8; 32] {
     use sha2::Digest;
     let present: Map<String, Value> = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
-    sha2::Sha256::digest(crate::custody::canonical_json(&present)).into()
+    sha2::Sha256::digest(crate::store::custody::canonical_json(&present)).into()
 }

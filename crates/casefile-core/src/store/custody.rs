@@ -2,7 +2,7 @@
 //! record became.
 //!
 //! Architecture invariant: an entry is appended by the same transaction that makes the change it
-//! records ([`crate::library::WriteTx::log`]), so a change without its entry, or an entry without
+//! records ([`crate::store::library::WriteTx::log`]), so a change without its entry, or an entry without
 //! its change, cannot be committed. Triggers make the table append-only through SQL.
 //!
 //! Each entry's `hash` is SHA-256 over the canonical JSON of its fields including `prev_hash`,

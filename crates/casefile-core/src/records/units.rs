@@ -1,9 +1,10 @@
 //! Units and organisations: military formations, armed groups, authorities, as actors.
 
 use crate::error::Result;
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records::{self, UNITS};
-use crate::{store, validate, vocab};
+use crate::records::vocab;
+use crate::{store, validate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! and records as its origin the key the bundle names (the signer vouches for it).
 
 use crate::error::{Error, Result};
-use crate::library::{Library, WriteTx};
+use crate::store::library::{Library, WriteTx};
 use crate::records::CASE_KEYS;
 use crate::store;
 use rusqlite::{Connection, OptionalExtension};

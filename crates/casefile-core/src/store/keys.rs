@@ -3,7 +3,6 @@
 //! recipient confirms out of band.
 
 use crate::error::{Error, Result};
-use crate::library::Library;
 use base64::Engine;
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -18,7 +17,7 @@ pub struct KeyInfo {
 }
 
 pub fn fingerprint(public: &[u8; 32]) -> String {
-    let hex = crate::custody::sha256_hex(public);
+    let hex = crate::store::custody::sha256_hex(public);
     hex.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")
 }
 
@@ -32,7 +31,7 @@ pub(crate) fn exists(conn: &Connection) -> Result<bool> {
 }
 
 /// Creates the key pair (on a library's first open), with the custody entry that records it.
-pub(crate) fn create(tx: &crate::library::WriteTx<'_>) -> Result<()> {
+pub(crate) fn create(tx: &crate::store::tx::WriteTx<'_>) -> Result<()> {
     let mut secret = [0u8; 32];
     getrandom::getrandom(&mut secret).map_err(|e| Error::Unavailable(format!("no secure random numbers for a signing key: {e}")))?;
     let key = SigningKey::from_bytes(&secret);
@@ -61,9 +60,9 @@ pub(crate) fn state(conn: &Connection) -> Result<Option<(String, String)>> {
     let public: [u8; 32] = public.try_into().map_err(|_| Error::Corrupt("the public key is not 32 bytes".into()))?;
     let state = KeyState {
         public_key: base64::engine::general_purpose::STANDARD.encode(public),
-        secret_key_sha256: crate::custody::sha256_hex(&secret),
+        secret_key_sha256: crate::store::custody::sha256_hex(&secret),
     };
-    Ok(Some((crate::custody::state_digest(&state), fingerprint(&public))))
+    Ok(Some((crate::store::custody::state_digest(&state), fingerprint(&public))))
 }
 
 /// Whether the stored public key is the one the stored secret key makes.
@@ -93,16 +92,9 @@ pub(crate) fn own_fingerprint(conn: &Connection) -> Result<String> {
     Ok(fingerprint(&load(conn)?.verifying_key().to_bytes()))
 }
 
-impl Library {
-    /// This installation's public key and fingerprint.
-    pub fn key_info(&self) -> Result<KeyInfo> {
-        Ok(key_info(&load(self.conn())?.verifying_key().to_bytes()))
-    }
-
-    /// This installation's signer, for work done without holding the library (an export).
-    pub(crate) fn signer(&self) -> Result<Signer> {
-        Ok(Signer(load(self.conn())?))
-    }
+/// This installation's signer, for work done without holding the library (an export).
+pub(crate) fn signer(conn: &Connection) -> Result<Signer> {
+    Ok(Signer(load(conn)?))
 }
 
 /// Signs with this installation's key.

@@ -3,10 +3,11 @@
 //! degree of involvement.
 
 use crate::error::{Error, Result};
-use crate::library::Library;
-use crate::links::live_label;
+use crate::store::library::Library;
+use crate::records::links::live_label;
 use crate::records::{self, ACTS, INVOLVEMENTS};
-use crate::{store, validate, vocab};
+use crate::records::vocab;
+use crate::{store, validate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -501,7 +501,7 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     // Deleted and overwritten content (a replaced identity) does not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     migrate(&mut conn)?;
-    crate::vocab::seed(&conn)?;
+    crate::store::seed::seed(&conn)?;
     Ok(conn)
 }
 

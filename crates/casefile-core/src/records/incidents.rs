@@ -3,9 +3,10 @@
 
 use crate::dates::{self, DateInput, DatePrecision};
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records::{self, INCIDENTS};
-use crate::{store, validate, vocab};
+use crate::records::vocab;
+use crate::{store, validate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

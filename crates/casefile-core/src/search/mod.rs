@@ -13,7 +13,7 @@
 //! result says so (`ranked: false`).
 
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
@@ -358,7 +358,7 @@ impl Library {
     }
 
     /// The case's incidents that pass every filter given, by date.
-    pub fn filter_incidents(&self, case_id: &str, f: &IncidentFilter) -> Result<Vec<crate::incidents::IncidentRow>> {
+    pub fn filter_incidents(&self, case_id: &str, f: &IncidentFilter) -> Result<Vec<crate::records::incidents::IncidentRow>> {
         let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
         let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
         if let Some(c) = self.search_clause("incident", case_id, &f.query, &mut args)? {
@@ -410,7 +410,7 @@ impl Library {
     }
 
     /// The case's evidence that passes every filter given.
-    pub fn filter_evidence(&self, case_id: &str, f: &EvidenceFilter) -> Result<Vec<crate::evidence::EvidenceRow>> {
+    pub fn filter_evidence(&self, case_id: &str, f: &EvidenceFilter) -> Result<Vec<crate::records::evidence::EvidenceRow>> {
         let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
         let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
         if let Some(c) = self.search_clause("evidence", case_id, &f.query, &mut args)? {

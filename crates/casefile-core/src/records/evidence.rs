@@ -9,9 +9,9 @@
 //! library lock only for that callback.
 
 use crate::error::{Error, ErrorDto, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records::{self, EVIDENCE};
-use crate::vault::{StageError, Staged, Vault};
+use crate::store::vault::{StageError, Staged, Vault};
 use crate::{store, validate};
 use casefile_media::{Kind, Metadata};
 use rusqlite::{params, OptionalExtension};

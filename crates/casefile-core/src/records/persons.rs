@@ -3,9 +3,10 @@
 //! searched, and is read only through [`Library::reveal_identity`], which is itself logged.
 
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records::{self, IDENTITIES, PERSONS};
-use crate::{store, validate, vocab};
+use crate::records::vocab;
+use crate::{store, validate};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 

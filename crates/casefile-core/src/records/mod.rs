@@ -1,46 +1,33 @@
-//! The record tables, and what every record type shares: loading its current state for the
-//! audit, soft deletion and restoring, and naming the fields an edit changed.
+//! The records layer: one module per record type (its rules and queries), and what every record
+//! type shares: loading its current state for the audit, the one create and edit path, soft
+//! deletion and restoring, and naming the fields an edit changed.
+//!
+//! Layer rule (checked by `tests/tidy.rs`): records import the leaves and `store` only, never
+//! `audit`, `search`, `bundle` or `upgrade`.
+
+pub mod acts;
+pub mod cases;
+pub mod evidence;
+pub mod history;
+pub mod incidents;
+pub mod links;
+pub mod persons;
+pub mod profile;
+pub mod statements;
+pub mod trust;
+pub mod units;
+pub mod vocab;
+
+pub use crate::store::tables::*;
 
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::store::{self, Table};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-pub const CASES: Table = Table { name: "cases", record_type: "case", label: "title", json: &[], bools: &[] };
-pub const INCIDENTS: Table = Table {
-    name: "incidents",
-    record_type: "incident",
-    label: "title",
-    json: &["types", "protected_objects", "weapons", "casualties", "tags"],
-    bools: &[],
-};
-pub const PERSONS: Table = Table { name: "persons", record_type: "person", label: "pseudonym", json: &["roles"], bools: &[] };
-/// Labelled by id only: an audit message must never print a real name.
-pub const IDENTITIES: Table = Table { name: "person_identities", record_type: "identity", label: "id", json: &[], bools: &[] };
-pub const UNITS: Table = Table { name: "units", record_type: "unit", label: "name", json: &[], bools: &[] };
-pub const ACTS: Table = Table { name: "acts", record_type: "act", label: "label", json: &[], bools: &[] };
-pub const INVOLVEMENTS: Table = Table { name: "involvements", record_type: "involvement", label: "label", json: &[], bools: &[] };
-pub const STATEMENTS: Table = Table { name: "statements", record_type: "statement", label: "title", json: &["translations"], bools: &[] };
-pub const CONSENTS: Table = Table { name: "consents", record_type: "consent", label: "label", json: &[], bools: &["granted"] };
-pub const EVIDENCE: Table = Table { name: "evidence", record_type: "evidence", label: "original_name", json: &["metadata"], bools: &["graphic", "location_sensitive"] };
-pub const LINKS: Table = Table { name: "links", record_type: "link", label: "label", json: &[], bools: &[] };
-
-/// Who may change a case (see `trust.rs`). Not carried in bundles: each library decides.
-pub const CASE_KEYS: Table = Table { name: "case_keys", record_type: "case_key", label: "fingerprint", json: &[], bools: &[] };
-
-pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS, &EVIDENCE, &CASE_KEYS];
-
 /// Record types that can be soft-deleted and restored.
 const DELETABLE: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &LINKS, &EVIDENCE];
-
-pub fn table(record_type: &str) -> Result<&'static Table> {
-    TABLES
-        .iter()
-        .copied()
-        .find(|t| t.record_type == record_type)
-        .ok_or_else(|| Error::invalid("record_type", format!("unknown record type \"{record_type}\"")))
-}
 
 pub struct CurrentState {
     pub label: String,
@@ -52,10 +39,10 @@ pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<O
     if record_type == "profile" {
         let p = conn
             .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
-                Ok(crate::library::Profile { name: r.get(0)?, organisation: r.get(1)? })
+                Ok(crate::records::profile::Profile { name: r.get(0)?, organisation: r.get(1)? })
             })
             .optional()?;
-        return Ok(p.map(|p| CurrentState { label: p.name.clone(), digest: crate::custody::state_digest(&p) }));
+        return Ok(p.map(|p| CurrentState { label: p.name.clone(), digest: crate::store::custody::state_digest(&p) }));
     }
     if record_type == "term" {
         let Some((vocab, code)) = id.split_once(':') else { return Ok(None) };
@@ -63,37 +50,16 @@ pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<O
             .query_row(
                 "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms WHERE vocab = ?1 AND code = ?2",
                 params![vocab, code],
-                |r| Ok(crate::vocab::Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? }),
+                |r| Ok(crate::records::vocab::Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? }),
             )
             .optional()?;
-        return Ok(t.map(|t| CurrentState { label: id.to_string(), digest: crate::custody::state_digest(&t) }));
+        return Ok(t.map(|t| CurrentState { label: id.to_string(), digest: crate::store::custody::state_digest(&t) }));
     }
     if record_type == "installation" {
-        return Ok(crate::keys::state(conn)?.map(|(digest, fp)| CurrentState { label: format!("installation key {fp}"), digest }));
+        return Ok(crate::store::keys::state(conn)?.map(|(digest, fp)| CurrentState { label: format!("installation key {fp}"), digest }));
     }
     let Ok(t) = table(record_type) else { return Ok(None) };
     Ok(store::row_digest(conn, t, id)?.map(|(label, digest)| CurrentState { label, digest }))
-}
-
-/// Which tables hold a record with this id, and the case each belongs to (an identity belongs to
-/// its person's case). Record ids are UUIDs: more than one row means something is wrong.
-pub(crate) fn owners(conn: &Connection, id: &str) -> Result<Vec<(String, Option<String>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT 'cases', id FROM cases WHERE id = ?1
-         UNION ALL SELECT 'incidents', case_id FROM incidents WHERE id = ?1
-         UNION ALL SELECT 'persons', case_id FROM persons WHERE id = ?1
-         UNION ALL SELECT 'person_identities', p.case_id FROM person_identities i LEFT JOIN persons p ON p.id = i.id WHERE i.id = ?1
-         UNION ALL SELECT 'units', case_id FROM units WHERE id = ?1
-         UNION ALL SELECT 'acts', case_id FROM acts WHERE id = ?1
-         UNION ALL SELECT 'involvements', case_id FROM involvements WHERE id = ?1
-         UNION ALL SELECT 'statements', case_id FROM statements WHERE id = ?1
-         UNION ALL SELECT 'consents', case_id FROM consents WHERE id = ?1
-         UNION ALL SELECT 'links', case_id FROM links WHERE id = ?1
-         UNION ALL SELECT 'evidence', case_id FROM evidence WHERE id = ?1
-         UNION ALL SELECT 'case_keys', case_id FROM case_keys WHERE id = ?1",
-    )?;
-    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Fails unless `case_id` names a case that is not deleted.
@@ -131,7 +97,7 @@ pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
 /// Creates a record in a live case: a default record with a new id, the case and the time,
 /// completed by `fill` (which checks the user's input), stored, and logged as "create". The one
 /// create path of every record type built from a form.
-pub(crate) fn create_row<T>(tx: &crate::library::WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+pub(crate) fn create_row<T>(tx: &crate::store::library::WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Default,
 {
@@ -154,7 +120,7 @@ where
 /// Loads a record, applies `change`, and when anything changed stores it with a new
 /// `updated_at` and appends an "edit" custody entry naming the changed fields. The one edit path
 /// of every record type without versions.
-pub(crate) fn edit_row<T>(tx: &crate::library::WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+pub(crate) fn edit_row<T>(tx: &crate::store::library::WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
 {

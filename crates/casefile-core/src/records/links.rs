@@ -3,9 +3,10 @@
 //! and finding records to link to by their title or pseudonym.
 
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::store::library::Library;
 use crate::records::LINKS;
-use crate::{store, validate, vocab};
+use crate::records::vocab;
+use crate::{store, validate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 

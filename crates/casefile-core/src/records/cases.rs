@@ -1,7 +1,7 @@
 //! Cases: the top-level record an investigation is built in.
 
 use crate::error::{Error, Result};
-use crate::library::{Library, WriteTx};
+use crate::store::library::{Library, WriteTx};
 use crate::validate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -132,7 +132,7 @@ impl Library {
             )?;
             let case = must_load(tx.conn(), &id)?;
             log_case(tx, "create", &case, None)?;
-            crate::trust::add(tx, &id, &crate::keys::own_fingerprint(tx.conn())?, "origin", "created here")?;
+            crate::records::trust::add(tx, &id, &crate::store::keys::own_fingerprint(tx.conn())?, "origin", "created here")?;
             Ok(case)
         })
     }
