@@ -156,6 +156,27 @@ fn core_layers_import_downward_only_and_modules_form_no_cycle() {
     assert!(problems.is_empty(), "architecture rules broken:\n{}", problems.join("\n"));
 }
 
+/// Every record row is written through `records::insert_logged` / `update_logged` (or the
+/// create/edit/delete/restore paths built on them in records/mod.rs), so a row never changes
+/// without its custody entry. Statement versions, an append-only table named by the statement's
+/// own entries, are the one exception.
+#[test]
+fn records_are_written_through_the_one_logged_path() {
+    let modules = core_modules();
+    let mut bad = Vec::new();
+    for (m, text) in &modules {
+        if m == "records" || m.starts_with("store/") {
+            continue;
+        }
+        for (i, line) in code(text).lines().enumerate() {
+            if (line.contains("store::insert(") || line.contains("store::update(")) && !line.contains("VERSIONS") {
+                bad.push(format!("{m}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "record rows written without records::insert_logged/update_logged:\n{}", bad.join("\n"));
+}
+
 #[test]
 fn only_the_store_opens_a_database_connection() {
     let modules = core_modules();

@@ -297,8 +297,7 @@ impl Merge<'_, '_> {
                     }
                 }
             }
-            store::insert(tx.conn(), t, &incoming)?;
-            tx.log_row("import", self.case_id, t, &id, Some(self.detail()))?;
+            crate::records::insert_logged(tx, t, self.case_id, &id, &incoming, "import", |_| Ok(Some(self.detail())))?;
             self.counts.added += 1;
             self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
@@ -313,8 +312,7 @@ impl Merge<'_, '_> {
         }
         let theirs_newer = digest_bytes(&local_digest).is_some_and(|d| self.theirs.contains(&history_key(&id, &d)));
         if self.trusted && theirs_newer && self.statement_version_agrees(t, &local, &incoming)? {
-            store::update(tx.conn(), t, &id, &incoming)?;
-            tx.log_row("import_update", self.case_id, t, &id, Some(self.detail()))?;
+            crate::records::update_logged(tx, t, self.case_id, &id, &incoming, "import_update", |_| Ok(Some(self.detail())))?;
             self.counts.updated += 1;
             self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
@@ -663,19 +661,23 @@ impl Library {
                     )?;
                     m.insert("version".into(), Value::from(next));
                 }
+                let then = |tx: &WriteTx<'_>| -> Result<Option<Value>> {
+                    if t.name == STATEMENTS.name {
+                        let s: crate::records::statements::Statement = store::must_load(tx.conn(), &STATEMENTS, &record_id)?;
+                        let vd = crate::records::statements::save_version(tx, &s, &["resolved from an imported conflict".to_string()])?;
+                        detail["version"] = Value::from(s.version);
+                        detail["version_digest"] = Value::from(vd);
+                    }
+                    Ok(Some(detail.clone()))
+                };
                 if load_map(tx, t, &record_id)?.is_some() {
-                    store::update(tx.conn(), t, &record_id, &m)?;
+                    crate::records::update_logged(tx, t, &case_id, &record_id, &m, "resolve_conflict", then)?;
                 } else {
-                    store::insert(tx.conn(), t, &m)?;
+                    crate::records::insert_logged(tx, t, &case_id, &record_id, &m, "resolve_conflict", then)?;
                 }
-                if t.name == STATEMENTS.name {
-                    let s: crate::records::statements::Statement = store::must_load(tx.conn(), &STATEMENTS, &record_id)?;
-                    let vd = crate::records::statements::save_version(tx, &s, &["resolved from an imported conflict".to_string()])?;
-                    detail["version"] = Value::from(s.version);
-                    detail["version_digest"] = Value::from(vd);
-                }
+            } else {
+                tx.log_row("resolve_conflict", &case_id, t, &record_id, Some(detail))?;
             }
-            tx.log_row("resolve_conflict", &case_id, t, &record_id, Some(detail))?;
             tx.conn().execute(
                 "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1",
                 params![conflict_id, tx.now(), if take_incoming { "incoming" } else { "local" }],

@@ -97,8 +97,7 @@ impl Library {
                 deleted_at: None,
                 deleted_reason: None,
             };
-            store::insert(c, &ACTS, &a)?;
-            tx.log_row("create", case_id, &ACTS, &a.id, None)?;
+            records::insert_logged(tx, &ACTS, case_id, &a.id, &a, "create", |_| Ok(None))?;
             Ok(a)
         })
     }
@@ -140,8 +139,7 @@ impl Library {
                 deleted_at: None,
                 deleted_reason: None,
             };
-            store::insert(c, &INVOLVEMENTS, &v)?;
-            tx.log_row("create", case_id, &INVOLVEMENTS, &v.id, None)?;
+            records::insert_logged(tx, &INVOLVEMENTS, case_id, &v.id, &v, "create", |_| Ok(None))?;
             Ok(v)
         })
     }

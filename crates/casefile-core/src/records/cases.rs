@@ -1,7 +1,7 @@
 //! Cases: the top-level record an investigation is built in.
 
 use crate::error::{Error, Result};
-use crate::store::library::{Library, WriteTx};
+use crate::store::library::Library;
 use crate::validate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -110,10 +110,6 @@ fn ensure_reference_free(conn: &Connection, reference: &str, except_id: &str) ->
     }
 }
 
-fn log_case(tx: &WriteTx<'_>, action: &str, case: &Case, detail: Option<serde_json::Value>) -> Result<()> {
-    tx.log_row(action, &case.id, &crate::records::CASES, &case.id, detail)?;
-    Ok(())
-}
 
 impl Library {
     pub fn create_case(&mut self, new: NewCase) -> Result<Case> {
@@ -125,13 +121,18 @@ impl Library {
             if let Some(r) = &reference {
                 ensure_reference_free(tx.conn(), r, &id)?;
             }
-            tx.conn().execute(
-                "INSERT INTO cases (id, title, reference, description, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
-                params![id, title, reference, description, tx.now()],
-            )?;
-            let case = must_load(tx.conn(), &id)?;
-            log_case(tx, "create", &case, None)?;
+            let case = Case {
+                id: id.clone(),
+                title,
+                reference,
+                description,
+                status: CaseStatus::Open,
+                created_at: tx.now().to_string(),
+                updated_at: tx.now().to_string(),
+                deleted_at: None,
+                deleted_reason: None,
+            };
+            crate::records::insert_logged(tx, &crate::records::CASES, &id, &id, &case, "create", |_| Ok(None))?;
             crate::records::trust::add(tx, &id, &crate::store::keys::own_fingerprint(tx.conn())?, "origin", "created here")?;
             Ok(case)
         })
@@ -175,19 +176,10 @@ impl Library {
             if new == old {
                 return Ok(old);
             }
-            tx.conn().execute(
-                "UPDATE cases SET title = ?2, reference = ?3, description = ?4, status = ?5, updated_at = ?6
-                 WHERE id = ?1",
-                params![id, new.title, new.reference, new.description, new.status.as_str(), tx.now()],
-            )?;
-            let case = must_load(tx.conn(), id)?;
-            let mut changed = Vec::new();
-            if case.title != old.title { changed.push("title"); }
-            if case.reference != old.reference { changed.push("reference"); }
-            if case.description != old.description { changed.push("description"); }
-            if case.status != old.status { changed.push("status"); }
-            log_case(tx, "edit", &case, Some(serde_json::json!({ "changed": changed })))?;
-            Ok(case)
+            new.updated_at = tx.now().to_string();
+            let changed = crate::records::changed_fields(&old, &new);
+            crate::records::update_logged(tx, &crate::records::CASES, id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
+            Ok(new)
         })
     }
 

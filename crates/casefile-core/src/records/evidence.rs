@@ -534,12 +534,14 @@ impl Library {
                     relative_path_raw: p.planned.relative_path_raw.clone(),
                     source_path_raw,
                 };
-                store::insert(tx.conn(), &EVIDENCE, &e)?;
-                tx.conn().execute(
-                    "INSERT OR IGNORE INTO media_analysis (sha256, status, updated_at) VALUES (?1, 'pending', ?2)",
-                    params![e.sha256, now],
-                )?;
-                tx.log_row("intake", case_id, &EVIDENCE, &e.id, Some(serde_json::json!({ "sha256": e.sha256, "size": e.size, "source": e.source_path })))?;
+                let detail = serde_json::json!({ "sha256": e.sha256, "size": e.size, "source": e.source_path });
+                records::insert_logged(tx, &EVIDENCE, case_id, &e.id, &e, "intake", |tx| {
+                    tx.conn().execute(
+                        "INSERT OR IGNORE INTO media_analysis (sha256, status, updated_at) VALUES (?1, 'pending', ?2)",
+                        params![e.sha256, now],
+                    )?;
+                    Ok(Some(detail))
+                })?;
                 out.push(Outcome::Added(Box::new(e), new_in_vault));
             }
             Ok(out)
@@ -603,9 +605,8 @@ impl Library {
                 return Ok(old);
             }
             new.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &EVIDENCE, id, &new)?;
             let changed = records::changed_fields(&old, &new);
-            tx.log_row("edit", &old.case_id, &EVIDENCE, id, Some(serde_json::json!({ "changed": changed })))?;
+            records::update_logged(tx, &EVIDENCE, &old.case_id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
             Ok(new)
         })
     }

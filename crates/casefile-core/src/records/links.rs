@@ -129,8 +129,7 @@ impl Library {
                 deleted_at: None,
                 deleted_reason: None,
             };
-            store::insert(tx.conn(), &LINKS, &l)?;
-            tx.log_row("link", &case_id, &LINKS, &l.id, None)?;
+            crate::records::insert_logged(tx, &LINKS, &case_id, &l.id, &l, "link", |_| Ok(None))?;
             Ok(l)
         })
     }

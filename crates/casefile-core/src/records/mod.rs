@@ -22,6 +22,7 @@ pub use crate::store::tables::*;
 
 use crate::error::{Error, Result};
 use crate::store::library::Library;
+use crate::store::tx::WriteTx;
 use crate::store::{self, Table};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -94,10 +95,46 @@ pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
         .collect()
 }
 
+/// Stores a new record and appends its custody entry in the same transaction: the one way a
+/// record row comes into being. `then` runs between the two (to save what the entry names, such
+/// as a statement's first version) and gives the entry's detail.
+pub(crate) fn insert_logged<T: Serialize>(
+    tx: &WriteTx<'_>,
+    t: &Table,
+    case_id: &str,
+    id: &str,
+    record: &T,
+    action: &str,
+    then: impl FnOnce(&WriteTx<'_>) -> Result<Option<serde_json::Value>>,
+) -> Result<()> {
+    store::insert(tx.conn(), t, record)?;
+    let detail = then(tx)?;
+    tx.log_row(action, case_id, t, id, detail)?;
+    Ok(())
+}
+
+/// Stores a changed record and appends its custody entry in the same transaction: the one way a
+/// record row changes (soft deletion and restoring below use it too, through SQL on the
+/// deletion columns).
+pub(crate) fn update_logged<T: Serialize>(
+    tx: &WriteTx<'_>,
+    t: &Table,
+    case_id: &str,
+    id: &str,
+    record: &T,
+    action: &str,
+    then: impl FnOnce(&WriteTx<'_>) -> Result<Option<serde_json::Value>>,
+) -> Result<()> {
+    store::update(tx.conn(), t, id, record)?;
+    let detail = then(tx)?;
+    tx.log_row(action, case_id, t, id, detail)?;
+    Ok(())
+}
+
 /// Creates a record in a live case: a default record with a new id, the case and the time,
-/// completed by `fill` (which checks the user's input), stored, and logged as "create". The one
+/// completed by `fill` (which checks the user's input), stored, and logged as "create". The
 /// create path of every record type built from a form.
-pub(crate) fn create_row<T>(tx: &crate::store::library::WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+pub(crate) fn create_row<T>(tx: &WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Default,
 {
@@ -112,15 +149,14 @@ where
     }
     let base: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
     let record = fill(tx.conn(), base)?;
-    store::insert(tx.conn(), t, &record)?;
-    tx.log_row("create", case_id, t, &id, None)?;
+    insert_logged(tx, t, case_id, &id, &record, "create", |_| Ok(None))?;
     Ok(record)
 }
 
 /// Loads a record, applies `change`, and when anything changed stores it with a new
-/// `updated_at` and appends an "edit" custody entry naming the changed fields. The one edit path
-/// of every record type without versions.
-pub(crate) fn edit_row<T>(tx: &crate::store::library::WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+/// `updated_at` and appends an "edit" custody entry naming the changed fields. The edit path of
+/// every record type without versions.
+pub(crate) fn edit_row<T>(tx: &WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
 {
@@ -137,8 +173,7 @@ where
     m.insert("updated_at".into(), serde_json::Value::String(tx.now().to_string()));
     let case_id = m.get("case_id").and_then(|v| v.as_str()).unwrap_or(id).to_string();
     let new: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
-    store::update(tx.conn(), t, id, &new)?;
-    tx.log_row("edit", &case_id, t, id, Some(serde_json::json!({ "changed": changed })))?;
+    update_logged(tx, t, &case_id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
     Ok(new)
 }
 

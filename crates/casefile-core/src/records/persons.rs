@@ -174,11 +174,10 @@ impl Library {
             };
             let row = IdentityRow { updated_at: tx.now().to_string(), salt: Some(salt), ..row };
             if exists {
-                store::update(tx.conn(), &IDENTITIES, person_id, &row)?;
+                records::update_logged(tx, &IDENTITIES, &person.case_id, person_id, &row, "edit", |_| Ok(None))?;
             } else {
-                store::insert(tx.conn(), &IDENTITIES, &row)?;
+                records::insert_logged(tx, &IDENTITIES, &person.case_id, person_id, &row, "create", |_| Ok(None))?;
             }
-            tx.log_row(if exists { "edit" } else { "create" }, &person.case_id, &IDENTITIES, person_id, None)?;
             Ok(())
         })
     }

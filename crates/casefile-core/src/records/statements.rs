@@ -270,9 +270,10 @@ impl Library {
                 deleted_reason: None,
             };
             let s = checked(tx.conn(), &input, base)?;
-            store::insert(tx.conn(), &STATEMENTS, &s)?;
-            let vd = save_version(tx, &s, &[])?;
-            tx.log_row("create", case_id, &STATEMENTS, &s.id, Some(serde_json::json!({ "version": 1, "version_digest": vd })))?;
+            records::insert_logged(tx, &STATEMENTS, case_id, &s.id, &s, "create", |tx| {
+                let vd = save_version(tx, &s, &[])?;
+                Ok(Some(serde_json::json!({ "version": 1, "version_digest": vd })))
+            })?;
             Ok(s)
         })
     }
@@ -288,15 +289,10 @@ impl Library {
             let changed = records::changed_fields(&old, &new);
             new.version = old.version + 1;
             new.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &STATEMENTS, id, &new)?;
-            let vd = save_version(tx, &new, &changed)?;
-            tx.log_row(
-                "edit",
-                &old.case_id,
-                &STATEMENTS,
-                id,
-                Some(serde_json::json!({ "changed": changed, "version": new.version, "version_digest": vd })),
-            )?;
+            records::update_logged(tx, &STATEMENTS, &old.case_id, id, &new, "edit", |tx| {
+                let vd = save_version(tx, &new, &changed)?;
+                Ok(Some(serde_json::json!({ "changed": changed, "version": new.version, "version_digest": vd })))
+            })?;
             Ok(new)
         })
     }
@@ -357,7 +353,6 @@ impl Library {
             let (c, action) = match existing {
                 Some(old) => {
                     let c = Consent { granted: input.granted, given_on, method, withdrawn_on: None, withdrawal_note: String::new(), label, updated_at: now, ..old };
-                    store::update(tx.conn(), &CONSENTS, &c.id, &c)?;
                     (c, "edit")
                 }
                 None => {
@@ -375,11 +370,15 @@ impl Library {
                         created_at: now.clone(),
                         updated_at: now,
                     };
-                    store::insert(tx.conn(), &CONSENTS, &c)?;
                     (c, "create")
                 }
             };
-            tx.log_row(action, &s.case_id, &CONSENTS, &c.id, Some(serde_json::json!({ "purpose": c.purpose, "granted": c.granted })))?;
+            let detail = serde_json::json!({ "purpose": c.purpose, "granted": c.granted });
+            if action == "edit" {
+                records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| Ok(Some(detail)))?;
+            } else {
+                records::insert_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| Ok(Some(detail)))?;
+            }
             Ok(c)
         })
     }
@@ -396,8 +395,7 @@ impl Library {
             c.withdrawn_on = Some(on);
             c.withdrawal_note = note;
             c.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &CONSENTS, &c.id, &c)?;
-            tx.log_row("withdraw", &s.case_id, &CONSENTS, &c.id, Some(serde_json::json!({ "purpose": purpose })))?;
+            records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, "withdraw", |_| Ok(Some(serde_json::json!({ "purpose": purpose }))))?;
             Ok(c)
         })
     }

@@ -99,8 +99,8 @@ pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str
             k.revoked_at = None;
             k.reason = reason;
             k.updated_at = tx.now().to_string();
-            store::update(tx.conn(), &CASE_KEYS, &k.id.clone(), &k)?;
-            tx.log_row("trust_key", case_id, &CASE_KEYS, &k.id, Some(serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role })))?;
+            let detail = serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role });
+            crate::records::update_logged(tx, &CASE_KEYS, case_id, &k.id, &k, "trust_key", |_| Ok(Some(detail)))?;
             Ok(k)
         }
         None => {
@@ -114,9 +114,9 @@ pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str
                 updated_at: tx.now().to_string(),
                 revoked_at: None,
             };
-            store::insert(tx.conn(), &CASE_KEYS, &k)?;
+            let detail = serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role });
             let action = if role == "origin" { "origin_key" } else { "trust_key" };
-            tx.log_row(action, case_id, &CASE_KEYS, &k.id, Some(serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role })))?;
+            crate::records::insert_logged(tx, &CASE_KEYS, case_id, &k.id, &k, action, |_| Ok(Some(detail)))?;
             Ok(k)
         }
     }
@@ -163,8 +163,8 @@ impl Library {
             k.revoked_at = Some(tx.now().to_string());
             k.updated_at = tx.now().to_string();
             k.reason = reason.clone();
-            store::update(tx.conn(), &CASE_KEYS, &k.id.clone(), &k)?;
-            tx.log_row("revoke_key", case_id, &CASE_KEYS, &k.id, Some(serde_json::json!({ "fingerprint": k.fingerprint, "reason": reason })))?;
+            let detail = serde_json::json!({ "fingerprint": k.fingerprint, "reason": reason });
+            crate::records::update_logged(tx, &CASE_KEYS, case_id, &k.id, &k, "revoke_key", |_| Ok(Some(detail)))?;
             Ok(k)
         })
     }
