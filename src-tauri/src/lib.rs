@@ -14,12 +14,12 @@ use tauri::{Builder, Emitter, Runtime};
 
 /// The open library, or why it could not be opened (shown by the UI instead of the app).
 pub struct AppState {
-    library: Mutex<Result<Library, ErrorDto>>,
+    library: Mutex<Result<Library, Arc<casefile_core::Error>>>,
 }
 
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
-        let library = Library::open(&data_dir, Arc::new(SystemClock)).map_err(ErrorDto::from);
+        let library = Library::open(&data_dir, Arc::new(SystemClock)).map_err(Arc::new);
         AppState { library: Mutex::new(library) }
     }
 
@@ -30,14 +30,15 @@ impl AppState {
             message: "an earlier operation failed unexpectedly; restart Casefile".into(),
             field: None,
         })?;
-        let lib = guard.as_mut().map_err(|e| e.clone())?;
+        let lib = guard.as_mut().map_err(|e| ErrorDto::from(&**e))?;
         f(lib).map_err(ErrorDto::from)
     }
 
     /// Like `with`, for code that continues in core terms (background jobs).
     fn with_core<T>(&self, f: impl FnOnce(&mut Library) -> casefile_core::Result<T>) -> casefile_core::Result<T> {
         let mut guard = self.library.lock().map_err(|_| casefile_core::Error::Unavailable("an earlier operation failed".into()))?;
-        let lib = guard.as_mut().map_err(|e| casefile_core::Error::Unavailable(e.message.clone()))?;
+        // The reason the library could not be opened, code and all (library_locked, say).
+        let lib = guard.as_mut().map_err(|e| casefile_core::Error::Shared(e.clone()))?;
         f(lib)
     }
 }

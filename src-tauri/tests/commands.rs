@@ -63,6 +63,17 @@ fn a_library_that_cannot_be_opened_is_reported_by_every_command() {
     assert_eq!(err["code"], "library_locked");
     let err = invoke(&w, "case_list", json!({})).unwrap_err();
     assert_eq!(err["code"], "library_locked");
+
+    // A background job says the same, not a vaguer "library_unavailable".
+    use tauri::Listener;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    app.listen("audit-done", move |e| {
+        let _ = tx.send(e.payload().to_string());
+    });
+    let job = invoke(&w, "audit_run", json!({ "files": false })).unwrap();
+    assert!(job.as_str().is_some_and(|j| !j.is_empty()), "the job started: {job}");
+    let done: Value = serde_json::from_str(&rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the job ended")).unwrap();
+    assert_eq!(done["error"]["code"], "library_locked", "{done}");
 }
 
 /// Every command in commands.json is granted by the capability, registered in the handler, and

@@ -55,6 +55,11 @@ pub enum Error {
     #[error("set your investigator profile (name and organisation) first: every import is recorded under it")]
     ProfileRequired,
 
+    /// An error met once and handed to many (the app keeps why its library could not be opened,
+    /// and every later command and job reports it): its code and message are the original's.
+    #[error("{0}")]
+    Shared(std::sync::Arc<Error>),
+
     /// Out of space (or quota); `kept` says what was kept and what was not.
     #[error("the disk is full ({}): {kept}", .path.display())]
     DiskFull { path: PathBuf, kept: String },
@@ -82,6 +87,7 @@ impl Error {
             Error::BundleInvalid(_) => "bundle_invalid",
             Error::BundleTooNew { .. } => "bundle_too_new",
             Error::ProfileRequired => "profile_required",
+            Error::Shared(e) => e.code(),
             Error::DiskFull { .. } => "disk_full",
         }
     }
@@ -91,6 +97,7 @@ impl Error {
         match self {
             Error::Invalid { field, .. } => Some(field),
             Error::DuplicateReference(_) => Some("reference"),
+            Error::Shared(e) => e.field(),
             _ => None,
         }
     }

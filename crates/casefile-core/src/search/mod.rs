@@ -274,12 +274,13 @@ fn fold(w: &str) -> String {
         .collect()
 }
 
+/// An error running a search query: SQLite's generic SQLITE_ERROR there means FTS5 could not
+/// parse the query (told to the person as such); any other code (busy, I/O, corruption, a full
+/// disk) is what it is. Classified by SQLite's code, never by its message.
 fn friendly(e: rusqlite::Error) -> Error {
-    let text = e.to_string();
-    if text.contains("fts5") || text.contains("syntax error") {
-        syntax("The search could not be understood")
-    } else {
-        Error::Database(e)
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_ERROR => syntax("The search could not be understood"),
+        _ => Error::from(e),
     }
 }
 
