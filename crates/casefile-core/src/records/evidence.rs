@@ -242,29 +242,42 @@ pub fn plan_files(paths: &[PathBuf]) -> (Vec<PlannedFile>, Vec<IngestFailure>) {
     (files, failed)
 }
 
+/// Walks a folder in name order without following links: every regular file is planned, every
+/// link or special file and every entry that cannot be read is reported (none is dropped).
 fn walk(root: &Path, dir: &Path, files: &mut Vec<PlannedFile>, failed: &mut Vec<IngestFailure>) {
-    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).collect(),
-        Err(e) => {
-            failed.push(failure(dir, &Error::io(dir, e)));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        match std::fs::symlink_metadata(&p) {
-            Err(err) => failed.push(failure(&p, &Error::io(&p, err))),
-            Ok(m) if m.is_dir() => walk(root, &p, files, failed),
-            Ok(m) if m.is_file() => {
-                let (relative_path, relative_path_raw) = os_text(p.strip_prefix(root.parent().unwrap_or(root)).unwrap_or(&p).as_os_str());
-                files.push(PlannedFile { relative_path, relative_path_raw, path: p, size: m.len() })
+    let base = root.parent().unwrap_or(root);
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1) {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let p = err.path().unwrap_or(dir).to_path_buf();
+                let io = err.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop"));
+                failed.push(failure(&p, &Error::io(&p, io)));
+                continue;
             }
-            Ok(_) => failed.push(IngestFailure {
+        };
+        let p = e.path();
+        let t = e.file_type();
+        if t.is_dir() {
+            continue;
+        }
+        if t.is_file() {
+            match e.metadata() {
+                Ok(m) => {
+                    let (relative_path, relative_path_raw) = os_text(p.strip_prefix(base).unwrap_or(p).as_os_str());
+                    files.push(PlannedFile { relative_path, relative_path_raw, path: p.to_path_buf(), size: m.len() });
+                }
+                Err(err) => {
+                    let io = err.into_io_error().unwrap_or_else(|| std::io::Error::other("unreadable"));
+                    failed.push(failure(p, &Error::io(p, io)));
+                }
+            }
+        } else {
+            failed.push(IngestFailure {
                 path: p.display().to_string(),
                 code: "not_a_file".into(),
                 message: format!("{} is a link or special file; it was not followed", p.display()),
-            }),
+            });
         }
     }
 }

@@ -312,23 +312,16 @@ pub enum FileCheck {
     Writable,
 }
 
-/// Every folder and file below `root` (folders first), not following links.
+/// Every folder and file below `root` (and `root`), not following links.
 fn walkdir_all(root: &Path) -> Result<Vec<(PathBuf, bool)>> {
-    let mut out = vec![(root.to_path_buf(), true)];
-    let mut i = 0;
-    while i < out.len() {
-        let (dir, is_dir) = out[i].clone();
-        i += 1;
-        if !is_dir {
-            continue;
-        }
-        for e in fs::read_dir(&dir).map_err(io(&dir))? {
-            let e = e.map_err(io(&dir))?;
-            let t = e.file_type().map_err(io(&e.path()))?;
-            if t.is_symlink() {
-                continue;
-            }
-            out.push((e.path(), t.is_dir()));
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(root).follow_links(false) {
+        let e = e.map_err(|err| {
+            let p = err.path().unwrap_or(root).to_path_buf();
+            Error::io(&p, err.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop")))
+        })?;
+        if !e.file_type().is_symlink() {
+            out.push((e.path().to_path_buf(), e.file_type().is_dir()));
         }
     }
     Ok(out)
