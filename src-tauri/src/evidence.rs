@@ -140,12 +140,19 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
         *w = Some(tx);
     }
     let app = app.clone();
+    tracing::debug!("previews: worker started");
     std::thread::spawn(move || loop {
         let state = app.state::<AppState>();
         let next = state.with_core(|lib| Ok((lib.pending_analysis(8)?, lib.vault().clone())));
-        let Ok((pending, vault)) = next else {
+        let (pending, vault) = match next {
+            Ok(next) => next,
             // No library (it could not be opened): nothing to do, ever.
-            return;
+            Err(casefile_core::Error::Shared(_) | casefile_core::Error::Unavailable(_)) => return,
+            Err(e) => {
+                tracing::error!(code = e.code(), "previews: the pending list could not be read");
+                std::thread::sleep(Duration::from_secs(5));
+                continue;
+            }
         };
         if pending.is_empty() {
             match rx.recv_timeout(Duration::from_secs(5)) {
@@ -154,10 +161,16 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
             }
         }
         for (sha, kind) in pending {
+            let started = Instant::now();
             let a = evidence::analyse(&vault, &sha, &kind);
             let status = a.status.to_string();
-            if state.with_core(|lib| lib.store_analysis(&sha, &a)).is_err() {
-                return;
+            match state.with_core(|lib| lib.store_analysis(&sha, &a)) {
+                Ok(()) => tracing::debug!(status = %status, ms = started.elapsed().as_millis() as u64, "preview made"),
+                // One file's failure is logged; the worker goes on with the next.
+                Err(e) => {
+                    tracing::error!(code = e.code(), "a preview could not be stored");
+                    continue;
+                }
             }
             let _ = app.emit("evidence-analysed", AnalysedEvent { sha256: sha, status });
         }
@@ -184,7 +197,10 @@ pub fn media_response<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http
     match result {
         Ok(Some((body, mime))) => builder.status(200).header("Content-Type", mime).body(body),
         Ok(None) => builder.status(404).body(Vec::new()),
-        Err(_) => builder.status(500).body(Vec::new()),
+        Err(e) => {
+            tracing::error!(code = e.code(), "media: a file could not be served");
+            builder.status(500).body(Vec::new())
+        }
     }
     .unwrap_or_default()
 }

@@ -5,6 +5,7 @@
 
 mod commands;
 mod evidence;
+pub mod logging;
 
 use casefile_core::clock::SystemClock;
 use casefile_core::{ErrorDto, Library};
@@ -19,7 +20,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(data_dir: PathBuf) -> AppState {
-        let library = Library::open(&data_dir, Arc::new(SystemClock)).map_err(Arc::new);
+        let library = Library::open(&data_dir, Arc::new(SystemClock)).map_err(|e| {
+            tracing::error!(code = e.code(), "the library could not be opened");
+            Arc::new(e)
+        });
         AppState { library: Mutex::new(library) }
     }
 
@@ -31,7 +35,10 @@ impl AppState {
             field: None,
         })?;
         let lib = guard.as_mut().map_err(|e| ErrorDto::from(&**e))?;
-        f(lib).map_err(ErrorDto::from)
+        f(lib).map_err(|e| {
+            tracing::debug!(code = e.code(), "a command failed");
+            ErrorDto::from(e)
+        })
     }
 
     /// Like `with`, for code that continues in core terms (background jobs).
@@ -133,6 +140,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 /// Starts the desktop app on the library named by `CASEFILE_DATA_DIR` or the default.
 pub fn run() {
     let data_dir = casefile_core::resolve_data_dir(None);
+    let _log = logging::init(&data_dir);
     let state = AppState::open(data_dir);
     let result = build_app(tauri::Builder::default(), state).run(tauri::generate_context!());
     if let Err(e) = result {

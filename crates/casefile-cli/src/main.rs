@@ -31,6 +31,10 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// Log what Casefile does (ids, codes and timings; never case content) to stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -258,6 +262,8 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let json = cli.json;
+    let level = if cli.verbose { tracing::Level::DEBUG } else { tracing::Level::WARN };
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).with_target(false).try_init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => {

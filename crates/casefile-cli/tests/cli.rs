@@ -566,3 +566,60 @@ fn a_bundle_from_an_untrusted_key_changes_nothing_until_its_key_is_trusted() {
     assert_eq!(json(b.path(), &["case", "show", &case])["title"], "Rewritten");
     ok(b.path(), &["audit", "verify", "--files"]);
 }
+
+/// Runs `casefile --verbose` and returns its stderr, asserting success.
+fn verbose(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_casefile"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--verbose")
+        .args(args)
+        .env_remove("CASEFILE_DATA_DIR")
+        .output()
+        .expect("run casefile");
+    assert!(out.status.success(), "casefile {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn verbose_logs_say_what_happened_and_never_what_the_case_holds() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let (d, e) = (a.path(), b.path());
+    // Every piece of case content is distinctive, so a leak into the log cannot hide.
+    let secrets = ["Zarichna basement", "Oleksandra Zhuravska", "Ховалися у підвалі", "Sviatohirsk-evidence-7731", "ZRX-0042"];
+    let mut log = String::new();
+    log += &verbose(d, &["profile", "set", "--name", "Field team"]);
+    let case = ok(d, &["case", "new", "--title", secrets[0], "--reference", secrets[4]]).trim().to_string();
+    let person = json(d, &["person", "new", "--case", &case, "--role", "witness"]);
+    let pid = person["id"].as_str().unwrap().to_string();
+    log += &verbose(d, &["person", "set-identity", &pid, "--real-name", secrets[1]]);
+    log += &verbose(d, &["statement", "new", "--case", &case, "--witness", &pid, "--date", "2022-04-02", "--language", "uk", "--text", secrets[2]]);
+    let photo = src.path().join(format!("{}.jpg", secrets[3]));
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/exif-samples/jpg/Canon_40D.jpg"), &photo).unwrap();
+    std::fs::write(src.path().join(format!("{}.txt", secrets[3])), secrets[2]).unwrap();
+    log += &verbose(d, &["evidence", "add", "--case", &case, src.path().to_str().unwrap()]);
+    log += &verbose(d, &["search", secrets[1]]);
+    let out = src.path().join("bundle");
+    log += &verbose(d, &["export", "--case", &case, "--out", out.to_str().unwrap()]);
+    log += &verbose(e, &["profile", "set", "--name", "HQ"]);
+    log += &verbose(e, &["import", out.to_str().unwrap()]);
+    log += &verbose(d, &["audit", "verify", "--files"]);
+    // A refusal is logged by its code too.
+    let refused = Command::new(env!("CARGO_BIN_EXE_casefile"))
+        .args(["--data-dir", d.to_str().unwrap(), "--verbose", "case", "show", secrets[4]])
+        .output()
+        .unwrap();
+    log += &String::from_utf8_lossy(&refused.stderr);
+
+    for event in ["library opened", "intake: batch recorded", "export written", "import merged", "audit done"] {
+        assert!(log.contains(event), "the log says {event:?}:\n{log}");
+    }
+    for secret in secrets {
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains(secret)).collect();
+        // The one allowed place is the error message a person reads for their own typed argument.
+        let leaked: Vec<&&str> = lines.iter().filter(|l| !l.starts_with("error") && !l.contains("not found")).collect();
+        assert!(leaked.is_empty(), "{secret:?} is case content and must not be logged: {leaked:?}");
+    }
+}

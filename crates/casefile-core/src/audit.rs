@@ -79,6 +79,7 @@ impl Library {
     /// bytes in all)`; `cancel` stops that part (the report then says fewer files were checked).
     pub fn audit_verify_with(&self, opts: AuditOptions, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<AuditReport> {
         let conn = self.conn();
+        let started = std::time::Instant::now();
         let (entries, chain_problem) = custody::verify_chain(conn)?;
         let (head_problem, head_note) = match crate::store::head::state(self.conn(), self.dir())? {
             HeadState::Current => (None, None),
@@ -241,6 +242,14 @@ impl Library {
                 }
             }
         }
+        tracing::info!(
+            entries,
+            records = records_checked,
+            files = files_checked,
+            findings = out.len() + chain_problem.is_some() as usize + head_problem.is_some() as usize,
+            ms = started.elapsed().as_millis() as u64,
+            "audit done"
+        );
         Ok(AuditReport {
             entries,
             records_checked,

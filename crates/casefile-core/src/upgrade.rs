@@ -32,7 +32,9 @@ pub(crate) fn run(lib: &mut Library) -> Result<()> {
         let done: Option<i64> =
             lib.conn().query_row("SELECT 1 FROM upgrades WHERE name = ?1", [name], |r| r.get(0)).optional()?;
         if done.is_none() {
+            let started = std::time::Instant::now();
             step(lib)?;
+            tracing::info!(step = name, ms = started.elapsed().as_millis() as u64, "upgrade step done");
         }
     }
     Ok(())

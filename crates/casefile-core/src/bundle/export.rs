@@ -648,6 +648,7 @@ fn write_export_with(
         return done(Err(Error::io(out, e)));
     }
     let synced = File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e));
+    tracing::info!(profile = opts.profile.as_str(), files = payload.len(), bytes = payload.iter().map(|(_, _, n)| n).sum::<u64>(), "export written");
     done(synced.map(|_| ExportReport {
         path: out.to_path_buf(),
         profile: opts.profile,

@@ -571,6 +571,16 @@ impl Library {
             }
             // Originals durable before the records that point at them commit.
             vault.commit(staged)?;
+            tracing::info!(
+                bundle = %bundle_id,
+                standing = ?found,
+                trusted,
+                added = counts.added,
+                updated = counts.updated,
+                conflicts = counts.conflicts,
+                originals = originals_added,
+                "import merged"
+            );
             Ok(ImportReport {
                 case_id: case_id.clone(),
                 case_title: case_title.clone(),

@@ -321,7 +321,11 @@ pub fn run_ingest(
             return Ok(());
         }
         let taken = std::mem::take(batch);
-        for o in record(taken)? {
+        let (files, bytes) = (taken.len(), taken.iter().map(|p| p.staged.size).sum::<u64>());
+        let started = std::time::Instant::now();
+        let outcomes = record(taken)?;
+        tracing::info!(files, bytes, ms = started.elapsed().as_millis() as u64, "intake: batch recorded");
+        for o in outcomes {
             match o {
                 Outcome::Added(e, new_in_vault) => {
                     report.new_vault_files += new_in_vault as usize;
@@ -348,7 +352,10 @@ pub fn run_ingest(
                 report.cancelled = true;
                 break;
             }
-            Err(StageError::Failed(e)) => report.failed.push(failure(&f.path, &e)),
+            Err(StageError::Failed(e)) => {
+                tracing::warn!(code = e.code(), "intake: a file was not taken in");
+                report.failed.push(failure(&f.path, &e))
+            }
         }
         p.files_done += 1;
         p.bytes_done = before + f.size;

@@ -107,6 +107,7 @@ impl Library {
             head_seq: 0,
         };
         lib.actor = lib.actor_from_profile()?;
+        tracing::info!(schema = db::schema_version(), "library opened");
         if !crate::store::keys::exists(&lib.conn)? {
             lib.write_as(&casefile_actor(), crate::store::keys::create)?;
         }
