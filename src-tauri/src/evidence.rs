@@ -177,34 +177,6 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// Serves `media://localhost/thumb/<evidence id>` and `media://localhost/original/<evidence id>`
-/// (images up to 200 MB) to the webview, read through the vault.
-pub fn media_response<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
-    let state = app.state::<AppState>();
-    let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
-    let result = match parts.as_slice() {
-        ["thumb", id] => state.with_core(|lib| lib.thumbnail(id)).map(|t| t.map(|b| (b, "image/jpeg".to_string()))),
-        ["original", id] => state.with_core(|lib| {
-            let e = lib.get_evidence(id)?;
-            if e.kind != "image" {
-                return Ok(None);
-            }
-            Ok(Some((lib.vault().read_original(&e.sha256, 200 << 20)?, e.media_type)))
-        }),
-        _ => Ok(None),
-    };
-    let builder = tauri::http::Response::builder().header("Cache-Control", "no-store");
-    match result {
-        Ok(Some((body, mime))) => builder.status(200).header("Content-Type", mime).body(body),
-        Ok(None) => builder.status(404).body(Vec::new()),
-        Err(e) => {
-            tracing::error!(code = e.code(), "media: a file could not be served");
-            builder.status(500).body(Vec::new())
-        }
-    }
-    .unwrap_or_default()
-}
-
 #[derive(Clone, Serialize)]
 struct BundleProgress<'a> {
     job: &'a str,

@@ -6,6 +6,7 @@
 mod commands;
 mod evidence;
 pub mod logging;
+pub mod media;
 
 use casefile_core::clock::SystemClock;
 use casefile_core::{ErrorDto, Library};
@@ -60,8 +61,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol("media", |ctx, request, responder| {
             let app = ctx.app_handle().clone();
-            let path = request.uri().path().to_string();
-            std::thread::spawn(move || responder.respond(evidence::media_response(&app, &path)));
+            std::thread::spawn(move || responder.respond(media::media_response(&app, &request)));
         })
         .on_window_event(|window, event| {
             // Files dropped on the window: the UI offers to import them into the open case.
