@@ -163,8 +163,8 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     );
     println!();
 
-    let (mut openssl, mut sha256sum, mut ours, mut naive, mut copy, mut ram, mut hash_only) =
-        (Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]));
+    let (mut openssl, mut sha256sum, mut ours, mut naive, mut copy, mut ram, mut hash_only, mut relaxed) =
+        (Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]));
     let mut openssl_out = String::new();
     let mut best_phases = Phases::default();
     let mut all_phases = Vec::new();
@@ -196,6 +196,14 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
                 ours.0.push(s);
                 all_phases.push(phases);
                 report = r;
+            }
+        }
+        for pass in passes.clone() {
+            let lib = work.join(format!("relaxed-{i}-{pass}"));
+            let (s, _, _) = ours_once_with(&lib, &files, false)?;
+            settle(&lib)?;
+            if pass == 1 {
+                relaxed.0.push(s);
             }
         }
         for pass in passes.clone() {
@@ -249,6 +257,15 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
         "ours / sha256sum = {:.2} best, {:.2} median",
         ours.gbps(bytes) / sha256sum.gbps(bytes),
         ours.median_gbps(bytes) / sha256sum.median_gbps(bytes)
+    );
+    println!();
+    println!("durability (the library commits with synchronous=FULL, so a committed custody entry survives power loss):");
+    row("  casefile intake with synchronous=NORMAL instead (not shipped)", &relaxed);
+    println!(
+        "  FULL costs {:+.1}% best, {:+.1}% median ({} batches of up to {BATCH_FILES} files, one WAL fsync each)",
+        100.0 * (ours.best() / relaxed.best() - 1.0),
+        100.0 * (ours.median() / relaxed.median() - 1.0),
+        files.len().div_ceil(BATCH_FILES)
     );
     println!();
     println!("for context:");
@@ -314,7 +331,16 @@ fn time_tool(prog: &str, args: &[&str], files: &[PathBuf]) -> Result<(f64, Strin
 
 /// One intake into a fresh library; only `add_evidence` is timed (not opening the library).
 fn ours_once(lib_dir: &Path, files: &[PathBuf]) -> Result<(f64, Phases, IngestReport), Error> {
+    ours_once_with(lib_dir, files, true)
+}
+
+/// [`ours_once`], with `full == false` running SQLite at `synchronous=NORMAL` to show what
+/// durability costs.
+fn ours_once_with(lib_dir: &Path, files: &[PathBuf], full: bool) -> Result<(f64, Phases, IngestReport), Error> {
     let mut lib = Library::open(lib_dir, Arc::new(SystemClock))?;
+    if !full {
+        lib.bench_only_relax_durability()?;
+    }
     let case = lib.create_case(NewCase { title: "Intake benchmark".into(), reference: None, description: String::new() })?;
     let mut clock = PhaseClock::new();
     let t = Instant::now();

@@ -193,6 +193,14 @@ impl Library {
         &self.conn
     }
 
+    /// For `casefile-bench ingest` only, to print what durability costs: switches this handle to
+    /// `synchronous=NORMAL`, under which a commit can be lost on power failure. Never used by
+    /// the app or the CLI.
+    #[doc(hidden)]
+    pub fn bench_only_relax_durability(&self) -> Result<()> {
+        Ok(self.conn.pragma_update(None, "synchronous", "NORMAL")?)
+    }
+
     pub fn now(&self) -> String {
         format_ts(self.clock.now())
     }
