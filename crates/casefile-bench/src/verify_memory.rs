@@ -8,6 +8,7 @@
 //!   - `{}` objects with random whitespace, about 50:1, under the reader's ratio check, so the
 //!     JSON reader's own limits must stop it;
 //!   - tiny statements that each carry a distinct id (what verification keeps per record).
+//!
 //! Genuine: a case of `--incidents` incidents and `--statements` statements (with witnesses)
 //! made through the ordinary core operations, exported as a full ZIP bundle.
 //!
@@ -174,7 +175,7 @@ fn write_hostile(base: &Path, dst: &Path, head: &[u8], filler: &Filler, total: u
             match filler {
                 Filler::Objects { sprinkle_every } => {
                     buf.extend_from_slice(b"{},");
-                    if *sprinkle_every > 0 && n % *sprinkle_every as u64 == 0 {
+                    if *sprinkle_every > 0 && n.is_multiple_of(*sprinkle_every as u64) {
                         let r = rng.next_u64();
                         buf.push([b' ', b'\n', b'\t', b'\r'][(r & 3) as usize]);
                         buf.push([b' ', b'\n', b'\t', b'\r'][((r >> 2) & 3) as usize]);

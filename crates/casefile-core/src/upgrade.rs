@@ -14,8 +14,10 @@ use crate::store;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 
+type Step = fn(&mut Library) -> Result<()>;
+
 /// The steps, in the order they run. Append only; a name is never reused.
-const STEPS: &[(&str, fn(&mut Library) -> Result<()>)] = &[
+const STEPS: &[(&str, Step)] = &[
     ("exact-float-digests", exact_float_digests),
     ("installation-key-entry", installation_key_entry),
     ("case-origins", case_origins),

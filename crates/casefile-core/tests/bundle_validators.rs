@@ -169,7 +169,8 @@ fn the_json_schema_rejects_a_case_json_missing_a_required_field() {
     let mut s = sender();
     let bag = s.export("bag", false, ExportProfile::Full);
     let doc: Value = serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
-    let cases: [(&str, fn(&mut Value)); 4] = [
+    type Break = fn(&mut Value);
+    let cases: [(&str, Break); 4] = [
         ("schema_version", |v| {
             v.as_object_mut().unwrap().remove("schema_version");
         }),

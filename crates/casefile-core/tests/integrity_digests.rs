@@ -103,7 +103,7 @@ fn thousands_of_random_coordinates_survive_a_round_trip() {
     let mut misread_before = 0;
     for i in 0..2000 {
         // Full precision, as a GPS export or a copied map link gives them, and every shorter length.
-        let decimals = (i % 16) as i32;
+        let decimals = i % 16;
         let round = |v: f64| if i % 4 == 0 { (v * 10f64.powi(decimals)).round() / 10f64.powi(decimals) } else { v };
         let lat = round(44.0 + rng.unit() * 8.0);
         let lon = round(22.0 + rng.unit() * 18.0);
@@ -156,7 +156,7 @@ fn a_library_from_casefile_0_1_is_redigested_with_entries_that_say_so() {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path().join("lib");
     legacy_library(&dir);
-    let mut lib = open(&dir);
+    let lib = open(&dir);
     let report = lib.audit_verify().unwrap();
     assert!(report.ok(), "an untouched library from 0.1 must audit clean after the upgrade: {report:?}");
     let case = lib.list_cases().unwrap()[0].id.clone();

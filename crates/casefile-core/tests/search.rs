@@ -1,6 +1,9 @@
 //! Search: Cyrillic and diacritics, restricted identities, edits, syntax errors, the index
 //! kept in step with every write and rebuildable.
 
+// `ids(..) == [x.id.clone()]` reads as the expected list; `slice::from_ref` would not.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use casefile_core::cases::NewCase;
 use casefile_core::clock::TestClock;
 use casefile_core::incidents::IncidentInput;

@@ -208,7 +208,7 @@ fn a_file_name_that_is_not_utf8_keeps_its_bytes() {
 
     let mut lib = open(dir.path());
     let c = case(&mut lib);
-    let report = lib.add_evidence(&c, &[inbox.clone()], &Acquisition::default(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let report = lib.add_evidence(&c, std::slice::from_ref(&inbox), &Acquisition::default(), &AtomicBool::new(false), &mut |_| {}).unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(report.added.len(), 2);
 

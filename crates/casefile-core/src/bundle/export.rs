@@ -329,7 +329,7 @@ impl<W: Write> Write for HashingWriter<W> {
 /// Where the bag's files go: a directory or a ZIP, both under a temporary name.
 enum Sink {
     Dir { root: PathBuf, written: Vec<PathBuf> },
-    Zip { zip: zip::ZipWriter<Guarded<BufWriter<File>>>, root: String, path: PathBuf, stop: std::sync::Arc<AtomicBool> },
+    Zip { zip: Box<zip::ZipWriter<Guarded<BufWriter<File>>>>, root: String, path: PathBuf, stop: std::sync::Arc<AtomicBool> },
 }
 
 fn zip_err(path: &Path, e: zip::result::ZipError) -> Error {
@@ -527,7 +527,12 @@ pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn 
 /// Makes the metadata-free copies a public bundle carries in place of its originals, in the
 /// vault's temp area: each is named by its own hash, so it must exist before `case.json` names
 /// it. An original that cannot be cleaned (a video, a damaged photo) is withheld instead.
-fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument, Vec<(String, PathBuf)>, ExportSummary)> {
+/// Copies for a public bundle: (name in the bag, temp file) each.
+type Copies = Vec<(String, PathBuf)>;
+/// What a bag holds: (path in the bag, SHA-256, bytes) each.
+type Payload = Vec<(String, String, u64)>;
+
+fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument, Copies, ExportSummary)> {
     let mut doc = p.doc.clone();
     let mut summary = p.summary.clone();
     let mut copies: Vec<(String, PathBuf)> = Vec::new();
@@ -614,7 +619,7 @@ fn write_export_with(
         let held = f.try_clone().ok().filter(|h| h.try_lock().is_ok());
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         let w = Guarded::new(BufWriter::with_capacity(1 << 20, f), stop.clone());
-        (Sink::Zip { zip: zip::ZipWriter::new(w), root: root_name.clone(), path: partial.clone(), stop }, held)
+        (Sink::Zip { zip: Box::new(zip::ZipWriter::new(w)), root: root_name.clone(), path: partial.clone(), stop }, held)
     } else {
         crate::fsutil::private_dir(&partial)?;
         let held = File::open(&partial).ok().filter(|h| h.try_lock().is_ok());
@@ -744,9 +749,9 @@ fn write_bag(
     sink: &mut Sink,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<(Vec<(String, String, u64)>, String)> {
+) -> Result<(Payload, String)> {
     let custody = &p.custody;
-    let mut payload: Vec<(String, String, u64)> = Vec::new();
+    let mut payload: Payload = Vec::new();
     let case_json = serde_json::to_vec_pretty(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     let put_bytes = |sink: &mut Sink, rel: &str, bytes: &[u8]| -> Result<(String, u64)> {
         sink.add(rel, bytes.len() as u64, &mut |w| w.write_all(bytes).map_err(io_w))

@@ -99,7 +99,7 @@ impl Acquisition {
         if method == "downloaded" && url.is_empty() {
             return Err(Error::invalid("source_url", "give the URL the item was downloaded from"));
         }
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::invalid("source_url", "the source URL must start with http:// or https://"));
         }
         let at = self.collected_at.trim();

@@ -37,7 +37,7 @@ impl Library {
             )
             .optional()?
             .is_some();
-        if logged || crate::records::current_state(&self.conn(), record_type, id)?.is_some() {
+        if logged || crate::records::current_state(self.conn(), record_type, id)?.is_some() {
             return Ok(());
         }
         let kind = crate::records::table(record_type).map(|t| t.record_type).unwrap_or("record");
