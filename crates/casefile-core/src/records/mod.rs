@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod history;
 pub mod incidents;
 pub mod links;
+pub mod lookalike;
 pub mod persons;
 pub mod profile;
 pub mod statements;
