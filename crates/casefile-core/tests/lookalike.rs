@@ -1,12 +1,19 @@
 //! Look-alike detection: the multi-index search against comparing every pair, on generated
 //! hashes (uniform, clustered, duplicates, piled on one chunk value, and pairs placed exactly at
 //! the threshold and one bit past it, with their differing bits spread as evenly over the
-//! chunks as the pigeonhole allows), for every threshold 0..=64 and sets of 0 to 10,000 hashes.
+//! chunks as the pigeonhole allows), for every threshold 0..=64 and sets of 0 to 10,000 hashes;
+//! then the library's answers (`possible_duplicates`, `duplicates_of`) against the same
+//! all-pairs answer over its items.
 
+use casefile_core::cases::NewCase;
+use casefile_core::clock::TestClock;
+use casefile_core::evidence::{Acquisition, Analysis, EvidenceRow};
 use casefile_core::records::lookalike::{
     self, brute_force_pairs, find_pairs, find_pairs_in_chunks, Near,
 };
+use casefile_core::Library;
 use casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE as T;
+use std::sync::atomic::AtomicBool;
 
 /// SplitMix64: deterministic, so a failure reproduces.
 struct Rng(u64);
@@ -237,4 +244,209 @@ fn quarters_are_the_four_16_bit_chunks_and_their_neighbours_are_within_the_radiu
     assert_eq!(n.len(), 1 + 16 + 120);
     assert!(n.iter().all(|v| (v ^ 0x00F0).count_ones() <= 2));
     assert!(n.contains(&0x00F0) && n.contains(&0x80F1));
+}
+
+// --- The library's answers ------------------------------------------------------------------
+
+fn open(dir: &std::path::Path) -> Library {
+    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+}
+
+fn case(lib: &mut Library, title: &str) -> String {
+    lib.create_case(NewCase {
+        title: title.into(),
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+/// Items in intake order with their hash and case, and which are deleted.
+struct Item {
+    row_id: String,
+    sha256: String,
+    phash: Option<u64>,
+    case_id: String,
+    deleted: bool,
+}
+
+/// Every pair of live, hashed items of different files, compared: what the library answered
+/// before it had an index.
+fn expected_pairs(items: &[Item], case_id: Option<&str>) -> Vec<(String, String, u32)> {
+    let live: Vec<&Item> = items
+        .iter()
+        .filter(|i| !i.deleted && i.phash.is_some())
+        .collect();
+    let mut out = Vec::new();
+    for (x, a) in live.iter().enumerate() {
+        for b in &live[x + 1..] {
+            let d = (a.phash.unwrap() ^ b.phash.unwrap()).count_ones();
+            let in_case = |c: &str| case_id.is_none_or(|want| want == c);
+            if a.sha256 != b.sha256 && d <= T && (in_case(&a.case_id) || in_case(&b.case_id)) {
+                out.push((a.row_id.clone(), b.row_id.clone(), d));
+            }
+        }
+    }
+    out.sort_by_key(|p| p.2);
+    out
+}
+
+fn expected_of(items: &[Item], id: &str) -> Vec<(String, u32)> {
+    let me = items.iter().find(|i| i.row_id == id).unwrap();
+    let live: Vec<&Item> = items
+        .iter()
+        .filter(|i| !i.deleted && i.phash.is_some())
+        .collect();
+    let Some(mine) = live
+        .iter()
+        .find(|i| i.sha256 == me.sha256)
+        .and_then(|i| i.phash)
+    else {
+        return vec![];
+    };
+    let mut out: Vec<(String, u32)> = live
+        .iter()
+        .filter(|i| i.sha256 != me.sha256)
+        .map(|i| (i.row_id.clone(), (i.phash.unwrap() ^ mine).count_ones()))
+        .filter(|(_, d)| *d <= T)
+        .collect();
+    out.sort_by_key(|(_, d)| *d);
+    out
+}
+
+fn ids(pairs: &[casefile_core::evidence::DuplicatePair]) -> Vec<(String, String, u32)> {
+    pairs
+        .iter()
+        .map(|p| (p.a.id.clone(), p.b.id.clone(), p.distance))
+        .collect()
+}
+
+fn of_ids(of: &[(EvidenceRow, u32)]) -> Vec<(String, u32)> {
+    of.iter().map(|(r, d)| (r.id.clone(), *d)).collect()
+}
+
+#[test]
+fn the_library_answers_as_comparing_every_pair_of_items_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let (c1, c2) = (case(&mut lib, "Mariupol"), case(&mut lib, "Kharkiv"));
+    let acq = Acquisition {
+        collected_by: "O. Koval".into(),
+        method: "received".into(),
+        ..Default::default()
+    };
+    let mut rng = Rng(2022);
+    let paths: Vec<_> = (0..160)
+        .map(|i| {
+            let p = src.path().join(format!("photo-{i:03}.jpg"));
+            std::fs::write(&p, format!("not really a photo {i}")).unwrap();
+            p
+        })
+        .collect();
+    let mut items = Vec::new();
+    // Two intakes into the first case (so some items share a transaction's created_at), one
+    // into the second, and then some of the same files into the second case as well.
+    for (case_id, files) in [
+        (&c1, &paths[..70]),
+        (&c1, &paths[70..110]),
+        (&c2, &paths[110..]),
+        (&c2, &paths[20..40]),
+    ] {
+        let r = lib
+            .add_evidence(case_id, files, &acq, &AtomicBool::new(false), &mut |_| {})
+            .unwrap();
+        assert_eq!(r.added.len(), files.len());
+        for e in r.added {
+            items.push(Item {
+                row_id: e.id,
+                sha256: e.sha256,
+                phash: None,
+                case_id: case_id.clone(),
+                deleted: false,
+            });
+        }
+    }
+    // Hashes: a few clusters (pairs at every distance up to two past the threshold, exactly at
+    // it included), some unrelated, some files never hashed (pending, or not an image).
+    let centres: Vec<u64> = (0..6).map(|_| rng.next()).collect();
+    let mut by_sha = std::collections::HashMap::new();
+    for (i, it) in items.iter_mut().enumerate() {
+        let centre = centres[i % centres.len()];
+        let k = rng.below(u64::from(T) + 3) as u32;
+        let h = *by_sha
+            .entry(it.sha256.clone())
+            .or_insert_with(|| match i % 10 {
+                9 => None,
+                7 | 8 => Some(rng.next()),
+                j if j % 2 == 0 => Some(spread(centre, k, i as u32)),
+                _ => Some(rng.flip(centre, k)),
+            });
+        it.phash = h;
+    }
+    for (sha, h) in &by_sha {
+        if let Some(h) = h {
+            lib.store_analysis(
+                sha,
+                &Analysis {
+                    status: "ok",
+                    message: String::new(),
+                    phash: Some(*h),
+                    thumb: None,
+                },
+            )
+            .unwrap();
+        }
+    }
+    // A deleted item no longer pairs; its file still does through its other item.
+    for k in [3, 25, 111] {
+        lib.delete("evidence", &items[k].row_id, "taken in by mistake")
+            .unwrap();
+        items[k].deleted = true;
+    }
+
+    let all = lib.possible_duplicates(None).unwrap();
+    let want = expected_pairs(&items, None);
+    assert!(want.len() > 300, "{} pairs", want.len());
+    assert!(
+        want.iter().any(|p| p.2 == T) && want.iter().any(|p| p.2 == 0),
+        "pairs at 0 and exactly at the threshold"
+    );
+    assert_eq!(ids(&all), want);
+    for c in [&c1, &c2] {
+        assert_eq!(
+            ids(&lib.possible_duplicates(Some(c)).unwrap()),
+            expected_pairs(&items, Some(c))
+        );
+    }
+    // The same, read under the lock and computed without the library.
+    let hashed = lib.load_phashes().unwrap();
+    assert_eq!(
+        hashed.items.len(),
+        items
+            .iter()
+            .filter(|i| !i.deleted && i.phash.is_some())
+            .count()
+    );
+    assert_eq!(ids(&hashed.possible_duplicates(None)), want);
+
+    let mut with_lookalikes = 0;
+    for it in &items {
+        let of = lib.duplicates_of(&it.row_id).unwrap();
+        assert_eq!(
+            of_ids(&of),
+            expected_of(&items, &it.row_id),
+            "look-alikes of item {}",
+            it.row_id
+        );
+        with_lookalikes += usize::from(!of.is_empty());
+    }
+    assert!(
+        with_lookalikes > 80,
+        "{with_lookalikes} items have look-alikes"
+    );
+    assert!(
+        lib.audit_verify().unwrap().ok(),
+        "hashes are derived data: the audit is unmoved"
+    );
 }

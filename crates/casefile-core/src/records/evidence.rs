@@ -10,12 +10,13 @@
 
 use crate::error::{Error, ErrorDto, Result};
 use crate::store::library::Library;
-use crate::records::{self, EVIDENCE};
+use crate::records::{self, lookalike, EVIDENCE};
 use crate::store::vault::{StageError, Staged, Vault};
 use crate::{store, validate};
 use casefile_media::{Kind, Metadata};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -691,50 +692,110 @@ impl Library {
         self.vault().read_thumbnail(&e.sha256)
     }
 
-    /// Live items that have a perceptual hash, with it and their case, in one query.
-    fn hashed_rows(&self) -> Result<Vec<(EvidenceRow, u64, String)>> {
+    /// Live items that have a perceptual hash, with it and their case, in the order they were
+    /// taken in: one query, outside any transaction. The app can hold the library for this
+    /// alone and find the pairs ([`HashedItems::possible_duplicates`]) after letting it go.
+    pub fn load_phashes(&self) -> Result<HashedItems> {
         let sql = ROW_SQL.replacen(" FROM evidence", ", m.phash, e.case_id FROM evidence", 1);
-        let mut stmt = self.conn().prepare_cached(&format!("{sql} WHERE e.deleted_at IS NULL AND m.phash IS NOT NULL ORDER BY e.created_at"))?;
-        let rows = stmt.query_map([], |r| Ok((row(r)?, r.get::<_, i64>(13)? as u64, r.get::<_, String>(14)?)))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        // Items taken in by one transaction share `created_at`: the rowid keeps them in intake order.
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{sql} WHERE e.deleted_at IS NULL AND m.phash IS NOT NULL ORDER BY e.created_at, e.rowid"))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HashedItem {
+                row: row(r)?,
+                phash: r.get::<_, i64>(13)? as u64,
+                case_id: r.get(14)?,
+            })
+        })?;
+        Ok(HashedItems {
+            items: rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        })
     }
 
     /// Pairs of different files that look alike, across the whole library (or, with a case,
-    /// the pairs with at least one item in it).
+    /// the pairs with at least one item in it): [`Library::load_phashes`], then
+    /// [`HashedItems::possible_duplicates`].
     pub fn possible_duplicates(&self, case_id: Option<&str>) -> Result<Vec<DuplicatePair>> {
-        let hashes = self.hashed_rows()?;
-        let in_case = |c: &str| case_id.is_none_or(|want| want == c);
-        let mut out = Vec::new();
-        for i in 0..hashes.len() {
-            for j in i + 1..hashes.len() {
-                let (a, ha, ca) = &hashes[i];
-                let (b, hb, cb) = &hashes[j];
-                if a.sha256 == b.sha256 {
-                    continue;
-                }
-                let d = casefile_media::hamming(*ha, *hb);
-                if d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE && (in_case(ca) || in_case(cb)) {
-                    out.push(DuplicatePair { a: a.clone(), b: b.clone(), distance: d });
-                }
-            }
-        }
-        out.sort_by_key(|p| p.distance);
-        Ok(out)
+        Ok(self.load_phashes()?.possible_duplicates(case_id))
     }
 
-    /// Items in the library that look like this one, closest first.
+    /// Items in the library that look like this one, closest first (then in intake order).
     pub fn duplicates_of(&self, evidence_id: &str) -> Result<Vec<(EvidenceRow, u32)>> {
         let me = self.evidence_row(evidence_id)?;
-        let hashes = self.hashed_rows()?;
-        let Some(mine) = hashes.iter().find(|(r, _, _)| r.sha256 == me.sha256).map(|(_, h, _)| *h) else { return Ok(vec![]) };
-        let mut out: Vec<(EvidenceRow, u32)> = hashes
+        let hashed = self.load_phashes()?.items;
+        let Some(mine) = hashed.iter().find(|it| it.row.sha256 == me.sha256).map(|it| it.phash) else {
+            return Ok(vec![]);
+        };
+        let mut out: Vec<(EvidenceRow, u32)> = hashed
             .into_iter()
-            .filter(|(r, _, _)| r.sha256 != me.sha256)
-            .map(|(r, h, _)| { let d = casefile_media::hamming(mine, h); (r, d) })
+            .filter(|it| it.row.sha256 != me.sha256)
+            .map(|it| {
+                let d = casefile_media::hamming(mine, it.phash);
+                (it.row, d)
+            })
             .filter(|(_, d)| *d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE)
             .collect();
         out.sort_by_key(|(_, d)| *d);
         Ok(out)
+    }
+}
+
+/// Live items with a perceptual hash, in intake order, as [`Library::load_phashes`] reads them:
+/// plain data, so the look-alikes can be found without the library.
+#[derive(Debug, Clone, Default)]
+pub struct HashedItems {
+    pub items: Vec<HashedItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HashedItem {
+    pub row: EvidenceRow,
+    pub phash: u64,
+    pub case_id: String,
+}
+
+impl HashedItems {
+    /// Pairs of items of different files whose hashes are within
+    /// [`casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE`] (with a case, those with at least one
+    /// item in it), closest first, then in intake order of the first item and of the second.
+    /// The same answer as comparing every pair of items, found with a multi-index hash over
+    /// the distinct files ([`lookalike::find_pairs`]); needs no database.
+    pub fn possible_duplicates(&self, case_id: Option<&str>) -> Vec<DuplicatePair> {
+        // One hash per distinct file: an item pairs with every item of each file that looks
+        // alike, never with another item of its own file.
+        let mut files: Vec<(u64, Vec<u32>)> = Vec::new();
+        let mut by_sha: HashMap<&str, usize> = HashMap::with_capacity(self.items.len());
+        for (i, it) in self.items.iter().enumerate() {
+            let f = *by_sha.entry(&it.row.sha256).or_insert_with(|| {
+                files.push((it.phash, Vec::new()));
+                files.len() - 1
+            });
+            files[f].1.push(i as u32);
+        }
+        let hashes: Vec<u64> = files.iter().map(|f| f.0).collect();
+        let in_case = |i: u32| case_id.is_none_or(|want| want == self.items[i as usize].case_id);
+        let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
+        for near in lookalike::find_pairs(&hashes, casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE)
+        {
+            for &i in &files[near.a as usize].1 {
+                for &j in &files[near.b as usize].1 {
+                    let (a, b) = (i.min(j), i.max(j));
+                    if in_case(a) || in_case(b) {
+                        pairs.push((near.distance, a, b));
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+            .into_iter()
+            .map(|(distance, a, b)| DuplicatePair {
+                a: self.items[a as usize].row.clone(),
+                b: self.items[b as usize].row.clone(),
+                distance,
+            })
+            .collect()
     }
 }
 
