@@ -130,6 +130,7 @@ fn released_migrations_are_never_edited() {
         "ca392fae12a85ee7bd13a784f68ec112b19e7c099ae6e11be73b845f96682ac6",
         "7d6955b138044d4238be173679419e6242b4e9d7094fcb604ddb1768caa7e6a6",
         "846a2b09b3f7552ca89a651fc3f68ee992784c9c43d05b77a7a5691902e54953",
+        "51f938a447b4224b0974a983b1539a5c1909a017cce373e62f038ae503a11a82",
     ];
     let actual: Vec<String> = db::MIGRATIONS.iter().map(|m| casefile_core::custody::sha256_hex(m.as_bytes())).collect();
     for (i, p) in pinned.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! the threshold and one bit past it, with their differing bits spread as evenly over the
 //! chunks as the pigeonhole allows), for every threshold 0..=64 and sets of 0 to 10,000 hashes;
 //! then the library's answers (`possible_duplicates`, `duplicates_of`) against the same
-//! all-pairs answer over its items.
+//! all-pairs answer over its items, and a library from before the quarter indexes upgrading.
 
 use casefile_core::cases::NewCase;
 use casefile_core::clock::TestClock;
@@ -449,4 +449,112 @@ fn the_library_answers_as_comparing_every_pair_of_items_did() {
         lib.audit_verify().unwrap().ok(),
         "hashes are derived data: the audit is unmoved"
     );
+}
+
+/// Migration 8 only adds indexes, so a library from before it is this library without them.
+/// Opening one builds them over the hashes it already has, and the look-alikes are unchanged.
+#[test]
+fn a_library_from_before_the_quarter_indexes_upgrades_and_finds_the_same_look_alikes() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let c = case(&mut lib, "Izium");
+    let acq = Acquisition {
+        collected_by: "O. Koval".into(),
+        method: "received".into(),
+        ..Default::default()
+    };
+    let paths: Vec<_> = (0..5)
+        .map(|i| {
+            let p = src.path().join(format!("scan-{i}.jpg"));
+            std::fs::write(&p, format!("not really a scan {i}")).unwrap();
+            p
+        })
+        .collect();
+    let added = lib
+        .add_evidence(&c, &paths, &acq, &AtomicBool::new(false), &mut |_| {})
+        .unwrap()
+        .added;
+    // At the threshold with the differing bits spread (two or three in each quarter), one bit
+    // past it, identical but for one bit, and unrelated; the last file is never hashed.
+    let base = 0x0123_4567_89AB_CDEF_u64;
+    for (e, h) in added.iter().zip([
+        base,
+        spread(base, T, 3),
+        spread(base, T + 1, 5),
+        base ^ 1,
+        !base,
+    ]) {
+        lib.store_analysis(
+            &e.sha256,
+            &Analysis {
+                status: "ok",
+                message: String::new(),
+                phash: Some(h),
+                thumb: None,
+            },
+        )
+        .unwrap();
+    }
+    let before: Vec<Vec<(String, u32)>> = added
+        .iter()
+        .map(|e| of_ids(&lib.duplicates_of(&e.id).unwrap()))
+        .collect();
+    assert_eq!(
+        before[0],
+        vec![(added[3].id.clone(), 1), (added[1].id.clone(), T)]
+    );
+    let pairs = ids(&lib.possible_duplicates(None).unwrap());
+    drop(lib);
+
+    let db_path = dir.path().join("casefile.db");
+    let quarter_indexes = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'media_analysis_phash_q%' ORDER BY name").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    {
+        let conn = rusqlite::Connection::open(&db_path).unwrap();
+        assert_eq!(quarter_indexes(&conn).len(), 4);
+        conn.execute_batch(
+            "DROP INDEX media_analysis_phash_q0; DROP INDEX media_analysis_phash_q1;
+             DROP INDEX media_analysis_phash_q2; DROP INDEX media_analysis_phash_q3;
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+        // The same schema as migrations 1 to 7 build from scratch.
+        let schema = |conn: &rusqlite::Connection| -> Vec<String> {
+            let mut stmt = conn.prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name").unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let fresh = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &casefile_core::db::MIGRATIONS[..7] {
+            fresh.execute_batch(m).unwrap();
+        }
+        assert_eq!(schema(&conn), schema(&fresh), "a library at version 7");
+    }
+
+    let lib = open(dir.path());
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, casefile_core::db::schema_version());
+    assert_eq!(
+        quarter_indexes(&conn).len(),
+        4,
+        "opening the library added the indexes"
+    );
+    let after: Vec<Vec<(String, u32)>> = added
+        .iter()
+        .map(|e| of_ids(&lib.duplicates_of(&e.id).unwrap()))
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(ids(&lib.possible_duplicates(None).unwrap()), pairs);
+    assert!(lib.audit_verify().unwrap().ok());
 }

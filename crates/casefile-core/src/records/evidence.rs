@@ -721,21 +721,58 @@ impl Library {
     }
 
     /// Items in the library that look like this one, closest first (then in intake order).
+    /// Found through the indexes of the hash's quarters (migration 8): a hash within the
+    /// threshold has a quarter within a quarter of it (see [`lookalike`]), so only the few
+    /// files with such a quarter are read and compared, not the whole library.
     pub fn duplicates_of(&self, evidence_id: &str) -> Result<Vec<(EvidenceRow, u32)>> {
         let me = self.evidence_row(evidence_id)?;
-        let hashed = self.load_phashes()?.items;
-        let Some(mine) = hashed.iter().find(|it| it.row.sha256 == me.sha256).map(|it| it.phash) else {
+        let threshold = casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE;
+        // Its hash, if a live item of its file has one (as in the library-wide search).
+        let mine: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT m.phash FROM media_analysis m WHERE m.sha256 = ?1 AND m.phash IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = m.sha256 AND e.deleted_at IS NULL)",
+                [&me.sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(mine) = mine.map(|h| h as u64) else {
             return Ok(vec![]);
         };
-        let mut out: Vec<(EvidenceRow, u32)> = hashed
-            .into_iter()
-            .filter(|it| it.row.sha256 != me.sha256)
-            .map(|it| {
-                let d = casefile_media::hamming(mine, it.phash);
-                (it.row, d)
-            })
-            .filter(|(_, d)| *d <= casefile_media::POSSIBLE_DUPLICATE_MAX_DISTANCE)
-            .collect();
+        let lists = lookalike::quarters(mine).map(|q| {
+            serde_json::json!(lookalike::quarter_neighbours(q, threshold / 4)).to_string()
+        });
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT sha256, phash FROM media_analysis WHERE phash IS NOT NULL AND ((phash >> 48) & 65535) IN (SELECT value FROM json_each(?1))
+             UNION SELECT sha256, phash FROM media_analysis WHERE phash IS NOT NULL AND ((phash >> 32) & 65535) IN (SELECT value FROM json_each(?2))
+             UNION SELECT sha256, phash FROM media_analysis WHERE phash IS NOT NULL AND ((phash >> 16) & 65535) IN (SELECT value FROM json_each(?3))
+             UNION SELECT sha256, phash FROM media_analysis WHERE phash IS NOT NULL AND (phash & 65535) IN (SELECT value FROM json_each(?4))",
+        )?;
+        let mut near = HashMap::new();
+        for c in stmt.query_map(params![lists[0], lists[1], lists[2], lists[3]], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })? {
+            let (sha, h) = c?;
+            let d = casefile_media::hamming(mine, h);
+            if d <= threshold && sha != me.sha256 {
+                near.insert(sha, d);
+            }
+        }
+        if near.is_empty() {
+            return Ok(vec![]);
+        }
+        let shas = serde_json::json!(near.keys().collect::<Vec<_>>()).to_string();
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{ROW_SQL} WHERE e.deleted_at IS NULL AND e.sha256 IN (SELECT value FROM json_each(?1)) ORDER BY e.created_at, e.rowid"
+        ))?;
+        let rows = stmt.query_map([shas], row)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let r = r?;
+            let d = near[&r.sha256];
+            out.push((r, d));
+        }
         out.sort_by_key(|(_, d)| *d);
         Ok(out)
     }

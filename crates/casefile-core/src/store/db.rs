@@ -478,6 +478,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX custody_record_id ON custody_log (record_id, seq);
     "#,
+    // 8: the look-alikes of one item found without reading every hash. Each 16-bit quarter of
+    //    the perceptual hash is indexed: a hash within 10 bits of another has a quarter within 2
+    //    bits of the other's (pigeonhole; records/lookalike.rs). Indexes only (of derived data).
+    r#"
+    CREATE INDEX media_analysis_phash_q0 ON media_analysis (((phash >> 48) & 65535)) WHERE phash IS NOT NULL;
+    CREATE INDEX media_analysis_phash_q1 ON media_analysis (((phash >> 32) & 65535)) WHERE phash IS NOT NULL;
+    CREATE INDEX media_analysis_phash_q2 ON media_analysis (((phash >> 16) & 65535)) WHERE phash IS NOT NULL;
+    CREATE INDEX media_analysis_phash_q3 ON media_analysis ((phash & 65535)) WHERE phash IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this code writes.
