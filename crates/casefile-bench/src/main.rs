@@ -19,6 +19,11 @@
 //!       search latency p50/p95 per query class, and index build time (see `search_bench.rs`);
 //!       the generated library is kept in D and reused on the next run.
 //!
+//!   casefile-bench lookalikes [--dir D] [--items 100000] [--near 3000] [--brute N] [--runs 3] [--keep]
+//!       the time to find every pair of look-alike items (perceptual hashes within the
+//!       duplicate threshold) in a library of N hashed items and one item's look-alikes, next
+//!       to comparing every pair (see `lookalikes.rs`).
+//!
 //!   casefile-bench verify-memory [--dir D] [--incidents 100000] [--statements 50000] [--hostile-mb 900] [--keep]
 //!       peak memory and time of verifying hostile ZIPs built to exhaust memory and a genuine
 //!       large bundle (and of importing the genuine one), each in a child process (see
@@ -27,6 +32,7 @@
 mod export_bench;
 mod gen;
 mod ingest;
+mod lookalikes;
 mod memory;
 mod search_bench;
 mod sys;
@@ -103,6 +109,26 @@ enum Cmd {
         #[arg(long, default_value_t = 40)]
         reps: usize,
     },
+    /// Time to find every look-alike pair among 100,000 hashed items, next to comparing every pair.
+    Lookalikes {
+        /// Where to put the generated library (a subdirectory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        /// About this many of the items are near-duplicates (0..=threshold bits) of earlier ones.
+        #[arg(long, default_value_t = 3_000)]
+        near: usize,
+        /// Compare every pair of only the first this many hashes (and scale by n²); by default
+        /// every pair of all of them is compared, once.
+        #[arg(long)]
+        brute: Option<usize>,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Keep the generated library and print where it is.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Peak memory of taking in one large (sparse) file, measured in a child process.
     Memory {
         #[arg(long, default_value_t = 4)]
@@ -161,6 +187,21 @@ fn main() -> Result<(), casefile_core::Error> {
         Cmd::Export { dir, total_mib, runs } => export_bench::run(&dir.unwrap_or_else(std::env::temp_dir), total_mib, runs)
             .map_err(|e| casefile_core::Error::Unavailable(e.to_string())),
         Cmd::Search { data_dir, incidents, statements, reps } => search_bench::run(&data_dir, incidents, statements, reps),
+        Cmd::Lookalikes {
+            dir,
+            items,
+            near,
+            brute,
+            runs,
+            keep,
+        } => lookalikes::run(lookalikes::Options {
+            dir,
+            items,
+            near,
+            brute: brute.unwrap_or(items),
+            runs,
+            keep,
+        }),
         Cmd::IntakeChild { data_dir, files } => memory::child(&data_dir, &files),
         Cmd::VerifyMemory { dir, incidents, statements, hostile_mb, keep } => {
             verify_memory::run(verify_memory::Options { dir, incidents, statements, hostile_mb, keep })
