@@ -307,7 +307,9 @@ pub fn evidence_update(state: St<'_>, id: String, edit: EvidenceEdit) -> Res<Evi
 
 #[tauri::command(async)]
 pub fn evidence_duplicates(state: St<'_>, case_id: Option<String>) -> Res<Vec<DuplicatePair>> {
-    state.with(|lib| lib.possible_duplicates(case_id.as_deref()))
+    // The hashes are read under the library lock; the pairs are found after it is released.
+    let items = state.with(|lib| lib.load_phashes())?;
+    Ok(items.possible_duplicates(case_id.as_deref()))
 }
 
 /// Where a case came from: its origin key, the keys trusted for it, every bundle received.
