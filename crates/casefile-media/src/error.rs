@@ -1,7 +1,8 @@
 //! One error type for the crate. Each variant has a stable machine-readable [`MediaError::code`]
 //! so the IPC boundary can send `{ code, message }` and the UI never matches on message text.
-
-use std::path::PathBuf;
+//!
+//! The crate reads streams, not files, so its errors name no file: the caller knows which one
+//! it handed in (the core's vault names originals by hash) and adds that context itself.
 
 /// Boxed cause from a decoder crate (or a caught decoder panic), kept as a real error source.
 pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -9,39 +10,33 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MediaError {
-    /// The file could not be opened or read (missing, permissions, I/O error).
-    #[error("cannot read {path}: {source}")]
+    /// The input could not be read (an I/O error from the reader handed in).
+    #[error("cannot read the input: {source}")]
     Unreadable {
-        path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    /// The file was read but its content could not be decoded as the image it claims to be.
-    #[error("cannot decode {path}: {source}")]
+    /// The input was read but its content could not be decoded as the image it claims to be.
+    #[error("cannot decode the image: {source}")]
     Undecodable {
-        path: PathBuf,
         #[source]
         source: Cause,
     },
 
     /// The operation is not available for this media type (for example a thumbnail of a HEIC
     /// photo: no practical pure-Rust HEVC decoder exists, so the app shows a placeholder).
-    #[error("{operation} is not supported for {mime} ({path})")]
+    #[error("{operation} is not supported for {mime}")]
     Unsupported {
-        path: PathBuf,
         mime: &'static str,
         operation: &'static str,
     },
 
-    /// The image declares pixel dimensions beyond what we are willing to decode in memory
-    /// (a decompression bomb, or a damaged header).
-    #[error("{path}: image of {width}x{height} pixels is too large to decode")]
-    TooLarge {
-        path: PathBuf,
-        width: u64,
-        height: u64,
-    },
+    /// The image declares pixel dimensions (or, for a JPEG, a file size) beyond what we are
+    /// willing to decode in memory: a decompression bomb, or a damaged header. `width` and
+    /// `height` are 0 when it was the file size.
+    #[error("image of {width}x{height} pixels (or of its file size) is too large to decode")]
+    TooLarge { width: u64, height: u64 },
 
     /// Writing an output (such as a derived copy) failed: the destination's fault (disk full,
     /// a closed pipe), not the media's.
@@ -64,16 +59,12 @@ impl MediaError {
         }
     }
 
-    pub(crate) fn unreadable(path: &std::path::Path, source: std::io::Error) -> Self {
-        MediaError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        }
+    pub(crate) fn unreadable(source: std::io::Error) -> Self {
+        MediaError::Unreadable { source }
     }
 
-    pub(crate) fn undecodable(path: &std::path::Path, source: impl Into<Cause>) -> Self {
+    pub(crate) fn undecodable(source: impl Into<Cause>) -> Self {
         MediaError::Undecodable {
-            path: path.to_path_buf(),
             source: source.into(),
         }
     }

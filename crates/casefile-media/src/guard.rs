@@ -7,17 +7,16 @@
 //! through. (It cannot catch an abort, which is why decoders also get size limits.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
 
 use crate::error::{DecoderPanicked, MediaError};
 
-pub(crate) fn no_panic<T>(path: &Path, f: impl FnOnce() -> T) -> Result<T, MediaError> {
+pub(crate) fn no_panic<T>(f: impl FnOnce() -> T) -> Result<T, MediaError> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         let msg = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_string());
-        MediaError::undecodable(path, DecoderPanicked(msg))
+        MediaError::undecodable(DecoderPanicked(msg))
     })
 }

@@ -9,14 +9,18 @@
 //! - [`strip_metadata`]: a copy of a JPEG or PNG photo without its metadata (GPS, camera,
 //!   owner, XMP, IPTC) and with the same pixels, for public exports.
 //!
-//! Architecture invariant: this crate is pure functions over paths and bytes. No database, no
-//! Tauri, no clock, no network, no global state; it never writes next to the files it reads
-//! (originals never change). Every entry point is safe on hostile input: garbage gives an empty
+//! Every entry point reads a stream ([`ReadSeek`]: `Read + Seek`), never a path: the caller (the
+//! core's vault) decides how stored files are opened, so that it can decrypt them as they are
+//! read. What is read is bounded whatever the file claims (see [`input`](ReadSeek)).
+//!
+//! Architecture invariant: this crate is pure functions over streams and bytes. No database, no
+//! Tauri, no clock, no network, no global state, no file system: it opens nothing itself. Every entry point is safe on hostile input: garbage gives an empty
 //! result or an error with a stable code ([`MediaError::code`]), never a panic that escapes
 //! (decoder panics are caught and reported as `media_undecodable`).
 
 mod error;
 mod guard;
+mod input;
 mod jpeg_dc;
 pub mod metadata;
 pub mod phash;
@@ -25,11 +29,23 @@ pub mod sniff;
 pub mod strip;
 
 pub use error::{BadContent, Cause, DecoderPanicked, MediaError, Result};
+pub use input::ReadSeek;
 pub use metadata::{clock_gps_disagreement, extract_metadata, Metadata, CLOCK_GPS_TOLERANCE_SECS};
 pub use phash::{hamming, is_possible_duplicate, POSSIBLE_DUPLICATE_MAX_DISTANCE};
 pub use picture::{
-    analyse_image, perceptual_hash, thumbnail, Thumbnail, HASH_BASIS_SIDE, MAX_PIXELS,
-    THUMB_JPEG_QUALITY,
+    analyse_image, perceptual_hash, thumbnail, Thumbnail, HASH_BASIS_SIDE, MAX_JPEG_FILE,
+    MAX_PIXELS, THUMB_JPEG_QUALITY,
 };
-pub use sniff::{sniff, sniff_file, Kind, MediaType, SNIFF_LEN};
+pub use sniff::{sniff, sniff_reader, Kind, MediaType, SNIFF_LEN};
+
+/// Not part of the API: entry points into private parsers, for this crate's own tests (the
+/// mutation test feeds the DC-only JPEG decoder directly). May change without notice.
+#[doc(hidden)]
+pub mod internal_for_tests {
+    /// [`crate::jpeg_dc`]'s 1/8-scale decode: `(width, height, rgb)`, or None when the fast
+    /// path declines.
+    pub fn jpeg_dc_decode_eighth(data: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+        crate::jpeg_dc::decode_eighth(data).map(|d| (d.w, d.h, d.rgb))
+    }
+}
 pub use strip::{strip_metadata, Removed, StripReport};

@@ -7,32 +7,36 @@
 //! 1/2 or full size. The reduced image is then resized exactly with
 //! `fast_image_resize` (SIMD convolution) and rotated per EXIF orientation. Other formats (PNG,
 //! WebP, GIF first frame, TIFF, BMP) go through the `image` crate at full size with its memory
-//! limits. HEIC/HEIF/AVIF are refused with `media_unsupported`: no practical pure-Rust HEVC/AV1
-//! still decoder exists, and the app shows a placeholder.
+//! limits. HEIC/HEIF/AVIF are refused with `media_unsupported`: no practical pure-Rust
+//! HEVC/AV1 still decoder exists, and the app shows a placeholder.
+//!
+//! Input is a stream ([`ReadSeek`]). A JPEG is read into memory (the decoders want a slice)
+//! only up to [`MAX_JPEG_FILE`]; other formats are decoded from the stream.
 //!
 //! Thumbnails are **JPEG** (quality [`THUMB_JPEG_QUALITY`], sRGB as decoded, no metadata), with
 //! the orientation already applied, so the UI shows them as they are. Transparent areas are
 //! flattened onto white.
 
 use fast_image_resize as fir;
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use image::{DynamicImage, ImageDecoder};
+use std::io::{self, BufReader, Read, SeekFrom};
 
 use crate::error::{BadContent, MediaError, Result};
 use crate::guard::no_panic;
+use crate::input::ReadSeek;
 use crate::jpeg_dc;
-use crate::metadata::{self, Metadata};
+use crate::metadata::{self, jpeg, orientation_from};
 use crate::phash;
-use crate::sniff::{sniff, SNIFF_LEN};
+use crate::sniff::sniff_reader;
 
 /// Quality of the JPEG thumbnails we write.
 pub const THUMB_JPEG_QUALITY: u8 = 82;
 /// We refuse to decode images with more pixels than this (about 200 MP): beyond it a hostile or
 /// damaged header could make the decoder allocate gigabytes.
 pub const MAX_PIXELS: u64 = 200_000_000;
-/// Largest file we read into memory for JPEG decoding.
-const MAX_JPEG_FILE: u64 = 1 << 30;
+/// Largest JPEG we read into memory for decoding (a 200-megapixel photo at high quality is
+/// about 100 MB). Larger is `media_too_large`.
+pub const MAX_JPEG_FILE: u64 = 256 << 20;
 /// The decoded size [`perceptual_hash`] works from, equal to the usual thumbnail size so that a
 /// hash from [`analyse_image`] at 256 px is bit-for-bit the same.
 pub const HASH_BASIS_SIDE: u32 = 256;
@@ -49,7 +53,7 @@ pub struct Thumbnail {
     pub height: u32,
 }
 
-/// A decoded RGB8 image (row-major, 3 bytes per pixel) and the EXIF orientation to display it.
+/// A decoded RGB8 image (row-major, 3 bytes per pixel) and the orientation to display it by.
 pub(crate) struct Decoded {
     pub w: u32,
     pub h: u32,
@@ -57,15 +61,16 @@ pub(crate) struct Decoded {
     pub orientation: u16,
 }
 
-/// JPEG thumbnail of at most `max_side` pixels on its long side (never upscaled), oriented per
-/// EXIF orientation. JPEG, PNG, WebP, GIF (first frame), TIFF and BMP.
+/// JPEG thumbnail of the image in `r` of at most `max_side` pixels on its long side (never
+/// upscaled), turned upright per its orientation. JPEG, PNG, WebP, GIF (first frame), TIFF and
+/// BMP, told apart by content. Reads from the start of the stream whatever its position.
 ///
-/// Errors: `media_unreadable` (cannot read the file), `media_undecodable` (damaged image data,
-/// or a decoder panic, caught), `media_unsupported` (HEIC/HEIF/AVIF, non-images),
-/// `media_too_large` (more than [`MAX_PIXELS`]).
-pub fn thumbnail(path: &Path, max_side: u32) -> Result<Thumbnail> {
-    let d = decode_reduced(path, max_side)?;
-    make_thumbnail(path, &d, max_side)
+/// Errors: `media_unreadable` (reading failed), `media_undecodable` (damaged image data, or a
+/// decoder panic, caught), `media_unsupported` (HEIC/HEIF/AVIF, non-images), `media_too_large`
+/// (more than [`MAX_PIXELS`], or a JPEG file over [`MAX_JPEG_FILE`]).
+pub fn thumbnail(r: &mut dyn ReadSeek, max_side: u32) -> Result<Thumbnail> {
+    let d = decode_reduced(r, max_side)?;
+    make_thumbnail(&d, max_side)
 }
 
 /// Decodes once and returns both the thumbnail (as [`thumbnail`]) and the perceptual hash (as
@@ -75,27 +80,27 @@ pub fn thumbnail(path: &Path, max_side: u32) -> Result<Thumbnail> {
 /// [`HASH_BASIS_SIDE`] it is identical to [`perceptual_hash`]; for other sizes the JPEG decoder
 /// may pick another DCT scale, which moves the hash by at most a bit or two, far below
 /// [`crate::POSSIBLE_DUPLICATE_MAX_DISTANCE`].
-pub fn analyse_image(path: &Path, max_side: u32) -> Result<(Thumbnail, u64)> {
-    let d = decode_reduced(path, max_side)?;
-    let thumb = make_thumbnail(path, &d, max_side)?;
-    let hash = hash_decoded(path, &d)?;
+pub fn analyse_image(r: &mut dyn ReadSeek, max_side: u32) -> Result<(Thumbnail, u64)> {
+    let d = decode_reduced(r, max_side)?;
+    let thumb = make_thumbnail(&d, max_side)?;
+    let hash = hash_decoded(&d)?;
     Ok((thumb, hash))
 }
 
-/// 64-bit perceptual hash (dHash, see [`crate::phash`]) of the image as displayed.
-pub fn perceptual_hash(path: &Path) -> Result<u64> {
-    let d = decode_reduced(path, HASH_BASIS_SIDE)?;
-    hash_decoded(path, &d)
+/// 64-bit perceptual hash (dHash, see [`crate::phash`]) of the image in `r` as displayed.
+pub fn perceptual_hash(r: &mut dyn ReadSeek) -> Result<u64> {
+    let d = decode_reduced(r, HASH_BASIS_SIDE)?;
+    hash_decoded(&d)
 }
 
-fn make_thumbnail(path: &Path, d: &Decoded, max_side: u32) -> Result<Thumbnail> {
+fn make_thumbnail(d: &Decoded, max_side: u32) -> Result<Thumbnail> {
     let (tw, th) = fit(d.w, d.h, max_side.max(1));
-    let small = resize_rgb(path, d, tw, th, fir::FilterType::CatmullRom)?;
+    let small = resize_rgb(d, tw, th, fir::FilterType::CatmullRom)?;
     let (w, h, rgb) = orient(tw, th, &small, d.orientation);
     let mut bytes = Vec::with_capacity((w * h) as usize / 4);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, THUMB_JPEG_QUALITY);
     image::ImageEncoder::write_image(enc, &rgb, w, h, image::ExtendedColorType::Rgb8)
-        .map_err(|e| MediaError::undecodable(path, e))?;
+        .map_err(MediaError::undecodable)?;
     Ok(Thumbnail {
         bytes,
         mime: "image/jpeg",
@@ -104,7 +109,7 @@ fn make_thumbnail(path: &Path, d: &Decoded, max_side: u32) -> Result<Thumbnail> 
     })
 }
 
-fn hash_decoded(path: &Path, d: &Decoded) -> Result<u64> {
+fn hash_decoded(d: &Decoded) -> Result<u64> {
     // Shrink straight to the hash grid in the stored frame, then orient the tiny grid: the hash
     // describes the image as displayed, at almost no cost.
     let swaps = matches!(d.orientation, 5..=8);
@@ -113,7 +118,7 @@ fn hash_decoded(path: &Path, d: &Decoded) -> Result<u64> {
     } else {
         (phash::GRID_W, phash::GRID_H)
     };
-    let grid = resize_rgb(path, d, gw, gh, fir::FilterType::Box)?;
+    let grid = resize_rgb(d, gw, gh, fir::FilterType::Box)?;
     let (w, h, grid) = orient(gw, gh, &grid, d.orientation);
     debug_assert_eq!((w, h), (phash::GRID_W, phash::GRID_H));
     Ok(phash::dhash_rgb(&grid))
@@ -132,23 +137,17 @@ pub(crate) fn fit(w: u32, h: u32, max_side: u32) -> (u32, u32) {
     (sw, sh)
 }
 
-fn resize_rgb(
-    path: &Path,
-    d: &Decoded,
-    w: u32,
-    h: u32,
-    filter: fir::FilterType,
-) -> Result<Vec<u8>> {
+fn resize_rgb(d: &Decoded, w: u32, h: u32, filter: fir::FilterType) -> Result<Vec<u8>> {
     if (w, h) == (d.w, d.h) {
         return Ok(d.rgb.clone());
     }
     let src = fir::images::ImageRef::new(d.w, d.h, &d.rgb, fir::PixelType::U8x3)
-        .map_err(|e| MediaError::undecodable(path, e))?;
+        .map_err(MediaError::undecodable)?;
     let mut dst = fir::images::Image::new(w, h, fir::PixelType::U8x3);
     let opts = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(filter));
     fir::Resizer::new()
         .resize(&src, &mut dst, &opts)
-        .map_err(|e| MediaError::undecodable(path, e))?;
+        .map_err(MediaError::undecodable)?;
     Ok(dst.into_vec())
 }
 
@@ -180,70 +179,72 @@ pub(crate) fn orient(w: u32, h: u32, rgb: &[u8], o: u16) -> (u32, u32, Vec<u8>) 
     (dw as u32, dh as u32, out)
 }
 
-/// Decodes `path` to RGB8 with at least `max_side` pixels on the long side where the format
-/// allows reducing cheaply (JPEG DCT scaling), otherwise at full size.
-pub(crate) fn decode_reduced(path: &Path, max_side: u32) -> Result<Decoded> {
-    let mut f = File::open(path).map_err(|e| MediaError::unreadable(path, e))?;
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    f.by_ref()
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| MediaError::unreadable(path, e))?;
-    let media = sniff(&head);
+/// Decodes the image in `r` to RGB8 with at least `max_side` pixels on the long side where the
+/// format allows reducing cheaply (JPEG DCT scaling), otherwise at full size.
+pub(crate) fn decode_reduced(r: &mut dyn ReadSeek, max_side: u32) -> Result<Decoded> {
+    let media = sniff_reader(r)?;
     match media.mime {
         "image/jpeg" => {
-            let len = f
-                .metadata()
-                .map_err(|e| MediaError::unreadable(path, e))?
-                .len();
-            if len > MAX_JPEG_FILE {
-                return Err(MediaError::TooLarge {
-                    path: path.to_path_buf(),
-                    width: 0,
-                    height: 0,
-                });
-            }
-            let mut data = head;
-            data.reserve(len.saturating_sub(data.len() as u64) as usize);
-            f.read_to_end(&mut data)
-                .map_err(|e| MediaError::unreadable(path, e))?;
-            no_panic(path, || decode_jpeg(path, &data, max_side))?
+            let data = read_jpeg(r)?;
+            no_panic(|| decode_jpeg(&data, max_side))?
         }
-        "image/png" | "image/webp" | "image/gif" | "image/tiff" | "image/bmp" => {
-            drop(f);
-            no_panic(path, || decode_with_image_crate(path, media.mime))?
-        }
-        mime => Err(MediaError::Unsupported {
-            path: path.to_path_buf(),
-            mime,
-            operation: "thumbnail",
-        }),
+        mime => match metadata::image_format(mime) {
+            Some(format) => no_panic(|| decode_with_image_crate(r, mime, format))?,
+            None => Err(MediaError::Unsupported {
+                mime,
+                operation: "thumbnail",
+            }),
+        },
     }
 }
 
-fn decode_jpeg(path: &Path, data: &[u8], max_side: u32) -> Result<Decoded> {
-    let bad = |e: jpeg_decoder::Error| MediaError::undecodable(path, e);
+/// The whole JPEG in memory, refused beyond [`MAX_JPEG_FILE`] before anything is allocated for
+/// it. The size the stream reports only sizes the first allocation; what is read is checked.
+fn read_jpeg(r: &mut dyn ReadSeek) -> Result<Vec<u8>> {
+    let too_large = || MediaError::TooLarge {
+        width: 0,
+        height: 0,
+    };
+    let len = r.seek(SeekFrom::End(0)).map_err(MediaError::unreadable)?;
+    if len > MAX_JPEG_FILE {
+        return Err(too_large());
+    }
+    r.seek(SeekFrom::Start(0)).map_err(MediaError::unreadable)?;
+    let mut data = Vec::with_capacity(len as usize);
+    r.take(MAX_JPEG_FILE + 1)
+        .read_to_end(&mut data)
+        .map_err(MediaError::unreadable)?;
+    if data.len() as u64 > MAX_JPEG_FILE {
+        return Err(too_large());
+    }
+    Ok(data)
+}
+
+fn decode_jpeg(data: &[u8], max_side: u32) -> Result<Decoded> {
+    let bad = |e: jpeg_decoder::Error| MediaError::undecodable(e);
     let mut dec = jpeg_decoder::Decoder::new(data);
     dec.read_info().map_err(bad)?;
     let info = dec
         .info()
-        .ok_or_else(|| MediaError::undecodable(path, BadContent("no JPEG frame header")))?;
+        .ok_or_else(|| MediaError::undecodable(BadContent("no JPEG frame header")))?;
     let (fw, fh) = (u32::from(info.width), u32::from(info.height));
     if fw == 0 || fh == 0 {
-        return Err(MediaError::undecodable(
-            path,
-            BadContent("JPEG frame of zero size"),
-        ));
+        return Err(MediaError::undecodable(BadContent(
+            "JPEG frame of zero size",
+        )));
     }
     if u64::from(fw) * u64::from(fh) > MAX_PIXELS {
         return Err(MediaError::TooLarge {
-            path: path.to_path_buf(),
             width: fw.into(),
             height: fh.into(),
         });
     }
     let (tw, th) = fit(fw, fh, max_side.max(1));
-    let orientation = metadata::orientation_from(dec.exif_data(), dec.xmp_data()).unwrap_or(1);
+    // The same header walk and rule as the metadata (and stripped copies) use.
+    let mut headers = jpeg::Headers::default();
+    let _ = jpeg::read_headers(&mut io::Cursor::new(data), &mut headers);
+    let orientation =
+        orientation_from(headers.exif.as_deref(), headers.xmp_orientation).unwrap_or(1);
     // When 1/8 scale is enough (as jpeg-decoder's own choice would be), try the DC-only path.
     if fw.div_ceil(8) >= tw || fh.div_ceil(8) >= th {
         if let Some(img) = jpeg_dc::decode_eighth(data) {
@@ -260,7 +261,7 @@ fn decode_jpeg(path: &Path, data: &[u8], max_side: u32) -> Result<Decoded> {
     let px = dec.decode().map_err(bad)?;
     let info = dec
         .info()
-        .ok_or_else(|| MediaError::undecodable(path, BadContent("no JPEG frame header")))?;
+        .ok_or_else(|| MediaError::undecodable(BadContent("no JPEG frame header")))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     let channels = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
@@ -273,10 +274,9 @@ fn decode_jpeg(path: &Path, data: &[u8], max_side: u32) -> Result<Decoded> {
     } else if px.len() == samples {
         px
     } else {
-        return Err(MediaError::undecodable(
-            path,
-            BadContent("JPEG decoder returned a short image"),
-        ));
+        return Err(MediaError::undecodable(BadContent(
+            "JPEG decoder returned a short image",
+        )));
     };
     let rgb = match channels {
         1 => px.iter().flat_map(|&l| [l, l, l]).collect(),
@@ -311,43 +311,39 @@ fn sixteen_to_eight(px: &[u8]) -> Vec<u8> {
     vals.iter().map(|v| (v >> shift) as u8).collect()
 }
 
-fn decode_with_image_crate(path: &Path, mime: &'static str) -> Result<Decoded> {
-    let format = match mime {
-        "image/png" => image::ImageFormat::Png,
-        "image/webp" => image::ImageFormat::WebP,
-        "image/gif" => image::ImageFormat::Gif,
-        "image/tiff" => image::ImageFormat::Tiff,
-        _ => image::ImageFormat::Bmp,
+fn decode_with_image_crate(
+    r: &mut dyn ReadSeek,
+    mime: &str,
+    format: image::ImageFormat,
+) -> Result<Decoded> {
+    // EXIF orientation of a PNG, WebP or TIFF, read the same way as [`crate::extract_metadata`].
+    let orientation = match mime {
+        "image/png" | "image/webp" | "image/tiff" => metadata::extract_metadata(r, mime)
+            .ok()
+            .and_then(|m| m.orientation)
+            .unwrap_or(1),
+        _ => 1,
     };
-    let file = File::open(path).map_err(|e| MediaError::unreadable(path, e))?;
-    let mut reader = image::ImageReader::with_format(BufReader::new(file), format);
+    r.seek(SeekFrom::Start(0)).map_err(MediaError::unreadable)?;
+    let mut reader = image::ImageReader::with_format(BufReader::new(&mut *r), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => MediaError::TooLarge {
-            path: path.to_path_buf(),
-            width: 0,
-            height: 0,
-        },
-        image::ImageError::IoError(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => {
-            MediaError::unreadable(path, io)
-        }
-        other => MediaError::undecodable(path, other),
-    })?;
-    let (w, h) = (img.width(), img.height());
-    if w == 0 || h == 0 {
-        return Err(MediaError::undecodable(
-            path,
-            BadContent("image of zero size"),
-        ));
-    }
+    let decoder = reader.into_decoder().map_err(image_error)?;
+    let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(MediaError::TooLarge {
-            path: path.to_path_buf(),
             width: w.into(),
             height: h.into(),
         });
+    }
+    if w == 0 || h == 0 {
+        return Err(MediaError::undecodable(BadContent("image of zero size")));
+    }
+    let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    let (w, h) = (img.width(), img.height());
+    if w == 0 || h == 0 {
+        return Err(MediaError::undecodable(BadContent("image of zero size")));
     }
     let rgb = if img.color().has_alpha() {
         // Flatten onto white so transparent areas do not turn black in a JPEG thumbnail.
@@ -362,7 +358,6 @@ fn decode_with_image_crate(path: &Path, mime: &'static str) -> Result<Decoded> {
     } else {
         img.to_rgb8().into_raw()
     };
-    let orientation = orientation_of(path, mime);
     Ok(Decoded {
         w,
         h,
@@ -371,14 +366,16 @@ fn decode_with_image_crate(path: &Path, mime: &'static str) -> Result<Decoded> {
     })
 }
 
-/// EXIF orientation of a non-JPEG image file, read the same way as [`crate::extract_metadata`].
-fn orientation_of(path: &Path, mime: &str) -> u16 {
-    match mime {
-        "image/png" | "image/webp" | "image/tiff" => metadata::extract_metadata(path, mime)
-            .ok()
-            .and_then(|m: Metadata| m.orientation)
-            .unwrap_or(1),
-        _ => 1,
+fn image_error(e: image::ImageError) -> MediaError {
+    match e {
+        image::ImageError::Limits(_) => MediaError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        image::ImageError::IoError(err) if err.kind() != io::ErrorKind::UnexpectedEof => {
+            MediaError::unreadable(err)
+        }
+        other => MediaError::undecodable(other),
     }
 }
 

@@ -6,10 +6,9 @@
 //! UTF-8 text, otherwise `application/octet-stream`.
 
 use serde::{Deserialize, Serialize};
-use std::io::Read;
-use std::path::Path;
 
 use crate::error::{MediaError, Result};
+use crate::input::{read_prefix, ReadSeek};
 
 /// How many leading bytes [`sniff`] wants to see. Fewer still work for most types; ZIP-based
 /// office documents and Matroska doc types may need the full length.
@@ -56,14 +55,10 @@ const fn other(m: &'static str) -> MediaType {
     MediaType::new(m, Kind::Other)
 }
 
-/// Reads the first [`SNIFF_LEN`] bytes of a file and sniffs them.
-pub fn sniff_file(path: &Path) -> Result<MediaType> {
-    let mut f = std::fs::File::open(path).map_err(|e| MediaError::unreadable(path, e))?;
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    f.by_ref()
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| MediaError::unreadable(path, e))?;
+/// Reads the first [`SNIFF_LEN`] bytes of the stream (from its start, whatever its position)
+/// and sniffs them. Errors: `media_unreadable` if reading fails.
+pub fn sniff_reader(r: &mut dyn ReadSeek) -> Result<MediaType> {
+    let head = read_prefix(r, SNIFF_LEN as u64).map_err(MediaError::unreadable)?;
     Ok(sniff(&head))
 }
 

@@ -32,7 +32,6 @@
 //!   held at a time; image data is copied through.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +109,7 @@ impl StripReport {
 /// - `media_unreadable`: reading `input` failed.
 /// - `media_unwritable`: writing `out` failed (the export's problem, not the file's).
 ///
-/// These errors carry an empty `path`: the caller knows which file it handed in. On an error,
+/// These errors name no file: the caller knows which one it handed in. On an error,
 /// `out` may already hold part of a copy: discard it. `out` is written through a buffer and
 /// flushed before `Ok` is returned. Never panics: a bug here is caught and reported as
 /// `media_undecodable`.
@@ -124,13 +123,12 @@ pub fn strip_metadata(
         "image/png" => Format::Png,
         other => {
             return Err(MediaError::Unsupported {
-                path: PathBuf::new(),
                 mime: static_mime(other),
                 operation: OPERATION,
             })
         }
     };
-    let outcome = no_panic(Path::new(""), || {
+    let outcome = no_panic(|| {
         let mut src = Src::new(input);
         let mut dst = Sink::new(out);
         let mut report = StripReport::default();
@@ -208,13 +206,9 @@ enum Fail {
 impl Fail {
     fn into_error(self, mime: &'static str) -> MediaError {
         match self {
-            Fail::Bad(why) => MediaError::undecodable(Path::new(""), BadContent(why)),
-            Fail::Unsupported(operation) => MediaError::Unsupported {
-                path: PathBuf::new(),
-                mime,
-                operation,
-            },
-            Fail::Read(e) => MediaError::unreadable(Path::new(""), e),
+            Fail::Bad(why) => MediaError::undecodable(BadContent(why)),
+            Fail::Unsupported(operation) => MediaError::Unsupported { mime, operation },
+            Fail::Read(e) => MediaError::unreadable(e),
             Fail::Write(source) => MediaError::Unwritable { source },
         }
     }
@@ -344,6 +338,11 @@ impl<'a> Sink<'a> {
     fn discard(self) {
         let _ = self.w.into_parts();
     }
+}
+
+/// The orientation code (1..=8) of an EXIF block by the rule the app displays by.
+fn exif_orientation(tiff: &[u8]) -> Option<u16> {
+    orientation_from(Some(tiff), None)
 }
 
 /// A TIFF block (big-endian) holding only IFD0 with one entry: Orientation (SHORT) = `o`.
@@ -538,7 +537,7 @@ fn app_segment(
             rep.note("APP1 Exif", seg_len);
             if !st.exif_decided && !st.seen_scan {
                 st.exif_decided = true;
-                st.exif_orientation = orientation_from(Some(&body[EXIF_ID.len()..]), None);
+                st.exif_orientation = exif_orientation(&body[EXIF_ID.len()..]);
                 write_orientation_app1(dst, rep, st.exif_orientation)?;
             }
         }
@@ -684,7 +683,7 @@ fn strip_png(src: &mut Src, dst: &mut Sink, rep: &mut StripReport) -> Walk {
         }
         if read_exif {
             exif_decided = true;
-            if let Some(o @ 2..=8) = orientation_from(Some(&exif), None) {
+            if let Some(o @ 2..=8) = exif_orientation(&exif) {
                 let tiff = minimal_tiff(o);
                 dst.write(&(tiff.len() as u32).to_be_bytes())?;
                 dst.write(b"eXIf")?;
@@ -816,7 +815,7 @@ mod tests {
         assert_eq!(rep.orientation, Some(6));
         let minimal = seg(0xE1, &[EXIF_ID, &minimal_tiff(6)].concat());
         assert_eq!(&out[2..2 + minimal.len()], &minimal[..]);
-        assert_eq!(orientation_from(Some(&minimal_tiff(6)), None), Some(6));
+        assert_eq!(exif_orientation(&minimal_tiff(6)), Some(6));
         // Stripping again gives the same bytes: the minimal block is all there is.
         let (again, _) = strip("image/jpeg", &out).unwrap();
         assert_eq!(again, out);

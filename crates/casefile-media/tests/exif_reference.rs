@@ -10,8 +10,9 @@
 
 mod common;
 
-use casefile_media::{extract_metadata, sniff_file, Metadata};
+use casefile_media::{extract_metadata, sniff_reader, Metadata};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use common::open;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -40,9 +41,9 @@ fn metadata_matches_exiftool_for_every_sample() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let media = sniff_file(&path).expect("sniff");
+        let media = sniff_reader(&mut open(&path)).expect("sniff");
         // Extraction must succeed (never panic, never fail) on every file, reference or not.
-        let meta = match extract_metadata(&path, media.mime) {
+        let meta = match extract_metadata(&mut open(&path), media.mime) {
             Ok(m) => m,
             Err(e) => {
                 problems.push(format!(

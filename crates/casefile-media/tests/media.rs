@@ -4,11 +4,11 @@
 mod common;
 
 use casefile_media::{
-    analyse_image, extract_metadata, hamming, perceptual_hash, sniff, sniff_file, thumbnail, Kind,
-    POSSIBLE_DUPLICATE_MAX_DISTANCE,
+    analyse_image, extract_metadata, hamming, perceptual_hash, sniff, sniff_reader, strip_metadata,
+    thumbnail, Kind, POSSIBLE_DUPLICATE_MAX_DISTANCE,
 };
-use common::{sample, TempDir};
-use std::path::Path;
+use common::{open, sample, TempDir};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 fn decode_jpeg(bytes: &[u8]) -> image::DynamicImage {
     assert_eq!(sniff(bytes).mime, "image/jpeg", "thumbnails are JPEG");
@@ -25,7 +25,7 @@ fn gps_samples_are_flagged_for_clock_mismatch() {
         "DSCN0025.jpg",
     ] {
         let path = sample(&format!("jpg/gps/{name}"));
-        let meta = extract_metadata(&path, "image/jpeg").unwrap();
+        let meta = extract_metadata(&mut open(&path), "image/jpeg").unwrap();
         assert!(
             meta.clock_gps_mismatch,
             "{name}: a day's disagreement must be flagged"
@@ -37,7 +37,7 @@ fn gps_samples_are_flagged_for_clock_mismatch() {
         );
     }
     // A photo without GPS time has nothing to compare: no flag.
-    let meta = extract_metadata(&sample("jpg/Canon_40D.jpg"), "image/jpeg").unwrap();
+    let meta = extract_metadata(&mut open(&sample("jpg/Canon_40D.jpg")), "image/jpeg").unwrap();
     assert_eq!(
         (meta.clock_gps_disagreement, meta.clock_gps_mismatch),
         (None, false)
@@ -49,8 +49,10 @@ fn orientation_samples_make_upright_thumbnails() {
     // Every landscape_N shows the same landscape picture once orientation N is applied, and
     // every portrait_N the same portrait picture: same aspect, and (a strong check of the
     // rotation direction) the same perceptual hash.
-    let reference_landscape = perceptual_hash(&sample("jpg/orientation/landscape_1.jpg")).unwrap();
-    let reference_portrait = perceptual_hash(&sample("jpg/orientation/portrait_1.jpg")).unwrap();
+    let reference_landscape =
+        perceptual_hash(&mut open(&sample("jpg/orientation/landscape_1.jpg"))).unwrap();
+    let reference_portrait =
+        perceptual_hash(&mut open(&sample("jpg/orientation/portrait_1.jpg"))).unwrap();
     for name in [
         "landscape_1",
         "landscape_3",
@@ -60,7 +62,7 @@ fn orientation_samples_make_upright_thumbnails() {
         "portrait_6",
     ] {
         let path = sample(&format!("jpg/orientation/{name}.jpg"));
-        let t = thumbnail(&path, 256).unwrap();
+        let t = thumbnail(&mut open(&path), 256).unwrap();
         let img = decode_jpeg(&t.bytes);
         assert_eq!(
             (img.width(), img.height()),
@@ -81,7 +83,7 @@ fn orientation_samples_make_upright_thumbnails() {
                 "{name}: displayed portrait, 450x600 scaled"
             );
         }
-        let h = perceptual_hash(&path).unwrap();
+        let h = perceptual_hash(&mut open(&path)).unwrap();
         let reference = if landscape {
             reference_landscape
         } else {
@@ -101,11 +103,11 @@ fn sniffing_reads_content_not_the_file_name() {
     // A JPEG named .png is a JPEG, and its thumbnail is made from what it really is.
     let jpeg_as_png = tmp.path("photo.png");
     std::fs::copy(sample("jpg/Canon_40D.jpg"), &jpeg_as_png).unwrap();
-    let t = sniff_file(&jpeg_as_png).unwrap();
+    let t = sniff_reader(&mut open(&jpeg_as_png)).unwrap();
     assert_eq!((t.mime, t.kind), ("image/jpeg", Kind::Image));
-    assert!(thumbnail(&jpeg_as_png, 64).is_ok());
+    assert!(thumbnail(&mut open(&jpeg_as_png), 64).is_ok());
     assert_eq!(
-        extract_metadata(&jpeg_as_png, t.mime)
+        extract_metadata(&mut open(&jpeg_as_png), t.mime)
             .unwrap()
             .model
             .as_deref(),
@@ -117,39 +119,45 @@ fn sniffing_reads_content_not_the_file_name() {
     image::RgbImage::from_pixel(40, 30, image::Rgb([10, 200, 30]))
         .save_with_format(&png_as_jpg, image::ImageFormat::Png)
         .unwrap();
-    assert_eq!(sniff_file(&png_as_jpg).unwrap().mime, "image/png");
-    assert_eq!(thumbnail(&png_as_jpg, 256).unwrap().width, 40);
+    assert_eq!(
+        sniff_reader(&mut open(&png_as_jpg)).unwrap().mime,
+        "image/png"
+    );
+    assert_eq!(thumbnail(&mut open(&png_as_jpg), 256).unwrap().width, 40);
 
     // Text named .jpg is text, and has no thumbnail.
     let text_as_jpg = tmp.path("statement.jpg");
     std::fs::write(&text_as_jpg, "Свідок W-017: удар о 10:15, лікарня №3\n").unwrap();
-    let t = sniff_file(&text_as_jpg).unwrap();
+    let t = sniff_reader(&mut open(&text_as_jpg)).unwrap();
     assert_eq!((t.mime, t.kind), ("text/plain", Kind::Document));
     assert_eq!(
-        thumbnail(&text_as_jpg, 256).unwrap_err().code(),
+        thumbnail(&mut open(&text_as_jpg), 256).unwrap_err().code(),
         "media_unsupported"
     );
 
     // Binary junk is octet-stream, never text.
     let junk = tmp.path("junk.txt");
     std::fs::write(&junk, [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
-    assert_eq!(sniff_file(&junk).unwrap().mime, "application/octet-stream");
+    assert_eq!(
+        sniff_reader(&mut open(&junk)).unwrap().mime,
+        "application/octet-stream"
+    );
 }
 
 #[test]
 fn heif_has_metadata_but_no_thumbnail() {
     let path = sample("heic/samplefilehub.heif");
-    let t = sniff_file(&path).unwrap();
+    let t = sniff_reader(&mut open(&path)).unwrap();
     assert_eq!((t.mime, t.kind), ("image/heic", Kind::Image));
-    let meta = extract_metadata(&path, t.mime).unwrap();
+    let meta = extract_metadata(&mut open(&path), t.mime).unwrap();
     assert_eq!((meta.width, meta.height), (Some(640), Some(426)));
     // No pure-Rust HEVC decoder: a clear "unsupported", so the app shows a placeholder.
     assert_eq!(
-        thumbnail(&path, 256).unwrap_err().code(),
+        thumbnail(&mut open(&path), 256).unwrap_err().code(),
         "media_unsupported"
     );
     assert_eq!(
-        perceptual_hash(&path).unwrap_err().code(),
+        perceptual_hash(&mut open(&path)).unwrap_err().code(),
         "media_unsupported"
     );
 }
@@ -185,9 +193,9 @@ fn resized_recompressed_copy_is_a_possible_duplicate() {
         let png = tmp.path("copy.png");
         big.save_with_format(&png, image::ImageFormat::Png).unwrap();
 
-        let h0 = perceptual_hash(&original).unwrap();
+        let h0 = perceptual_hash(&mut open(&original)).unwrap();
         for copy in [&copy, &png] {
-            let d = hamming(h0, perceptual_hash(copy).unwrap());
+            let d = hamming(h0, perceptual_hash(&mut open(copy)).unwrap());
             assert!(
                 d <= POSSIBLE_DUPLICATE_MAX_DISTANCE,
                 "{name}: copy {} differs by {d} bits",
@@ -221,7 +229,7 @@ fn different_sample_photos_are_not_duplicates() {
     ];
     let hashes: Vec<u64> = names
         .iter()
-        .map(|n| perceptual_hash(&sample(n)).unwrap())
+        .map(|n| perceptual_hash(&mut open(&sample(n))).unwrap())
         .collect();
     for i in 0..names.len() {
         for j in i + 1..names.len() {
@@ -244,15 +252,15 @@ fn analyse_image_equals_thumbnail_plus_hash() {
         "jpg/Fujifilm_FinePix_E500.jpg",
     ] {
         let p = sample(name);
-        let (t, h) = analyse_image(&p, 256).unwrap();
-        assert_eq!(t, thumbnail(&p, 256).unwrap(), "{name}");
+        let (t, h) = analyse_image(&mut open(&p), 256).unwrap();
+        assert_eq!(t, thumbnail(&mut open(&p), 256).unwrap(), "{name}");
         assert_eq!(
             h,
-            perceptual_hash(&p).unwrap(),
+            perceptual_hash(&mut open(&p)).unwrap(),
             "{name}: at 256 px the hashes are identical"
         );
         // At another size the hash may move by a bit or two, no more.
-        let (_, h2) = analyse_image(&p, 1024).unwrap();
+        let (_, h2) = analyse_image(&mut open(&p), 1024).unwrap();
         assert!(
             hamming(h, h2) <= 2,
             "{name}: hash at 1024 px differs by {}",
@@ -291,15 +299,15 @@ fn thumbnails_of_other_formats() {
         } else {
             rgb.save_with_format(&path, format).unwrap();
         }
-        let media = sniff_file(&path).unwrap();
+        let media = sniff_reader(&mut open(&path)).unwrap();
         assert_eq!(media.kind, Kind::Image, "{name}");
-        let meta = extract_metadata(&path, media.mime).unwrap();
+        let meta = extract_metadata(&mut open(&path), media.mime).unwrap();
         assert_eq!(
             (meta.width, meta.height),
             (Some(w), Some(h)),
             "{name}: size from the header"
         );
-        let t = thumbnail(&path, 256).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let t = thumbnail(&mut open(&path), 256).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!((t.width, t.height), (256, 128), "{name}");
         let img = decode_jpeg(&t.bytes).to_rgb8();
         if alpha {
@@ -430,9 +438,9 @@ fn mp4_metadata_is_read_by_seeking_past_a_5_gb_mdat() {
         f.write_all(&moov(secs_1904("2022-03-09T08:15:05Z"), true))
             .unwrap();
     }
-    let media = sniff_file(&path).unwrap();
+    let media = sniff_reader(&mut open(&path)).unwrap();
     assert_eq!((media.mime, media.kind), ("video/mp4", Kind::Video));
-    let m = extract_metadata(&path, media.mime).unwrap();
+    let m = extract_metadata(&mut open(&path), media.mime).unwrap();
     assert_eq!(
         m.container_creation_time.as_deref(),
         Some("2022-03-09T08:15:05Z")
@@ -455,7 +463,7 @@ fn mp4_metadata_is_read_by_seeking_past_a_5_gb_mdat() {
     assert!(!m.clock_gps_mismatch);
     // It is still a video, not an image we can thumbnail.
     assert_eq!(
-        thumbnail(&path, 256).unwrap_err().code(),
+        thumbnail(&mut open(&path), 256).unwrap_err().code(),
         "media_unsupported"
     );
 }
@@ -469,9 +477,9 @@ fn quicktime_meta_without_version_and_zero_creation_time() {
     file.extend(bx(b"mdat", &[0u8; 1000]));
     file.extend(moov(0, false));
     std::fs::write(&path, file).unwrap();
-    let media = sniff_file(&path).unwrap();
+    let media = sniff_reader(&mut open(&path)).unwrap();
     assert_eq!(media.mime, "video/quicktime");
-    let m = extract_metadata(&path, media.mime).unwrap();
+    let m = extract_metadata(&mut open(&path), media.mime).unwrap();
     assert_eq!(m.container_creation_time, None, "mvhd time 0 means absent");
     assert_eq!(
         m.model.as_deref(),
@@ -481,18 +489,81 @@ fn quicktime_meta_without_version_and_zero_creation_time() {
     assert!(m.gps_latitude.is_some());
 }
 
+/// A stream that fails after `ok` bytes, like a vault file whose disk goes away mid-read.
+struct Failing {
+    inner: Cursor<Vec<u8>>,
+    ok: u64,
+}
+
+impl Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.inner.position() >= self.ok {
+            return Err(io::Error::other("the disk went away"));
+        }
+        let room = (self.ok - self.inner.position()) as usize;
+        let n = buf.len().min(room);
+        self.inner.read(&mut buf[..n])
+    }
+}
+
+impl Seek for Failing {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
 #[test]
-fn not_found_is_unreadable_everywhere() {
-    let p = Path::new("/nonexistent/casefile/photo.jpg");
-    assert_eq!(sniff_file(p).unwrap_err().code(), "media_unreadable");
+fn a_failing_stream_is_unreadable_everywhere() {
+    let data = std::fs::read(sample("jpg/gps/DSCN0010.jpg")).unwrap();
+    let failing = |ok: u64| Failing {
+        inner: Cursor::new(data.clone()),
+        ok,
+    };
     assert_eq!(
-        extract_metadata(p, "image/jpeg").unwrap_err().code(),
+        sniff_reader(&mut failing(0)).unwrap_err().code(),
         "media_unreadable"
     );
-    assert_eq!(thumbnail(p, 256).unwrap_err().code(), "media_unreadable");
-    assert_eq!(perceptual_hash(p).unwrap_err().code(), "media_unreadable");
+    // The EXIF block is read, the failure comes later: still an error, not partial metadata.
     assert_eq!(
-        analyse_image(p, 256).unwrap_err().code(),
+        extract_metadata(&mut failing(2), "image/jpeg")
+            .unwrap_err()
+            .code(),
         "media_unreadable"
     );
+    for ok in [0, 5000] {
+        assert_eq!(
+            thumbnail(&mut failing(ok), 256).unwrap_err().code(),
+            "media_unreadable"
+        );
+        assert_eq!(
+            perceptual_hash(&mut failing(ok)).unwrap_err().code(),
+            "media_unreadable"
+        );
+        assert_eq!(
+            analyse_image(&mut failing(ok), 256).unwrap_err().code(),
+            "media_unreadable"
+        );
+    }
+    let mut out = Vec::new();
+    assert_eq!(
+        strip_metadata("image/jpeg", &mut failing(100), &mut out)
+            .unwrap_err()
+            .code(),
+        "media_unreadable"
+    );
+}
+
+#[test]
+fn streams_are_read_from_their_start_whatever_their_position() {
+    let data = std::fs::read(sample("jpg/Canon_40D.jpg")).unwrap();
+    let mut c = Cursor::new(data);
+    c.seek(SeekFrom::Start(1234)).unwrap();
+    assert_eq!(sniff_reader(&mut c).unwrap().mime, "image/jpeg");
+    c.seek(SeekFrom::End(0)).unwrap();
+    let m = extract_metadata(&mut c, "image/jpeg").unwrap();
+    assert_eq!(m.model.as_deref(), Some("Canon EOS 40D"));
+    c.seek(SeekFrom::Start(77)).unwrap();
+    let t = thumbnail(&mut c, 64).unwrap();
+    // The same reader, used again: the same thumbnail.
+    assert_eq!(t, thumbnail(&mut c, 64).unwrap());
 }

@@ -3,13 +3,17 @@
 
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use exif::{Exif, Field, In, Reader, Tag, Value};
-use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, SeekFrom};
 
 use super::{normalise_offset, Metadata};
+use crate::input::{Bounded, ReadSeek};
 
 /// TIFF files can put their IFDs anywhere, so EXIF parsing needs the file in memory; we read at
 /// most this much of a TIFF (offsets beyond it are reported as missing, not as an error).
-const TIFF_EXIF_CAP: u64 = 64 * 1024 * 1024;
+pub(super) const TIFF_EXIF_CAP: u64 = 64 * 1024 * 1024;
+/// What `kamadak-exif` may read of a HEIF file while looking for its EXIF item (it reads the
+/// `meta` box and the item's extents into memory; both are small in real files).
+const HEIF_EXIF_BUDGET: u64 = 16 * 1024 * 1024;
 
 fn reader() -> Reader {
     let mut r = Reader::new();
@@ -17,34 +21,8 @@ fn reader() -> Reader {
     r
 }
 
-/// Reads EXIF from a JPEG, PNG, WebP or HEIF container and fills `meta`. Damaged or missing EXIF
-/// is not an error; only real I/O errors are returned.
-pub(super) fn read_container_exif<R: BufRead + Seek>(
-    r: &mut R,
-    meta: &mut Metadata,
-) -> io::Result<()> {
-    r.seek(SeekFrom::Start(0))?;
-    match reader().read_from_container(r) {
-        Ok(exif) => apply(&exif, meta),
-        Err(exif::Error::PartialResult(p)) => apply(&p.into_inner().0, meta),
-        Err(exif::Error::Io(e)) if e.kind() != io::ErrorKind::UnexpectedEof => return Err(e),
-        Err(_) => {} // no EXIF, or EXIF too damaged to read: nothing to report
-    }
-    Ok(())
-}
-
-/// Reads EXIF from a TIFF file (up to [`TIFF_EXIF_CAP`] bytes of it).
-pub(super) fn read_tiff_exif<R: BufRead + Seek>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
-    r.seek(SeekFrom::Start(0))?;
-    let mut buf = Vec::new();
-    r.by_ref().take(TIFF_EXIF_CAP).read_to_end(&mut buf)?;
-    if let Some(exif) = parse_raw(buf) {
-        apply(&exif, meta);
-    }
-    Ok(())
-}
-
-fn parse_raw(tiff: Vec<u8>) -> Option<Exif> {
+/// Parses an EXIF block (TIFF header onwards). Damaged EXIF gives what could be read, or None.
+pub(super) fn parse_raw(tiff: Vec<u8>) -> Option<Exif> {
     match reader().read_raw(tiff) {
         Ok(exif) => Some(exif),
         Err(exif::Error::PartialResult(p)) => Some(p.into_inner().0),
@@ -52,19 +30,33 @@ fn parse_raw(tiff: Vec<u8>) -> Option<Exif> {
     }
 }
 
-/// Orientation (1..=8) from a raw EXIF block (TIFF header onwards), as jpeg-decoder hands it out.
+/// The EXIF item of a HEIF/HEIC/AVIF file. `kamadak-exif` walks the boxes itself, through a
+/// [`Bounded`] reader so that no box or extent length can make it read more than
+/// [`HEIF_EXIF_BUDGET`]. Missing or damaged EXIF is `Ok(None)`; only real I/O errors are errors.
+pub(super) fn read_heif_exif(r: &mut dyn ReadSeek) -> io::Result<Option<Exif>> {
+    r.seek(SeekFrom::Start(0))?;
+    let mut bounded = BufReader::new(Bounded::new(&mut *r, HEIF_EXIF_BUDGET));
+    match reader().read_from_container(&mut bounded) {
+        Ok(exif) => Ok(Some(exif)),
+        Err(exif::Error::PartialResult(p)) => Ok(Some(p.into_inner().0)),
+        Err(exif::Error::Io(e)) if e.kind() != io::ErrorKind::UnexpectedEof => Err(e),
+        Err(_) => Ok(None), // no EXIF, or EXIF too damaged to read: nothing to report
+    }
+}
+
+/// Orientation (1..=8) from a raw EXIF block (TIFF header onwards).
 pub(super) fn orientation_from_raw(raw: &[u8]) -> Option<u16> {
     let exif = parse_raw(raw.to_vec())?;
     orientation(&exif)
 }
 
-fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
-    exif.get_field(tag, In::PRIMARY)
-}
-
 fn orientation(exif: &Exif) -> Option<u16> {
     let v = field(exif, Tag::Orientation)?.value.get_uint(0)?;
     (1..=8).contains(&v).then_some(v as u16)
+}
+
+fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
+    exif.get_field(tag, In::PRIMARY)
 }
 
 /// First ASCII string of a field, trimmed of trailing NULs and spaces like exiftool does.

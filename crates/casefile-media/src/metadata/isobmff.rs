@@ -21,6 +21,9 @@ use super::{normalise_offset, Metadata};
 const MAX_BOX_READ: u64 = 1024 * 1024;
 /// Bound on boxes visited per container, against files that chain millions of tiny boxes.
 const MAX_CHILDREN: usize = 100_000;
+/// Bound on box headers read in one file, all containers together: nesting cannot multiply
+/// the per-container bound into billions of reads.
+const MAX_BOXES: usize = 1_000_000;
 /// Seconds from 1904-01-01 (QuickTime epoch) to 1970-01-01.
 const EPOCH_1904_TO_1970: i64 = 2_082_844_800;
 
@@ -39,21 +42,37 @@ impl BoxHdr {
     }
 }
 
+/// A stream being walked, with what is left of its [`MAX_BOXES`] budget.
+pub(crate) struct Walker<'a, R: ?Sized> {
+    r: &'a mut R,
+    boxes_left: usize,
+}
+
+impl<'a, R: Read + Seek + ?Sized> Walker<'a, R> {
+    pub(crate) fn new(r: &'a mut R) -> Self {
+        Walker {
+            r,
+            boxes_left: MAX_BOXES,
+        }
+    }
+}
+
 /// Calls `f` for each child box in `[start, end)`; `f` returns false to stop early.
-fn for_each_child<R: Read + Seek>(
-    r: &mut R,
+fn for_each_child<R: Read + Seek + ?Sized>(
+    w: &mut Walker<R>,
     start: u64,
     end: u64,
-    mut f: impl FnMut(&mut R, BoxHdr) -> io::Result<bool>,
+    mut f: impl FnMut(&mut Walker<R>, BoxHdr) -> io::Result<bool>,
 ) -> io::Result<()> {
     let mut pos = start;
     for _ in 0..MAX_CHILDREN {
-        if pos.saturating_add(8) > end {
+        if pos.saturating_add(8) > end || w.boxes_left == 0 {
             break;
         }
-        r.seek(SeekFrom::Start(pos))?;
+        w.boxes_left -= 1;
+        w.r.seek(SeekFrom::Start(pos))?;
         let mut h = [0u8; 8];
-        match r.read_exact(&mut h) {
+        match w.r.read_exact(&mut h) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
             Err(e) => return Err(e),
@@ -64,7 +83,7 @@ fn for_each_child<R: Read + Seek>(
             0 => (end - pos, 8), // extends to the end of the parent (or file)
             1 => {
                 let mut l = [0u8; 8];
-                match r.read_exact(&mut l) {
+                match w.r.read_exact(&mut l) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
                     Err(e) => return Err(e),
@@ -81,7 +100,7 @@ fn for_each_child<R: Read + Seek>(
             break;
         }
         if !f(
-            r,
+            w,
             BoxHdr {
                 typ,
                 body: pos + header_len,
@@ -98,16 +117,16 @@ fn for_each_child<R: Read + Seek>(
     Ok(())
 }
 
-fn read_body<R: Read + Seek>(r: &mut R, b: &BoxHdr) -> io::Result<Vec<u8>> {
-    r.seek(SeekFrom::Start(b.body))?;
+fn read_body<R: Read + Seek + ?Sized>(w: &mut Walker<R>, b: &BoxHdr) -> io::Result<Vec<u8>> {
+    w.r.seek(SeekFrom::Start(b.body))?;
     let mut buf = Vec::new();
-    r.by_ref()
+    (&mut *w.r)
         .take(b.len().min(MAX_BOX_READ))
         .read_to_end(&mut buf)?;
     Ok(buf)
 }
 
-fn stream_len<R: Seek>(r: &mut R) -> io::Result<u64> {
+fn stream_len<R: Seek + ?Sized>(r: &mut R) -> io::Result<u64> {
     r.seek(SeekFrom::End(0))
 }
 
@@ -123,10 +142,13 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
 
 /// Where the children of a `meta` box start. ISO `meta` is a full box (4 bytes of version and
 /// flags before its children); QuickTime's is not. Tell them apart by where `hdlr` sits.
-fn meta_children_start<R: Read + Seek>(r: &mut R, meta: &BoxHdr) -> io::Result<u64> {
-    r.seek(SeekFrom::Start(meta.body))?;
+fn meta_children_start<R: Read + Seek + ?Sized>(
+    w: &mut Walker<R>,
+    meta: &BoxHdr,
+) -> io::Result<u64> {
+    w.r.seek(SeekFrom::Start(meta.body))?;
     let mut p = [0u8; 12];
-    let n = r.by_ref().take(12).read(&mut p)?;
+    let n = (&mut *w.r).take(12).read(&mut p)?;
     if n >= 8 && &p[4..8] == b"hdlr" {
         Ok(meta.body)
     } else {
@@ -137,10 +159,14 @@ fn meta_children_start<R: Read + Seek>(r: &mut R, meta: &BoxHdr) -> io::Result<u
 // ---------------------------------------------------------------------------------------------
 // Movies (MP4 / MOV / 3GP / M4A)
 
-pub(crate) fn read_movie<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
+pub(crate) fn read_movie<R: Read + Seek + ?Sized>(
+    r: &mut R,
+    meta: &mut Metadata,
+) -> io::Result<()> {
     let len = stream_len(r)?;
+    let w = &mut Walker::new(r);
     let mut moov = None;
-    for_each_child(r, 0, len, |_, b| {
+    for_each_child(w, 0, len, |_, b| {
         if &b.typ == b"moov" {
             moov = Some(b);
             return Ok(false);
@@ -149,12 +175,12 @@ pub(crate) fn read_movie<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::
     })?;
     let Some(moov) = moov else { return Ok(()) };
     let mut seen_video_track = false;
-    for_each_child(r, moov.body, moov.end, |r, b| {
+    for_each_child(w, moov.body, moov.end, |w, b| {
         match &b.typ {
-            b"mvhd" => parse_mvhd(&read_body(r, &b)?, meta),
-            b"trak" if !seen_video_track => seen_video_track = parse_trak(r, &b, meta)?,
-            b"udta" => parse_udta(r, &b, meta)?,
-            b"meta" => parse_item_list_meta(r, &b, meta)?,
+            b"mvhd" => parse_mvhd(&read_body(w, &b)?, meta),
+            b"trak" if !seen_video_track => seen_video_track = parse_trak(w, &b, meta)?,
+            b"udta" => parse_udta(w, &b, meta)?,
+            b"meta" => parse_item_list_meta(w, &b, meta)?,
             _ => {}
         }
         Ok(true)
@@ -192,16 +218,20 @@ fn parse_mvhd(body: &[u8], meta: &mut Metadata) {
 }
 
 /// Returns true if this was a video track (and its size and rotation were taken).
-fn parse_trak<R: Read + Seek>(r: &mut R, trak: &BoxHdr, meta: &mut Metadata) -> io::Result<bool> {
+fn parse_trak<R: Read + Seek + ?Sized>(
+    w: &mut Walker<R>,
+    trak: &BoxHdr,
+    meta: &mut Metadata,
+) -> io::Result<bool> {
     let mut tkhd = None;
     let mut is_video = false;
-    for_each_child(r, trak.body, trak.end, |r, b| {
+    for_each_child(w, trak.body, trak.end, |w, b| {
         match &b.typ {
-            b"tkhd" => tkhd = Some(read_body(r, &b)?),
+            b"tkhd" => tkhd = Some(read_body(w, &b)?),
             b"mdia" => {
-                for_each_child(r, b.body, b.end, |r, c| {
+                for_each_child(w, b.body, b.end, |w, c| {
                     if &c.typ == b"hdlr" {
-                        let h = read_body(r, &c)?;
+                        let h = read_body(w, &c)?;
                         is_video = h.get(8..12) == Some(b"vide");
                         return Ok(false);
                     }
@@ -240,11 +270,15 @@ fn parse_trak<R: Read + Seek>(r: &mut R, trak: &BoxHdr, meta: &mut Metadata) -> 
     Ok(true)
 }
 
-fn parse_udta<R: Read + Seek>(r: &mut R, udta: &BoxHdr, meta: &mut Metadata) -> io::Result<()> {
-    for_each_child(r, udta.body, udta.end, |r, b| {
+fn parse_udta<R: Read + Seek + ?Sized>(
+    w: &mut Walker<R>,
+    udta: &BoxHdr,
+    meta: &mut Metadata,
+) -> io::Result<()> {
+    for_each_child(w, udta.body, udta.end, |w, b| {
         match &b.typ {
             b"\xA9xyz" | b"\xA9mak" | b"\xA9mod" | b"\xA9day" => {
-                let body = read_body(r, &b)?;
+                let body = read_body(w, &b)?;
                 let text = if body.get(4..8) == Some(b"data") {
                     // iTunes style: a nested `data` box, size(4) "data" type(4) locale(4) value.
                     body.get(16..).unwrap_or_default()
@@ -256,7 +290,7 @@ fn parse_udta<R: Read + Seek>(r: &mut R, udta: &BoxHdr, meta: &mut Metadata) -> 
                 };
                 apply_item(&b.typ, &String::from_utf8_lossy(text), meta);
             }
-            b"meta" => parse_item_list_meta(r, &b, meta)?,
+            b"meta" => parse_item_list_meta(w, &b, meta)?,
             _ => {}
         }
         Ok(true)
@@ -264,24 +298,24 @@ fn parse_udta<R: Read + Seek>(r: &mut R, udta: &BoxHdr, meta: &mut Metadata) -> 
 }
 
 /// `meta` with `keys` + `ilst` (Apple mdta) or an iTunes-style `ilst` with four-character names.
-fn parse_item_list_meta<R: Read + Seek>(
-    r: &mut R,
+fn parse_item_list_meta<R: Read + Seek + ?Sized>(
+    w: &mut Walker<R>,
     m: &BoxHdr,
     meta: &mut Metadata,
 ) -> io::Result<()> {
-    let start = meta_children_start(r, m)?;
+    let start = meta_children_start(w, m)?;
     let mut keys: Vec<Vec<u8>> = Vec::new();
     let mut ilst = None;
-    for_each_child(r, start, m.end, |r, b| {
+    for_each_child(w, start, m.end, |w, b| {
         match &b.typ {
-            b"keys" => keys = parse_keys(&read_body(r, &b)?),
+            b"keys" => keys = parse_keys(&read_body(w, &b)?),
             b"ilst" => ilst = Some(b),
             _ => {}
         }
         Ok(true)
     })?;
     let Some(ilst) = ilst else { return Ok(()) };
-    for_each_child(r, ilst.body, ilst.end, |r, item| {
+    for_each_child(w, ilst.body, ilst.end, |w, item| {
         let index = u32::from_be_bytes(item.typ) as usize;
         let name: Vec<u8> = if index >= 1 && index <= keys.len() {
             keys[index - 1].clone()
@@ -289,9 +323,9 @@ fn parse_item_list_meta<R: Read + Seek>(
             item.typ.to_vec()
         };
         // The value is in a `data` child: type(4) locale(4) value.
-        for_each_child(r, item.body, item.end, |r, d| {
+        for_each_child(w, item.body, item.end, |w, d| {
             if &d.typ == b"data" {
-                let body = read_body(r, &d)?;
+                let body = read_body(w, &d)?;
                 let well_known_type = be32(&body, 0).unwrap_or(0) & 0x00FF_FFFF;
                 if well_known_type == 1 && body.len() > 8 {
                     apply_item(&name, &String::from_utf8_lossy(&body[8..]), meta);
@@ -415,10 +449,11 @@ fn angle(part: &str, deg_digits: usize) -> Option<f64> {
 // ---------------------------------------------------------------------------------------------
 // HEIF
 
-pub(crate) fn read_heif<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
+pub(crate) fn read_heif<R: Read + Seek + ?Sized>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
     let len = stream_len(r)?;
+    let w = &mut Walker::new(r);
     let mut meta_box = None;
-    for_each_child(r, 0, len, |_, b| {
+    for_each_child(w, 0, len, |_, b| {
         if &b.typ == b"meta" {
             meta_box = Some(b);
             return Ok(false);
@@ -426,15 +461,15 @@ pub(crate) fn read_heif<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::R
         Ok(true)
     })?;
     let Some(m) = meta_box else { return Ok(()) };
-    let start = meta_children_start(r, &m)?;
+    let start = meta_children_start(w, &m)?;
     let mut primary: Option<u32> = None;
     let mut ipco: Vec<([u8; 4], Vec<u8>)> = Vec::new();
     let mut ipma: Option<Vec<u8>> = None;
     let mut ipma_flags = 0u32;
-    for_each_child(r, start, m.end, |r, b| {
+    for_each_child(w, start, m.end, |w, b| {
         match &b.typ {
             b"pitm" => {
-                let body = read_body(r, &b)?;
+                let body = read_body(w, &b)?;
                 primary = if body.first() == Some(&0) {
                     be16(&body, 4).map(u32::from)
                 } else {
@@ -442,13 +477,13 @@ pub(crate) fn read_heif<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::R
                 };
             }
             b"iprp" => {
-                for_each_child(r, b.body, b.end, |r, c| {
+                for_each_child(w, b.body, b.end, |w, c| {
                     match &c.typ {
                         b"ipco" => {
-                            for_each_child(r, c.body, c.end, |r, p| {
+                            for_each_child(w, c.body, c.end, |w, p| {
                                 // Only small property bodies matter (ispe, irot, imir).
                                 let body = if &p.typ == b"ispe" {
-                                    read_body(r, &p)?
+                                    read_body(w, &p)?
                                 } else {
                                     Vec::new()
                                 };
@@ -457,7 +492,7 @@ pub(crate) fn read_heif<R: Read + Seek>(r: &mut R, meta: &mut Metadata) -> io::R
                             })?;
                         }
                         b"ipma" => {
-                            let body = read_body(r, &c)?;
+                            let body = read_body(w, &c)?;
                             ipma_flags = be32(&body, 0).unwrap_or(0) & 0x00FF_FFFF;
                             ipma = Some(body);
                         }

@@ -3,21 +3,26 @@
 //!
 //! Extraction is best effort by design: a truncated or damaged file yields whatever could be read
 //! (possibly nothing) rather than an error, because the file is evidence whatever its state. Only
-//! a file we cannot open or read at all is an error. Nothing here ever reads a whole video into
-//! memory: MP4/MOV boxes are walked by seeking, and every in-memory read is capped.
+//! a stream that fails to read is an error. Nothing here ever reads a whole video (or any
+//! image's pixel data) into memory: JPEG segments, PNG and WebP chunks and MP4/MOV boxes are
+//! walked by seeking, and every in-memory read is capped.
 
+mod containers;
 mod exif_fields;
 pub(crate) mod isobmff;
 pub(crate) mod jpeg;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::io::{self, BufReader};
-use std::path::Path;
 
 use crate::error::{MediaError, Result};
 use crate::guard::no_panic;
+use crate::input::{read_prefix, Bounded, ReadSeek};
+
+/// What the `image` crate may read of a file to tell its pixel size (headers only, normally a
+/// few hundred bytes; a TIFF's first IFD may sit anywhere).
+const DIMENSIONS_BUDGET: u64 = 16 * 1024 * 1024;
 
 /// The camera clock and the GPS clock may differ by this much before we flag a mismatch.
 pub const CLOCK_GPS_TOLERANCE_SECS: i64 = 3600;
@@ -137,37 +142,56 @@ pub(crate) fn normalise_offset(s: &str) -> Option<String> {
     Some(format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
 }
 
-/// Extracts metadata from the file at `path`, whose content was sniffed as `mime` (see
-/// [`crate::sniff()`]). Unknown or metadata-less types give `Ok(Metadata::default())`.
+/// Extracts metadata from the stream `r`, whose content was sniffed as `mime` (see
+/// [`crate::sniff()`]). Unknown or metadata-less types give `Ok(Metadata::default())`. Reads
+/// from the start of the stream whatever its position; leaves the position anywhere.
 ///
-/// Errors: `media_unreadable` if the file cannot be opened or an I/O error (other than a
-/// truncated file) occurs. A damaged or truncated file gives `Ok` with what could be read.
-/// A panic inside a parser is caught and reported as `media_undecodable`.
-pub fn extract_metadata(path: &Path, mime: &str) -> Result<Metadata> {
-    let file = File::open(path).map_err(|e| MediaError::unreadable(path, e))?;
+/// Errors: `media_unreadable` if reading fails (other than by the data ending early). A damaged
+/// or truncated file gives `Ok` with what could be read. A panic inside a parser is caught and
+/// reported as `media_undecodable`.
+pub fn extract_metadata(r: &mut dyn ReadSeek, mime: &str) -> Result<Metadata> {
     let mut meta = Metadata::default();
-    let outcome = no_panic(path, || -> io::Result<()> {
-        let mut r = BufReader::new(file);
+    let outcome = no_panic(|| -> io::Result<()> {
         match mime {
             "image/jpeg" => {
-                exif_fields::read_container_exif(&mut r, &mut meta)?;
-                jpeg::scan(&mut r, &mut meta)?;
-            }
-            "image/heic" | "image/heif" | "image/avif" => {
-                exif_fields::read_container_exif(&mut r, &mut meta)?;
-                isobmff::read_heif(&mut r, &mut meta)?;
+                let mut h = jpeg::Headers::default();
+                let walked = jpeg::read_headers(&mut BufReader::new(&mut *r), &mut h);
+                if let Some((w, hgt)) = h.size {
+                    meta.width = Some(w);
+                    meta.height = Some(hgt);
+                }
+                apply_exif_block(h.exif, h.xmp_orientation, &mut meta);
+                walked?;
             }
             "image/png" | "image/webp" => {
-                exif_fields::read_container_exif(&mut r, &mut meta)?;
-                image_dimensions(&mut r, &mut meta)?;
+                let found = if mime == "image/png" {
+                    containers::png_exif(r)
+                } else {
+                    containers::webp_exif(r)
+                };
+                match found {
+                    Ok(block) => apply_exif_block(block, None, &mut meta),
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
+                    Err(e) => return Err(e),
+                }
+                image_dimensions(r, mime, &mut meta)?;
+            }
+            "image/heic" | "image/heif" | "image/avif" => {
+                if let Some(exif) = exif_fields::read_heif_exif(r)? {
+                    exif_fields::apply(&exif, &mut meta);
+                }
+                let mut br = BufReader::new(&mut *r);
+                isobmff::read_heif(&mut br, &mut meta)?;
             }
             "image/tiff" => {
-                exif_fields::read_tiff_exif(&mut r, &mut meta)?;
-                image_dimensions(&mut r, &mut meta)?;
+                let block = read_prefix(r, exif_fields::TIFF_EXIF_CAP)?;
+                apply_exif_block(Some(block), None, &mut meta);
+                image_dimensions(r, mime, &mut meta)?;
             }
-            "image/gif" | "image/bmp" => image_dimensions(&mut r, &mut meta)?,
+            "image/gif" | "image/bmp" => image_dimensions(r, mime, &mut meta)?,
             "video/mp4" | "video/quicktime" | "video/3gpp" | "video/3gpp2" | "audio/mp4" => {
-                isobmff::read_movie(&mut r, &mut meta)?;
+                let mut br = BufReader::new(&mut *r);
+                isobmff::read_movie(&mut br, &mut meta)?;
             }
             _ => {}
         }
@@ -177,16 +201,30 @@ pub fn extract_metadata(path: &Path, mime: &str) -> Result<Metadata> {
         Ok(()) => {}
         // Truncated file: keep what was read before the end.
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
-        Err(e) => return Err(MediaError::unreadable(path, e)),
+        Err(e) => return Err(MediaError::unreadable(e)),
     }
     meta.compare_clocks();
     Ok(meta)
 }
 
+/// Fields of an EXIF block (TIFF header onwards); XMP orientation when EXIF has none.
+fn apply_exif_block(block: Option<Vec<u8>>, xmp_orientation: Option<u16>, meta: &mut Metadata) {
+    if let Some(exif) = block.and_then(exif_fields::parse_raw) {
+        exif_fields::apply(&exif, meta);
+    }
+    if meta.orientation.is_none() {
+        meta.orientation = xmp_orientation;
+    }
+}
+
 /// Width and height from the image header via the `image` crate (reads the header only).
-fn image_dimensions<R: io::BufRead + io::Seek>(r: &mut R, meta: &mut Metadata) -> io::Result<()> {
+fn image_dimensions(r: &mut dyn ReadSeek, mime: &str, meta: &mut Metadata) -> io::Result<()> {
+    let Some(format) = image_format(mime) else {
+        return Ok(());
+    };
     r.seek(io::SeekFrom::Start(0))?;
-    let reader = image::ImageReader::new(&mut *r).with_guessed_format()?;
+    let bounded = BufReader::new(Bounded::new(&mut *r, DIMENSIONS_BUDGET));
+    let reader = image::ImageReader::with_format(bounded, format);
     if let Ok((w, h)) = reader.into_dimensions() {
         if w > 0 && h > 0 {
             meta.width = Some(w);
@@ -196,11 +234,22 @@ fn image_dimensions<R: io::BufRead + io::Seek>(r: &mut R, meta: &mut Metadata) -
     Ok(())
 }
 
+/// The `image` crate's format for the types it decodes for us.
+pub(crate) fn image_format(mime: &str) -> Option<image::ImageFormat> {
+    Some(match mime {
+        "image/png" => image::ImageFormat::Png,
+        "image/webp" => image::ImageFormat::WebP,
+        "image/gif" => image::ImageFormat::Gif,
+        "image/tiff" => image::ImageFormat::Tiff,
+        "image/bmp" => image::ImageFormat::Bmp,
+        _ => return None,
+    })
+}
+
 /// Orientation to apply when displaying the image whose EXIF block (TIFF header onwards) and
-/// XMP packet are given. EXIF wins; XMP `tiff:Orientation` is the fallback.
-pub(crate) fn orientation_from(exif: Option<&[u8]>, xmp: Option<&[u8]>) -> Option<u16> {
-    exif.and_then(exif_fields::orientation_from_raw)
-        .or_else(|| xmp.and_then(jpeg::xmp_orientation))
+/// XMP orientation are given. EXIF wins; XMP `tiff:Orientation` is the fallback.
+pub(crate) fn orientation_from(exif: Option<&[u8]>, xmp: Option<u16>) -> Option<u16> {
+    exif.and_then(exif_fields::orientation_from_raw).or(xmp)
 }
 
 #[cfg(test)]

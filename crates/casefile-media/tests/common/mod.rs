@@ -23,6 +23,11 @@ pub fn sample(rel: &str) -> PathBuf {
     samples().join(rel)
 }
 
+/// The file at `path`, opened for the crate's reader API (the crate itself opens nothing).
+pub fn open(path: &Path) -> std::fs::File {
+    std::fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
 /// Every regular file under `dir`, recursively, sorted.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
