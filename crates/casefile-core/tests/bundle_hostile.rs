@@ -852,8 +852,9 @@ fn leftovers(dir: &Path) -> Vec<String> {
 fn a_failed_export_leaves_nothing_at_the_destination() {
     use std::os::unix::fs::PermissionsExt;
     let mut s = sender();
-    // Damage the original in the vault (read-only; its owner can make it writable again).
-    let p = s.lib.vault().original_for_reading(&s.photo_sha).unwrap();
+    // Damage the original in the vault (read-only; its owner can make it writable again). The
+    // vault hands out no paths: the test knows its layout, as a person on that disk would.
+    let p = s.dir.path().join("lib/vault/sha256").join(&s.photo_sha[..2]).join(&s.photo_sha);
     fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
     flip_byte(&p, 100);
     let out_dir = s.dir.path().join("out");

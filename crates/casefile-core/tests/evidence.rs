@@ -266,6 +266,6 @@ fn a_resized_recompressed_copy_is_a_possible_duplicate() {
 /// Makes a smaller, recompressed copy with the `sips`-like path every messenger uses:
 /// decode with the media crate's thumbnailer at half size.
 fn image_like_reshare(src: &Path, dst: &Path) -> bool {
-    let t = casefile_media::thumbnail(src, 320).unwrap();
+    let t = casefile_media::thumbnail(&mut std::fs::File::open(src).unwrap(), 320).unwrap();
     std::fs::write(dst, t.bytes).is_ok()
 }

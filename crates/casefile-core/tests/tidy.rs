@@ -189,7 +189,6 @@ fn only_the_store_opens_a_database_connection() {
 }
 
 #[test]
-#[ignore = "records/evidence.rs still hands casefile-media a path until the media crate reads from readers"]
 fn only_the_vault_builds_paths_into_the_vault() {
     let modules = core_modules();
     let mut bad = Vec::new();

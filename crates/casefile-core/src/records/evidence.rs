@@ -290,9 +290,14 @@ fn prepare(vault: &Vault, f: &PlannedFile, cancel: &AtomicBool, progress: &mut d
         .map(|t| crate::clock::format_ts(chrono::DateTime::<chrono::Utc>::from(t)));
     let staged = vault.stage(&f.path, cancel, progress)?;
     let media = casefile_media::sniff(&staged.head);
-    // Metadata comes from our copy: exactly the bytes that were hashed. A file whose metadata
-    // cannot be read is still taken in (with none): the original matters more than its tags.
-    let metadata = casefile_media::extract_metadata(&staged.temp, media.mime).unwrap_or_default();
+    // Metadata comes from our copy, read through the vault: exactly the bytes that were hashed.
+    // A file whose metadata cannot be read is still taken in (with none): the original matters
+    // more than its tags.
+    let metadata = vault
+        .open_staged(&staged)
+        .ok()
+        .and_then(|mut copy| casefile_media::extract_metadata(&mut copy, media.mime).ok())
+        .unwrap_or_default();
     Ok(Prepared {
         planned: f.clone(),
         media_type: media.mime.to_string(),
@@ -425,11 +430,11 @@ pub fn analyse(vault: &Vault, sha256: &str, kind: &str) -> Analysis {
     if kind != "image" {
         return Analysis { status: "unsupported", message: format!("no preview for {kind} files"), phash: None, thumb: None };
     }
-    let path = match vault.original_for_reading(sha256) {
-        Ok(p) => p,
+    let mut original = match vault.open_original(sha256) {
+        Ok(f) => f,
         Err(e) => return Analysis { status: "failed", message: e.to_string(), phash: None, thumb: None },
     };
-    match casefile_media::analyse_image(&path, 256) {
+    match casefile_media::analyse_image(&mut original, 256) {
         Ok((thumb, phash)) => match vault.write_thumbnail(sha256, &thumb.bytes) {
             Ok(()) => Analysis { status: "ok", message: String::new(), phash: Some(phash), thumb: Some((thumb.width, thumb.height)) },
             Err(e) => Analysis { status: "failed", message: e.to_string(), phash: Some(phash), thumb: None },
@@ -440,7 +445,12 @@ pub fn analyse(vault: &Vault, sha256: &str, kind: &str) -> Analysis {
                 "media_unsupported" | "media_too_large" => "unsupported",
                 _ => "failed",
             };
-            let message = if status == "undecodable" { "could not be decoded".to_string() } else { e.to_string() };
+            let message = match status {
+                "undecodable" => "could not be decoded".to_string(),
+                // casefile-media reads a stream and names no file: say which one it was.
+                "failed" => format!("vault file {sha256}: {e}"),
+                _ => e.to_string(),
+            };
             Analysis { status, message, phash: None, thumb: None }
         }
     }

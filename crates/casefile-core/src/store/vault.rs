@@ -2,8 +2,10 @@
 //! files made from them (thumbnails) in `vault/derived/`, apart from the originals.
 //!
 //! Architecture invariant: every read or write of a vault file goes through this module, so that
-//! encryption at rest can later be added in one place. Originals are written once, made
-//! read-only and never rewritten.
+//! encryption at rest can later be added in one place. Readers of stored files get an open
+//! reader ([`Vault::open_original`], [`Vault::open_staged`]), never a path: casefile-media reads
+//! streams, so the day the vault decrypts as it reads, nothing outside this module changes.
+//! Originals are written once, made read-only and never rewritten.
 //!
 //! Intake reads each source file once: one thread reads and hashes (SHA-256, hardware-accelerated
 //! where the CPU has it) while another writes the same buffers to a temp file, so hashing and
@@ -35,11 +37,12 @@ pub struct Vault {
     root: PathBuf,
 }
 
-/// A source file copied into the vault's temp area and hashed, not yet committed.
+/// A source file copied into the vault's temp area and hashed, not yet committed. Its copy is
+/// read through [`Vault::open_staged`].
 #[derive(Debug)]
 pub struct Staged {
     pub source: PathBuf,
-    pub temp: PathBuf,
+    temp: PathBuf,
     pub sha256: String,
     pub size: u64,
     /// The first bytes, for sniffing the media type.
@@ -158,9 +161,8 @@ impl Vault {
         Self::check_sha(sha256).is_ok() && self.original_path(sha256).is_file()
     }
 
-    /// A read-only path to an original, for code that must hand a path to a decoder or
-    /// metadata reader. Never write through it.
-    pub fn original_for_reading(&self, sha256: &str) -> Result<PathBuf> {
+    /// The path of an original that is there; for this module only (others get readers).
+    fn existing_original(&self, sha256: &str) -> Result<PathBuf> {
         Self::check_sha(sha256)?;
         let p = self.original_path(sha256);
         if p.is_file() {
@@ -170,10 +172,17 @@ impl Vault {
         }
     }
 
-    /// Opens an original for reading. A symbolic link put in its place is not followed.
+    /// Opens an original for reading: the one way to read a stored file (hand it to
+    /// casefile-media, which reads streams). A symbolic link put in its place is not followed.
     pub fn open_original(&self, sha256: &str) -> Result<File> {
-        let p = self.original_for_reading(sha256)?;
+        let p = self.existing_original(sha256)?;
         crate::fsutil::open_no_follow(&p).map_err(io(&p))
+    }
+
+    /// Opens a staged copy for reading: exactly the bytes that were hashed, before they are
+    /// committed (intake reads the metadata from it).
+    pub fn open_staged(&self, staged: &Staged) -> Result<File> {
+        crate::fsutil::open_no_follow(&staged.temp).map_err(io(&staged.temp))
     }
 
     /// Copies `source` into the temp area while hashing it; reads it once, in constant memory.
