@@ -5,9 +5,10 @@
 //! camera photo) by our DC-only decoder ([`crate::jpeg_dc`], about twice as fast), otherwise,
 //! and whenever that fast path declines, by `jpeg-decoder` with its inverse DCT scaled to 1/4,
 //! 1/2 or full size. The reduced image is then resized exactly with
-//! `fast_image_resize` (SIMD convolution) and rotated per EXIF orientation. Other formats (PNG,
-//! WebP, GIF first frame, TIFF, BMP) go through the `image` crate at full size with its memory
-//! limits. HEIC/HEIF/AVIF are refused with `media_unsupported`: no practical pure-Rust
+//! `fast_image_resize` (SIMD convolution) and turned upright by the `image` crate
+//! (`DynamicImage::apply_orientation`). Other formats (PNG, WebP, GIF first frame, TIFF, BMP)
+//! go through the `image` crate at full size with its memory limits, and take their orientation
+//! from its decoder. HEIC/HEIF/AVIF are refused with `media_unsupported`: no practical pure-Rust
 //! HEVC/AV1 still decoder exists, and the app shows a placeholder.
 //!
 //! Input is a stream ([`ReadSeek`]). A JPEG is read into memory (the decoders want a slice)
@@ -18,14 +19,15 @@
 //! flattened onto white.
 
 use fast_image_resize as fir;
-use image::{DynamicImage, ImageDecoder};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, RgbImage};
 use std::io::{self, BufReader, Read, SeekFrom};
 
 use crate::error::{BadContent, MediaError, Result};
 use crate::guard::no_panic;
 use crate::input::ReadSeek;
 use crate::jpeg_dc;
-use crate::metadata::{self, jpeg, orientation_from};
+use crate::metadata::{self, display_orientation, jpeg};
 use crate::phash;
 use crate::sniff::sniff_reader;
 
@@ -58,7 +60,7 @@ pub(crate) struct Decoded {
     pub w: u32,
     pub h: u32,
     pub rgb: Vec<u8>,
-    pub orientation: u16,
+    pub orientation: Orientation,
 }
 
 /// JPEG thumbnail of the image in `r` of at most `max_side` pixels on its long side (never
@@ -96,7 +98,7 @@ pub fn perceptual_hash(r: &mut dyn ReadSeek) -> Result<u64> {
 fn make_thumbnail(d: &Decoded, max_side: u32) -> Result<Thumbnail> {
     let (tw, th) = fit(d.w, d.h, max_side.max(1));
     let small = resize_rgb(d, tw, th, fir::FilterType::CatmullRom)?;
-    let (w, h, rgb) = orient(tw, th, &small, d.orientation);
+    let (w, h, rgb) = orient(tw, th, small, d.orientation)?;
     let mut bytes = Vec::with_capacity((w * h) as usize / 4);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, THUMB_JPEG_QUALITY);
     image::ImageEncoder::write_image(enc, &rgb, w, h, image::ExtendedColorType::Rgb8)
@@ -112,14 +114,20 @@ fn make_thumbnail(d: &Decoded, max_side: u32) -> Result<Thumbnail> {
 fn hash_decoded(d: &Decoded) -> Result<u64> {
     // Shrink straight to the hash grid in the stored frame, then orient the tiny grid: the hash
     // describes the image as displayed, at almost no cost.
-    let swaps = matches!(d.orientation, 5..=8);
+    let swaps = matches!(
+        d.orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
     let (gw, gh) = if swaps {
         (phash::GRID_H, phash::GRID_W)
     } else {
         (phash::GRID_W, phash::GRID_H)
     };
     let grid = resize_rgb(d, gw, gh, fir::FilterType::Box)?;
-    let (w, h, grid) = orient(gw, gh, &grid, d.orientation);
+    let (w, h, grid) = orient(gw, gh, grid, d.orientation)?;
     debug_assert_eq!((w, h), (phash::GRID_W, phash::GRID_H));
     Ok(phash::dhash_rgb(&grid))
 }
@@ -151,32 +159,18 @@ fn resize_rgb(d: &Decoded, w: u32, h: u32, filter: fir::FilterType) -> Result<Ve
     Ok(dst.into_vec())
 }
 
-/// Applies EXIF orientation `o` to an RGB8 image, returning the displayed image and its size.
-pub(crate) fn orient(w: u32, h: u32, rgb: &[u8], o: u16) -> (u32, u32, Vec<u8>) {
-    if !(2..=8).contains(&o) {
-        return (w, h, rgb.to_vec());
+/// Turns an RGB8 image of `w`×`h` upright by `o` (the `image` crate's own transform), returning
+/// the displayed size and pixels.
+pub(crate) fn orient(w: u32, h: u32, rgb: Vec<u8>, o: Orientation) -> Result<(u32, u32, Vec<u8>)> {
+    if o == Orientation::NoTransforms {
+        return Ok((w, h, rgb));
     }
-    let (w, h) = (w as usize, h as usize);
-    let (dw, dh) = if o >= 5 { (h, w) } else { (w, h) };
-    let mut out = vec![0u8; rgb.len()];
-    for y2 in 0..dh {
-        for x2 in 0..dw {
-            // Source pixel for display pixel (x2, y2).
-            let (x, y) = match o {
-                2 => (w - 1 - x2, y2),
-                3 => (w - 1 - x2, h - 1 - y2),
-                4 => (x2, h - 1 - y2),
-                5 => (y2, x2),
-                6 => (y2, h - 1 - x2),
-                7 => (w - 1 - y2, h - 1 - x2),
-                _ => (w - 1 - y2, x2), // 8
-            };
-            let s = (y * w + x) * 3;
-            let d = (y2 * dw + x2) * 3;
-            out[d..d + 3].copy_from_slice(&rgb[s..s + 3]);
-        }
-    }
-    (dw as u32, dh as u32, out)
+    let img = RgbImage::from_raw(w, h, rgb)
+        .ok_or_else(|| MediaError::undecodable(BadContent("image buffer of the wrong size")))?;
+    let mut img = DynamicImage::ImageRgb8(img);
+    img.apply_orientation(o);
+    let (dw, dh) = (img.width(), img.height());
+    Ok((dw, dh, img.into_rgb8().into_raw()))
 }
 
 /// Decodes the image in `r` to RGB8 with at least `max_side` pixels on the long side where the
@@ -189,7 +183,7 @@ pub(crate) fn decode_reduced(r: &mut dyn ReadSeek, max_side: u32) -> Result<Deco
             no_panic(|| decode_jpeg(&data, max_side))?
         }
         mime => match metadata::image_format(mime) {
-            Some(format) => no_panic(|| decode_with_image_crate(r, mime, format))?,
+            Some(format) => no_panic(|| decode_with_image_crate(r, format))?,
             None => Err(MediaError::Unsupported {
                 mime,
                 operation: "thumbnail",
@@ -243,8 +237,8 @@ fn decode_jpeg(data: &[u8], max_side: u32) -> Result<Decoded> {
     // The same header walk and rule as the metadata (and stripped copies) use.
     let mut headers = jpeg::Headers::default();
     let _ = jpeg::read_headers(&mut io::Cursor::new(data), &mut headers);
-    let orientation =
-        orientation_from(headers.exif.as_deref(), headers.xmp_orientation).unwrap_or(1);
+    let orientation = display_orientation(headers.exif.as_deref(), headers.xmp_orientation)
+        .unwrap_or(Orientation::NoTransforms);
     // When 1/8 scale is enough (as jpeg-decoder's own choice would be), try the DC-only path.
     if fw.div_ceil(8) >= tw || fh.div_ceil(8) >= th {
         if let Some(img) = jpeg_dc::decode_eighth(data) {
@@ -311,25 +305,13 @@ fn sixteen_to_eight(px: &[u8]) -> Vec<u8> {
     vals.iter().map(|v| (v >> shift) as u8).collect()
 }
 
-fn decode_with_image_crate(
-    r: &mut dyn ReadSeek,
-    mime: &str,
-    format: image::ImageFormat,
-) -> Result<Decoded> {
-    // EXIF orientation of a PNG, WebP or TIFF, read the same way as [`crate::extract_metadata`].
-    let orientation = match mime {
-        "image/png" | "image/webp" | "image/tiff" => metadata::extract_metadata(r, mime)
-            .ok()
-            .and_then(|m| m.orientation)
-            .unwrap_or(1),
-        _ => 1,
-    };
+fn decode_with_image_crate(r: &mut dyn ReadSeek, format: image::ImageFormat) -> Result<Decoded> {
     r.seek(SeekFrom::Start(0)).map_err(MediaError::unreadable)?;
     let mut reader = image::ImageReader::with_format(BufReader::new(&mut *r), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
     reader.limits(limits);
-    let decoder = reader.into_decoder().map_err(image_error)?;
+    let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(MediaError::TooLarge {
@@ -340,6 +322,9 @@ fn decode_with_image_crate(
     if w == 0 || h == 0 {
         return Err(MediaError::undecodable(BadContent("image of zero size")));
     }
+    // The decoder's own reading of the orientation (EXIF in PNG eXIf, WebP EXIF, TIFF IFD0).
+    // A damaged EXIF block is no reason to refuse the pixels: shown as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     let (w, h) = (img.width(), img.height());
     if w == 0 || h == 0 {
@@ -397,7 +382,8 @@ mod tests {
         let rgb = [255, 0, 0, 0, 255, 0];
         let red = [255u8, 0, 0];
         let green = [0u8, 255, 0];
-        let cases: [(u16, (u32, u32), [u8; 3]); 8] = [
+        // The mapping the hand-written transform had, now the image crate's.
+        let cases: [(u8, (u32, u32), [u8; 3]); 8] = [
             (1, (2, 1), red),
             (2, (2, 1), green),
             (3, (2, 1), green),
@@ -408,7 +394,8 @@ mod tests {
             (8, (1, 2), green), // 90° anticlockwise: right pixel goes to the top
         ];
         for (o, size, first) in cases {
-            let (w, h, out) = orient(2, 1, &rgb, o);
+            let o2 = Orientation::from_exif(o).unwrap();
+            let (w, h, out) = orient(2, 1, rgb.to_vec(), o2).unwrap();
             assert_eq!((w, h), size, "orientation {o}");
             assert_eq!(&out[0..3], &first, "orientation {o}");
         }

@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{BadContent, MediaError, Result};
 use crate::guard::no_panic;
-use crate::metadata::{jpeg::xmp_orientation, orientation_from};
+use crate::metadata::{display_orientation, jpeg::xmp_orientation};
 
 /// The operation name in `media_unsupported` errors.
 const OPERATION: &str = "metadata stripping";
@@ -340,9 +340,9 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// The orientation code (1..=8) of an EXIF block by the rule the app displays by.
+/// The orientation code (1..=8) of an EXIF block by the display rule the app turns pictures by.
 fn exif_orientation(tiff: &[u8]) -> Option<u16> {
-    orientation_from(Some(tiff), None)
+    display_orientation(Some(tiff), None).map(|o| u16::from(o.to_exif()))
 }
 
 /// A TIFF block (big-endian) holding only IFD0 with one entry: Orientation (SHORT) = `o`.

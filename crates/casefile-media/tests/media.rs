@@ -320,6 +320,70 @@ fn thumbnails_of_other_formats() {
     }
 }
 
+/// CRC-32 as PNG uses it.
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A PNG of `w`×`h` (left half red, right half blue) with an eXIf chunk saying `orientation`.
+fn png_with_orientation(w: u32, h: u32, orientation: u16) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, _| {
+        if x < w / 2 {
+            image::Rgb([255, 0, 0])
+        } else {
+            image::Rgb([0, 0, 255])
+        }
+    });
+    let mut png = Vec::new();
+    img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    // Little-endian TIFF: IFD0 with one entry, Orientation (SHORT, 1 value).
+    let mut tiff = b"II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+    tiff.extend_from_slice(&orientation.to_le_bytes());
+    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut chunk = (tiff.len() as u32).to_be_bytes().to_vec();
+    let typed = [&b"eXIf"[..], &tiff].concat();
+    chunk.extend_from_slice(&typed);
+    chunk.extend_from_slice(&crc32(&typed).to_be_bytes());
+    let after_ihdr = 8 + 8 + 13 + 4;
+    [&png[..after_ihdr], &chunk, &png[after_ihdr..]].concat()
+}
+
+#[test]
+fn png_orientation_turns_the_thumbnail_as_the_metadata_says() {
+    for (o, size, top_left_red) in [
+        (1u16, (64, 32), true),
+        (3, (64, 32), false),
+        (6, (32, 64), true), // 90° clockwise: the left (red) half goes to the top
+        (8, (32, 64), false), // 90° anticlockwise: the right (blue) half goes to the top
+    ] {
+        let png = png_with_orientation(64, 32, o);
+        let m = extract_metadata(&mut Cursor::new(&png), "image/png").unwrap();
+        assert_eq!(m.orientation, Some(o), "orientation {o} in the metadata");
+        assert_eq!((m.width, m.height), (Some(64), Some(32)), "stored size");
+        let t = thumbnail(&mut Cursor::new(&png), 256).unwrap();
+        assert_eq!((t.width, t.height), size, "orientation {o}: displayed size");
+        let img = decode_jpeg(&t.bytes).to_rgb8();
+        let p = img.get_pixel(2, 2);
+        assert_eq!(
+            p[0] > p[2],
+            top_left_red,
+            "orientation {o}: top-left pixel {p:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // MP4 / MOV
 

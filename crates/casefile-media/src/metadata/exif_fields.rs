@@ -44,17 +44,6 @@ pub(super) fn read_heif_exif(r: &mut dyn ReadSeek) -> io::Result<Option<Exif>> {
     }
 }
 
-/// Orientation (1..=8) from a raw EXIF block (TIFF header onwards).
-pub(super) fn orientation_from_raw(raw: &[u8]) -> Option<u16> {
-    let exif = parse_raw(raw.to_vec())?;
-    orientation(&exif)
-}
-
-fn orientation(exif: &Exif) -> Option<u16> {
-    let v = field(exif, Tag::Orientation)?.value.get_uint(0)?;
-    (1..=8).contains(&v).then_some(v as u16)
-}
-
 fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
     exif.get_field(tag, In::PRIMARY)
 }
@@ -136,7 +125,8 @@ fn gps_time(exif: &Exif) -> Option<String> {
 }
 
 /// Copies everything we use from `exif` into `meta` (fields already set are overwritten only by
-/// values actually present).
+/// values actually present). Orientation is not among them: it is read from the raw block by
+/// the `image` crate's rule, the one thumbnails are turned by (see `super::display_orientation`).
 pub(super) fn apply(exif: &Exif, meta: &mut Metadata) {
     if let Some(v) = capture_time(exif) {
         meta.capture_time = Some(v);
@@ -164,8 +154,5 @@ pub(super) fn apply(exif: &Exif, meta: &mut Metadata) {
     }
     if let Some(v) = ascii(exif, Tag::Model) {
         meta.model = Some(v);
-    }
-    if let Some(v) = orientation(exif) {
-        meta.orientation = Some(v);
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod isobmff;
 pub(crate) mod jpeg;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use image::metadata::Orientation;
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufReader};
 
@@ -179,6 +180,7 @@ pub fn extract_metadata(r: &mut dyn ReadSeek, mime: &str) -> Result<Metadata> {
             "image/heic" | "image/heif" | "image/avif" => {
                 if let Some(exif) = exif_fields::read_heif_exif(r)? {
                     exif_fields::apply(&exif, &mut meta);
+                    meta.orientation = exif_orientation(Some(exif.buf()), None);
                 }
                 let mut br = BufReader::new(&mut *r);
                 isobmff::read_heif(&mut br, &mut meta)?;
@@ -207,14 +209,16 @@ pub fn extract_metadata(r: &mut dyn ReadSeek, mime: &str) -> Result<Metadata> {
     Ok(meta)
 }
 
-/// Fields of an EXIF block (TIFF header onwards); XMP orientation when EXIF has none.
+/// Fields of an EXIF block (TIFF header onwards) and the orientation by the display rule.
 fn apply_exif_block(block: Option<Vec<u8>>, xmp_orientation: Option<u16>, meta: &mut Metadata) {
+    meta.orientation = exif_orientation(block.as_deref(), xmp_orientation);
     if let Some(exif) = block.and_then(exif_fields::parse_raw) {
         exif_fields::apply(&exif, meta);
     }
-    if meta.orientation.is_none() {
-        meta.orientation = xmp_orientation;
-    }
+}
+
+fn exif_orientation(exif: Option<&[u8]>, xmp: Option<u16>) -> Option<u16> {
+    display_orientation(exif, xmp).map(|o| u16::from(o.to_exif()))
 }
 
 /// Width and height from the image header via the `image` crate (reads the header only).
@@ -246,10 +250,14 @@ pub(crate) fn image_format(mime: &str) -> Option<image::ImageFormat> {
     })
 }
 
-/// Orientation to apply when displaying the image whose EXIF block (TIFF header onwards) and
-/// XMP orientation are given. EXIF wins; XMP `tiff:Orientation` is the fallback.
-pub(crate) fn orientation_from(exif: Option<&[u8]>, xmp: Option<u16>) -> Option<u16> {
-    exif.and_then(exif_fields::orientation_from_raw).or(xmp)
+/// The orientation to display an image by, one rule for metadata, thumbnails and stripped
+/// copies: the `Orientation` tag of the EXIF block's first IFD (TIFF header onwards) as the
+/// `image` crate reads it; when that gives nothing, XMP `tiff:Orientation` (JPEG only).
+pub(crate) fn display_orientation(exif: Option<&[u8]>, xmp: Option<u16>) -> Option<Orientation> {
+    exif.and_then(Orientation::from_exif_chunk).or_else(|| {
+        xmp.and_then(|v| u8::try_from(v).ok())
+            .and_then(Orientation::from_exif)
+    })
 }
 
 #[cfg(test)]
