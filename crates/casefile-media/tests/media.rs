@@ -533,6 +533,48 @@ fn mp4_metadata_is_read_by_seeking_past_a_5_gb_mdat() {
 }
 
 #[test]
+fn ffmpeg_made_mp4_and_mov_read_as_exiftool_reads_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    // (file, mime, creation, lat, lon, alt, make, model, orientation) as exiftool -n reads them.
+    let mp4 = extract_metadata(&mut open(&dir.join("tiny.mp4")), "video/mp4").unwrap();
+    assert_eq!(
+        sniff_reader(&mut open(&dir.join("tiny.mp4"))).unwrap().mime,
+        "video/mp4"
+    );
+    assert_eq!(
+        mp4.container_creation_time.as_deref(),
+        Some("2022-03-09T08:15:05Z")
+    );
+    assert_eq!((mp4.width, mp4.height), (Some(64), Some(48)));
+    assert_eq!(mp4.orientation, Some(6), "exiftool Rotation 90");
+    assert_eq!(
+        (mp4.make.as_deref(), mp4.model.as_deref()),
+        (Some("Apple"), Some("iPhone 12"))
+    );
+    assert!((mp4.gps_latitude.unwrap() - 47.0951).abs() < 1e-9);
+    assert!((mp4.gps_longitude.unwrap() - 37.5413).abs() < 1e-9);
+    assert_eq!(mp4.duration_seconds, Some(1.0));
+
+    let mov = extract_metadata(&mut open(&dir.join("tiny.mov")), "video/quicktime").unwrap();
+    assert_eq!(
+        sniff_reader(&mut open(&dir.join("tiny.mov"))).unwrap().mime,
+        "video/quicktime"
+    );
+    assert_eq!(
+        mov.container_creation_time.as_deref(),
+        Some("2022-03-16T07:42:00Z")
+    );
+    assert_eq!((mov.width, mov.height), (Some(64), Some(48)));
+    assert_eq!(mov.orientation, Some(8), "exiftool Rotation 270");
+    assert_eq!(
+        (mov.make.as_deref(), mov.model.as_deref()),
+        (Some("Canon"), Some("EOS 40D"))
+    );
+    assert_eq!(mov.gps_altitude, Some(12.0));
+    assert!((mov.gps_latitude.unwrap() - 47.0951).abs() < 1e-9);
+}
+
+#[test]
 fn quicktime_meta_without_version_and_zero_creation_time() {
     let tmp = TempDir::new("mov");
     let path = tmp.path("clip.mov");

@@ -9,7 +9,9 @@
 //! - `moov/trak` with handler `vide`: `tkhd` width, height and rotation matrix.
 //! - `moov/udta/©xyz` (QuickTime/Android ISO 6709 location), `©mak`, `©mod`, `©day`.
 //! - `moov/meta` and `moov/udta/meta` (`keys` + `ilst`, Apple's `mdta` scheme):
-//!   `com.apple.quicktime.location.ISO6709`, `.make`, `.model`, `.creationdate`.
+//!   `com.apple.quicktime.location.ISO6709`, `.make`, `.model`, `.creationdate`; and the bare
+//!   `location`, `make`, `model` keys ffmpeg writes (`-movflags use_metadata_tags`), which
+//!   exiftool reads as the same tags.
 //! - HEIF `meta`: the primary item's (`pitm`) `ispe` size via `iprp/ipco` + `ipma`.
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -361,7 +363,7 @@ fn apply_item(name: &[u8], text: &str, meta: &mut Metadata) {
         return;
     }
     match name {
-        b"\xA9xyz" | b"com.apple.quicktime.location.ISO6709" => {
+        b"\xA9xyz" | b"com.apple.quicktime.location.ISO6709" | b"location" => {
             if let Some((lat, lon, alt)) = parse_iso6709(text) {
                 meta.gps_latitude = Some(lat);
                 meta.gps_longitude = Some(lon);
@@ -370,8 +372,8 @@ fn apply_item(name: &[u8], text: &str, meta: &mut Metadata) {
                 }
             }
         }
-        b"\xA9mak" | b"com.apple.quicktime.make" => meta.make = Some(text.to_string()),
-        b"\xA9mod" | b"com.apple.quicktime.model" => meta.model = Some(text.to_string()),
+        b"\xA9mak" | b"com.apple.quicktime.make" | b"make" => meta.make = Some(text.to_string()),
+        b"\xA9mod" | b"com.apple.quicktime.model" | b"model" => meta.model = Some(text.to_string()),
         b"\xA9day" | b"com.apple.quicktime.creationdate" => {
             // e.g. 2022-03-09T10:15:03+0200: local time with its offset, like EXIF's pair.
             if let Ok(dt) = DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z") {
