@@ -12,6 +12,10 @@
 //! progressive, arithmetic, CMYK/Adobe RGB transforms, odd sampling, multi-scan, any
 //! inconsistency or damage — returns `None` and the caller falls back to `jpeg-decoder`, which
 //! then decodes it or reports the error. So this path never decides that a file is broken.
+//! Nor may it decode a file `jpeg-decoder` refuses: where the two could part (markers allowed
+//! before the scan, table limits, the colour model, what may precede a restart marker or follow
+//! the scan, end-of-band runs), the checks here follow `jpeg-decoder` 0.3's or are stricter,
+//! and `tests/mutation.rs` compares the two on thousands of damaged files.
 //!
 //! The output equals `jpeg-decoder`'s 1/8-scale output for luma exactly
 //! (`clamp((dc·q + 1024) / 8)`); chroma is replicated rather than interpolated, invisible after
@@ -32,8 +36,45 @@ pub(crate) struct DcImage {
 /// module documentation). Never panics on any input.
 pub(crate) fn decode_eighth(data: &[u8]) -> Option<DcImage> {
     let hdr = parse_headers(data)?;
-    let dcs = decode_scan(data, &hdr)?;
+    let (dcs, end) = decode_scan(data, &hdr)?;
+    if !ends_at_eoi(data, end) {
+        return None;
+    }
     Some(assemble(&hdr, &dcs))
+}
+
+/// What follows the scan, read as `jpeg-decoder` reads it: whatever is left of the entropy-coded
+/// data up to the next marker is skipped, one restart marker right after the scan is allowed,
+/// and then the image must end (EOI). Anything else — tables or another scan, a second frame
+/// (a file spliced onto another), no end of image at all — and we decline, so that
+/// `jpeg-decoder` decodes the file or says why not: the fast path must not thumbnail a file the
+/// decoder it stands in for refuses.
+fn ends_at_eoi(d: &[u8], mut pos: usize) -> bool {
+    let mut seen_rst = false;
+    loop {
+        while d.get(pos) != Some(&0xFF) {
+            if pos >= d.len() {
+                return false;
+            }
+            pos += 1;
+        }
+        let mut ffs = 0;
+        while d.get(pos) == Some(&0xFF) {
+            pos += 1;
+            ffs += 1;
+        }
+        match d.get(pos) {
+            // A stuffed byte: still entropy-coded data. After fill bytes (FF FF 00) it is an
+            // error to jpeg-decoder, if its bit reader gets there.
+            Some(0x00) if ffs == 1 => pos += 1,
+            Some(0xD0..=0xD7) if !seen_rst => {
+                seen_rst = true;
+                pos += 1;
+            }
+            Some(0xD9) => return true,
+            _ => return false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -80,6 +121,9 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
         scan_start: 0,
     };
     let mut frame_seen = false;
+    // SOF0: at most two tables of each class (jpeg-decoder enforces it).
+    let mut baseline = false;
+    let mut jfif = false;
     let mut adobe_transform: Option<u8> = None;
     let mut pos = 2;
     loop {
@@ -91,10 +135,15 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
         }
         let marker = *d.get(pos)?;
         pos += 1;
-        match marker {
-            0x01 | 0xD0..=0xD7 => continue,
-            0xD8 | 0xD9 => return None,
-            _ => {}
+        // Before the scan, only these: frames we decode, tables, restart interval, application
+        // data and comments. jpeg-decoder refuses every other marker here (RST, TEM, DNL,
+        // hierarchical, reserved, a second SOI, an EOI before any scan), or we do not decode
+        // what it announces (other frame types, arithmetic conditioning).
+        if !matches!(
+            marker,
+            0xC0 | 0xC1 | 0xC4 | 0xDA | 0xDB | 0xDD | 0xE0..=0xEF | 0xFE
+        ) {
+            return None;
         }
         let len = be16(d, pos)?;
         if len < 2 {
@@ -108,16 +157,23 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
                     return None;
                 }
                 frame_seen = true;
+                baseline = marker == 0xC0;
                 hdr.height = be16(seg, 1)? as u32;
                 hdr.width = be16(seg, 3)? as u32;
                 let n = usize::from(*seg.get(5)?);
                 if hdr.width == 0 || hdr.height == 0 || !(n == 1 || n == 3) {
                     return None;
                 }
+                // Segment lengths must be exactly what their content needs, as jpeg-decoder
+                // requires: a wrong one means we would read the next part from the wrong place.
+                if seg.len() != 6 + 3 * n {
+                    return None;
+                }
                 for i in 0..n {
                     let c = seg.get(6 + 3 * i..9 + 3 * i)?;
                     let tq = usize::from(c[2]);
-                    if tq > 3 {
+                    let (h, v) = (c[1] >> 4, c[1] & 15);
+                    if tq > 3 || !(1..=4).contains(&h) || !(1..=4).contains(&v) {
                         return None;
                     }
                     hdr.comps.push(Component {
@@ -129,8 +185,7 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
                     });
                 }
             }
-            0xC4 => parse_dht(&mut hdr, seg)?,
-            0xC2..=0xCF => return None, // progressive, lossless, hierarchical, arithmetic
+            0xC4 => parse_dht(&mut hdr, seg, frame_seen && baseline)?,
             0xDB => {
                 let mut i = 0;
                 while i < seg.len() {
@@ -144,6 +199,16 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
                         1 => be16(seg, i + 1)? as i32,
                         _ => return None,
                     };
+                    // A zero step is not a quantisation table; jpeg-decoder refuses the file.
+                    let table = seg.get(i + 1..i + 1 + 64 * (usize::from(pq) + 1))?;
+                    let zero = if pq == 0 {
+                        table.contains(&0)
+                    } else {
+                        table.chunks_exact(2).any(|v| v == [0, 0])
+                    };
+                    if zero {
+                        return None;
+                    }
                     hdr.q0[tq] = Some(q);
                     i += 1 + 64 * (usize::from(pq) + 1);
                 }
@@ -151,7 +216,9 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
                     return None;
                 }
             }
-            0xDD => hdr.restart_interval = be16(seg, 0)? as u32,
+            0xDD if seg.len() == 2 => hdr.restart_interval = be16(seg, 0)? as u32,
+            0xDD => return None,
+            0xE0 if seg.starts_with(b"JFIF\0") => jfif = true,
             0xEE if seg.starts_with(b"Adobe") => adobe_transform = Some(*seg.get(11)?),
             0xDA => {
                 if !frame_seen {
@@ -161,13 +228,21 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
                 if ns != hdr.comps.len() {
                     return None; // not a single interleaved scan
                 }
+                // A longer header would make us start the entropy-coded data too late (found
+                // by the mutation test: decoding from there can succeed, on garbage).
+                if seg.len() != 4 + 2 * ns {
+                    return None;
+                }
                 for i in 0..ns {
                     let cid = *seg.get(1 + 2 * i)?;
                     let t = *seg.get(2 + 2 * i)?;
-                    let comp = hdr.comps.iter_mut().find(|c| c.id == cid)?;
+                    // The blocks of an MCU come in the scan header's order, which we decode
+                    // in frame order: take only scans that list them the same way.
+                    let comp = hdr.comps.get_mut(i).filter(|c| c.id == cid)?;
                     comp.td = usize::from(t >> 4);
                     comp.ta = usize::from(t & 15);
-                    if comp.td > 3 || comp.ta > 3 {
+                    let most = if baseline { 1 } else { 3 };
+                    if comp.td > most || comp.ta > most {
                         return None;
                     }
                 }
@@ -185,9 +260,19 @@ fn parse_headers(d: &[u8]) -> Option<Header> {
     if (1..ids.len()).any(|i| ids[..i].contains(&ids[i])) {
         return None; // duplicate component ids: ambiguous scan header
     }
-    // Colour model: grayscale, or YCbCr (not Adobe RGB, not component ids 'R','G','B').
+    // An Adobe colour transform other than 0 (RGB/CMYK), 1 (YCbCr), 2 (YCCK) is an error.
+    if adobe_transform.is_some_and(|t| t > 2) {
+        return None;
+    }
+    // Colour model: grayscale, or YCbCr as jpeg-decoder decides it (component ids first, then
+    // JFIF, then Adobe's transform), nothing else.
     if hdr.comps.len() == 3 {
-        if adobe_transform == Some(0) || hdr.comps.iter().map(|c| c.id).eq(*b"RGB") {
+        let ycbcr = match [ids[0], ids[1], ids[2]] {
+            [1, 2, 3] => true,
+            [1, 34, 35] | [82, 71, 66] | [114, 103, 98] => false, // big-gamut YCC, RGB, big RGB
+            _ => jfif || !matches!(adobe_transform, Some(0 | 2)),
+        };
+        if !ycbcr {
             return None;
         }
         let (y, cb, cr) = (hdr.comps[0], hdr.comps[1], hdr.comps[2]);
@@ -243,12 +328,14 @@ impl Huffman {
                 if len <= FAST_BITS {
                     let entry = if is_ac {
                         let (r, s) = (u16::from(sym >> 4), u16::from(sym & 15));
-                        let adv = match (r, s) {
-                            (0, 0) => EOB,
-                            (15, 0) => 16,
-                            (r, _) => r + 1,
-                        };
-                        (adv << 5) | (len as u16 + s)
+                        match (r, s) {
+                            (0, 0) => (EOB << 5) | len as u16,
+                            (15, 0) => (16 << 5) | len as u16,
+                            // An end-of-band run (progressive only) in a sequential scan: left
+                            // to the slow path, which declines it.
+                            (_, 0) => 0,
+                            (r, s) => ((r + 1) << 5) | (len as u16 + s),
+                        }
                     } else {
                         ((len as u16) << 8) | u16::from(sym)
                     };
@@ -285,17 +372,19 @@ impl Huffman {
     }
 }
 
-fn parse_dht(hdr: &mut Header, seg: &[u8]) -> Option<()> {
+/// Reads a DHT segment's tables; `baseline`: a baseline frame came first, which allows only
+/// tables 0 and 1.
+fn parse_dht(hdr: &mut Header, seg: &[u8], baseline: bool) -> Option<()> {
     let mut i = 0;
     while i < seg.len() {
         let tc = seg[i] >> 4;
         let th = usize::from(seg[i] & 15);
-        if tc > 1 || th > 3 {
+        if tc > 1 || th > 3 || (baseline && th > 1) {
             return None;
         }
         let counts = seg.get(i + 1..i + 17)?;
         let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
-        if total > 256 {
+        if total == 0 || total > 256 {
             return None;
         }
         let symbols = seg.get(i + 17..i + 17 + total)?;
@@ -408,7 +497,10 @@ impl<'a> Bits<'a> {
 
     /// Byte-aligns at a restart marker: expects RSTn next, skips it and resets the reader.
     fn restart(&mut self, expected: u8) -> Option<()> {
-        if self.overran() {
+        // Only the padding of the last byte may be left before the marker. (jpeg-decoder
+        // tolerates up to 56 bits, but then looks for the marker at another place than we
+        // would: from a damaged interval, it may fail where we would go on.)
+        if self.overran() || self.n - 8 * self.padded >= 8 {
             return None;
         }
         let mut p = self.pos;
@@ -436,7 +528,8 @@ struct DcPlanes {
     stride: Vec<usize>,
 }
 
-fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
+/// Decodes the scan's DC values; also returns where the bit reader stopped.
+fn decode_scan(d: &[u8], hdr: &Header) -> Option<(DcPlanes, usize)> {
     let hmax = hdr.comps.iter().map(|c| c.h).max()?;
     let vmax = hdr.comps.iter().map(|c| c.v).max()?;
     let mcux = hdr.width.div_ceil(8 * hmax) as usize;
@@ -460,13 +553,19 @@ fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
             ))
         })
         .collect::<Option<_>>()?;
-    let mut pred = vec![0i32; hdr.comps.len()];
+    // i16 and wrapping, as jpeg-decoder keeps it: the same output for absurd DC values too.
+    let mut pred = vec![0i16; hdr.comps.len()];
     let mut bits = Bits::new(d, hdr.scan_start);
     let ri = hdr.restart_interval as usize;
     let total = mcux * mcuy;
     let mut rst = 0u8;
 
     for mcu in 0..total {
+        // Past the end of the data, every further MCU would decode from padding: stop now
+        // rather than after millions of them (a small file can declare 200 megapixels).
+        if bits.overran() {
+            return None;
+        }
         if ri > 0 && mcu > 0 && mcu % ri == 0 {
             bits.restart(rst)?;
             rst = (rst + 1) & 7;
@@ -499,7 +598,7 @@ fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
                         } else {
                             v
                         };
-                        pred[ci] = pred[ci].wrapping_add(diff);
+                        pred[ci] = pred[ci].wrapping_add(diff as i16); // |diff| < 2048
                     }
                     // AC coefficients: skipped.
                     let mut k = 1usize;
@@ -519,11 +618,17 @@ fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
                             let rs = ac.decode_slow(&mut bits)?;
                             let (r, s) = (usize::from(rs >> 4), u32::from(rs & 15));
                             if s == 0 {
-                                if r == 15 {
-                                    k += 16;
-                                    continue;
+                                match r {
+                                    0 => break, // end of block
+                                    15 => {
+                                        k += 16;
+                                        continue;
+                                    }
+                                    // An end-of-band run: progressive coding only.
+                                    // jpeg-decoder reads it as one anyway, and from there
+                                    // decodes other bits than we would.
+                                    _ => return None,
                                 }
-                                break;
                             }
                             bits.consume(s);
                             k += r + 1;
@@ -532,8 +637,8 @@ fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
                     if k > 64 {
                         return None;
                     }
-                    let val =
-                        ((pred[ci].wrapping_mul(q)).wrapping_add(1024) / 8).clamp(0, 255) as u8;
+                    let val = (i32::from(pred[ci]).wrapping_mul(q).wrapping_add(1024) / 8)
+                        .clamp(0, 255) as u8;
                     let x = mx * c.h as usize + bx;
                     let y = my * c.v as usize + by;
                     planes[ci][y * stride[ci] + x] = val;
@@ -544,7 +649,7 @@ fn decode_scan(d: &[u8], hdr: &Header) -> Option<DcPlanes> {
     if bits.overran() {
         return None;
     }
-    Some(DcPlanes { planes, stride })
+    Some((DcPlanes { planes, stride }, bits.pos))
 }
 
 fn assemble(hdr: &Header, dcs: &DcPlanes) -> DcImage {
@@ -724,6 +829,275 @@ mod tests {
                 / rgb.len() as f64;
             assert!(mean < 3.0, "{w}x{h}: mean difference {mean:.2}");
         }
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fixtures_take_the_fast_path_where_they_should() {
+        // Restart markers, grayscale and 4:4:0: decoded here, as jpeg-decoder decodes them.
+        for name in ["restart.jpg", "gray.jpg", "s440.jpg"] {
+            let data = fixture(name);
+            let o = decode_eighth(&data).unwrap_or_else(|| panic!("{name}: declined"));
+            let (w, h, rgb) = reference(&data).unwrap();
+            assert_eq!((o.w, o.h), (w, h), "{name}");
+            let mean = o
+                .rgb
+                .iter()
+                .zip(&rgb)
+                .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                .sum::<f64>()
+                / rgb.len() as f64;
+            assert!(mean < 3.0, "{name}: mean difference {mean:.2}");
+            if name == "gray.jpg" {
+                assert_eq!(o.rgb, rgb, "grayscale matches exactly");
+            }
+        }
+        // Progressive and arithmetic coding: not this path's business.
+        for name in ["progressive.jpg", "arithmetic.jpg"] {
+            assert!(decode_eighth(&fixture(name)).is_none(), "{name}");
+        }
+    }
+
+    /// jpeg-decoder's full-size decode, averaged over each 8×8 block (cut short at the right
+    /// and bottom edges): what a DC value stands for, reached without any 1/8-scale shortcut.
+    fn full_decode_block_means(data: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut dec = jpeg_decoder::Decoder::new(data);
+        let px = dec.decode().unwrap();
+        let info = dec.info().unwrap();
+        let (w, h) = (usize::from(info.width), usize::from(info.height));
+        let rgb: Vec<u8> = match info.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => px.iter().flat_map(|&l| [l, l, l]).collect(),
+            jpeg_decoder::PixelFormat::RGB24 => px,
+            other => panic!("unexpected pixel format {other:?}"),
+        };
+        let (bw, bh) = (w.div_ceil(8), h.div_ceil(8));
+        let mut out = Vec::with_capacity(bw * bh * 3);
+        for by in 0..bh {
+            for bx in 0..bw {
+                let mut sum = [0u32; 3];
+                let mut n = 0;
+                for y in by * 8..(by * 8 + 8).min(h) {
+                    for x in bx * 8..(bx * 8 + 8).min(w) {
+                        for (c, s) in sum.iter_mut().enumerate() {
+                            *s += u32::from(rgb[(y * w + x) * 3 + c]);
+                        }
+                        n += 1;
+                    }
+                }
+                out.extend(sum.map(|s| ((s + n / 2) / n) as u8));
+            }
+        }
+        (bw as u32, bh as u32, out)
+    }
+
+    #[test]
+    fn agrees_with_a_full_decode_averaged_over_blocks() {
+        let mut files: Vec<(String, Vec<u8>)> = ["restart.jpg", "gray.jpg", "s440.jpg"]
+            .iter()
+            .map(|n| (n.to_string(), fixture(n)))
+            .collect();
+        for path in samples() {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            files.push((name, std::fs::read(&path).unwrap()));
+        }
+        let mut compared = 0;
+        for (name, data) in files {
+            let Some(o) = decode_eighth(&data) else {
+                continue;
+            };
+            let (w, h, means) = full_decode_block_means(&data);
+            assert_eq!((o.w, o.h), (w, h), "{name}: size");
+            // A DC value is the block's mean before clamping and colour conversion; chroma is
+            // replicated here where the full decode interpolates it. So: luma close, colour
+            // about as close as jpeg-decoder's own 1/8-scale decode gets.
+            let luma = |p: &[u8]| {
+                (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 1000
+            };
+            let luma_diff = |a: &[u8]| {
+                a.chunks(3)
+                    .zip(means.chunks(3))
+                    .map(|(a, b)| f64::from(luma(a).abs_diff(luma(b))))
+                    .sum::<f64>()
+                    / (means.len() / 3) as f64
+            };
+            let rgb_diff = |a: &[u8]| {
+                a.iter()
+                    .zip(&means)
+                    .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                    .sum::<f64>()
+                    / means.len() as f64
+            };
+            let (_, _, theirs) = reference(&data).unwrap();
+            let (luma_ours, rgb_ours) = (luma_diff(&o.rgb), rgb_diff(&o.rgb));
+            let (luma_theirs, rgb_theirs) = (luma_diff(&theirs), rgb_diff(&theirs));
+            eprintln!(
+                "{name}: mean difference from a full decode: luma {luma_ours:.2}, rgb \
+                 {rgb_ours:.2} (jpeg-decoder at 1/8: {luma_theirs:.2}, {rgb_theirs:.2})"
+            );
+            assert!(
+                luma_ours < 2.0,
+                "{name}: mean luma difference {luma_ours:.2}"
+            );
+            assert!(
+                rgb_ours < rgb_theirs + 0.5,
+                "{name}: mean rgb difference {rgb_ours:.2} ({rgb_theirs:.2} at 1/8)"
+            );
+            compared += 1;
+        }
+        assert!(
+            compared >= 18,
+            "fixtures and most camera samples compared ({compared})"
+        );
+    }
+
+    /// The offset of the first byte after marker segment `marker`'s header.
+    fn segment(data: &[u8], marker: u8) -> usize {
+        let mut i = 2;
+        while data[i + 1] != marker {
+            i += 2 + usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
+        }
+        i
+    }
+
+    #[test]
+    fn declines_what_jpeg_decoder_refuses() {
+        let good = fixture("restart.jpg");
+        assert!(decode_eighth(&good).is_some());
+        let refused = |d: &[u8], what: &str| {
+            assert!(decode_eighth(d).is_none(), "{what}: the fast path declines");
+            assert!(
+                reference(d).is_none(),
+                "{what}: jpeg-decoder refuses it too"
+            );
+        };
+        // A zero in a quantisation table (found by the mutation test).
+        let mut d = good.clone();
+        let dqt = segment(&d, 0xDB);
+        d[dqt + 5 + 10] = 0;
+        refused(&d, "zero quantisation step");
+        // The start of this file, the rest of another: a second frame after the scan (found by
+        // the mutation test).
+        let other = fixture("s440.jpg");
+        let d = [&good[..good.len() - 2], &other[segment(&other, 0xC0)..]].concat();
+        refused(&d, "second frame after the scan");
+        // No end of image.
+        refused(&good[..good.len() - 2], "no EOI");
+        // A scan header claiming more bytes than it has: the entropy-coded data would be read
+        // from the wrong place (found by the mutation test).
+        let mut d = good.clone();
+        let sos = segment(&d, 0xDA);
+        d[sos + 3] += 32;
+        refused(&d, "scan header length");
+        // A final restart marker before EOI is fine for both.
+        let d = [&good[..good.len() - 2], &[0xFF, 0xD7, 0xFF, 0xD9]].concat();
+        assert!(decode_eighth(&d).is_some() && reference(&d).is_some());
+        // Scan components listed in another order than the frame's: valid JPEG, but decoding
+        // it in frame order would be wrong, so the fast path leaves it to jpeg-decoder.
+        let mut d = good.clone();
+        let sos = segment(&d, 0xDA);
+        d.swap(sos + 5, sos + 7); // Y and Cb ids
+        d.swap(sos + 6, sos + 8); // and their table selectors
+        assert!(
+            decode_eighth(&d).is_none(),
+            "scan order differs from frame order"
+        );
+    }
+
+    /// Where each marker segment `marker` starts (its 0xFF), before the scan.
+    fn segments(data: &[u8], marker: u8) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut i = 2;
+        while data[i + 1] != 0xDA {
+            if data[i + 1] == marker {
+                out.push(i);
+            }
+            i += 2 + usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
+        }
+        out
+    }
+
+    /// Damage the mutation test found with other seeds, where the fast path decoded a file
+    /// jpeg-decoder refuses, and what jpeg-decoder refuses that the first version did not
+    /// check; each case is declined now.
+    #[test]
+    fn declines_what_jpeg_decoder_refuses_found_later() {
+        let refused = |d: &[u8], what: &str| {
+            assert!(decode_eighth(d).is_none(), "{what}: the fast path declines");
+            assert!(
+                reference(d).is_none(),
+                "{what}: jpeg-decoder refuses it too"
+            );
+        };
+        // A grayscale frame with sampling factor 0 (found by the mutation test).
+        let gray = fixture("gray.jpg");
+        assert!(decode_eighth(&gray).is_some());
+        let mut d = gray.clone();
+        d[segment(&gray, 0xC0) + 11] = 0x01;
+        refused(&d, "sampling factor 0");
+        // Junk before a restart marker: jpeg-decoder looks for the marker at most 56 bits on,
+        // so 7 bytes and the last byte's padding are too many; the fast path, whose bit reader
+        // had already reached the marker, went on (found by the mutation test, with bytes
+        // inserted into an interval). Only the padding may be left now.
+        let good = fixture("restart.jpg");
+        let sos = segment(&good, 0xDA);
+        let rst = (sos..good.len() - 1)
+            .filter(|&i| good[i] == 0xFF && (0xD0..=0xD7).contains(&good[i + 1]))
+            .nth(2)
+            .unwrap();
+        let d = [&good[..rst], &[0x55; 7], &good[rst..]].concat();
+        refused(&d, "7 bytes before a restart marker");
+        // Component ids of colour models jpeg-decoder does not convert.
+        let sof = segment(&good, 0xC0);
+        for ids in [[1, 34, 35], [114, 103, 98], [82, 71, 66]] {
+            let mut d = good.clone();
+            for (k, id) in ids.into_iter().enumerate() {
+                d[sof + 10 + 3 * k] = id;
+                d[sos + 5 + 2 * k] = id;
+            }
+            assert!(decode_eighth(&d).is_none(), "component ids {ids:?}");
+            if ids != [82, 71, 66] {
+                refused(&d, "unsupported colour model");
+            }
+        }
+        // An Adobe segment ("Adobe", version 100, flags, transform) with a colour transform
+        // that does not exist.
+        let adobe = b"\xFF\xEE\x00\x0EAdobe\x00\x64\x00\x00\x00\x00\x03";
+        let d = [&good[..2], &adobe[..], &good[2..]].concat();
+        refused(&d, "Adobe transform 3");
+        // Markers that have no place before the scan.
+        for marker in [0xD0, 0x01] {
+            let d = [&good[..2], &[0xFF, marker], &good[2..]].concat();
+            refused(&d, &format!("marker {marker:02X} in the headers"));
+        }
+        let d = [&good[..2], b"\xFF\xDC\x00\x04\x00\x4B", &good[2..]].concat();
+        refused(&d, "DNL in the headers");
+        // An end-of-band run (progressive coding) in a sequential scan: jpeg-decoder reads it
+        // as one, and from there other bits than the fast path would. Every end of block of
+        // this file becomes a run of 2 or 3 blocks.
+        let mut d = good.clone();
+        let mut patched = 0;
+        for dht in segments(&good, 0xC4) {
+            if d[dht + 4] >> 4 != 1 {
+                continue; // a DC table
+            }
+            let n: usize = d[dht + 5..dht + 21].iter().map(|&c| usize::from(c)).sum();
+            for sym in &mut d[dht + 21..dht + 21 + n] {
+                if *sym == 0x00 {
+                    *sym = 0x10;
+                    patched += 1;
+                }
+            }
+        }
+        assert!(patched > 0);
+        assert!(decode_eighth(&d).is_none(), "end-of-band run");
     }
 
     #[test]

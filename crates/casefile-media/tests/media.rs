@@ -532,6 +532,56 @@ fn mp4_metadata_is_read_by_seeking_past_a_5_gb_mdat() {
     );
 }
 
+/// JPEGs the DC-only fast path does not take (progressive, arithmetic-coded) go the general
+/// way, and that way decodes them or refuses them with an error; those it does take (restart
+/// markers, grayscale, 4:4:0) come out as the general way makes them.
+#[test]
+fn every_kind_of_jpeg_fixture_gets_a_thumbnail_or_a_clean_refusal() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for name in ["restart.jpg", "gray.jpg", "s440.jpg", "progressive.jpg"] {
+        // 100x75 pictures: at 12 px, 1/8 scale is enough, so the fast path is tried.
+        let (t, _) =
+            analyse_image(&mut open(&dir.join(name)), 12).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((t.width, t.height), (12, 9), "{name}");
+        // Against the same picture decoded in full by the image crate and handed in as PNG:
+        // the same resize and encoding, only the JPEG decoding differs.
+        let mut png = Vec::new();
+        image::open(dir.join(name))
+            .unwrap()
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let (full, _) = analyse_image(&mut Cursor::new(png), 12).unwrap();
+        let (ours, full) = (
+            decode_jpeg(&t.bytes).to_rgb8(),
+            decode_jpeg(&full.bytes).to_rgb8(),
+        );
+        let mean = ours
+            .as_raw()
+            .iter()
+            .zip(full.as_raw())
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / full.as_raw().len() as f64;
+        // About 11 for all four, progressive (jpeg-decoder's scaled path) as much as the others:
+        // 13x10 block means resized to 12x9 are sharper than 100x75 resized to 12x9. Garbage,
+        // or colours mixed up, would be several times that.
+        assert!(
+            mean < 16.0,
+            "{name}: mean difference from a full decode {mean:.2}"
+        );
+    }
+    // jpeg-decoder does not do arithmetic coding: a clean refusal, and the metadata still reads.
+    let arith = dir.join("arithmetic.jpg");
+    let err = analyse_image(&mut open(&arith), 64).unwrap_err();
+    assert_eq!(err.code(), "media_undecodable", "{err}");
+    assert_eq!(
+        extract_metadata(&mut open(&arith), "image/jpeg")
+            .unwrap()
+            .width,
+        Some(100)
+    );
+}
+
 #[test]
 fn ffmpeg_made_mp4_and_mov_read_as_exiftool_reads_them() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
