@@ -10,6 +10,7 @@
 //! parser walks the file on its own (EXIF in HEIF, image headers), it reads through [`Bounded`],
 //! which reports end of file once its budget is spent.
 
+use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// A seekable byte stream. Implemented for everything that is `Read + Seek` (`File`,
@@ -51,6 +52,43 @@ impl<R: Read> Read for Bounded<R> {
 impl<R: Seek> Seek for Bounded<R> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         self.inner.seek(pos)
+    }
+}
+
+/// A reader that remembers whether the stream under it failed. Some decoders report damaged
+/// content as an I/O error (the TIFF decoder's "invalid code in LZW stream", found by the
+/// mutation test); with this, an I/O error out of a decoder is the stream's failure only if the
+/// stream did fail (`media_unreadable`), otherwise it is the decoder's verdict on the content
+/// (`media_undecodable`).
+pub(crate) struct Watched<'a, R: ?Sized> {
+    inner: &'a mut R,
+    failed: &'a Cell<bool>,
+}
+
+impl<'a, R: ?Sized> Watched<'a, R> {
+    pub(crate) fn new(inner: &'a mut R, failed: &'a Cell<bool>) -> Self {
+        Watched { inner, failed }
+    }
+
+    fn note<T>(&self, r: io::Result<T>) -> io::Result<T> {
+        if matches!(&r, Err(e) if e.kind() != io::ErrorKind::Interrupted) {
+            self.failed.set(true);
+        }
+        r
+    }
+}
+
+impl<R: Read + ?Sized> Read for Watched<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.inner.read(buf);
+        self.note(r)
+    }
+}
+
+impl<R: Seek + ?Sized> Seek for Watched<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let r = self.inner.seek(pos);
+        self.note(r)
     }
 }
 

@@ -21,11 +21,12 @@
 use fast_image_resize as fir;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, RgbImage};
+use std::cell::Cell;
 use std::io::{self, BufReader, Read, SeekFrom};
 
 use crate::error::{BadContent, MediaError, Result};
 use crate::guard::no_panic;
-use crate::input::ReadSeek;
+use crate::input::{ReadSeek, Watched};
 use crate::jpeg_dc;
 use crate::metadata::{self, display_orientation, jpeg};
 use crate::phash;
@@ -307,7 +308,10 @@ fn sixteen_to_eight(px: &[u8]) -> Vec<u8> {
 
 fn decode_with_image_crate(r: &mut dyn ReadSeek, format: image::ImageFormat) -> Result<Decoded> {
     r.seek(SeekFrom::Start(0)).map_err(MediaError::unreadable)?;
-    let mut reader = image::ImageReader::with_format(BufReader::new(&mut *r), format);
+    let stream_failed = Cell::new(false);
+    let image_error = |e| image_error(e, stream_failed.get());
+    let watched = Watched::new(&mut *r, &stream_failed);
+    let mut reader = image::ImageReader::with_format(BufReader::new(watched), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
     reader.limits(limits);
@@ -351,15 +355,15 @@ fn decode_with_image_crate(r: &mut dyn ReadSeek, format: image::ImageFormat) -> 
     })
 }
 
-fn image_error(e: image::ImageError) -> MediaError {
+/// An `image` crate error as ours. An I/O error is the stream's failure only when the stream
+/// did fail (`stream_failed`, see [`Watched`]); otherwise a decoder said it of the content.
+fn image_error(e: image::ImageError, stream_failed: bool) -> MediaError {
     match e {
         image::ImageError::Limits(_) => MediaError::TooLarge {
             width: 0,
             height: 0,
         },
-        image::ImageError::IoError(err) if err.kind() != io::ErrorKind::UnexpectedEof => {
-            MediaError::unreadable(err)
-        }
+        image::ImageError::IoError(err) if stream_failed => MediaError::unreadable(err),
         other => MediaError::undecodable(other),
     }
 }

@@ -141,3 +141,55 @@ fn empty_and_garbage_files() {
         "an empty 'JPEG' has no metadata"
     );
 }
+
+/// Some decoders report damaged content as an I/O error: the TIFF decoder's "invalid code in
+/// LZW stream" (found by the mutation test, where one bit flip turned Compression 1, none, into
+/// 5, LZW). That is the content's fault, `media_undecodable`; `media_unreadable` is kept for the
+/// stream failing.
+#[test]
+fn damaged_content_reported_as_an_io_error_is_undecodable() {
+    let img = image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 99]));
+    let mut tiff = Vec::new();
+    img.write_to(&mut Cursor::new(&mut tiff), image::ImageFormat::Tiff)
+        .unwrap();
+    assert!(thumbnail(&mut Cursor::new(&tiff), 32).is_ok());
+    // Little-endian TIFF: the first IFD's entries, 12 bytes each; Compression is tag 259.
+    let u16_at = |d: &[u8], i: usize| u16::from_le_bytes([d[i], d[i + 1]]);
+    let ifd = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+    let entry = (0..usize::from(u16_at(&tiff, ifd)))
+        .map(|k| ifd + 2 + 12 * k)
+        .find(|&e| u16_at(&tiff, e) == 259)
+        .expect("a Compression entry");
+    assert_eq!(u16_at(&tiff, entry + 8), 1, "written uncompressed");
+    tiff[entry + 8] = 5; // LZW, over data that is not
+    for what in ["thumbnail", "perceptual_hash"] {
+        let r = match what {
+            "thumbnail" => thumbnail(&mut Cursor::new(&tiff), 32).map(|_| ()),
+            _ => perceptual_hash(&mut Cursor::new(&tiff)).map(|_| ()),
+        };
+        assert_eq!(r.unwrap_err().code(), "media_undecodable", "{what}");
+    }
+
+    // The same decoder on a stream that fails after the sniffed head: unreadable.
+    struct Failing(Cursor<Vec<u8>>);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.position() >= 5000 {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(5000 - self.0.position() as usize);
+            self.0.read(&mut buf[..n])
+        }
+    }
+    impl std::io::Seek for Failing {
+        fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.0.seek(pos)
+        }
+    }
+    assert_eq!(
+        thumbnail(&mut Failing(Cursor::new(tiff)), 32)
+            .unwrap_err()
+            .code(),
+        "media_unreadable"
+    );
+}
