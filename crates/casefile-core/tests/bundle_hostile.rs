@@ -1016,3 +1016,168 @@ fn a_record_changed_before_export_is_named_by_verify() {
     assert!(!r.ok);
     assert!(r.problems.iter().any(|p| p.message.contains("does not match its last custody entry")), "{:?}", r.problems);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Random damage in bulk: the cases above are the attacks we thought of; these are the ones a bad
+// disk, a cut-off download or a careless tool makes.
+
+/// A deterministic xorshift generator, seeded through splitmix64.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Rng((z ^ (z >> 31)) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// A position in `0..len`: a third of the time in the first KiB (the first entries' local
+    /// headers), a third in the last KiB (the central directory), else anywhere.
+    fn position(&mut self, len: usize) -> usize {
+        match self.below(3) {
+            0 => self.below(len.min(1024)),
+            1 => len - 1 - self.below(len.min(1024)),
+            _ => self.below(len),
+        }
+    }
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    match v.trim().strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => v.trim().parse().ok(),
+    }
+}
+
+/// One damaged variant of `zip` (the label says how it was made); `other` is another bundle to
+/// splice with.
+fn damaged(zip: &[u8], other: &[u8], rng: &mut Rng) -> (String, Vec<u8>) {
+    const LIES: [&[u8]; 5] = [&[0, 0], &[0xFF, 0xFF], &[0, 0, 0, 0], &[0xFF, 0xFF, 0xFF, 0xFF], &[0xFF, 0xFF, 0xFF, 0x7F]];
+    let mut v = zip.to_vec();
+    match rng.below(5) {
+        0 => {
+            let cut = rng.position(v.len());
+            v.truncate(cut);
+            (format!("cut at {cut}"), v)
+        }
+        1 => {
+            let n = 1 + rng.below(8);
+            for _ in 0..n {
+                let at = rng.position(v.len());
+                v[at] ^= 1 << rng.below(8);
+            }
+            (format!("{n} bit(s) flipped"), v)
+        }
+        2 => {
+            let at = rng.position(v.len());
+            let n = 1 + rng.below(16);
+            let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            v.splice(at..at, bytes);
+            (format!("{n} byte(s) inserted at {at}"), v)
+        }
+        3 => {
+            // A size or offset field (ZIP stores them little-endian) made to lie.
+            let lie = LIES[rng.below(LIES.len())];
+            let at = rng.position(v.len() - lie.len());
+            v[at..at + lie.len()].copy_from_slice(lie);
+            (format!("{lie:02X?} written at {at}"), v)
+        }
+        _ => {
+            let a = rng.position(v.len());
+            let b = rng.below(other.len());
+            v.truncate(a);
+            v.extend_from_slice(&other[b..]);
+            (format!("[..{a}] + other[{b}..]"), v)
+        }
+    }
+}
+
+/// Hundreds of randomly damaged copies of a real exported ZIP bundle (truncated, bit-flipped,
+/// bytes inserted, lengths made to lie, spliced with another bundle): `verify_bundle` and
+/// `import_bundle` each return a result or an error, never panic, within [`CALL_LIMIT`]; an
+/// import that is refused changes nothing in the receiving library, and nothing verify finds
+/// fault with is imported. The seed is printed; `CASEFILE_MUTATION_SEED` replaces it and
+/// `CASEFILE_MUTATION_SCALE` multiplies the inputs. The test thread is the watchdog: a call
+/// running past the limit fails the test at once, naming the input.
+#[test]
+fn randomly_damaged_zip_bundles_never_panic_hang_or_import() {
+    const CALL_LIMIT: Duration = Duration::from_secs(20);
+    const INPUTS: usize = 600;
+    let seed = env_number("CASEFILE_MUTATION_SEED").unwrap_or(0x5EED_B0B0_CA5E_F11E);
+    let total = INPUTS * env_number("CASEFILE_MUTATION_SCALE").unwrap_or(1).max(1) as usize;
+    eprintln!("bundle mutation test: seed {seed:#x} (CASEFILE_MUTATION_SEED replaces it), {total} inputs, at most {CALL_LIMIT:?} per call");
+    type Watch = std::sync::Arc<std::sync::Mutex<Option<(String, Instant)>>>;
+    let watch: Watch = Default::default();
+    let w = watch.clone();
+    let started = Instant::now();
+    let worker = std::thread::spawn(move || -> Vec<String> {
+        let mut s = sender();
+        let zip = fs::read(s.export("bag.zip", true)).unwrap();
+        let other = fs::read(s.export_as("public.zip", true, ExportProfile::Public)).unwrap();
+        let dir = s.dir.path().join("damaged");
+        fs::create_dir(&dir).unwrap();
+        let mut rx = receiver();
+        let mut failures = Vec::new();
+        let mut tally = BTreeMap::<&str, usize>::new();
+        for i in 0..total {
+            let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+            let (how, data) = damaged(&zip, &other, &mut rng);
+            let label = format!("input #{i}, {how}");
+            let path = dir.join(format!("{i}.zip"));
+            fs::write(&path, &data).unwrap();
+            let run = |what: &str, f: &mut dyn FnMut() -> casefile_core::Result<bool>| {
+                *w.lock().unwrap() = Some((format!("{label}: {what}"), Instant::now()));
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+                *w.lock().unwrap() = None;
+                r
+            };
+            let verified = match run("verify", &mut || verify_bundle(&path).map(|r| r.ok)) {
+                Ok(Ok(ok)) => ok,
+                Ok(Err(_)) => false,
+                Err(_) => {
+                    failures.push(format!("{label}: verify panicked"));
+                    continue;
+                }
+            };
+            let before = rx.snapshot();
+            match run("import", &mut || rx.import(&path).map(|_| true)) {
+                Ok(Ok(_)) => {
+                    *tally.entry("imported").or_default() += 1;
+                    if !verified {
+                        failures.push(format!("{label}: imported, though verify found fault with it"));
+                    }
+                    rx = receiver(); // the next input meets an empty library again
+                }
+                Ok(Err(e)) => {
+                    *tally.entry(if verified { "verified, import refused" } else { "refused by both" }).or_default() += 1;
+                    if rx.snapshot() != before {
+                        failures.push(format!("{label}: a refused import ({}) changed the library", e.code()));
+                    }
+                }
+                Err(_) => failures.push(format!("{label}: import panicked")),
+            }
+            fs::remove_file(&path).unwrap();
+        }
+        eprintln!("outcomes: {tally:?}");
+        failures
+    });
+    while !worker.is_finished() {
+        std::thread::sleep(Duration::from_millis(100));
+        if let Some((what, since)) = &*watch.lock().unwrap() {
+            assert!(since.elapsed() <= CALL_LIMIT, "{what}: still running after {:?}: a hang (seed {seed:#x})", since.elapsed());
+        }
+    }
+    let failures = worker.join().expect("the worker panicked outside the calls under test");
+    eprintln!("bundle mutation test: {total} inputs in {:.1?}", started.elapsed());
+    assert!(failures.is_empty(), "{} failure(s) (seed {seed:#x}):\n{}", failures.len(), failures.join("\n"));
+}
