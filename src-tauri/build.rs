@@ -5,7 +5,8 @@
 fn main() {
     println!("cargo:rerun-if-changed=commands.json");
     let list = std::fs::read_to_string("commands.json").expect("read commands.json");
-    let names: Vec<String> = serde_json::from_str(&list).expect("commands.json is a JSON list of command names");
+    let names: Vec<String> =
+        serde_json::from_str(&list).expect("commands.json is a JSON list of command names");
     let names: &'static [String] = Box::leak(names.into_boxed_slice());
     let refs: Vec<&'static str> = names.iter().map(String::as_str).collect();
     let refs: &'static [&'static str] = Box::leak(refs.into_boxed_slice());

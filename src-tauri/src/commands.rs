@@ -6,17 +6,18 @@ use casefile_core::acts::{Act, ActInput, Involvement, InvolvementInput};
 use casefile_core::bundle::Conflict;
 use casefile_core::cases::{Case, CaseCounts, CaseEdit, NewCase};
 use casefile_core::evidence::{AnalysisState, DuplicatePair, Evidence, EvidenceEdit, EvidenceRow};
-use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
 use casefile_core::history::HistoryEntry;
-use casefile_core::profile::{LibraryInfo, Profile};
+use casefile_core::incidents::{Incident, IncidentInput, IncidentRow};
 use casefile_core::links::{Link, LinkView, RecordRef};
 use casefile_core::persons::{Identity, Person, PersonInput};
+use casefile_core::profile::{LibraryInfo, Profile};
 use casefile_core::search::{EvidenceFilter, GeoTimeItem, IncidentFilter, SearchResult};
 use casefile_core::statements::{
-    Consent, ConsentInput, ConsentPurpose, ConsentSummary, Statement, StatementInput, StatementRow, StatementVersion,
+    Consent, ConsentInput, ConsentPurpose, ConsentSummary, Statement, StatementInput, StatementRow,
+    StatementVersion,
 };
-use casefile_core::units::{Unit, UnitInput};
 use casefile_core::trust::{CaseKey, Provenance, Standing};
+use casefile_core::units::{Unit, UnitInput};
 use casefile_core::vocab::Term;
 use casefile_core::ErrorDto;
 use serde::Serialize;
@@ -58,7 +59,12 @@ pub struct CaseView {
 
 #[tauri::command(async)]
 pub fn case_get(state: St<'_>, id: String) -> Res<CaseView> {
-    state.with(|lib| Ok(CaseView { case: lib.get_case(&id)?, counts: lib.case_counts(&id)? }))
+    state.with(|lib| {
+        Ok(CaseView {
+            case: lib.get_case(&id)?,
+            counts: lib.case_counts(&id)?,
+        })
+    })
 }
 
 #[tauri::command(async)]
@@ -120,7 +126,13 @@ pub struct PersonView {
 
 #[tauri::command(async)]
 pub fn person_get(state: St<'_>, id: String) -> Res<PersonView> {
-    state.with(|lib| Ok(PersonView { person: lib.get_person(&id)?, has_identity: lib.has_identity(&id)?, links: lib.links_of(&id)? }))
+    state.with(|lib| {
+        Ok(PersonView {
+            person: lib.get_person(&id)?,
+            has_identity: lib.has_identity(&id)?,
+            links: lib.links_of(&id)?,
+        })
+    })
 }
 
 #[tauri::command(async)]
@@ -156,7 +168,12 @@ pub struct UnitView {
 
 #[tauri::command(async)]
 pub fn unit_get(state: St<'_>, id: String) -> Res<UnitView> {
-    state.with(|lib| Ok(UnitView { unit: lib.get_unit(&id)?, links: lib.links_of(&id)? }))
+    state.with(|lib| {
+        Ok(UnitView {
+            unit: lib.get_unit(&id)?,
+            links: lib.links_of(&id)?,
+        })
+    })
 }
 
 #[tauri::command(async)]
@@ -175,7 +192,11 @@ pub fn act_create(state: St<'_>, case_id: String, input: ActInput) -> Res<Act> {
 }
 
 #[tauri::command(async)]
-pub fn involvement_create(state: St<'_>, case_id: String, input: InvolvementInput) -> Res<Involvement> {
+pub fn involvement_create(
+    state: St<'_>,
+    case_id: String,
+    input: InvolvementInput,
+) -> Res<Involvement> {
     state.with(|lib| lib.create_involvement(&case_id, input))
 }
 
@@ -225,7 +246,13 @@ pub fn consent_set(state: St<'_>, statement_id: String, input: ConsentInput) -> 
 }
 
 #[tauri::command(async)]
-pub fn consent_withdraw(state: St<'_>, statement_id: String, purpose: ConsentPurpose, on: String, note: String) -> Res<Consent> {
+pub fn consent_withdraw(
+    state: St<'_>,
+    statement_id: String,
+    purpose: ConsentPurpose,
+    on: String,
+    note: String,
+) -> Res<Consent> {
     state.with(|lib| lib.withdraw_consent(&statement_id, purpose, &on, &note))
 }
 
@@ -249,7 +276,12 @@ pub fn link_remove(state: St<'_>, link_id: String, reason: String) -> Res<()> {
 }
 
 #[tauri::command(async)]
-pub fn record_find(state: St<'_>, case_id: String, query: String, types: Vec<String>) -> Res<Vec<RecordRef>> {
+pub fn record_find(
+    state: St<'_>,
+    case_id: String,
+    query: String,
+    types: Vec<String>,
+) -> Res<Vec<RecordRef>> {
     state.with(|lib| lib.find_records(&case_id, &query, &types, 50))
 }
 
@@ -294,7 +326,11 @@ pub fn evidence_get(state: St<'_>, id: String) -> Res<EvidenceView> {
         Ok(EvidenceView {
             analysis: lib.analysis(&evidence.sha256)?,
             links: lib.links_of(&id)?,
-            duplicates: lib.duplicates_of(&id)?.into_iter().map(|(item, distance)| Lookalike { item, distance }).collect(),
+            duplicates: lib
+                .duplicates_of(&id)?
+                .into_iter()
+                .map(|(item, distance)| Lookalike { item, distance })
+                .collect(),
             evidence,
         })
     })
@@ -326,13 +362,23 @@ pub fn case_standing(state: St<'_>, case_id: String, fingerprint: String) -> Res
 
 /// Trusts a key to change a case (a custody entry records it).
 #[tauri::command(async)]
-pub fn key_trust(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
+pub fn key_trust(
+    state: St<'_>,
+    case_id: String,
+    fingerprint: String,
+    reason: String,
+) -> Res<CaseKey> {
     state.with(|lib| lib.trust_key(&case_id, &fingerprint, &reason))
 }
 
 /// Stops trusting a key for a case.
 #[tauri::command(async)]
-pub fn key_revoke(state: St<'_>, case_id: String, fingerprint: String, reason: String) -> Res<CaseKey> {
+pub fn key_revoke(
+    state: St<'_>,
+    case_id: String,
+    fingerprint: String,
+    reason: String,
+) -> Res<CaseKey> {
     state.with(|lib| lib.revoke_key(&case_id, &fingerprint, &reason))
 }
 
@@ -360,17 +406,38 @@ pub fn conflict_resolve(state: St<'_>, id: String, take_incoming: bool) -> Res<(
 }
 
 #[tauri::command(async)]
-pub fn search(state: St<'_>, query: String, case_id: Option<String>, limit: Option<usize>, offset: Option<usize>) -> Res<SearchResult> {
-    state.with(|lib| lib.search(&query, case_id.as_deref(), limit.unwrap_or(50), offset.unwrap_or(0)))
+pub fn search(
+    state: St<'_>,
+    query: String,
+    case_id: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+) -> Res<SearchResult> {
+    state.with(|lib| {
+        lib.search(
+            &query,
+            case_id.as_deref(),
+            limit.unwrap_or(50),
+            offset.unwrap_or(0),
+        )
+    })
 }
 
 #[tauri::command(async)]
-pub fn incident_filter(state: St<'_>, case_id: String, filter: IncidentFilter) -> Res<Vec<IncidentRow>> {
+pub fn incident_filter(
+    state: St<'_>,
+    case_id: String,
+    filter: IncidentFilter,
+) -> Res<Vec<IncidentRow>> {
     state.with(|lib| lib.filter_incidents(&case_id, &filter))
 }
 
 #[tauri::command(async)]
-pub fn evidence_filter(state: St<'_>, case_id: String, filter: EvidenceFilter) -> Res<Vec<EvidenceRow>> {
+pub fn evidence_filter(
+    state: St<'_>,
+    case_id: String,
+    filter: EvidenceFilter,
+) -> Res<Vec<EvidenceRow>> {
     state.with(|lib| lib.filter_evidence(&case_id, &filter))
 }
 
@@ -380,11 +447,20 @@ pub fn case_geo_time(state: St<'_>, case_id: String) -> Res<Vec<GeoTimeItem>> {
 }
 
 #[tauri::command(async)]
-pub fn record_deleted_list(state: St<'_>, case_id: String) -> Res<Vec<casefile_core::records::DeletedRecord>> {
+pub fn record_deleted_list(
+    state: St<'_>,
+    case_id: String,
+) -> Res<Vec<casefile_core::records::DeletedRecord>> {
     state.with(|lib| lib.deleted_records(&case_id))
 }
 
 #[tauri::command(async)]
-pub fn vocab_add(state: St<'_>, vocab: String, code: String, label_en: String, label_uk: String) -> Res<Term> {
+pub fn vocab_add(
+    state: St<'_>,
+    vocab: String,
+    code: String,
+    label_en: String,
+    label_uk: String,
+) -> Res<Term> {
     state.with(|lib| lib.add_term(&vocab, &code, &label_en, &label_uk))
 }

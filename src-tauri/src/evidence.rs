@@ -70,7 +70,11 @@ pub fn evidence_import<R: Runtime>(
         Ok((lib.check_acquisition(&acquisition)?, lib.vault().clone()))
     })?;
     if paths.is_empty() {
-        return Err(ErrorDto { code: "invalid_input".into(), message: "choose at least one file or folder".into(), field: Some("paths".into()) });
+        return Err(ErrorDto {
+            code: "invalid_input".into(),
+            message: "choose at least one file or folder".into(),
+            field: Some("paths".into()),
+        });
     }
     let job = casefile_core::new_id();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -85,7 +89,13 @@ pub fn evidence_import<R: Runtime>(
             // At most ~10 events a second, plus every file boundary of a small batch.
             if last.elapsed() >= Duration::from_millis(100) || p.files_done == p.files_total {
                 last = Instant::now();
-                let _ = app.emit("evidence-progress", ProgressEvent { job: &job_id, progress: p });
+                let _ = app.emit(
+                    "evidence-progress",
+                    ProgressEvent {
+                        job: &job_id,
+                        progress: p,
+                    },
+                );
             }
         };
         let state = app.state::<AppState>();
@@ -98,13 +108,23 @@ pub fn evidence_import<R: Runtime>(
             Ok(mut report) => {
                 failed.append(&mut report.failed);
                 report.failed = failed;
-                DoneEvent { job: &job_id, report: Some(&report), error: None }.emit(&app);
+                DoneEvent {
+                    job: &job_id,
+                    report: Some(&report),
+                    error: None,
+                }
+                .emit(&app);
                 None
             }
             Err(e) => Some(ErrorDto::from(e)),
         };
         if let Some(error) = done {
-            DoneEvent { job: &job_id, report: None, error: Some(error) }.emit(&app);
+            DoneEvent {
+                job: &job_id,
+                report: None,
+                error: Some(error),
+            }
+            .emit(&app);
         }
         if let Ok(mut running) = app.state::<Jobs>().running.lock() {
             running.remove(&job_id);
@@ -122,7 +142,11 @@ impl DoneEvent<'_> {
 /// Asks a running import to stop after the file it is reading; whole files are kept.
 #[tauri::command(async)]
 pub fn evidence_cancel(jobs: State<'_, Jobs>, job: String) -> Result<bool, ErrorDto> {
-    let running = jobs.running.lock().map_err(|_| ErrorDto { code: "internal".into(), message: "job table unavailable".into(), field: None })?;
+    let running = jobs.running.lock().map_err(|_| ErrorDto {
+        code: "internal".into(),
+        message: "job table unavailable".into(),
+        field: None,
+    })?;
     Ok(match running.get(&job) {
         Some(flag) => {
             flag.store(true, Ordering::SeqCst);
@@ -149,7 +173,10 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
             // No library (it could not be opened): nothing to do, ever.
             Err(casefile_core::Error::Shared(_) | casefile_core::Error::Unavailable(_)) => return,
             Err(e) => {
-                tracing::error!(code = e.code(), "previews: the pending list could not be read");
+                tracing::error!(
+                    code = e.code(),
+                    "previews: the pending list could not be read"
+                );
                 std::thread::sleep(Duration::from_secs(5));
                 continue;
             }
@@ -165,14 +192,22 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
             let a = evidence::analyse(&vault, &sha, &kind);
             let status = a.status.to_string();
             match state.with_core(|lib| lib.store_analysis(&sha, &a)) {
-                Ok(()) => tracing::debug!(status = %status, ms = started.elapsed().as_millis() as u64, "preview made"),
+                Ok(()) => {
+                    tracing::debug!(status = %status, ms = started.elapsed().as_millis() as u64, "preview made")
+                }
                 // One file's failure is logged; the worker goes on with the next.
                 Err(e) => {
                     tracing::error!(code = e.code(), "a preview could not be stored");
                     continue;
                 }
             }
-            let _ = app.emit("evidence-analysed", AnalysedEvent { sha256: sha, status });
+            let _ = app.emit(
+                "evidence-analysed",
+                AnalysedEvent {
+                    sha256: sha,
+                    status,
+                },
+            );
         }
     });
 }
@@ -196,7 +231,9 @@ struct BundleDone<T: Serialize + Clone> {
 fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
     app: AppHandle<R>,
     event: &'static str,
-    work: impl FnOnce(&AppHandle<R>, &AtomicBool, &mut dyn FnMut(u64, u64)) -> casefile_core::Result<T> + Send + 'static,
+    work: impl FnOnce(&AppHandle<R>, &AtomicBool, &mut dyn FnMut(u64, u64)) -> casefile_core::Result<T>
+        + Send
+        + 'static,
 ) -> String {
     let job = casefile_core::new_id();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -210,13 +247,28 @@ fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
         let mut progress = |done: u64, total: u64| {
             if last.elapsed() >= Duration::from_millis(100) || done == total {
                 last = Instant::now();
-                let _ = app.emit(&progress_event, BundleProgress { job: &job_id, done, total });
+                let _ = app.emit(
+                    &progress_event,
+                    BundleProgress {
+                        job: &job_id,
+                        done,
+                        total,
+                    },
+                );
             }
         };
         let result = work(&app, &cancel, &mut progress);
         let done = match result {
-            Ok(r) => BundleDone { job: job_id.clone(), result: Some(r), error: None },
-            Err(e) => BundleDone { job: job_id.clone(), result: None, error: Some(ErrorDto::from(e)) },
+            Ok(r) => BundleDone {
+                job: job_id.clone(),
+                result: Some(r),
+                error: None,
+            },
+            Err(e) => BundleDone {
+                job: job_id.clone(),
+                result: None,
+                error: Some(ErrorDto::from(e)),
+            },
         };
         let _ = app.emit(&format!("{event}-done"), done);
         if let Ok(mut running) = app.state::<Jobs>().running.lock() {
@@ -228,13 +280,20 @@ fn spawn_job<R: Runtime, T: Serialize + Clone + Send + 'static>(
 
 /// Starts exporting a case; progress as `export-progress`, the report as `export-done`.
 #[tauri::command(async)]
-pub fn bundle_export<R: Runtime>(app: AppHandle<R>, case_id: String, out: PathBuf, zip: bool, profile: String) -> Result<String, ErrorDto> {
+pub fn bundle_export<R: Runtime>(
+    app: AppHandle<R>,
+    case_id: String,
+    out: PathBuf,
+    zip: bool,
+    profile: String,
+) -> Result<String, ErrorDto> {
     let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
     Ok(spawn_job(app, "export", move |app, cancel, progress| {
         // Read the case under the lock, stream the bag without it, then log the export.
         let state = app.state::<AppState>();
         let opts = casefile_core::bundle::ExportOptions { profile, zip };
-        let prepared = state.with_core(|lib| casefile_core::bundle::prepare_export(lib, &case_id, &out, &opts))?;
+        let prepared = state
+            .with_core(|lib| casefile_core::bundle::prepare_export(lib, &case_id, &out, &opts))?;
         let report = casefile_core::bundle::write_export(&prepared, cancel, progress)?;
         state.with_core(|lib| lib.record_export(&case_id, &report))?;
         Ok(report)
@@ -249,7 +308,11 @@ pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyRepor
 
 /// Starts verifying and merging a bundle; progress as `import-progress`, the report as `import-done`.
 #[tauri::command(async)]
-pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf, trust: Option<bool>) -> Result<String, ErrorDto> {
+pub fn bundle_import<R: Runtime>(
+    app: AppHandle<R>,
+    path: PathBuf,
+    trust: Option<bool>,
+) -> Result<String, ErrorDto> {
     Ok(spawn_job(app, "import", move |app, cancel, progress| {
         // Verifying and copying originals needs no database: the library stays usable meanwhile.
         let state = app.state::<AppState>();
@@ -266,8 +329,11 @@ pub fn bundle_import<R: Runtime>(app: AppHandle<R>, path: PathBuf, trust: Option
 /// audit, so that what it checks does not change under it.
 #[tauri::command(async)]
 pub fn audit_run<R: Runtime>(app: AppHandle<R>, files: Option<bool>) -> Result<String, ErrorDto> {
-    let opts = casefile_core::audit::AuditOptions { files: files.unwrap_or(true) };
+    let opts = casefile_core::audit::AuditOptions {
+        files: files.unwrap_or(true),
+    };
     Ok(spawn_job(app, "audit", move |app, cancel, progress| {
-        app.state::<AppState>().with_core(|lib| lib.audit_verify_with(opts, cancel, progress))
+        app.state::<AppState>()
+            .with_core(|lib| lib.audit_verify_with(opts, cancel, progress))
     }))
 }

@@ -25,11 +25,16 @@ impl AppState {
             tracing::error!(code = e.code(), "the library could not be opened");
             Arc::new(e)
         });
-        AppState { library: Mutex::new(library) }
+        AppState {
+            library: Mutex::new(library),
+        }
     }
 
     /// Runs one core operation on the library and converts its error for IPC.
-    fn with<T>(&self, f: impl FnOnce(&mut Library) -> casefile_core::Result<T>) -> Result<T, ErrorDto> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Library) -> casefile_core::Result<T>,
+    ) -> Result<T, ErrorDto> {
         let mut guard = self.library.lock().map_err(|_| ErrorDto {
             code: "internal".into(),
             message: "an earlier operation failed unexpectedly; restart Casefile".into(),
@@ -43,10 +48,18 @@ impl AppState {
     }
 
     /// Like `with`, for code that continues in core terms (background jobs).
-    fn with_core<T>(&self, f: impl FnOnce(&mut Library) -> casefile_core::Result<T>) -> casefile_core::Result<T> {
-        let mut guard = self.library.lock().map_err(|_| casefile_core::Error::Unavailable("an earlier operation failed".into()))?;
+    fn with_core<T>(
+        &self,
+        f: impl FnOnce(&mut Library) -> casefile_core::Result<T>,
+    ) -> casefile_core::Result<T> {
+        let mut guard = self
+            .library
+            .lock()
+            .map_err(|_| casefile_core::Error::Unavailable("an earlier operation failed".into()))?;
         // The reason the library could not be opened, code and all (library_locked, say).
-        let lib = guard.as_mut().map_err(|e| casefile_core::Error::Shared(e.clone()))?;
+        let lib = guard
+            .as_mut()
+            .map_err(|e| casefile_core::Error::Shared(e.clone()))?;
         f(lib)
     }
 }
@@ -54,7 +67,9 @@ impl AppState {
 /// Registers the state and every command on `builder`; shared by `run` and the tests.
 pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     use commands::*;
-    use evidence::{audit_run, bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import};
+    use evidence::{
+        audit_run, bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import,
+    };
     builder
         .manage(state)
         .manage(evidence::Jobs::default())
@@ -74,67 +89,67 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-        library_info,
-        profile_set,
-        vocab_list,
-        sample_load,
-        case_list,
-        case_get,
-        case_create,
-        case_update,
-        incident_list,
-        incident_get,
-        incident_create,
-        incident_update,
-        person_list,
-        person_get,
-        person_create,
-        person_update,
-        identity_set,
-        identity_reveal,
-        unit_list,
-        unit_get,
-        unit_create,
-        unit_update,
-        act_create,
-        involvement_create,
-        statement_list,
-        statement_get,
-        statement_create,
-        statement_update,
-        consent_set,
-        consent_withdraw,
-        link_create,
-        link_remove,
-        record_find,
-        record_delete,
-        record_restore,
-        record_history,
-        evidence_list,
-        evidence_get,
-        evidence_update,
-        evidence_duplicates,
-        evidence_import,
-        evidence_cancel,
-        bundle_export,
-        bundle_verify,
-        bundle_import,
-        conflict_list,
-        conflict_resolve,
-        search,
-        incident_filter,
-        evidence_filter,
-        case_geo_time,
-        record_deleted_list,
-        vocab_add,
-        case_provenance,
-        case_standing,
-        key_trust,
-        key_revoke,
-        export_last_profile,
-        audit_run,
-        audit_accept_head,
-    ])
+            library_info,
+            profile_set,
+            vocab_list,
+            sample_load,
+            case_list,
+            case_get,
+            case_create,
+            case_update,
+            incident_list,
+            incident_get,
+            incident_create,
+            incident_update,
+            person_list,
+            person_get,
+            person_create,
+            person_update,
+            identity_set,
+            identity_reveal,
+            unit_list,
+            unit_get,
+            unit_create,
+            unit_update,
+            act_create,
+            involvement_create,
+            statement_list,
+            statement_get,
+            statement_create,
+            statement_update,
+            consent_set,
+            consent_withdraw,
+            link_create,
+            link_remove,
+            record_find,
+            record_delete,
+            record_restore,
+            record_history,
+            evidence_list,
+            evidence_get,
+            evidence_update,
+            evidence_duplicates,
+            evidence_import,
+            evidence_cancel,
+            bundle_export,
+            bundle_verify,
+            bundle_import,
+            conflict_list,
+            conflict_resolve,
+            search,
+            incident_filter,
+            evidence_filter,
+            case_geo_time,
+            record_deleted_list,
+            vocab_add,
+            case_provenance,
+            case_standing,
+            key_trust,
+            key_revoke,
+            export_last_profile,
+            audit_run,
+            audit_accept_head,
+        ])
 }
 
 /// Starts the desktop app on the library named by `CASEFILE_DATA_DIR` or the default.

@@ -14,8 +14,12 @@ pub fn log_dir(data_dir: &Path) -> std::path::PathBuf {
 /// Starts logging; keep the guard for as long as the app runs (it flushes on drop). `None` if
 /// the folder cannot be made (the app runs on, logging to stderr only).
 pub fn init(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CASEFILE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,casefile_core=info,casefile_app=info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CASEFILE_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,casefile_core=info,casefile_app=info")
+    });
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false);
     let dir = log_dir(data_dir);
     let file = std::fs::create_dir_all(&dir).ok().and_then(|_| {
         #[cfg(unix)]
@@ -34,12 +38,22 @@ pub fn init(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGua
     match file {
         Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file_layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false).with_target(false);
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file_layer).try_init();
+            let file_layer = tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_target(false);
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .with(file_layer)
+                .try_init();
             Some(guard)
         }
         None => {
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .try_init();
             None
         }
     }

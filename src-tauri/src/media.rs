@@ -24,7 +24,10 @@ enum Target {
 }
 
 /// Answers one `media:` request.
-pub fn media_response<R: Runtime>(app: &AppHandle<R>, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+pub fn media_response<R: Runtime>(
+    app: &AppHandle<R>,
+    request: &Request<Vec<u8>>,
+) -> Response<Vec<u8>> {
     let state = app.state::<AppState>();
     let path = request.uri().path();
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
@@ -33,20 +36,30 @@ pub fn media_response<R: Runtime>(app: &AppHandle<R>, request: &Request<Vec<u8>>
             ["thumb", id] => Some(Target::Thumb(lib.get_evidence(id)?.sha256)),
             ["original", id] => {
                 let e = lib.get_evidence(id)?;
-                matches!(e.kind.as_str(), "image" | "video" | "audio").then(|| Target::Original { sha256: e.sha256, mime: e.media_type })
+                matches!(e.kind.as_str(), "image" | "video" | "audio").then(|| Target::Original {
+                    sha256: e.sha256,
+                    mime: e.media_type,
+                })
             }
             _ => None,
         };
         Ok(target.map(|t| (t, lib.vault().clone())))
     });
     // The lock is released here; everything below reads files only.
-    let range = request.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
     let result = match looked_up {
         Ok(Some((Target::Thumb(sha), vault))) => vault.read_thumbnail(&sha).map(|t| match t {
-            Some(jpeg) => reply(StatusCode::OK).header(header::CONTENT_TYPE, "image/jpeg").body(jpeg),
+            Some(jpeg) => reply(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "image/jpeg")
+                .body(jpeg),
             None => reply(StatusCode::NOT_FOUND).body(Vec::new()),
         }),
-        Ok(Some((Target::Original { sha256, mime }, vault))) => original(&vault, &sha256, &mime, range),
+        Ok(Some((Target::Original { sha256, mime }, vault))) => {
+            original(&vault, &sha256, &mime, range)
+        }
         Ok(None) => Ok(reply(StatusCode::NOT_FOUND).body(Vec::new())),
         Err(e) if e.code() == "not_found" => Ok(reply(StatusCode::NOT_FOUND).body(Vec::new())),
         Err(e) => Err(e),
@@ -56,26 +69,40 @@ pub fn media_response<R: Runtime>(app: &AppHandle<R>, request: &Request<Vec<u8>>
         Ok(Err(_)) => tracing::error!("media: a response could not be built"),
         Err(e) => tracing::error!(code = e.code(), "media: a file could not be served"),
     }
-    reply(StatusCode::INTERNAL_SERVER_ERROR).body(Vec::new()).unwrap_or_default()
+    reply(StatusCode::INTERNAL_SERVER_ERROR)
+        .body(Vec::new())
+        .unwrap_or_default()
 }
 
 fn reply(status: StatusCode) -> tauri::http::response::Builder {
-    Response::builder().status(status).header(header::CACHE_CONTROL, "no-store")
+    Response::builder()
+        .status(status)
+        .header(header::CACHE_CONTROL, "no-store")
 }
 
 type Built = Result<Response<Vec<u8>>, tauri::http::Error>;
 
 /// An original, whole or the range asked for.
-fn original(vault: &Vault, sha256: &str, mime: &str, range: Option<&str>) -> casefile_core::Result<Built> {
+fn original(
+    vault: &Vault,
+    sha256: &str,
+    mime: &str,
+    range: Option<&str>,
+) -> casefile_core::Result<Built> {
     let mut file = vault.open_original(sha256)?;
     let io = |e| casefile_core::Error::io(std::path::PathBuf::from("vault original"), e);
     let len = file.seek(SeekFrom::End(0)).map_err(io)?;
-    let base = reply(StatusCode::OK).header(header::CONTENT_TYPE, mime).header(header::ACCEPT_RANGES, "bytes");
+    let base = reply(StatusCode::OK)
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::ACCEPT_RANGES, "bytes");
     let (start, end) = match range.map(|r| parse_range(r, len)) {
         // No Range header, or one we do not understand (which HTTP says to ignore): the whole file.
         None | Some(Range::Ignored) => {
             if len > MAX_WHOLE {
-                tracing::warn!(bytes = len, "media: an original too large to send whole was asked for without a range");
+                tracing::warn!(
+                    bytes = len,
+                    "media: an original too large to send whole was asked for without a range"
+                );
                 return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE).body(Vec::new()));
             }
             let mut body = Vec::with_capacity(len as usize);
@@ -84,14 +111,21 @@ fn original(vault: &Vault, sha256: &str, mime: &str, range: Option<&str>) -> cas
             return Ok(base.body(body));
         }
         Some(Range::Unsatisfiable) => {
-            return Ok(reply(StatusCode::RANGE_NOT_SATISFIABLE).header(header::CONTENT_RANGE, format!("bytes */{len}")).body(Vec::new()));
+            return Ok(reply(StatusCode::RANGE_NOT_SATISFIABLE)
+                .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+                .body(Vec::new()));
         }
         Some(Range::Bytes(start, end)) => (start, end.min(start + MAX_RANGE - 1)),
     };
     let mut body = Vec::with_capacity((end - start + 1) as usize);
     file.seek(SeekFrom::Start(start)).map_err(io)?;
-    file.take(end - start + 1).read_to_end(&mut body).map_err(io)?;
-    Ok(base.status(StatusCode::PARTIAL_CONTENT).header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")).body(body))
+    file.take(end - start + 1)
+        .read_to_end(&mut body)
+        .map_err(io)?;
+    Ok(base
+        .status(StatusCode::PARTIAL_CONTENT)
+        .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
+        .body(body))
 }
 
 /// A Range header's meaning for a file of `len` bytes.
@@ -107,12 +141,22 @@ pub enum Range {
 
 /// Reads `bytes=a-b`, `bytes=a-` or `bytes=-n` (RFC 9110 §14.1.2).
 pub fn parse_range(header: &str, len: u64) -> Range {
-    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Ignored };
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Ignored;
+    };
     if spec.contains(',') {
         return Range::Ignored;
     }
-    let Some((a, b)) = spec.trim().split_once('-') else { return Range::Ignored };
-    let num = |s: &str| if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) { s.parse::<u64>().ok() } else { None };
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return Range::Ignored;
+    };
+    let num = |s: &str| {
+        if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse::<u64>().ok()
+        } else {
+            None
+        }
+    };
     match (a.trim(), b.trim()) {
         ("", n) => match num(n) {
             Some(0) => Range::Unsatisfiable,
@@ -143,12 +187,29 @@ mod tests {
         assert_eq!(parse_range("bytes=0-99", 1000), Range::Bytes(0, 99));
         assert_eq!(parse_range("bytes=900-", 1000), Range::Bytes(900, 999));
         assert_eq!(parse_range("bytes=-10", 1000), Range::Bytes(990, 999));
-        assert_eq!(parse_range("bytes=-5000", 1000), Range::Bytes(0, 999), "a suffix longer than the file is the file");
-        assert_eq!(parse_range("bytes=990-5000", 1000), Range::Bytes(990, 999), "an end beyond the file is the file's end");
+        assert_eq!(
+            parse_range("bytes=-5000", 1000),
+            Range::Bytes(0, 999),
+            "a suffix longer than the file is the file"
+        );
+        assert_eq!(
+            parse_range("bytes=990-5000", 1000),
+            Range::Bytes(990, 999),
+            "an end beyond the file is the file's end"
+        );
         assert_eq!(parse_range("bytes=1000-", 1000), Range::Unsatisfiable);
         assert_eq!(parse_range("bytes=-0", 1000), Range::Unsatisfiable);
         assert_eq!(parse_range("bytes=0-", 0), Range::Unsatisfiable);
-        for ignored in ["bytes=5-1", "bytes=0-1,5-9", "items=0-1", "bytes=a-b", "bytes=--1", "bytes=+1-2", "bytes=", "bytes=18446744073709551616-"] {
+        for ignored in [
+            "bytes=5-1",
+            "bytes=0-1,5-9",
+            "items=0-1",
+            "bytes=a-b",
+            "bytes=--1",
+            "bytes=+1-2",
+            "bytes=",
+            "bytes=18446744073709551616-",
+        ] {
             assert_eq!(parse_range(ignored, 1000), Range::Ignored, "{ignored}");
         }
     }

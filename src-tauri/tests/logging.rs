@@ -11,7 +11,11 @@ use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::Listener;
 
-fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
         webview,
         InvokeRequest {
@@ -34,28 +38,72 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
     // Debug level, so that even the most talkative events are checked.
     std::env::set_var("CASEFILE_LOG", "debug");
     let guard = logging::init(dir.path()).expect("the log folder is made");
-    let secrets = ["Zarichna basement", "Oleksandra Zhuravska", "Ховалися у підвалі", "Sviatohirsk-evidence-7731", "ZRX-0042"];
+    let secrets = [
+        "Zarichna basement",
+        "Oleksandra Zhuravska",
+        "Ховалися у підвалі",
+        "Sviatohirsk-evidence-7731",
+        "ZRX-0042",
+    ];
 
-    let mut app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf())).build(tauri::generate_context!()).expect("build app");
+    let mut app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
+        .build(tauri::generate_context!())
+        .expect("build app");
     // One iteration (not a loop) runs the setup hook, which starts the preview worker.
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});
     let w = tauri::Manager::get_webview_window(&app, "main").expect("the main window");
-    invoke(&w, "profile_set", json!({ "name": "Field team", "organisation": "" })).unwrap();
-    let case = invoke(&w, "case_create", json!({ "input": { "title": secrets[0], "reference": secrets[4] } })).unwrap();
+    invoke(
+        &w,
+        "profile_set",
+        json!({ "name": "Field team", "organisation": "" }),
+    )
+    .unwrap();
+    let case = invoke(
+        &w,
+        "case_create",
+        json!({ "input": { "title": secrets[0], "reference": secrets[4] } }),
+    )
+    .unwrap();
     let case = case["id"].as_str().unwrap().to_string();
-    let person = invoke(&w, "person_create", json!({ "caseId": case, "input": { "roles": ["witness"] } })).unwrap();
+    let person = invoke(
+        &w,
+        "person_create",
+        json!({ "caseId": case, "input": { "roles": ["witness"] } }),
+    )
+    .unwrap();
     let pid = person["id"].as_str().unwrap().to_string();
-    invoke(&w, "identity_set", json!({ "personId": pid, "identity": { "real_name": secrets[1] } })).unwrap();
+    invoke(
+        &w,
+        "identity_set",
+        json!({ "personId": pid, "identity": { "real_name": secrets[1] } }),
+    )
+    .unwrap();
     invoke(&w, "statement_create", json!({ "caseId": case, "input": { "witness_id": pid, "language": "uk", "text": secrets[2] } })).unwrap();
     // A failed command: its code is logged, not the text that was refused.
-    let err = invoke(&w, "case_create", json!({ "input": { "title": "", "reference": secrets[4] } })).unwrap_err();
+    let err = invoke(
+        &w,
+        "case_create",
+        json!({ "input": { "title": "", "reference": secrets[4] } }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "invalid_input");
 
     // Evidence with a telling file name: one real photo and one that is not what it claims.
     let photo = src.path().join(format!("{}.jpg", secrets[3]));
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/exif-samples/jpg/Canon_40D.jpg"), &photo).unwrap();
-    std::fs::write(src.path().join(format!("{}-broken.jpg", secrets[3])), b"\xff\xd8\xff\xe0 broken").unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/testdata/exif-samples/jpg/Canon_40D.jpg"
+        ),
+        &photo,
+    )
+    .unwrap();
+    std::fs::write(
+        src.path().join(format!("{}-broken.jpg", secrets[3])),
+        b"\xff\xd8\xff\xe0 broken",
+    )
+    .unwrap();
     let (tx, rx) = mpsc::channel::<String>();
     let analysed = tx.clone();
     app.listen("evidence-done", move |e| {
@@ -65,11 +113,20 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
         let _ = analysed.send(e.payload().to_string());
     });
     let acquisition = json!({ "collected_by": "Field team", "collected_at": "2022-04-02", "method": "own_capture" });
-    invoke(&w, "evidence_import", json!({ "caseId": case, "paths": [src.path()], "acquisition": acquisition })).unwrap();
+    invoke(
+        &w,
+        "evidence_import",
+        json!({ "caseId": case, "paths": [src.path()], "acquisition": acquisition }),
+    )
+    .unwrap();
     let mut done = false;
     let mut previews = 0;
     while !(done && previews == 2) {
-        let event: Value = serde_json::from_str(&rx.recv_timeout(Duration::from_secs(60)).expect("intake and previews end")).unwrap();
+        let event: Value = serde_json::from_str(
+            &rx.recv_timeout(Duration::from_secs(60))
+                .expect("intake and previews end"),
+        )
+        .unwrap();
         if event.get("report").is_some() || event.get("error").is_some() {
             assert!(event["error"].is_null(), "{event}");
             done = true;
@@ -86,17 +143,32 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&logs).unwrap().permissions().mode() & 0o777, 0o700, "the log folder is private");
+        assert_eq!(
+            std::fs::metadata(&logs).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "the log folder is private"
+        );
     }
     let mut log = String::new();
     for f in std::fs::read_dir(&logs).unwrap() {
         log += &std::fs::read_to_string(f.unwrap().path()).unwrap();
     }
-    for event in ["library opened", "intake: batch recorded", "preview made", "a command failed"] {
+    for event in [
+        "library opened",
+        "intake: batch recorded",
+        "preview made",
+        "a command failed",
+    ] {
         assert!(log.contains(event), "the log says {event:?}:\n{log}");
     }
-    assert!(log.contains("code=invalid_input") || log.contains("code=\"invalid_input\""), "{log}");
+    assert!(
+        log.contains("code=invalid_input") || log.contains("code=\"invalid_input\""),
+        "{log}"
+    );
     for secret in secrets {
-        assert!(!log.contains(secret), "{secret:?} is case content and must not be in the log:\n{log}");
+        assert!(
+            !log.contains(secret),
+            "{secret:?} is case content and must not be in the log:\n{log}"
+        );
     }
 }

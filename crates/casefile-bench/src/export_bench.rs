@@ -26,21 +26,53 @@ pub fn run(dir: &Path, total_mib: u64, runs: usize) -> Result<(), Box<dyn std::e
         let files = crate::gen::files(&source, total_mib << 20, 1 << 20, 20 << 20, 0xE4F0)?;
         let lib_dir = work.join("library");
         let mut lib = Library::open(&lib_dir, Arc::new(SystemClock))?;
-        let case = lib.create_case(NewCase { title: "Export benchmark".into(), ..Default::default() })?.id;
-        lib.add_evidence(&case, &files, &Acquisition::default(), &AtomicBool::new(false), &mut |_| {})?;
+        let case = lib
+            .create_case(NewCase {
+                title: "Export benchmark".into(),
+                ..Default::default()
+            })?
+            .id;
+        lib.add_evidence(
+            &case,
+            &files,
+            &Acquisition::default(),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )?;
         std::fs::remove_dir_all(&source)?;
         let originals = lib_dir.join("vault/sha256");
-        let bytes: u64 = lib.evidence_rows(&case)?.iter().map(|e| e.size as u64).sum();
-        println!("{} originals, {:.2} GiB, in the vault", files.len(), bytes as f64 / (1u64 << 30) as f64);
+        let bytes: u64 = lib
+            .evidence_rows(&case)?
+            .iter()
+            .map(|e| e.size as u64)
+            .sum();
+        println!(
+            "{} originals, {:.2} GiB, in the vault",
+            files.len(),
+            bytes as f64 / (1u64 << 30) as f64
+        );
         // Warm the page cache the same way for both: read everything once.
-        let _ = Command::new("tar").arg("cf").arg("/dev/null").arg("-C").arg(&originals).arg(".").status();
+        let _ = Command::new("tar")
+            .arg("cf")
+            .arg("/dev/null")
+            .arg("-C")
+            .arg(&originals)
+            .arg(".")
+            .status();
 
         let mut best_tar = f64::MAX;
         let mut best_ours = f64::MAX;
         for i in 0..runs.max(1) {
             let tar_out = work.join(format!("baseline-{i}.tar"));
             let t = Instant::now();
-            let ok = Command::new("tar").arg("cf").arg(&tar_out).arg("-C").arg(&originals).arg(".").status()?.success()
+            let ok = Command::new("tar")
+                .arg("cf")
+                .arg(&tar_out)
+                .arg("-C")
+                .arg(&originals)
+                .arg(".")
+                .status()?
+                .success()
                 && Command::new("sync").status()?.success();
             let secs = t.elapsed().as_secs_f64();
             if ok {
@@ -50,14 +82,30 @@ pub fn run(dir: &Path, total_mib: u64, runs: usize) -> Result<(), Box<dyn std::e
 
             let out = work.join(format!("bundle-{i}.zip"));
             let t = Instant::now();
-            export_case(&mut lib, &case, &out, &ExportOptions { profile: ExportProfile::Full, zip: true }, &AtomicBool::new(false), &mut |_, _| {})?;
+            export_case(
+                &mut lib,
+                &case,
+                &out,
+                &ExportOptions {
+                    profile: ExportProfile::Full,
+                    zip: true,
+                },
+                &AtomicBool::new(false),
+                &mut |_, _| {},
+            )?;
             best_ours = best_ours.min(t.elapsed().as_secs_f64());
             std::fs::remove_file(&out)?;
         }
         println!("best of {runs} runs each, page cache warm, output fsynced:");
-        println!("  tar cf + sync           {:>6.2} GB/s", gbps(bytes, best_tar));
+        println!(
+            "  tar cf + sync           {:>6.2} GB/s",
+            gbps(bytes, best_tar)
+        );
         println!("  casefile export --zip   {:>6.2} GB/s  (stored ZIP, SHA-256 manifest, every original re-hashed, signed, fsynced)", gbps(bytes, best_ours));
-        println!("  ratio ours / tar+sync   {:>6.2}   (target >= 0.8)", best_tar / best_ours);
+        println!(
+            "  ratio ours / tar+sync   {:>6.2}   (target >= 0.8)",
+            best_tar / best_ours
+        );
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&work);

@@ -44,7 +44,9 @@ impl Rng {
 /// what the sniffer and the metadata reader look at. The scan data after it is random.
 fn jpeg_header() -> Vec<u8> {
     let mut h = vec![0xFF, 0xD8];
-    h.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+    h.extend_from_slice(&[
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
     let (w, ht) = (4032u16, 3024u16);
     h.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
     h.extend_from_slice(&ht.to_be_bytes());
@@ -66,7 +68,10 @@ pub fn files(dir: &Path, total: u64, min: u64, max: u64, seed: u64) -> Result<Ve
         let i = paths.len();
         let size = rng.between(min, max).min(total - written).max(1);
         let jpeg = i % 10 == 0;
-        let path = dir.join(format!("evidence-{i:04}.{}", if jpeg { "jpg" } else { "bin" }));
+        let path = dir.join(format!(
+            "evidence-{i:04}.{}",
+            if jpeg { "jpg" } else { "bin" }
+        ));
         let mut f = File::create(&path).map_err(|e| Error::io(&path, e))?;
         let mut left = size;
         let mut first = true;

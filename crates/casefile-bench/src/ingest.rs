@@ -74,7 +74,11 @@ impl Series {
         bytes as f64 / self.median() / 1e9
     }
     fn all(&self, bytes: u64) -> String {
-        self.0.iter().map(|s| format!("{:.2}", bytes as f64 / s / 1e9)).collect::<Vec<_>>().join(" ")
+        self.0
+            .iter()
+            .map(|s| format!("{:.2}", bytes as f64 / s / 1e9))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -96,7 +100,11 @@ struct PhaseClock {
 
 impl PhaseClock {
     fn new() -> PhaseClock {
-        PhaseClock { phases: Phases::default(), last: Instant::now(), ends: 0 }
+        PhaseClock {
+            phases: Phases::default(),
+            last: Instant::now(),
+            ends: 0,
+        }
     }
     fn on_progress(&mut self, p: &Progress) {
         let now = Instant::now();
@@ -117,9 +125,16 @@ fn other(path: &Path, msg: String) -> Error {
 
 pub fn run(o: Options) -> Result<(), Error> {
     if o.min_mib == 0 || o.min_mib > o.max_mib || o.total_mib == 0 || o.runs == 0 {
-        return Err(Error::invalid("size", "need 0 < --min-mib <= --max-mib, --total-mib > 0 and --runs > 0"));
+        return Err(Error::invalid(
+            "size",
+            "need 0 < --min-mib <= --max-mib, --total-mib > 0 and --runs > 0",
+        ));
     }
-    let work = o.dir.clone().unwrap_or_else(std::env::temp_dir).join(format!("casefile-bench-ingest-{}", std::process::id()));
+    let work = o
+        .dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir)
+        .join(format!("casefile-bench-ingest-{}", std::process::id()));
     let result = measure(&o, &work);
     if o.keep {
         println!("kept {}", work.display());
@@ -132,8 +147,17 @@ pub fn run(o: Options) -> Result<(), Error> {
 fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     let src = work.join("source");
     let t = Instant::now();
-    let files = gen::files(&src, o.total_mib * MIB, o.min_mib * MIB, o.max_mib * MIB, SEED)?;
-    let bytes: u64 = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum();
+    let files = gen::files(
+        &src,
+        o.total_mib * MIB,
+        o.min_mib * MIB,
+        o.max_mib * MIB,
+        SEED,
+    )?;
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum();
     println!(
         "generated {} files, {:.0} MiB ({}–{} MiB each, every 10th with a JPEG header) in {} ({:.1} s)",
         files.len(),
@@ -147,13 +171,19 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     let needed = 2 * bytes + 64 * MIB;
     if let Some(free) = crate::sys::free_bytes(work) {
         if free < needed {
-            return Err(other(work, format!("{} MiB free, {} MiB needed; choose --dir or fewer --runs", free / MIB, needed / MIB)));
+            return Err(other(
+                work,
+                format!(
+                    "{} MiB free, {} MiB needed; choose --dir or fewer --runs",
+                    free / MIB,
+                    needed / MIB
+                ),
+            ));
         }
     }
     let tmpfs = Path::new("/dev/shm");
-    let tmpfs = (tmpfs.is_dir() && crate::sys::free_bytes(tmpfs).is_some_and(|f| f > 2 * bytes)).then(|| {
-        tmpfs.join(format!("casefile-bench-ingest-ram-{}", std::process::id()))
-    });
+    let tmpfs = (tmpfs.is_dir() && crate::sys::free_bytes(tmpfs).is_some_and(|f| f > 2 * bytes))
+        .then(|| tmpfs.join(format!("casefile-bench-ingest-ram-{}", std::process::id())));
     println!(
         "page cache: files fsynced after writing and read once before timing. {} rounds, each running every measurement \
          in turn, {}; each line shows the best round, the median and every round in brackets. \
@@ -163,8 +193,25 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     );
     println!();
 
-    let (mut openssl, mut sha256sum, mut ours, mut naive, mut copy, mut ram, mut hash_only, mut relaxed) =
-        (Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]), Series(vec![]));
+    let (
+        mut openssl,
+        mut sha256sum,
+        mut ours,
+        mut naive,
+        mut copy,
+        mut ram,
+        mut hash_only,
+        mut relaxed,
+    ) = (
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+        Series(vec![]),
+    );
     let mut openssl_out = String::new();
     let mut best_phases = Phases::default();
     let mut all_phases = Vec::new();
@@ -242,11 +289,19 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     check_digests(&report, &openssl_out, files.len())?;
 
     let row = |name: &str, s: &Series| {
-        println!("{name:<62} {:>5.2} GB/s  median {:>5.2}  [{}]", s.gbps(bytes), s.median_gbps(bytes), s.all(bytes))
+        println!(
+            "{name:<62} {:>5.2} GB/s  median {:>5.2}  [{}]",
+            s.gbps(bytes),
+            s.median_gbps(bytes),
+            s.all(bytes)
+        )
     };
     row("openssl dgst -sha256 FILES...", &openssl);
     row("sha256sum FILES...", &sha256sum);
-    row("casefile intake (Library::add_evidence, fresh library)", &ours);
+    row(
+        "casefile intake (Library::add_evidence, fresh library)",
+        &ours,
+    );
     println!();
     println!(
         "ours / openssl   = {:.2} best, {:.2} median   (target ≥ 0.60)",
@@ -260,7 +315,10 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     );
     println!();
     println!("durability (the library commits with synchronous=FULL, so a committed custody entry survives power loss):");
-    row("  casefile intake with synchronous=NORMAL instead (not shipped)", &relaxed);
+    row(
+        "  casefile intake with synchronous=NORMAL instead (not shipped)",
+        &relaxed,
+    );
     println!(
         "  FULL costs {:+.1}% best, {:+.1}% median ({} batches of up to {BATCH_FILES} files, one WAL fsync each)",
         100.0 * (ours.best() / relaxed.best() - 1.0),
@@ -269,12 +327,28 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     );
     println!();
     println!("for context:");
-    row("  naive loop: per file read→SHA-256→write→fsync, one thread", &naive);
-    println!("  naive / openssl = {:.2} best, {:.2} median", naive.gbps(bytes) / openssl.gbps(bytes), naive.median_gbps(bytes) / openssl.median_gbps(bytes));
-    row("  copy only (read→write, fsync per 32 files, no hash): the disk", &copy);
-    row("  read + SHA-256 only, in this process (sha2 crate)", &hash_only);
+    row(
+        "  naive loop: per file read→SHA-256→write→fsync, one thread",
+        &naive,
+    );
+    println!(
+        "  naive / openssl = {:.2} best, {:.2} median",
+        naive.gbps(bytes) / openssl.gbps(bytes),
+        naive.median_gbps(bytes) / openssl.median_gbps(bytes)
+    );
+    row(
+        "  copy only (read→write, fsync per 32 files, no hash): the disk",
+        &copy,
+    );
+    row(
+        "  read + SHA-256 only, in this process (sha2 crate)",
+        &hash_only,
+    );
     if tmpfs.is_some() {
-        row("  casefile intake into a library on /dev/shm (no disk)", &ram);
+        row(
+            "  casefile intake into a library on /dev/shm (no disk)",
+            &ram,
+        );
     }
     println!();
 
@@ -291,15 +365,29 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
         100.0 * best_phases.recording.as_secs_f64() / total.as_secs_f64(),
         total.as_secs_f64()
     );
-    let list = |f: fn(&Phases) -> Duration| all_phases.iter().map(|p| format!("{:.2}", f(p).as_secs_f64())).collect::<Vec<_>>().join(" ");
-    println!("  every round, seconds: staging [{}], recording [{}]", list(|p| p.staging), list(|p| p.recording));
+    let list = |f: fn(&Phases) -> Duration| {
+        all_phases
+            .iter()
+            .map(|p| format!("{:.2}", f(p).as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "  every round, seconds: staging [{}], recording [{}]",
+        list(|p| p.staging),
+        list(|p| p.recording)
+    );
     let mut stage_commit = (0.0, 0.0);
     for pass in passes {
         stage_commit = vault_only(&work.join(format!("vault-only-{pass}")), &files)?;
     }
     let (stage, commit) = stage_commit;
     println!("the vault alone, one timed run (Vault::stage every file, then Vault::commit in batches of {BATCH_FILES}):");
-    println!("  stage  {:6.2} s  {:5.2} GB/s", stage, bytes as f64 / stage / 1e9);
+    println!(
+        "  stage  {:6.2} s  {:5.2} GB/s",
+        stage,
+        bytes as f64 / stage / 1e9
+    );
     println!("  commit {:6.2} s  (fsync, rename, dir fsync)", commit);
     Ok(())
 }
@@ -308,7 +396,9 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
 /// that freeing it (online discard, page-cache release) does not slow the next measurement.
 fn settle(dir: &Path) -> Result<(), Error> {
     std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    Command::new("sync").status().map_err(|e| Error::io("sync", e))?;
+    Command::new("sync")
+        .status()
+        .map_err(|e| Error::io("sync", e))?;
     Ok(())
 }
 
@@ -324,7 +414,10 @@ fn time_tool(prog: &str, args: &[&str], files: &[PathBuf]) -> Result<(f64, Strin
         .map_err(|e| Error::io(prog, e))?;
     let s = t.elapsed().as_secs_f64();
     if !out.status.success() {
-        return Err(other(Path::new(prog), format!("{prog} exited with {}", out.status)));
+        return Err(other(
+            Path::new(prog),
+            format!("{prog} exited with {}", out.status),
+        ));
     }
     Ok((s, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
@@ -336,19 +429,41 @@ fn ours_once(lib_dir: &Path, files: &[PathBuf]) -> Result<(f64, Phases, IngestRe
 
 /// [`ours_once`], with `full == false` running SQLite at `synchronous=NORMAL` to show what
 /// durability costs.
-fn ours_once_with(lib_dir: &Path, files: &[PathBuf], full: bool) -> Result<(f64, Phases, IngestReport), Error> {
+fn ours_once_with(
+    lib_dir: &Path,
+    files: &[PathBuf],
+    full: bool,
+) -> Result<(f64, Phases, IngestReport), Error> {
     let mut lib = Library::open(lib_dir, Arc::new(SystemClock))?;
     if !full {
         lib.bench_only_relax_durability()?;
     }
-    let case = lib.create_case(NewCase { title: "Intake benchmark".into(), reference: None, description: String::new() })?;
+    let case = lib.create_case(NewCase {
+        title: "Intake benchmark".into(),
+        reference: None,
+        description: String::new(),
+    })?;
     let mut clock = PhaseClock::new();
     let t = Instant::now();
     clock.last = t;
-    let report = lib.add_evidence(&case.id, files, &Acquisition::default(), &AtomicBool::new(false), &mut |p| clock.on_progress(p))?;
+    let report = lib.add_evidence(
+        &case.id,
+        files,
+        &Acquisition::default(),
+        &AtomicBool::new(false),
+        &mut |p| clock.on_progress(p),
+    )?;
     let s = t.elapsed().as_secs_f64();
     if !report.failed.is_empty() || report.added.len() != files.len() || report.cancelled {
-        return Err(other(lib_dir, format!("intake took {} of {} files; failures: {:?}", report.added.len(), files.len(), report.failed)));
+        return Err(other(
+            lib_dir,
+            format!(
+                "intake took {} of {} files; failures: {:?}",
+                report.added.len(),
+                files.len(),
+                report.failed
+            ),
+        ));
     }
     Ok((s, clock.phases, report))
 }
@@ -370,7 +485,8 @@ fn naive_once(out: &Path, files: &[PathBuf]) -> Result<f64, Error> {
                 break;
             }
             h.update(&buf[..n]);
-            dst.write_all(&buf[..n]).map_err(|e| Error::io(&dst_path, e))?;
+            dst.write_all(&buf[..n])
+                .map_err(|e| Error::io(&dst_path, e))?;
         }
         dst.sync_all().map_err(|e| Error::io(&dst_path, e))?;
         std::hint::black_box(h.finalize());
@@ -395,7 +511,8 @@ fn copy_once(out: &Path, files: &[PathBuf]) -> Result<f64, Error> {
                 if n == 0 {
                     break;
                 }
-                dst.write_all(&buf[..n]).map_err(|e| Error::io(&dst_path, e))?;
+                dst.write_all(&buf[..n])
+                    .map_err(|e| Error::io(&dst_path, e))?;
             }
             written.push((dst_path, dst));
         }
@@ -403,7 +520,9 @@ fn copy_once(out: &Path, files: &[PathBuf]) -> Result<f64, Error> {
             f.sync_all().map_err(|e| Error::io(p, e))?;
         }
     }
-    File::open(out).and_then(|d| d.sync_all()).map_err(|e| Error::io(out, e))?;
+    File::open(out)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(out, e))?;
     Ok(t.elapsed().as_secs_f64())
 }
 
@@ -437,7 +556,9 @@ fn vault_only(root: &Path, files: &[PathBuf]) -> Result<(f64, f64), Error> {
         match vault.stage(f, &cancel, &mut |_| {}) {
             Ok(s) => staged.push(s),
             Err(casefile_core::vault::StageError::Failed(e)) => return Err(e),
-            Err(casefile_core::vault::StageError::Cancelled) => return Err(other(f, "cancelled".into())),
+            Err(casefile_core::vault::StageError::Cancelled) => {
+                return Err(other(f, "cancelled".into()))
+            }
         }
     }
     let stage = t.elapsed().as_secs_f64();
@@ -461,9 +582,16 @@ fn check_digests(report: &IngestReport, openssl_out: &str, n: usize) -> Result<(
             Some((path, hex.trim()))
         })
         .collect();
-    let agree = report.added.iter().filter(|e| theirs.get(e.source_path.as_str()) == Some(&e.sha256.as_str())).count();
+    let agree = report
+        .added
+        .iter()
+        .filter(|e| theirs.get(e.source_path.as_str()) == Some(&e.sha256.as_str()))
+        .count();
     if agree != n {
-        return Err(other(Path::new("openssl"), format!("only {agree} of {n} intake digests match openssl's")));
+        return Err(other(
+            Path::new("openssl"),
+            format!("only {agree} of {n} intake digests match openssl's"),
+        ));
     }
     println!("check: the SHA-256 recorded by intake matches openssl's for all {n} files");
     Ok(())

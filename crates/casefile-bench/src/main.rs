@@ -172,21 +172,62 @@ enum Cmd {
 }
 
 const PLACES: &[(&str, &str)] = &[
-    ("Mariupol", "Donetsk"), ("Kharkiv", "Kharkiv"), ("Bucha", "Kyiv"), ("Irpin", "Kyiv"), ("Chernihiv", "Chernihiv"),
-    ("Izium", "Kharkiv"), ("Kherson", "Kherson"), ("Mykolaiv", "Mykolaiv"), ("Sumy", "Sumy"), ("Kramatorsk", "Donetsk"),
+    ("Mariupol", "Donetsk"),
+    ("Kharkiv", "Kharkiv"),
+    ("Bucha", "Kyiv"),
+    ("Irpin", "Kyiv"),
+    ("Chernihiv", "Chernihiv"),
+    ("Izium", "Kharkiv"),
+    ("Kherson", "Kherson"),
+    ("Mykolaiv", "Mykolaiv"),
+    ("Sumy", "Sumy"),
+    ("Kramatorsk", "Donetsk"),
 ];
-const TYPES: &[&str] = &["attack_residential", "attack_medical", "attack_school", "indiscriminate_attack", "attack_infrastructure"];
+const TYPES: &[&str] = &[
+    "attack_residential",
+    "attack_medical",
+    "attack_school",
+    "indiscriminate_attack",
+    "attack_infrastructure",
+];
 
 fn main() -> Result<(), casefile_core::Error> {
     match Cli::parse().cmd {
-        Cmd::Seed { data_dir, incidents, statements } => seed(&data_dir, incidents, statements),
-        Cmd::Ingest { dir, total_mib, min_mib, max_mib, runs, keep, cold } => {
-            ingest::run(ingest::Options { dir, total_mib, min_mib, max_mib, runs, keep, cold })
-        }
+        Cmd::Seed {
+            data_dir,
+            incidents,
+            statements,
+        } => seed(&data_dir, incidents, statements),
+        Cmd::Ingest {
+            dir,
+            total_mib,
+            min_mib,
+            max_mib,
+            runs,
+            keep,
+            cold,
+        } => ingest::run(ingest::Options {
+            dir,
+            total_mib,
+            min_mib,
+            max_mib,
+            runs,
+            keep,
+            cold,
+        }),
         Cmd::Memory { gib, dir } => memory::run(gib, dir),
-        Cmd::Export { dir, total_mib, runs } => export_bench::run(&dir.unwrap_or_else(std::env::temp_dir), total_mib, runs)
+        Cmd::Export {
+            dir,
+            total_mib,
+            runs,
+        } => export_bench::run(&dir.unwrap_or_else(std::env::temp_dir), total_mib, runs)
             .map_err(|e| casefile_core::Error::Unavailable(e.to_string())),
-        Cmd::Search { data_dir, incidents, statements, reps } => search_bench::run(&data_dir, incidents, statements, reps),
+        Cmd::Search {
+            data_dir,
+            incidents,
+            statements,
+            reps,
+        } => search_bench::run(&data_dir, incidents, statements, reps),
         Cmd::Lookalikes {
             dir,
             items,
@@ -203,43 +244,79 @@ fn main() -> Result<(), casefile_core::Error> {
             keep,
         }),
         Cmd::IntakeChild { data_dir, files } => memory::child(&data_dir, &files),
-        Cmd::VerifyMemory { dir, incidents, statements, hostile_mb, keep } => {
-            verify_memory::run(verify_memory::Options { dir, incidents, statements, hostile_mb, keep })
-        }
-        Cmd::VerifyChild { bundle, import_into } => verify_memory::child_main(&bundle, import_into.as_deref()),
+        Cmd::VerifyMemory {
+            dir,
+            incidents,
+            statements,
+            hostile_mb,
+            keep,
+        } => verify_memory::run(verify_memory::Options {
+            dir,
+            incidents,
+            statements,
+            hostile_mb,
+            keep,
+        }),
+        Cmd::VerifyChild {
+            bundle,
+            import_into,
+        } => verify_memory::child_main(&bundle, import_into.as_deref()),
     }
 }
 
 fn seed(dir: &std::path::Path, n: usize, n_statements: usize) -> Result<(), casefile_core::Error> {
     let mut lib = Library::open(dir, Arc::new(SystemClock))?;
-    let case = lib.create_case(NewCase { title: format!("Generated case with {n} incidents"), reference: None, description: String::new() })?;
+    let case = lib.create_case(NewCase {
+        title: format!("Generated case with {n} incidents"),
+        reference: None,
+        description: String::new(),
+    })?;
     let start = Instant::now();
     for i in 0..n {
         let (town, oblast) = PLACES[i % PLACES.len()];
         let day = 1 + (i % 28);
         let month = 3 + (i / 28) % 10;
-        lib.create_incident(&case.id, IncidentInput {
-            title: format!("Incident {:05}: strike in {town}", i + 1),
-            description: format!("Generated incident number {} in {town}, {oblast} oblast.", i + 1),
-            date: DateInput { precision: DatePrecision::Day, from: Some(format!("2022-{month:02}-{day:02}")), ..Default::default() },
-            place_name: format!("Street {} No. {}", (i * 7) % 97, i % 120),
-            settlement: town.into(),
-            oblast: oblast.into(),
-            country: "Ukraine".into(),
-            types: vec![TYPES[i % TYPES.len()].into()],
-            ..Default::default()
-        })?;
+        lib.create_incident(
+            &case.id,
+            IncidentInput {
+                title: format!("Incident {:05}: strike in {town}", i + 1),
+                description: format!(
+                    "Generated incident number {} in {town}, {oblast} oblast.",
+                    i + 1
+                ),
+                date: DateInput {
+                    precision: DatePrecision::Day,
+                    from: Some(format!("2022-{month:02}-{day:02}")),
+                    ..Default::default()
+                },
+                place_name: format!("Street {} No. {}", (i * 7) % 97, i % 120),
+                settlement: town.into(),
+                oblast: oblast.into(),
+                country: "Ukraine".into(),
+                types: vec![TYPES[i % TYPES.len()].into()],
+                ..Default::default()
+            },
+        )?;
     }
     let per_incident = start.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
     if n_statements > 0 {
-        let w = lib.create_person(&case.id, PersonInput { roles: vec!["witness".into()], ..Default::default() })?;
-        for i in 0..n_statements {
-            lib.create_statement(&case.id, StatementInput {
-                witness_id: w.id.clone(),
-                title: format!("Statement {:05}", i + 1),
-                text: format!("Generated statement {} about the strike.", i + 1),
+        let w = lib.create_person(
+            &case.id,
+            PersonInput {
+                roles: vec!["witness".into()],
                 ..Default::default()
-            })?;
+            },
+        )?;
+        for i in 0..n_statements {
+            lib.create_statement(
+                &case.id,
+                StatementInput {
+                    witness_id: w.id.clone(),
+                    title: format!("Statement {:05}", i + 1),
+                    text: format!("Generated statement {} about the strike.", i + 1),
+                    ..Default::default()
+                },
+            )?;
         }
     }
     println!("{}", case.id);

@@ -16,17 +16,114 @@ use std::time::Instant;
 
 /// Common words first: drawn with a Zipf-like skew, so the first few are in most documents.
 const WORDS_EN: &[&str] = &[
-    "the", "and", "of", "to", "in", "was", "we", "at", "from", "there", "people", "building", "strike", "shelling",
-    "morning", "evening", "street", "house", "school", "hospital", "children", "soldiers", "explosion", "basement",
-    "windows", "fire", "smoke", "neighbours", "car", "road", "bridge", "shop", "water", "electricity", "theatre",
-    "ambulance", "doctor", "mother", "father", "brother", "sister", "tank", "artillery", "rocket", "aircraft",
-    "shelter", "yard", "roof", "wall", "queue", "bread", "pharmacy", "market", "church", "station", "checkpoint",
+    "the",
+    "and",
+    "of",
+    "to",
+    "in",
+    "was",
+    "we",
+    "at",
+    "from",
+    "there",
+    "people",
+    "building",
+    "strike",
+    "shelling",
+    "morning",
+    "evening",
+    "street",
+    "house",
+    "school",
+    "hospital",
+    "children",
+    "soldiers",
+    "explosion",
+    "basement",
+    "windows",
+    "fire",
+    "smoke",
+    "neighbours",
+    "car",
+    "road",
+    "bridge",
+    "shop",
+    "water",
+    "electricity",
+    "theatre",
+    "ambulance",
+    "doctor",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "tank",
+    "artillery",
+    "rocket",
+    "aircraft",
+    "shelter",
+    "yard",
+    "roof",
+    "wall",
+    "queue",
+    "bread",
+    "pharmacy",
+    "market",
+    "church",
+    "station",
+    "checkpoint",
 ];
 const WORDS_UK: &[&str] = &[
-    "і", "в", "на", "що", "ми", "було", "біля", "люди", "будинок", "удар", "обстріл", "ранок", "вечір", "вулиця",
-    "школа", "лікарня", "діти", "солдати", "вибух", "підвал", "вікна", "пожежа", "дим", "сусіди", "машина", "дорога",
-    "міст", "магазин", "вода", "світло", "театр", "швидка", "лікар", "мати", "батько", "брат", "сестра", "танк",
-    "артилерія", "ракета", "літак", "укриття", "двір", "дах", "стіна", "черга", "хліб", "аптека", "ринок", "церква",
+    "і",
+    "в",
+    "на",
+    "що",
+    "ми",
+    "було",
+    "біля",
+    "люди",
+    "будинок",
+    "удар",
+    "обстріл",
+    "ранок",
+    "вечір",
+    "вулиця",
+    "школа",
+    "лікарня",
+    "діти",
+    "солдати",
+    "вибух",
+    "підвал",
+    "вікна",
+    "пожежа",
+    "дим",
+    "сусіди",
+    "машина",
+    "дорога",
+    "міст",
+    "магазин",
+    "вода",
+    "світло",
+    "театр",
+    "швидка",
+    "лікар",
+    "мати",
+    "батько",
+    "брат",
+    "сестра",
+    "танк",
+    "артилерія",
+    "ракета",
+    "літак",
+    "укриття",
+    "двір",
+    "дах",
+    "стіна",
+    "черга",
+    "хліб",
+    "аптека",
+    "ринок",
+    "церква",
 ];
 
 struct Rng(u64);
@@ -66,9 +163,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub fn run(dir: &Path, incidents: usize, statements: usize, reps: usize) -> Result<(), casefile_core::Error> {
+pub fn run(
+    dir: &Path,
+    incidents: usize,
+    statements: usize,
+    reps: usize,
+) -> Result<(), casefile_core::Error> {
     let mut lib = Library::open(dir, Arc::new(SystemClock))?;
-    let existing = lib.list_cases()?.into_iter().find(|c| c.title.starts_with("Search benchmark"));
+    let existing = lib
+        .list_cases()?
+        .into_iter()
+        .find(|c| c.title.starts_with("Search benchmark"));
     let case = match existing {
         Some(c) => {
             println!("reusing the generated library in {}", dir.display());
@@ -76,49 +181,141 @@ pub fn run(dir: &Path, incidents: usize, statements: usize, reps: usize) -> Resu
         }
         None => {
             let started = Instant::now();
-            let case = lib.create_case(NewCase { title: format!("Search benchmark: {incidents} incidents, {statements} statements"), ..Default::default() })?.id;
+            let case = lib
+                .create_case(NewCase {
+                    title: format!(
+                        "Search benchmark: {incidents} incidents, {statements} statements"
+                    ),
+                    ..Default::default()
+                })?
+                .id;
             let mut rng = Rng(0x2545F4914F6CDD1D);
             for i in 0..incidents {
                 // One document in 10,000 has a rare word; one in 20 a word shared by ~500 others.
-                let rare = if i % 10_000 == 7 { Some(format!("rare{}", i / 10_000)) } else if i % 20 == 3 { Some(format!("medium{}", i % 200 / 20)) } else { None };
-                lib.create_incident(&case, IncidentInput {
-                    title: sentence(&mut rng, 6, None),
-                    description: sentence(&mut rng, 60, rare.as_deref()),
-                    date: DateInput { precision: DatePrecision::Day, from: Some(format!("2022-{:02}-{:02}", 3 + i % 9, 1 + i % 28)), ..Default::default() },
-                    place_name: sentence(&mut rng, 2, None),
-                    ..Default::default()
-                })?;
+                let rare = if i % 10_000 == 7 {
+                    Some(format!("rare{}", i / 10_000))
+                } else if i % 20 == 3 {
+                    Some(format!("medium{}", i % 200 / 20))
+                } else {
+                    None
+                };
+                lib.create_incident(
+                    &case,
+                    IncidentInput {
+                        title: sentence(&mut rng, 6, None),
+                        description: sentence(&mut rng, 60, rare.as_deref()),
+                        date: DateInput {
+                            precision: DatePrecision::Day,
+                            from: Some(format!("2022-{:02}-{:02}", 3 + i % 9, 1 + i % 28)),
+                            ..Default::default()
+                        },
+                        place_name: sentence(&mut rng, 2, None),
+                        ..Default::default()
+                    },
+                )?;
             }
-            let w = lib.create_person(&case, PersonInput { roles: vec!["witness".into()], ..Default::default() })?;
+            let w = lib.create_person(
+                &case,
+                PersonInput {
+                    roles: vec!["witness".into()],
+                    ..Default::default()
+                },
+            )?;
             for i in 0..statements {
                 let rare = (i % 10_000 == 3).then(|| format!("rarest{}", i / 10_000));
-                lib.create_statement(&case, StatementInput {
-                    witness_id: w.id.clone(),
-                    title: format!("Statement {i}"),
-                    text: sentence(&mut rng, 300, rare.as_deref()),
-                    ..Default::default()
-                })?;
+                lib.create_statement(
+                    &case,
+                    StatementInput {
+                        witness_id: w.id.clone(),
+                        title: format!("Statement {i}"),
+                        text: sentence(&mut rng, 300, rare.as_deref()),
+                        ..Default::default()
+                    },
+                )?;
             }
-            println!("generated {incidents} incidents and {statements} statements in {:.1} s", started.elapsed().as_secs_f64());
+            println!(
+                "generated {incidents} incidents and {statements} statements in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             case
         }
     };
     let started = Instant::now();
     let n = lib.reindex()?;
-    println!("index build (rebuild of {n} records): {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "index build (rebuild of {n} records): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let classes: Vec<(&str, Vec<String>)> = vec![
-        ("rare word", (0..reps).map(|i| format!("rare{}", i % (incidents / 10_000).max(1))).collect()),
-        ("medium word (~500 docs)", (0..reps).map(|i| format!("medium{}", i % 10)).collect()),
-        ("very common word", (0..reps).map(|i| ["the", "і", "and", "в", "of"][i % 5].to_string()).collect()),
-        ("common word (Ukrainian)", (0..reps).map(|i| ["будинок", "люди", "удар", "на"][i % 4].to_string()).collect()),
-        ("two words", (0..reps).map(|i| ["theatre children", "школа вибух", "hospital smoke", "танк міст"][i % 4].to_string()).collect()),
-        ("phrase", (0..reps).map(|i| ["\"the strike\"", "\"і вибух\"", "\"people and\"", "\"в підвал\""][i % 4].to_string()).collect()),
-        ("prefix", (0..reps).map(|i| ["hosp*", "лікар*", "shel*", "обстр*"][i % 4].to_string()).collect()),
-        ("OR of two", (0..reps).map(|i| ["theatre OR театр", "school OR школа"][i % 2].to_string()).collect()),
+        (
+            "rare word",
+            (0..reps)
+                .map(|i| format!("rare{}", i % (incidents / 10_000).max(1)))
+                .collect(),
+        ),
+        (
+            "medium word (~500 docs)",
+            (0..reps).map(|i| format!("medium{}", i % 10)).collect(),
+        ),
+        (
+            "very common word",
+            (0..reps)
+                .map(|i| ["the", "і", "and", "в", "of"][i % 5].to_string())
+                .collect(),
+        ),
+        (
+            "common word (Ukrainian)",
+            (0..reps)
+                .map(|i| ["будинок", "люди", "удар", "на"][i % 4].to_string())
+                .collect(),
+        ),
+        (
+            "two words",
+            (0..reps)
+                .map(|i| {
+                    [
+                        "theatre children",
+                        "школа вибух",
+                        "hospital smoke",
+                        "танк міст",
+                    ][i % 4]
+                        .to_string()
+                })
+                .collect(),
+        ),
+        (
+            "phrase",
+            (0..reps)
+                .map(|i| {
+                    [
+                        "\"the strike\"",
+                        "\"і вибух\"",
+                        "\"people and\"",
+                        "\"в підвал\"",
+                    ][i % 4]
+                        .to_string()
+                })
+                .collect(),
+        ),
+        (
+            "prefix",
+            (0..reps)
+                .map(|i| ["hosp*", "лікар*", "shel*", "обстр*"][i % 4].to_string())
+                .collect(),
+        ),
+        (
+            "OR of two",
+            (0..reps)
+                .map(|i| ["theatre OR театр", "school OR школа"][i % 2].to_string())
+                .collect(),
+        ),
     ];
     println!("\nsearch latency, first page of 20 with bm25 ranking and snippets, whole library ({reps} queries each)");
-    println!("{:<26} {:>9} {:>9} {:>9}  order (documents with the rarest word)", "query class", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "{:<26} {:>9} {:>9} {:>9}  order (documents with the rarest word)",
+        "query class", "p50 ms", "p95 ms", "max ms"
+    );
     for (name, queries) in classes {
         let mut times = Vec::new();
         let mut order = String::new();
@@ -126,10 +323,21 @@ pub fn run(dir: &Path, incidents: usize, statements: usize, reps: usize) -> Resu
             let t = Instant::now();
             let r = lib.search(q, None, 20, 0)?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
-            order = format!("{} ({})", if r.ranked { "bm25" } else { "newest first" }, r.matches_estimate);
+            order = format!(
+                "{} ({})",
+                if r.ranked { "bm25" } else { "newest first" },
+                r.matches_estimate
+            );
         }
         times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        println!("{:<26} {:>9.1} {:>9.1} {:>9.1}  {}", name, percentile(&times, 0.5), percentile(&times, 0.95), times.last().copied().unwrap_or(0.0), order);
+        println!(
+            "{:<26} {:>9.1} {:>9.1} {:>9.1}  {}",
+            name,
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            times.last().copied().unwrap_or(0.0),
+            order
+        );
     }
     let _ = case;
     println!("\ntarget: p95 <= 50 ms for every class on 200,000 records");

@@ -47,7 +47,10 @@ pub struct Options {
 
 pub fn run(o: Options) -> Result<(), Error> {
     let base = o.dir.clone().unwrap_or_else(std::env::temp_dir);
-    let work = base.join(format!("casefile-bench-verify-memory-{}", std::process::id()));
+    let work = base.join(format!(
+        "casefile-bench-verify-memory-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
     let result = measure_all(&work, &o);
     if o.keep {
@@ -59,31 +62,68 @@ pub fn run(o: Options) -> Result<(), Error> {
 }
 
 fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
-    println!("peak RSS (VmHWM) of verify (and import) in a child process; target < {TARGET_MIB} MiB\n");
+    println!(
+        "peak RSS (VmHWM) of verify (and import) in a child process; target < {TARGET_MIB} MiB\n"
+    );
 
     // A small real case as the base of the hostile bags.
     let small = work.join("small-lib");
     let mut lib = Library::open(&small, Arc::new(SystemClock))?;
     lib.set_profile("Benchmark", "casefile-bench")?;
-    let case = lib.create_case(NewCase { title: "Hostile base".into(), ..Default::default() })?.id;
-    lib.create_incident(&case, IncidentInput { title: "One incident".into(), ..Default::default() })?;
+    let case = lib
+        .create_case(NewCase {
+            title: "Hostile base".into(),
+            ..Default::default()
+        })?
+        .id;
+    lib.create_incident(
+        &case,
+        IncidentInput {
+            title: "One incident".into(),
+            ..Default::default()
+        },
+    )?;
     let base_zip = work.join("base.zip");
-    export_case(&mut lib, &case, &base_zip, &ExportOptions { profile: ExportProfile::Full, zip: true }, &AtomicBool::new(false), &mut |_, _| {})?;
+    export_case(
+        &mut lib,
+        &case,
+        &base_zip,
+        &ExportOptions {
+            profile: ExportProfile::Full,
+            zip: true,
+        },
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )?;
     drop(lib);
 
     let total = o.hostile_mb * 1_000_000;
     let head = "{\"schema\":\"casefile-case\",\"schema_version\":2,\"profile\":\"full\",\"exported_at\":\"2026-01-01T00:00:00Z\",";
     let hostile: [(&str, String, Filler); 3] = [
-        ("{} objects, about 1000:1", format!("{head}\"incidents\":["), Filler::Objects { sprinkle_every: 0 }),
-        ("{} objects with whitespace, about 50:1", format!("{head}\"incidents\":["), Filler::Objects { sprinkle_every: 40 }),
-        ("tiny statements, each with its own id", format!("{head}\"statements\":["), Filler::Statements),
+        (
+            "{} objects, about 1000:1",
+            format!("{head}\"incidents\":["),
+            Filler::Objects { sprinkle_every: 0 },
+        ),
+        (
+            "{} objects with whitespace, about 50:1",
+            format!("{head}\"incidents\":["),
+            Filler::Objects { sprinkle_every: 40 },
+        ),
+        (
+            "tiny statements, each with its own id",
+            format!("{head}\"statements\":["),
+            Filler::Statements,
+        ),
     ];
     let mut rows = Vec::new();
     for (i, (what, head, filler)) in hostile.iter().enumerate() {
         let path = work.join(format!("hostile-{i}.zip"));
         let t = Instant::now();
         write_hostile(&base_zip, &path, head.as_bytes(), filler, total)?;
-        let size = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+        let size = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
         println!(
             "built hostile ZIP: {what}: case.json inflates to {:.2} GB, the ZIP is {:.1} MB ({:.0}:1), in {:.1} s",
             total as f64 / 1e9,
@@ -111,17 +151,43 @@ fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
     let bundle = work.join("genuine.zip");
     {
         let mut lib = Library::open(&lib_dir, Arc::new(SystemClock))?;
-        export_case(&mut lib, &case, &bundle, &ExportOptions { profile: ExportProfile::Full, zip: true }, &AtomicBool::new(false), &mut |_, _| {})?;
+        export_case(
+            &mut lib,
+            &case,
+            &bundle,
+            &ExportOptions {
+                profile: ExportProfile::Full,
+                zip: true,
+            },
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )?;
     }
-    let size = std::fs::metadata(&bundle).map_err(|e| Error::io(&bundle, e))?.len();
-    println!("exported it as a ZIP of {:.1} MB in {:.1} s\n", size as f64 / 1e6, t.elapsed().as_secs_f64());
+    let size = std::fs::metadata(&bundle)
+        .map_err(|e| Error::io(&bundle, e))?
+        .len();
+    println!(
+        "exported it as a ZIP of {:.1} MB in {:.1} s\n",
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     rows.push(("genuine: verify".into(), child(&bundle, None)?));
-    rows.push(("genuine: import into an empty library".into(), child(&bundle, Some(&work.join("import-lib")))?));
+    rows.push((
+        "genuine: import into an empty library".into(),
+        child(&bundle, Some(&work.join("import-lib")))?,
+    ));
 
     println!("{:<52} {:>8} {:>14}  verdict", "bundle", "time", "peak RSS");
     for (what, m) in &rows {
-        let mark = if m.peak_mib < TARGET_MIB { "" } else { "  (over the target)" };
-        println!("{what:<52} {:>6.1} s {:>10.1} MiB  {}{mark}", m.secs, m.peak_mib, m.verdict);
+        let mark = if m.peak_mib < TARGET_MIB {
+            ""
+        } else {
+            "  (over the target)"
+        };
+        println!(
+            "{what:<52} {:>6.1} s {:>10.1} MiB  {}{mark}",
+            m.secs, m.peak_mib, m.verdict
+        );
     }
     let worst = rows.iter().map(|(_, m)| m.peak_mib).fold(0.0, f64::max);
     println!("\nhighest peak: {worst:.1} MiB (target < {TARGET_MIB} MiB)");
@@ -137,12 +203,21 @@ enum Filler {
 
 /// The bag at `base` (a ZIP) with its case.json replaced by `head`, filler up to `total` bytes,
 /// and an end that closes the document.
-fn write_hostile(base: &Path, dst: &Path, head: &[u8], filler: &Filler, total: u64) -> Result<(), Error> {
+fn write_hostile(
+    base: &Path,
+    dst: &Path,
+    head: &[u8],
+    filler: &Filler,
+    total: u64,
+) -> Result<(), Error> {
     let zerr = |e: zip::result::ZipError| other(dst, e.to_string());
     let ioerr = |e: std::io::Error| Error::io(dst, e);
-    let mut src = zip::ZipArchive::new(File::open(base).map_err(|e| Error::io(base, e))?).map_err(zerr)?;
+    let mut src =
+        zip::ZipArchive::new(File::open(base).map_err(|e| Error::io(base, e))?).map_err(zerr)?;
     let mut w = zip::ZipWriter::new(BufWriter::new(File::create(dst).map_err(ioerr)?));
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).unix_permissions(0o644);
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
     let mut case_json = None;
     for i in 0..src.len() {
         let mut e = src.by_index(i).map_err(zerr)?;
@@ -157,7 +232,11 @@ fn write_hostile(base: &Path, dst: &Path, head: &[u8], filler: &Filler, total: u
         w.write_all(&body).map_err(ioerr)?;
     }
     let name = case_json.ok_or_else(|| other(base, "no case.json".into()))?;
-    let level = if matches!(filler, Filler::Objects { sprinkle_every: 0 }) { 6 } else { 1 };
+    let level = if matches!(filler, Filler::Objects { sprinkle_every: 0 }) {
+        6
+    } else {
+        1
+    };
     let deflated = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(level))
@@ -182,7 +261,13 @@ fn write_hostile(base: &Path, dst: &Path, head: &[u8], filler: &Filler, total: u
                     }
                 }
                 Filler::Statements => {
-                    write!(buf, "{{\"id\":\"{:08x}-{:04x}-7000-8000-000000000000\",\"version\":1}},", n & 0xffff_ffff, n >> 32).map_err(ioerr)?;
+                    write!(
+                        buf,
+                        "{{\"id\":\"{:08x}-{:04x}-7000-8000-000000000000\",\"version\":1}},",
+                        n & 0xffff_ffff,
+                        n >> 32
+                    )
+                    .map_err(ioerr)?;
                 }
             }
             n += 1;
@@ -201,7 +286,12 @@ fn write_hostile(base: &Path, dst: &Path, head: &[u8], filler: &Filler, total: u
 fn genuine_case(dir: &Path, incidents: usize, statements: usize) -> Result<(String, usize), Error> {
     let mut lib = Library::open(dir, Arc::new(SystemClock))?;
     lib.set_profile("Benchmark", "casefile-bench")?;
-    let case = lib.create_case(NewCase { title: format!("Verify benchmark: {incidents} incidents, {statements} statements"), ..Default::default() })?.id;
+    let case = lib
+        .create_case(NewCase {
+            title: format!("Verify benchmark: {incidents} incidents, {statements} statements"),
+            ..Default::default()
+        })?
+        .id;
     for i in 0..incidents {
         lib.create_incident(&case, IncidentInput {
             title: format!("Incident {:06}: strike on a residential building", i + 1),
@@ -216,7 +306,15 @@ fn genuine_case(dir: &Path, incidents: usize, statements: usize) -> Result<(Stri
     let mut persons = 0;
     for i in 0..statements {
         if i % 10 == 0 {
-            witness = lib.create_person(&case, PersonInput { roles: vec!["witness".into()], ..Default::default() })?.id;
+            witness = lib
+                .create_person(
+                    &case,
+                    PersonInput {
+                        roles: vec!["witness".into()],
+                        ..Default::default()
+                    },
+                )?
+                .id;
             persons += 1;
         }
         lib.create_statement(&case, StatementInput {
@@ -245,7 +343,12 @@ fn child(bundle: &Path, import_into: Option<&Path>) -> Result<Measured, Error> {
         cmd.arg("--import-into").arg(d);
     }
     let t = Instant::now();
-    let mut c = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().map_err(|e| Error::io(&exe, e))?;
+    let mut c = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| Error::io(&exe, e))?;
     let pid = c.id().to_string();
     let mut sampled = 0u64;
     let status = loop {
@@ -262,25 +365,47 @@ fn child(bundle: &Path, import_into: Option<&Path>) -> Result<Measured, Error> {
     if let Some(mut s) = c.stdout.take() {
         s.read_to_string(&mut out).map_err(|e| Error::io(&exe, e))?;
     }
-    let field = |k: &str| out.lines().find_map(|l| l.strip_prefix(k)).map(str::to_string);
+    let field = |k: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(str::to_string)
+    };
     let (Some(hwm), Some(verdict)) = (field("hwm_kib="), field("verdict=")) else {
-        return Err(other(&exe, format!("unexpected output from verify-child ({status}): {out}")));
+        return Err(other(
+            &exe,
+            format!("unexpected output from verify-child ({status}): {out}"),
+        ));
     };
     let peak = hwm.parse::<u64>().unwrap_or(0).max(sampled);
-    Ok(Measured { secs, peak_mib: peak as f64 / 1024.0, verdict })
+    Ok(Measured {
+        secs,
+        peak_mib: peak as f64 / 1024.0,
+        verdict,
+    })
 }
 
 /// The hidden child: verifies (or imports) one bundle and prints its own peak RSS and verdict.
 pub fn child_main(bundle: &Path, import_into: Option<&Path>) -> Result<(), Error> {
     let short = |s: String| -> String {
         let s = s.replace('\n', " ");
-        if s.chars().count() > 150 { format!("{}…", s.chars().take(150).collect::<String>()) } else { s }
+        if s.chars().count() > 150 {
+            format!("{}…", s.chars().take(150).collect::<String>())
+        } else {
+            s
+        }
     };
     let verdict = match import_into {
         None => match verify_bundle(bundle) {
-            Ok(r) if r.ok => format!("verified: {} records, {} custody entries", r.records, r.custody_entries),
+            Ok(r) if r.ok => format!(
+                "verified: {} records, {} custody entries",
+                r.records, r.custody_entries
+            ),
             Ok(r) => {
-                let first = r.problems.iter().find(|p| p.file.as_deref() != Some("bag-info.txt")).or(r.problems.first());
+                let first = r
+                    .problems
+                    .iter()
+                    .find(|p| p.file.as_deref() != Some("bag-info.txt"))
+                    .or(r.problems.first());
                 short(format!(
                     "refused ({} problems): {}: {}",
                     r.problems.len() + r.problems_not_listed,
@@ -294,7 +419,10 @@ pub fn child_main(bundle: &Path, import_into: Option<&Path>) -> Result<(), Error
             let mut lib = Library::open(dir, Arc::new(SystemClock))?;
             lib.set_profile("Benchmark", "casefile-bench")?;
             match lib.import_bundle(bundle, &AtomicBool::new(false), &mut |_, _| {}) {
-                Ok(r) => format!("imported: {} records added, {} custody entries received", r.counts.added, r.custody_entries_received),
+                Ok(r) => format!(
+                    "imported: {} records added, {} custody entries received",
+                    r.counts.added, r.custody_entries_received
+                ),
                 Err(e) => short(format!("import refused ({}): {e}", e.code())),
             }
         }

@@ -9,16 +9,51 @@ use casefile_core::Library;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-pub fn export(lib: &mut Library, json: bool, case_id: &str, out: &Path, zip: bool, profile: &str) -> Result<(), Failure> {
+pub fn export(
+    lib: &mut Library,
+    json: bool,
+    case_id: &str,
+    out: &Path,
+    zip: bool,
+    profile: &str,
+) -> Result<(), Failure> {
     let profile: ExportProfile = profile.parse()?;
-    let r = export_case(lib, case_id, out, &ExportOptions { profile, zip }, &AtomicBool::new(false), &mut |_, _| {})?;
+    let r = export_case(
+        lib,
+        case_id,
+        out,
+        &ExportOptions { profile, zip },
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )?;
     show(json, &r, |r| {
-        say!("exported {} ({} profile)", r.path.display(), r.profile.as_str());
-        say!("payload:  {} files, {} bytes ({} originals)", r.payload_files, r.payload_bytes, r.originals);
+        say!(
+            "exported {} ({} profile)",
+            r.path.display(),
+            r.profile.as_str()
+        );
+        say!(
+            "payload:  {} files, {} bytes ({} originals)",
+            r.payload_files,
+            r.payload_bytes,
+            r.originals
+        );
         let s = &r.summary;
         say!("carries:  identities {} included, {} withheld; statements {} included, {} withheld for want of consent", s.identities_included, s.identities_withheld, s.statements_included, s.statements_withheld);
         say!("          originals {} included, {} as copies without metadata, {} withheld; locations {}", s.originals_included, s.copies_without_metadata, s.originals_withheld, s.locations);
-        say!("          custody log {}; your name and organisation {}", if s.custody_log_included { "included" } else { "left out" }, if s.investigator_named { "included" } else { "left out" });
+        say!(
+            "          custody log {}; your name and organisation {}",
+            if s.custody_log_included {
+                "included"
+            } else {
+                "left out"
+            },
+            if s.investigator_named {
+                "included"
+            } else {
+                "left out"
+            }
+        );
         say!("signed by key {}", r.fingerprint);
         say!("tag manifest SHA-256 {}", r.tagmanifest_sha256);
     });
@@ -31,7 +66,11 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
     show(json, &r, |r| {
         say!("bundle:   {}", r.path);
         if let Some(t) = &r.case_title {
-            say!("case:     {} ({})", t, r.case_reference.as_deref().unwrap_or("no reference"));
+            say!(
+                "case:     {} ({})",
+                t,
+                r.case_reference.as_deref().unwrap_or("no reference")
+            );
         }
         if let Some(id) = &r.case_id {
             say!("case id:  {id}");
@@ -42,13 +81,22 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
         if let Some(p) = r.profile {
             say!("profile:  {}", p.as_str());
         }
-        say!("payload:  {} files, {} bytes; {} custody entries", r.payload_files, r.payload_bytes, r.custody_entries);
+        say!(
+            "payload:  {} files, {} bytes; {} custody entries",
+            r.payload_files,
+            r.payload_bytes,
+            r.custody_entries
+        );
         match &r.signed_by {
             Some(f) => say!("signed by key {f}  (confirm this fingerprint with the sender)"),
             None => say!("signature: NOT VALID"),
         }
         for p in &r.problems {
-            say!("PROBLEM  {}: {}", p.file.as_deref().unwrap_or("bundle"), p.message);
+            say!(
+                "PROBLEM  {}: {}",
+                p.file.as_deref().unwrap_or("bundle"),
+                p.message
+            );
         }
         if r.problems_not_listed > 0 {
             say!("PROBLEM  and {} more not listed", r.problems_not_listed);
@@ -57,12 +105,21 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
             say!("OK: the bundle is complete, unchanged and signed");
         }
     });
-    if r.ok { Ok(()) } else { Err(Failure::Findings) }
+    if r.ok {
+        Ok(())
+    } else {
+        Err(Failure::Findings)
+    }
 }
 
 pub fn import(lib: &mut Library, json: bool, path: &Path, trust: bool) -> Result<(), Failure> {
     let vault = lib.vault().clone();
-    let prepared = casefile_core::bundle::prepare_import(&vault, path, &AtomicBool::new(false), &mut |_, _| {})?;
+    let prepared = casefile_core::bundle::prepare_import(
+        &vault,
+        path,
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )?;
     let r = lib.finish_import(prepared, trust)?;
     show(json, &r, |r| {
         say!("case:     {} ({})", r.case_title, r.case_id);
@@ -83,10 +140,20 @@ pub fn import(lib: &mut Library, json: bool, path: &Path, trust: bool) -> Result
             say!("nothing new: this library already has everything in the bundle");
         } else {
             let c = &r.counts;
-            say!("records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts", c.added, c.updated, c.unchanged, c.kept_local, c.conflicts);
+            say!(
+                "records:  {} added, {} updated, {} unchanged, {} newer here (kept), {} conflicts",
+                c.added,
+                c.updated,
+                c.unchanged,
+                c.kept_local,
+                c.conflicts
+            );
             say!("files:    {} originals added to the vault; {} statement versions; {} custody entries received", r.originals_added, r.versions_added, r.custody_entries_received);
             if c.conflicts > 0 {
-                say!("see `casefile conflicts --case {}` to resolve the conflicts", r.case_id);
+                say!(
+                    "see `casefile conflicts --case {}` to resolve the conflicts",
+                    r.case_id
+                );
             }
         }
     });
@@ -103,8 +170,19 @@ pub fn conflicts(lib: &Library, json: bool, case_id: &str) -> Result<(), Failure
         say!("no conflicts");
     }
     for c in &list {
-        let state = c.resolution.as_deref().map(|r| format!("resolved: kept {r}")).unwrap_or_else(|| "UNRESOLVED".into());
-        say!("{}  {} {} \"{}\"  {}", c.id, c.record_type, c.record_id, c.label, state);
+        let state = c
+            .resolution
+            .as_deref()
+            .map(|r| format!("resolved: kept {r}"))
+            .unwrap_or_else(|| "UNRESOLVED".into());
+        say!(
+            "{}  {} {} \"{}\"  {}",
+            c.id,
+            c.record_type,
+            c.record_id,
+            c.label,
+            state
+        );
         match (&c.signed_by, c.trusted) {
             (Some(k), Some(false)) => say!("    offered by key {k}, NOT trusted for this case"),
             (Some(k), _) => say!("    offered by key {k}"),
@@ -116,11 +194,14 @@ pub fn conflicts(lib: &Library, json: bool, case_id: &str) -> Result<(), Failure
         if let Some(local) = &c.local {
             for (k, v) in &c.incoming {
                 if local.get(k) != Some(v) && k != "updated_at" {
-                    say!("    {k}: here {}  |  incoming {}", local.get(k).map(|x| x.to_string()).unwrap_or_default(), v);
+                    say!(
+                        "    {k}: here {}  |  incoming {}",
+                        local.get(k).map(|x| x.to_string()).unwrap_or_default(),
+                        v
+                    );
                 }
             }
         }
     }
     Ok(())
 }
-

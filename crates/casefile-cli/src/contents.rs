@@ -6,7 +6,9 @@ use crate::output::{print_json, say, visible_block, Table};
 use crate::{show, Failure};
 use casefile_core::acts::{ActInput, InvolvementInput};
 use casefile_core::dates::DatePrecision;
-use casefile_core::incidents::{parse_coordinate, Casualty, Incident, IncidentInput, LocationPrecision};
+use casefile_core::incidents::{
+    parse_coordinate, Casualty, Incident, IncidentInput, LocationPrecision,
+};
 use casefile_core::persons::{Identity, PersonInput};
 use casefile_core::statements::{ConsentInput, ConsentPurpose, StatementInput, Translation};
 use casefile_core::units::UnitInput;
@@ -97,10 +99,21 @@ fn parse_casualty(s: &str) -> Result<Casualty, Error> {
     let mut num = |name: &str| -> Result<Option<u32>, Error> {
         match parts.next().map(str::trim).filter(|p| !p.is_empty()) {
             None => Ok(None),
-            Some(p) => p.parse().map(Some).map_err(|_| Error::invalid("casualties", format!("{name} \"{p}\" is not a whole number"))),
+            Some(p) => p.parse().map(Some).map_err(|_| {
+                Error::invalid(
+                    "casualties",
+                    format!("{name} \"{p}\" is not a whole number"),
+                )
+            }),
         }
     };
-    Ok(Casualty { kind, total: num("total")?, civilians: num("civilians")?, children: num("children")?, reported_by: by.trim().to_string() })
+    Ok(Casualty {
+        kind,
+        total: num("total")?,
+        civilians: num("civilians")?,
+        children: num("children")?,
+        reported_by: by.trim().to_string(),
+    })
 }
 
 impl IncidentFields {
@@ -144,7 +157,11 @@ impl IncidentFields {
             i.violation_status = Some(v);
         }
         if !self.casualties.is_empty() {
-            i.casualties = self.casualties.iter().map(|c| parse_casualty(c)).collect::<Result<_, _>>()?;
+            i.casualties = self
+                .casualties
+                .iter()
+                .map(|c| parse_casualty(c))
+                .collect::<Result<_, _>>()?;
         }
         if !self.tags.is_empty() {
             i.tags = self.tags;
@@ -188,8 +205,17 @@ fn print_links(links: &[casefile_core::links::LinkView]) {
     }
     say!("links:");
     for l in links {
-        let arrow = if l.direction == "out" { format!("{} →", l.link_type) } else { format!("← {}", l.link_type) };
-        say!("  {arrow} {} {} ({})", l.other.record_type, l.other.label, l.other.id);
+        let arrow = if l.direction == "out" {
+            format!("{} →", l.link_type)
+        } else {
+            format!("← {}", l.link_type)
+        };
+        say!(
+            "  {arrow} {} {} ({})",
+            l.other.record_type,
+            l.other.label,
+            l.other.id
+        );
     }
 }
 
@@ -204,27 +230,64 @@ pub fn incident(lib: &mut Library, json: bool, cmd: IncidentCmd) -> Result<(), F
             show(json, &lib.list_incidents(&case_id)?, |list| {
                 let mut t = Table::new(&["ID", "DATE", "PLACE", "TITLE"]);
                 for i in list {
-                    t.row(vec![i.id.clone(), date_text(i), i.place_name.clone(), i.title.clone()]);
+                    t.row(vec![
+                        i.id.clone(),
+                        date_text(i),
+                        i.place_name.clone(),
+                        i.title.clone(),
+                    ]);
                 }
                 t.print();
             });
         }
         IncidentCmd::Show { id } => {
-            let w = WithLinks { record: lib.get_incident(&id)?, links: lib.links_of(&id)? };
+            let w = WithLinks {
+                record: lib.get_incident(&id)?,
+                links: lib.links_of(&id)?,
+            };
             show(json, &w, |w| {
                 let i = &w.record;
                 say!("id:          {}", i.id);
                 say!("title:       {}", i.title);
-                say!("date:        {}{}", date_text(i), i.timezone.as_deref().map(|t| format!(" {t}")).unwrap_or_default());
-                let admin: Vec<&str> = [&i.settlement, &i.raion, &i.oblast, &i.country].iter().map(|s| s.as_str()).filter(|s| !s.is_empty()).collect();
-                say!("place:       {} {}", i.place_name, if admin.is_empty() { String::new() } else { format!("({})", admin.join(", ")) });
+                say!(
+                    "date:        {}{}",
+                    date_text(i),
+                    i.timezone
+                        .as_deref()
+                        .map(|t| format!(" {t}"))
+                        .unwrap_or_default()
+                );
+                let admin: Vec<&str> = [&i.settlement, &i.raion, &i.oblast, &i.country]
+                    .iter()
+                    .map(|s| s.as_str())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                say!(
+                    "place:       {} {}",
+                    i.place_name,
+                    if admin.is_empty() {
+                        String::new()
+                    } else {
+                        format!("({})", admin.join(", "))
+                    }
+                );
                 if let (Some(lat), Some(lon)) = (i.latitude, i.longitude) {
-                    say!("point:       {lat}, {lon} ({:?})", i.location_precision.unwrap_or(LocationPrecision::Locality));
+                    say!(
+                        "point:       {lat}, {lon} ({:?})",
+                        i.location_precision.unwrap_or(LocationPrecision::Locality)
+                    );
                 }
                 say!("types:       {}", i.types.join(", "));
                 say!("violation:   {}", i.violation_status);
                 for c in &i.casualties {
-                    say!("{:<12} {} (civilians {}, children {}) reported by {}", format!("{}:", c.kind), opt(c.total), opt(c.civilians), opt(c.children), c.reported_by);
+                    say!(
+                        "{:<12} {} (civilians {}, children {}) reported by {}",
+                        format!("{}:", c.kind),
+                        opt(c.total),
+                        opt(c.civilians),
+                        opt(c.children),
+                        c.reported_by
+                    );
                 }
                 if !i.tags.is_empty() {
                     say!("tags:        {}", i.tags.join(", "));
@@ -262,7 +325,9 @@ pub enum PersonCmd {
         #[arg(long = "case")]
         case_id: String,
     },
-    Show { id: String },
+    Show {
+        id: String,
+    },
     Edit {
         id: String,
         #[command(flatten)]
@@ -284,7 +349,9 @@ pub enum PersonCmd {
         notes: String,
     },
     /// Show the identifying details (recorded in the custody log).
-    RevealIdentity { id: String },
+    RevealIdentity {
+        id: String,
+    },
 }
 
 #[derive(Args, Default)]
@@ -305,11 +372,21 @@ pub struct PersonFields {
 
 impl PersonFields {
     fn apply(self, mut p: PersonInput) -> PersonInput {
-        if let Some(v) = self.pseudonym { p.pseudonym = v; }
-        if !self.roles.is_empty() { p.roles = self.roles; }
-        if let Some(v) = self.description { p.description = v; }
-        if let Some(v) = self.gender { p.gender = v; }
-        if let Some(v) = self.age_group { p.age_group = v; }
+        if let Some(v) = self.pseudonym {
+            p.pseudonym = v;
+        }
+        if !self.roles.is_empty() {
+            p.roles = self.roles;
+        }
+        if let Some(v) = self.description {
+            p.description = v;
+        }
+        if let Some(v) = self.gender {
+            p.gender = v;
+        }
+        if let Some(v) = self.age_group {
+            p.age_group = v;
+        }
         p
     }
 }
@@ -325,20 +402,35 @@ pub fn person(lib: &mut Library, json: bool, cmd: PersonCmd) -> Result<(), Failu
             show(json, &lib.list_persons(&case_id)?, |list| {
                 let mut t = Table::new(&["ID", "PSEUDONYM", "ROLES", "DESCRIPTION"]);
                 for p in list {
-                    t.row(vec![p.id.clone(), p.pseudonym.clone(), p.roles.join(","), p.description.lines().next().unwrap_or("").to_string()]);
+                    t.row(vec![
+                        p.id.clone(),
+                        p.pseudonym.clone(),
+                        p.roles.join(","),
+                        p.description.lines().next().unwrap_or("").to_string(),
+                    ]);
                 }
                 t.print();
             });
         }
         PersonCmd::Show { id } => {
-            let w = WithLinks { record: lib.get_person(&id)?, links: lib.links_of(&id)? };
+            let w = WithLinks {
+                record: lib.get_person(&id)?,
+                links: lib.links_of(&id)?,
+            };
             let has_identity = lib.has_identity(&id)?;
             show(json, &w, |w| {
                 let p = &w.record;
                 say!("id:          {}", p.id);
                 say!("pseudonym:   {}", p.pseudonym);
                 say!("roles:       {}", p.roles.join(", "));
-                say!("identity:    {}", if has_identity { "on record (casefile person reveal-identity ID)" } else { "none recorded" });
+                say!(
+                    "identity:    {}",
+                    if has_identity {
+                        "on record (casefile person reveal-identity ID)"
+                    } else {
+                        "none recorded"
+                    }
+                );
                 if !p.description.is_empty() {
                     say!("description: {}", p.description);
                 }
@@ -347,13 +439,39 @@ pub fn person(lib: &mut Library, json: bool, cmd: PersonCmd) -> Result<(), Failu
         }
         PersonCmd::Edit { id, f } => {
             let p = lib.get_person(&id)?;
-            let input = PersonInput { pseudonym: p.pseudonym, roles: p.roles, description: p.description, gender: p.gender, age_group: p.age_group };
+            let input = PersonInput {
+                pseudonym: p.pseudonym,
+                roles: p.roles,
+                description: p.description,
+                gender: p.gender,
+                age_group: p.age_group,
+            };
             let p = lib.edit_person(&id, f.apply(input))?;
             show(json, &p, |p| say!("saved {} {}", p.id, p.pseudonym));
         }
-        PersonCmd::SetIdentity { id, real_name, date_of_birth, contact, address, notes } => {
-            lib.set_identity(&id, Identity { real_name, date_of_birth, contact, address, notes })?;
-            if json { print_json(&serde_json::json!({ "ok": true })) } else { say!("identity recorded") }
+        PersonCmd::SetIdentity {
+            id,
+            real_name,
+            date_of_birth,
+            contact,
+            address,
+            notes,
+        } => {
+            lib.set_identity(
+                &id,
+                Identity {
+                    real_name,
+                    date_of_birth,
+                    contact,
+                    address,
+                    notes,
+                },
+            )?;
+            if json {
+                print_json(&serde_json::json!({ "ok": true }))
+            } else {
+                say!("identity recorded")
+            }
         }
         PersonCmd::RevealIdentity { id } => {
             show(json, &lib.reveal_identity(&id)?, |i| match i {
@@ -383,7 +501,9 @@ pub enum UnitCmd {
         #[arg(long = "case")]
         case_id: String,
     },
-    Show { id: String },
+    Show {
+        id: String,
+    },
     Edit {
         id: String,
         #[command(flatten)]
@@ -406,10 +526,18 @@ pub struct UnitFields {
 
 impl UnitFields {
     fn apply(self, mut u: UnitInput) -> UnitInput {
-        if let Some(v) = self.name { u.name = v; }
-        if let Some(v) = self.kind { u.kind = v; }
-        if let Some(v) = self.affiliation { u.affiliation = v; }
-        if let Some(v) = self.description { u.description = v; }
+        if let Some(v) = self.name {
+            u.name = v;
+        }
+        if let Some(v) = self.kind {
+            u.kind = v;
+        }
+        if let Some(v) = self.affiliation {
+            u.affiliation = v;
+        }
+        if let Some(v) = self.description {
+            u.description = v;
+        }
         u
     }
 }
@@ -431,7 +559,10 @@ pub fn unit(lib: &mut Library, json: bool, cmd: UnitCmd) -> Result<(), Failure> 
             });
         }
         UnitCmd::Show { id } => {
-            let w = WithLinks { record: lib.get_unit(&id)?, links: lib.links_of(&id)? };
+            let w = WithLinks {
+                record: lib.get_unit(&id)?,
+                links: lib.links_of(&id)?,
+            };
             show(json, &w, |w| {
                 say!("id:          {}", w.record.id);
                 say!("name:        {}", w.record.name);
@@ -442,7 +573,12 @@ pub fn unit(lib: &mut Library, json: bool, cmd: UnitCmd) -> Result<(), Failure> 
         }
         UnitCmd::Edit { id, f } => {
             let u = lib.get_unit(&id)?;
-            let input = UnitInput { name: u.name, kind: u.kind, affiliation: u.affiliation, description: u.description };
+            let input = UnitInput {
+                name: u.name,
+                kind: u.kind,
+                affiliation: u.affiliation,
+                description: u.description,
+            };
             let u = lib.edit_unit(&id, f.apply(input))?;
             show(json, &u, |u| say!("saved {}", u.id));
         }
@@ -495,32 +631,63 @@ pub enum ActCmd {
 
 pub fn act(lib: &mut Library, json: bool, cmd: ActCmd) -> Result<(), Failure> {
     match cmd {
-        ActCmd::New { case_id, incident_id, victim_person_id, victim_group, act_type, consequences } => {
-            let a = lib.create_act(&case_id, ActInput { incident_id, victim_person_id, victim_group, act_type, consequences })?;
+        ActCmd::New {
+            case_id,
+            incident_id,
+            victim_person_id,
+            victim_group,
+            act_type,
+            consequences,
+        } => {
+            let a = lib.create_act(
+                &case_id,
+                ActInput {
+                    incident_id,
+                    victim_person_id,
+                    victim_group,
+                    act_type,
+                    consequences,
+                },
+            )?;
             show(json, &a, |a| say!("{}", a.id));
         }
-        ActCmd::Involve { case_id, person_id, unit_id, incident_id, act_id, degree, notes } => {
-            let v = lib.create_involvement(&case_id, InvolvementInput {
-                perpetrator_person_id: person_id,
-                perpetrator_unit_id: unit_id,
-                incident_id,
-                act_id,
-                degree,
-                notes,
-            })?;
+        ActCmd::Involve {
+            case_id,
+            person_id,
+            unit_id,
+            incident_id,
+            act_id,
+            degree,
+            notes,
+        } => {
+            let v = lib.create_involvement(
+                &case_id,
+                InvolvementInput {
+                    perpetrator_person_id: person_id,
+                    perpetrator_unit_id: unit_id,
+                    incident_id,
+                    act_id,
+                    degree,
+                    notes,
+                },
+            )?;
             show(json, &v, |v| say!("{}", v.id));
         }
         ActCmd::List { incident_id } => {
             let acts = lib.list_acts(&incident_id)?;
             let involvements = lib.list_involvements(&incident_id)?;
-            show(json, &serde_json::json!({ "acts": acts, "involvements": involvements }), |_| {
-                for a in &acts {
-                    say!("act          {}  {}", a.id, a.label);
-                }
-                for v in &involvements {
-                    say!("involvement  {}  {}", v.id, v.label);
-                }
-            });
+            show(
+                json,
+                &serde_json::json!({ "acts": acts, "involvements": involvements }),
+                |_| {
+                    for a in &acts {
+                        say!("act          {}  {}", a.id, a.label);
+                    }
+                    for v in &involvements {
+                        say!("involvement  {}  {}", v.id, v.label);
+                    }
+                },
+            );
         }
     }
     Ok(())
@@ -632,8 +799,15 @@ impl StatementFields {
                 .translations
                 .iter()
                 .map(|t| match t.split_once('=') {
-                    Some((lang, text)) => Ok(Translation { language: lang.into(), text: text.into(), translator: String::new() }),
-                    None => Err(Error::invalid("translations", format!("\"{t}\" is not LANG=TEXT"))),
+                    Some((lang, text)) => Ok(Translation {
+                        language: lang.into(),
+                        text: text.into(),
+                        translator: String::new(),
+                    }),
+                    None => Err(Error::invalid(
+                        "translations",
+                        format!("\"{t}\" is not LANG=TEXT"),
+                    )),
                 })
                 .collect::<Result<_, _>>()?;
         }
@@ -652,7 +826,13 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
             show(json, &lib.list_statements(&case_id)?, |list| {
                 let mut t = Table::new(&["ID", "DATE", "LANG", "V", "TITLE"]);
                 for s in list {
-                    t.row(vec![s.id.clone(), s.interview_date.clone().unwrap_or_default(), s.language.clone(), s.version.to_string(), s.title.clone()]);
+                    t.row(vec![
+                        s.id.clone(),
+                        s.interview_date.clone().unwrap_or_default(),
+                        s.language.clone(),
+                        s.version.to_string(),
+                        s.title.clone(),
+                    ]);
                 }
                 t.print();
             });
@@ -666,16 +846,35 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
                 consents: Vec<casefile_core::statements::Consent>,
                 links: Vec<casefile_core::links::LinkView>,
             }
-            let full = Full { s: lib.get_statement(&id)?, consent: lib.consent_summary(&id)?, consents: lib.consents(&id)?, links: lib.links_of(&id)? };
+            let full = Full {
+                s: lib.get_statement(&id)?,
+                consent: lib.consent_summary(&id)?,
+                consents: lib.consents(&id)?,
+                links: lib.links_of(&id)?,
+            };
             let witness = lib.get_person(&full.s.witness_id)?.pseudonym;
             show(json, &full, |f| {
                 let s = &f.s;
                 say!("id:          {}", s.id);
                 say!("title:       {}", s.title);
                 say!("witness:     {witness}");
-                say!("interview:   {} {}", s.interview_date.as_deref().unwrap_or("(no date)"), s.interview_place);
-                say!("language:    {}   mode: {}   version: {}", s.language, s.mode, s.version);
-                say!("consent:     storage {:?}, prosecution {:?}, publication {:?}", f.consent.storage, f.consent.prosecution, f.consent.publication);
+                say!(
+                    "interview:   {} {}",
+                    s.interview_date.as_deref().unwrap_or("(no date)"),
+                    s.interview_place
+                );
+                say!(
+                    "language:    {}   mode: {}   version: {}",
+                    s.language,
+                    s.mode,
+                    s.version
+                );
+                say!(
+                    "consent:     storage {:?}, prosecution {:?}, publication {:?}",
+                    f.consent.storage,
+                    f.consent.prosecution,
+                    f.consent.publication
+                );
                 say!("text:");
                 println!("{}", visible_block(&s.text));
                 for t in &s.translations {
@@ -693,20 +892,58 @@ pub fn statement(lib: &mut Library, json: bool, cmd: StatementCmd) -> Result<(),
         StatementCmd::Versions { id } => {
             show(json, &lib.statement_versions(&id)?, |vs| {
                 for v in vs {
-                    say!("version {} by {} at {} (changed: {})", v.version, v.changed_by, v.changed_at, if v.changed.is_empty() { "created".into() } else { v.changed.join(", ") });
+                    say!(
+                        "version {} by {} at {} (changed: {})",
+                        v.version,
+                        v.changed_by,
+                        v.changed_at,
+                        if v.changed.is_empty() {
+                            "created".into()
+                        } else {
+                            v.changed.join(", ")
+                        }
+                    );
                 }
             });
         }
-        StatementCmd::Consent { id, purpose, granted, refused, on, method } => {
+        StatementCmd::Consent {
+            id,
+            purpose,
+            granted,
+            refused,
+            on,
+            method,
+        } => {
             if granted == refused {
                 return Err(Error::invalid("granted", "say --granted or --refused").into());
             }
-            let c = lib.set_consent(&id, ConsentInput { purpose: purpose.parse::<ConsentPurpose>()?, granted, given_on: on, method })?;
-            show(json, &c, |c| say!("{} consent: {:?}", c.purpose.as_str(), c.state()));
+            let c = lib.set_consent(
+                &id,
+                ConsentInput {
+                    purpose: purpose.parse::<ConsentPurpose>()?,
+                    granted,
+                    given_on: on,
+                    method,
+                },
+            )?;
+            show(json, &c, |c| {
+                say!("{} consent: {:?}", c.purpose.as_str(), c.state())
+            });
         }
-        StatementCmd::Withdraw { id, purpose, on, note } => {
+        StatementCmd::Withdraw {
+            id,
+            purpose,
+            on,
+            note,
+        } => {
             let c = lib.withdraw_consent(&id, purpose.parse::<ConsentPurpose>()?, &on, &note)?;
-            show(json, &c, |c| say!("{} consent withdrawn on {}", c.purpose.as_str(), c.withdrawn_on.as_deref().unwrap_or("")));
+            show(json, &c, |c| {
+                say!(
+                    "{} consent withdrawn on {}",
+                    c.purpose.as_str(),
+                    c.withdrawn_on.as_deref().unwrap_or("")
+                )
+            });
         }
     }
     Ok(())
@@ -738,12 +975,22 @@ pub enum LinkCmd {
 fn split_ref(s: &str, field: &'static str) -> Result<(String, String), Error> {
     s.split_once(':')
         .map(|(t, id)| (t.to_string(), id.to_string()))
-        .ok_or_else(|| Error::invalid(field, format!("\"{s}\" is not TYPE:ID (e.g. incident:0190...)")))
+        .ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("\"{s}\" is not TYPE:ID (e.g. incident:0190...)"),
+            )
+        })
 }
 
 pub fn link(lib: &mut Library, json: bool, cmd: LinkCmd) -> Result<(), Failure> {
     match cmd {
-        LinkCmd::Add { from, link_type, to, note } => {
+        LinkCmd::Add {
+            from,
+            link_type,
+            to,
+            note,
+        } => {
             let (ft, fid) = split_ref(&from, "from_id")?;
             let (tt, tid) = split_ref(&to, "to_id")?;
             let l = lib.link(&ft, &fid, &link_type, &tt, &tid, &note)?;
@@ -752,13 +999,22 @@ pub fn link(lib: &mut Library, json: bool, cmd: LinkCmd) -> Result<(), Failure> 
         LinkCmd::List { id } => show(json, &lib.links_of(&id)?, |links| {
             let mut t = Table::new(&["LINK", "DIRECTION", "TYPE", "OTHER"]);
             for l in links {
-                t.row(vec![l.link_id.clone(), l.direction.clone(), l.link_type.clone(), format!("{} {} ({})", l.other.record_type, l.other.label, l.other.id)]);
+                t.row(vec![
+                    l.link_id.clone(),
+                    l.direction.clone(),
+                    l.link_type.clone(),
+                    format!("{} {} ({})", l.other.record_type, l.other.label, l.other.id),
+                ]);
             }
             t.print();
         }),
         LinkCmd::Remove { link_id, reason } => {
             lib.unlink(&link_id, &reason)?;
-            if json { print_json(&serde_json::json!({ "ok": true })) } else { say!("link removed") }
+            if json {
+                print_json(&serde_json::json!({ "ok": true }))
+            } else {
+                say!("link removed")
+            }
         }
     }
     Ok(())

@@ -83,22 +83,47 @@ pub struct AcquisitionArgs {
 
 impl AcquisitionArgs {
     fn any(&self) -> bool {
-        self.collected_by.is_some() || self.collected_at.is_some() || self.method.is_some() || self.url.is_some() || self.source.is_some() || self.notes.is_some()
+        self.collected_by.is_some()
+            || self.collected_at.is_some()
+            || self.method.is_some()
+            || self.url.is_some()
+            || self.source.is_some()
+            || self.notes.is_some()
     }
     fn apply(self, mut a: Acquisition) -> Acquisition {
-        if let Some(v) = self.collected_by { a.collected_by = v; }
-        if let Some(v) = self.collected_at { a.collected_at = v; }
-        if let Some(v) = self.method { a.method = v; }
-        if let Some(v) = self.url { a.source_url = v; }
-        if let Some(v) = self.source { a.source_description = v; }
-        if let Some(v) = self.notes { a.notes = v; }
+        if let Some(v) = self.collected_by {
+            a.collected_by = v;
+        }
+        if let Some(v) = self.collected_at {
+            a.collected_at = v;
+        }
+        if let Some(v) = self.method {
+            a.method = v;
+        }
+        if let Some(v) = self.url {
+            a.source_url = v;
+        }
+        if let Some(v) = self.source {
+            a.source_description = v;
+        }
+        if let Some(v) = self.notes {
+            a.notes = v;
+        }
         a
     }
 }
 
 fn human_size(n: i64) -> String {
     let n = n as f64;
-    if n >= 1e9 { format!("{:.1} GB", n / 1e9) } else if n >= 1e6 { format!("{:.1} MB", n / 1e6) } else if n >= 1e3 { format!("{:.0} kB", n / 1e3) } else { format!("{n} B") }
+    if n >= 1e9 {
+        format!("{:.1} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.0} kB", n / 1e3)
+    } else {
+        format!("{n} B")
+    }
 }
 
 fn print_report(r: &IngestReport) {
@@ -123,7 +148,12 @@ fn print_report(r: &IngestReport) {
 
 pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), Failure> {
     match cmd {
-        EvidenceCmd::Add { case_id, acq, no_analyse, paths } => {
+        EvidenceCmd::Add {
+            case_id,
+            acq,
+            no_analyse,
+            paths,
+        } => {
             let acquisition = acq.apply(Acquisition::default());
             let cancel = AtomicBool::new(false);
             let mut last = std::time::Instant::now();
@@ -131,11 +161,19 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             let mut progress = |p: &Progress| {
                 if tty && last.elapsed().as_millis() > 200 {
                     last = std::time::Instant::now();
-                    eprint!("\r{}/{} files, {} of {}  {:<40.40}", p.files_done, p.files_total, human_size(p.bytes_done as i64), human_size(p.bytes_total as i64), visible(&p.current));
+                    eprint!(
+                        "\r{}/{} files, {} of {}  {:<40.40}",
+                        p.files_done,
+                        p.files_total,
+                        human_size(p.bytes_done as i64),
+                        human_size(p.bytes_total as i64),
+                        visible(&p.current)
+                    );
                     let _ = std::io::stderr().flush();
                 }
             };
-            let report = lib.add_evidence(&case_id, &paths, &acquisition, &cancel, &mut progress)?;
+            let report =
+                lib.add_evidence(&case_id, &paths, &acquisition, &cancel, &mut progress)?;
             if tty {
                 eprintln!();
             }
@@ -152,7 +190,14 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             show(json, &lib.evidence_rows(&case_id)?, |rows| {
                 let mut t = Table::new(&["ID", "TYPE", "SIZE", "CAPTURED", "SHA-256", "FILE"]);
                 for r in rows {
-                    t.row(vec![r.id.clone(), r.media_type.clone(), human_size(r.size), r.capture_time.clone().unwrap_or_default(), r.sha256[..16].to_string(), r.relative_path.clone()]);
+                    t.row(vec![
+                        r.id.clone(),
+                        r.media_type.clone(),
+                        human_size(r.size),
+                        r.capture_time.clone().unwrap_or_default(),
+                        r.sha256[..16].to_string(),
+                        r.relative_path.clone(),
+                    ]);
                 }
                 t.print();
             });
@@ -168,59 +213,163 @@ pub fn evidence(lib: &mut Library, json: bool, cmd: EvidenceCmd) -> Result<(), F
             } else {
                 let m = &e.metadata;
                 say!("id:            {}", e.id);
-                say!("file:          {} ({})", e.relative_path, human_size(e.size));
+                say!(
+                    "file:          {} ({})",
+                    e.relative_path,
+                    human_size(e.size)
+                );
                 say!("sha-256:       {}", e.sha256);
                 say!("media type:    {} (from content)", e.media_type);
-                say!("modified:      {}", e.file_modified.as_deref().unwrap_or("-"));
-                say!("captured:      {}{}", e.capture_time.as_deref().unwrap_or("-"), m.capture_time_offset.as_deref().map(|o| format!(" {o}")).unwrap_or_default());
+                say!(
+                    "modified:      {}",
+                    e.file_modified.as_deref().unwrap_or("-")
+                );
+                say!(
+                    "captured:      {}{}",
+                    e.capture_time.as_deref().unwrap_or("-"),
+                    m.capture_time_offset
+                        .as_deref()
+                        .map(|o| format!(" {o}"))
+                        .unwrap_or_default()
+                );
                 if let (Some(la), Some(lo)) = (e.latitude, e.longitude) {
-                    say!("gps:           {la}, {lo}{}", m.gps_altitude.map(|a| format!(", {a} m")).unwrap_or_default());
+                    say!(
+                        "gps:           {la}, {lo}{}",
+                        m.gps_altitude
+                            .map(|a| format!(", {a} m"))
+                            .unwrap_or_default()
+                    );
                 }
-                if let Some(t) = &m.gps_time { say!("gps time:      {t}"); }
+                if let Some(t) = &m.gps_time {
+                    say!("gps time:      {t}");
+                }
                 if m.clock_gps_mismatch {
-                    say!("WARNING:       camera clock and GPS time differ by {} s", m.clock_gps_disagreement.unwrap_or(0));
+                    say!(
+                        "WARNING:       camera clock and GPS time differ by {} s",
+                        m.clock_gps_disagreement.unwrap_or(0)
+                    );
                 }
-                say!("device:        {} {}", m.make.as_deref().unwrap_or(""), m.model.as_deref().unwrap_or(""));
-                if let (Some(w), Some(h)) = (m.width, m.height) { say!("pixels:        {w} x {h}, orientation {}", m.orientation.unwrap_or(1)); }
-                say!("collected:     by {} at {} ({}) {}", e.collected_by, e.collected_at, e.method, e.source_url);
-                if !e.source_description.is_empty() { say!("source:        {}", e.source_description); }
+                say!(
+                    "device:        {} {}",
+                    m.make.as_deref().unwrap_or(""),
+                    m.model.as_deref().unwrap_or("")
+                );
+                if let (Some(w), Some(h)) = (m.width, m.height) {
+                    say!(
+                        "pixels:        {w} x {h}, orientation {}",
+                        m.orientation.unwrap_or(1)
+                    );
+                }
+                say!(
+                    "collected:     by {} at {} ({}) {}",
+                    e.collected_by,
+                    e.collected_at,
+                    e.method,
+                    e.source_url
+                );
+                if !e.source_description.is_empty() {
+                    say!("source:        {}", e.source_description);
+                }
                 say!("graphic:       {}", if e.graphic { "yes" } else { "no" });
                 say!("verification:  {}", e.verification_status);
-                if let Some(a) = analysis { say!("preview:       {}{}", a.status, if a.message.is_empty() { String::new() } else { format!(" ({})", a.message) }); }
-                for d in duplicates { say!("looks like:    {} {} (distance {})", d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["distance"]); }
+                if let Some(a) = analysis {
+                    say!(
+                        "preview:       {}{}",
+                        a.status,
+                        if a.message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", a.message)
+                        }
+                    );
+                }
+                for d in duplicates {
+                    say!(
+                        "looks like:    {} {} (distance {})",
+                        d["id"].as_str().unwrap_or(""),
+                        d["name"].as_str().unwrap_or(""),
+                        d["distance"]
+                    );
+                }
             }
         }
-        EvidenceCmd::Edit { id, description, graphic, location_sensitive, verification_status, verification_notes, acq } => {
+        EvidenceCmd::Edit {
+            id,
+            description,
+            graphic,
+            location_sensitive,
+            verification_status,
+            verification_notes,
+            acq,
+        } => {
             let acquisition = if acq.any() {
                 let e = lib.get_evidence(&id)?;
-                let current = Acquisition { collected_by: e.collected_by, collected_at: e.collected_at, method: e.method, source_url: e.source_url, source_description: e.source_description, notes: e.acquisition_notes };
+                let current = Acquisition {
+                    collected_by: e.collected_by,
+                    collected_at: e.collected_at,
+                    method: e.method,
+                    source_url: e.source_url,
+                    source_description: e.source_description,
+                    notes: e.acquisition_notes,
+                };
                 Some(acq.apply(current))
             } else {
                 None
             };
-            let e = lib.edit_evidence(&id, EvidenceEdit { description, graphic, location_sensitive, verification_status, verification_notes, acquisition })?;
+            let e = lib.edit_evidence(
+                &id,
+                EvidenceEdit {
+                    description,
+                    graphic,
+                    location_sensitive,
+                    verification_status,
+                    verification_notes,
+                    acquisition,
+                },
+            )?;
             show(json, &e, |e| say!("saved {}", e.id));
         }
         EvidenceCmd::Analyse => {
             let n = lib.analyse_pending(&mut |i, n| eprint!("\r{i}/{n}"))?;
-            show(json, &serde_json::json!({ "analysed": n }), |_| println!("\n{n} analysed"));
+            show(json, &serde_json::json!({ "analysed": n }), |_| {
+                println!("\n{n} analysed")
+            });
         }
         EvidenceCmd::Duplicates { case_id } => {
-            show(json, &lib.possible_duplicates(case_id.as_deref())?, |pairs| {
-                if pairs.is_empty() {
-                    say!("no possible duplicates");
-                }
-                for p in pairs {
-                    say!("{:>2}  {} {}  ~  {} {}", p.distance, p.a.id, p.a.relative_path, p.b.id, p.b.relative_path);
-                }
-            });
+            show(
+                json,
+                &lib.possible_duplicates(case_id.as_deref())?,
+                |pairs| {
+                    if pairs.is_empty() {
+                        say!("no possible duplicates");
+                    }
+                    for p in pairs {
+                        say!(
+                            "{:>2}  {} {}  ~  {} {}",
+                            p.distance,
+                            p.a.id,
+                            p.a.relative_path,
+                            p.b.id,
+                            p.b.relative_path
+                        );
+                    }
+                },
+            );
         }
         EvidenceCmd::Verify { id } => {
             let e = lib.get_evidence(&id)?;
             let ok = lib.vault().verify(&e.sha256)?;
-            show(json, &serde_json::json!({ "id": id, "sha256": e.sha256, "intact": ok }), |_| {
-                if ok { say!("intact: the vault file still hashes to {}", e.sha256) } else { say!("ALTERED: the vault file no longer hashes to {}", e.sha256) }
-            });
+            show(
+                json,
+                &serde_json::json!({ "id": id, "sha256": e.sha256, "intact": ok }),
+                |_| {
+                    if ok {
+                        say!("intact: the vault file still hashes to {}", e.sha256)
+                    } else {
+                        say!("ALTERED: the vault file no longer hashes to {}", e.sha256)
+                    }
+                },
+            );
             if !ok {
                 return Err(Failure::Findings);
             }

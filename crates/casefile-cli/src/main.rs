@@ -20,7 +20,11 @@ mod output;
 use output::{print_json, say, visible_block, Table};
 
 #[derive(Parser)]
-#[command(name = "casefile", version, about = "Casefile: case files for documenting war crimes, from the command line")]
+#[command(
+    name = "casefile",
+    version,
+    about = "Casefile: case files for documenting war crimes, from the command line"
+)]
 struct Cli {
     /// The library directory (holds casefile.db and vault/). Default: $CASEFILE_DATA_DIR, else
     /// the per-user data directory.
@@ -262,8 +266,16 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let json = cli.json;
-    let level = if cli.verbose { tracing::Level::DEBUG } else { tracing::Level::WARN };
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).with_target(false).try_init();
+    let level = if cli.verbose {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::WARN
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => {
@@ -320,7 +332,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }),
         Command::Profile(ProfileCmd::Set { name, organisation }) => {
             let p = lib.set_profile(&name, &organisation)?;
-            show(json, &p, |p| say!("profile set: {} ({})", p.name, p.organisation));
+            show(json, &p, |p| {
+                say!("profile set: {} ({})", p.name, p.organisation)
+            });
         }
         Command::Profile(ProfileCmd::Show) => show(json, &lib.profile()?, |p| match p {
             Some(p) => say!("{} ({})", p.name, p.organisation),
@@ -334,51 +348,106 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Statement(cmd) => contents::statement(&mut lib, json, cmd)?,
         Command::Link(cmd) => contents::link(&mut lib, json, cmd)?,
         Command::Evidence(cmd) => evidence::evidence(&mut lib, json, cmd)?,
-        Command::Delete { record_type, id, reason } => {
+        Command::Delete {
+            record_type,
+            id,
+            reason,
+        } => {
             lib.delete(&record_type, &id, &reason)?;
-            show(json, &serde_json::json!({ "ok": true }), |_| say!("{record_type} {id} marked deleted"));
+            show(json, &serde_json::json!({ "ok": true }), |_| {
+                say!("{record_type} {id} marked deleted")
+            });
         }
         Command::Restore { record_type, id } => {
             lib.restore(&record_type, &id)?;
-            show(json, &serde_json::json!({ "ok": true }), |_| say!("{record_type} {id} restored"));
+            show(json, &serde_json::json!({ "ok": true }), |_| {
+                say!("{record_type} {id} restored")
+            });
         }
-        Command::History { record_type, id } => print_history(json, &lib.history_entries(&record_type, &id, false)?),
-        Command::Vocab(VocabCmd::List { vocab }) => show(json, &lib.terms(vocab.as_deref())?, |terms| {
-            let mut t = Table::new(&["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"]);
-            for x in terms {
-                t.row(vec![x.vocab.clone(), x.code.clone(), x.label_en.clone(), x.label_uk.clone()]);
-            }
-            t.print();
-        }),
-        Command::Vocab(VocabCmd::Add { vocab, code, en, uk }) => {
+        Command::History { record_type, id } => {
+            print_history(json, &lib.history_entries(&record_type, &id, false)?)
+        }
+        Command::Vocab(VocabCmd::List { vocab }) => {
+            show(json, &lib.terms(vocab.as_deref())?, |terms| {
+                let mut t = Table::new(&["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"]);
+                for x in terms {
+                    t.row(vec![
+                        x.vocab.clone(),
+                        x.code.clone(),
+                        x.label_en.clone(),
+                        x.label_uk.clone(),
+                    ]);
+                }
+                t.print();
+            })
+        }
+        Command::Vocab(VocabCmd::Add {
+            vocab,
+            code,
+            en,
+            uk,
+        }) => {
             let t = lib.add_term(&vocab, &code, &en, &uk)?;
             show(json, &t, |t| say!("added {}:{}", t.vocab, t.code));
         }
-        Command::Export { case_id, out, zip, profile } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
+        Command::Export {
+            case_id,
+            out,
+            zip,
+            profile,
+        } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
         Command::Verify { .. } => unreachable!("handled before the library is opened"),
         Command::Import { path, trust } => bundle::import(&mut lib, json, &path, trust)?,
-        Command::Trust { case_id, fingerprint, reason } => {
+        Command::Trust {
+            case_id,
+            fingerprint,
+            reason,
+        } => {
             let k = lib.trust_key(&case_id, &fingerprint, &reason)?;
-            show(json, &k, |k| say!("trusted key {} for case {}", k.fingerprint, k.case_id));
+            show(json, &k, |k| {
+                say!("trusted key {} for case {}", k.fingerprint, k.case_id)
+            });
         }
-        Command::Untrust { case_id, fingerprint, reason } => {
+        Command::Untrust {
+            case_id,
+            fingerprint,
+            reason,
+        } => {
             let k = lib.revoke_key(&case_id, &fingerprint, &reason)?;
-            show(json, &k, |k| say!("key {} is no longer trusted for case {}", k.fingerprint, k.case_id));
+            show(json, &k, |k| {
+                say!(
+                    "key {} is no longer trusted for case {}",
+                    k.fingerprint,
+                    k.case_id
+                )
+            });
         }
         Command::Conflicts { case_id } => bundle::conflicts(&lib, json, &case_id)?,
         Command::Resolve { conflict_id, keep } => {
             lib.resolve_conflict(&conflict_id, keep == "incoming")?;
-            show(json, &serde_json::json!({ "ok": true }), |_| say!("resolved: kept {keep}"));
+            show(json, &serde_json::json!({ "ok": true }), |_| {
+                say!("resolved: kept {keep}")
+            });
         }
-        Command::Search { query, case_id, limit, reindex } => {
+        Command::Search {
+            query,
+            case_id,
+            limit,
+            reindex,
+        } => {
             if reindex {
                 let n = lib.reindex()?;
-                show(json, &serde_json::json!({ "indexed": n }), |_| say!("search index rebuilt: {n} records"));
+                show(json, &serde_json::json!({ "indexed": n }), |_| {
+                    say!("search index rebuilt: {n} records")
+                });
             }
             if let Some(q) = query {
                 let r = lib.search(&q, case_id.as_deref(), limit, 0)?;
                 show(json, &r, |r| {
-                    let plain = |s: &str| s.replace(casefile_core::search::MARK_START, "[").replace(casefile_core::search::MARK_END, "]");
+                    let plain = |s: &str| {
+                        s.replace(casefile_core::search::MARK_START, "[")
+                            .replace(casefile_core::search::MARK_END, "]")
+                    };
                     if r.hits.is_empty() {
                         say!("no matches");
                     }
@@ -393,7 +462,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     }
                 });
             } else if !reindex {
-                return Err(casefile_core::Error::invalid("query", "give a query, or --reindex").into());
+                return Err(
+                    casefile_core::Error::invalid("query", "give a query, or --reindex").into(),
+                );
             }
         }
         Command::Key => show(json, &lib.key_info()?, |k| {
@@ -408,20 +479,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut last_shown = std::time::Instant::now();
             let mut finished = false;
             let mut progress = |done: u64, total: u64| {
-                if !json && files && total > 0 && !finished && (last_shown.elapsed().as_millis() > 500 || done == total) {
+                if !json
+                    && files
+                    && total > 0
+                    && !finished
+                    && (last_shown.elapsed().as_millis() > 500 || done == total)
+                {
                     last_shown = std::time::Instant::now();
-                    eprint!("\rre-hashing originals: {:.1} of {:.1} MB", done as f64 / 1e6, total as f64 / 1e6);
+                    eprint!(
+                        "\rre-hashing originals: {:.1} of {:.1} MB",
+                        done as f64 / 1e6,
+                        total as f64 / 1e6
+                    );
                     if done == total {
                         eprintln!();
                         finished = true;
                     }
                 }
             };
-            let report = lib.audit_verify_with(casefile_core::audit::AuditOptions { files }, &std::sync::atomic::AtomicBool::new(false), &mut progress)?;
+            let report = lib.audit_verify_with(
+                casefile_core::audit::AuditOptions { files },
+                &std::sync::atomic::AtomicBool::new(false),
+                &mut progress,
+            )?;
             show(json, &report, |r| {
                 say!("custody entries: {}", r.entries);
-                say!("records checked: {} (and {} statement versions)", r.records_checked, r.versions_checked);
-                say!("vault originals: {} checked{}", r.files_checked, if r.files_rehashed { ", every byte re-hashed" } else { " (not re-hashed: use --files)" });
+                say!(
+                    "records checked: {} (and {} statement versions)",
+                    r.records_checked,
+                    r.versions_checked
+                );
+                say!(
+                    "vault originals: {} checked{}",
+                    r.files_checked,
+                    if r.files_rehashed {
+                        ", every byte re-hashed"
+                    } else {
+                        " (not re-hashed: use --files)"
+                    }
+                );
                 match &r.chain_problem {
                     None => say!("chain: intact"),
                     Some(p) => say!("chain: BROKEN at entry {}: {}", p.seq, p.message),
@@ -444,7 +540,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Audit(AuditCmd::AcceptHead { reason }) => {
             lib.accept_log_head(&reason)?;
-            show(json, &serde_json::json!({ "ok": true }), |_| say!("the custody log was accepted as it stands; a custody entry records it"));
+            show(json, &serde_json::json!({ "ok": true }), |_| {
+                say!("the custody log was accepted as it stands; a custody entry records it")
+            });
         }
     }
     Ok(())
@@ -459,7 +557,11 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         say!("created:     {}", c.created_at);
         say!("updated:     {}", c.updated_at);
         if let Some(d) = &c.deleted_at {
-            say!("deleted:     {} ({})", d, c.deleted_reason.as_deref().unwrap_or(""));
+            say!(
+                "deleted:     {} ({})",
+                d,
+                c.deleted_reason.as_deref().unwrap_or("")
+            );
         }
         if !c.description.is_empty() {
             say!("description:");
@@ -467,8 +569,16 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         }
     };
     match cmd {
-        CaseCmd::New { title, reference, description } => {
-            let c = lib.create_case(NewCase { title, reference, description })?;
+        CaseCmd::New {
+            title,
+            reference,
+            description,
+        } => {
+            let c = lib.create_case(NewCase {
+                title,
+                reference,
+                description,
+            })?;
             show(json, &c, |c| say!("{}", c.id));
         }
         CaseCmd::List => {
@@ -476,17 +586,31 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
             show(json, &cases, |cases| {
                 let mut t = Table::new(&["ID", "REFERENCE", "STATUS", "TITLE"]);
                 for c in cases {
-                    t.row(vec![c.id.clone(), c.reference.clone().unwrap_or_default(), c.status.to_string(), c.title.clone()]);
+                    t.row(vec![
+                        c.id.clone(),
+                        c.reference.clone().unwrap_or_default(),
+                        c.status.to_string(),
+                        c.title.clone(),
+                    ]);
                 }
                 t.print();
             });
         }
         CaseCmd::Show { id } => show(json, &lib.get_case(&id)?, print_case),
         CaseCmd::Edit { id, fields } => {
-            let status = fields.status.as_deref().map(str::parse::<CaseStatus>).transpose()?;
+            let status = fields
+                .status
+                .as_deref()
+                .map(str::parse::<CaseStatus>)
+                .transpose()?;
             let c = lib.edit_case(
                 &id,
-                CaseEdit { title: fields.title, reference: fields.reference, description: fields.description, status },
+                CaseEdit {
+                    title: fields.title,
+                    reference: fields.reference,
+                    description: fields.description,
+                    status,
+                },
             )?;
             show(json, &c, print_case);
         }
@@ -494,8 +618,18 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
         CaseCmd::Restore { id } => show(json, &lib.restore_case(&id)?, print_case),
         CaseCmd::Origin { id } => show(json, &lib.provenance(&id)?, |p| {
             match &p.origin {
-                Some(o) if o.fingerprint == p.own_key => say!("origin:   this installation ({})", o.fingerprint),
-                Some(o) => say!("origin:   {}{}", o.fingerprint, if o.revoked_at.is_some() { " (revoked)" } else { "" }),
+                Some(o) if o.fingerprint == p.own_key => {
+                    say!("origin:   this installation ({})", o.fingerprint)
+                }
+                Some(o) => say!(
+                    "origin:   {}{}",
+                    o.fingerprint,
+                    if o.revoked_at.is_some() {
+                        " (revoked)"
+                    } else {
+                        ""
+                    }
+                ),
                 None => say!("origin:   not recorded"),
             }
             for k in p.keys.iter().filter(|k| k.role != "origin") {
@@ -514,7 +648,13 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
                     Some(false) => "NOT trusted: its changes were kept as conflicts",
                     None => "trust not checked (before Casefile 0.2)",
                 };
-                say!("received: {}  from key {}  {}  ({})", b.received_at, b.signed_by, b.sender.as_deref().unwrap_or(""), trust);
+                say!(
+                    "received: {}  from key {}  {}  ({})",
+                    b.received_at,
+                    b.signed_by,
+                    b.sender.as_deref().unwrap_or(""),
+                    trust
+                );
             }
         }),
         CaseCmd::History { id } => {
@@ -535,7 +675,14 @@ fn print_history(json: bool, h: &[casefile_core::history::HistoryEntry]) {
                 (Some(k), _) => k.clone(),
                 (None, _) => String::new(),
             };
-            t.row(vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.digest.clone().unwrap_or_default(), from]);
+            t.row(vec![
+                e.seq.to_string(),
+                e.at.clone(),
+                e.actor.clone(),
+                e.action.clone(),
+                e.digest.clone().unwrap_or_default(),
+                from,
+            ]);
         }
         t.print();
     });

@@ -39,7 +39,10 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 /// Multi-line text shown as a block (a description, a statement): its line breaks (`\n` or
 /// `\r\n`) are kept, every line goes through [`visible`].
 pub fn visible_block(s: &str) -> String {
-    s.split('\n').map(|line| visible(line.strip_suffix('\r').unwrap_or(line))).collect::<Vec<_>>().join("\n")
+    s.split('\n')
+        .map(|line| visible(line.strip_suffix('\r').unwrap_or(line)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `println!` for people: the formatted line goes through [`visible`].
@@ -65,11 +68,19 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: &[&str]) -> Table {
-        Table { header: header.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.into_iter().map(|c| visible(&c).into_owned()).collect());
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| visible(&c).into_owned())
+                .collect(),
+        );
     }
 
     pub fn print(&self) {
@@ -84,7 +95,13 @@ impl Table {
             let parts: Vec<String> = cells
                 .iter()
                 .enumerate()
-                .map(|(i, c)| if i == last { c.clone() } else { format!("{:w$}", c, w = widths[i]) })
+                .map(|(i, c)| {
+                    if i == last {
+                        c.clone()
+                    } else {
+                        format!("{:w$}", c, w = widths[i])
+                    }
+                })
                 .collect();
             println!("{}", parts.join("  "));
         };

@@ -15,11 +15,11 @@
 //! (entries carry the laptop's clock). Timestamped checkpoints of the log, held elsewhere,
 //! close both gaps; until then the audit is a tripwire for edits made with ordinary tools.
 
-use crate::store::custody::{self, ChainProblem};
 use crate::error::Result;
+use crate::records::{self, current_state};
+use crate::store::custody::{self, ChainProblem};
 use crate::store::head::HeadState;
 use crate::store::library::Library;
-use crate::records::{self, current_state};
 use crate::store::vault::FileCheck;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -53,7 +53,9 @@ pub struct AuditReport {
 
 impl AuditReport {
     pub fn ok(&self) -> bool {
-        self.chain_problem.is_none() && self.head_problem.is_none() && self.record_problems.is_empty()
+        self.chain_problem.is_none()
+            && self.head_problem.is_none()
+            && self.record_problems.is_empty()
     }
 }
 
@@ -65,19 +67,33 @@ pub struct AuditOptions {
 }
 
 fn problem(record_type: &str, record_id: &str, label: &str, message: String) -> RecordProblem {
-    RecordProblem { record_type: record_type.into(), record_id: record_id.into(), label: label.into(), message }
+    RecordProblem {
+        record_type: record_type.into(),
+        record_id: record_id.into(),
+        label: label.into(),
+        message,
+    }
 }
 
 impl Library {
     /// Audits the library's own records and log (not the bytes of the originals; see
     /// [`Library::audit_verify_with`]).
     pub fn audit_verify(&self) -> Result<AuditReport> {
-        self.audit_verify_with(AuditOptions::default(), &AtomicBool::new(false), &mut |_, _| {})
+        self.audit_verify_with(
+            AuditOptions::default(),
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
     }
 
     /// Audits the library. With `files`, every original is re-hashed, with `progress(bytes done,
     /// bytes in all)`; `cancel` stops that part (the report then says fewer files were checked).
-    pub fn audit_verify_with(&self, opts: AuditOptions, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<AuditReport> {
+    pub fn audit_verify_with(
+        &self,
+        opts: AuditOptions,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<AuditReport> {
         let conn = self.conn();
         let started = std::time::Instant::now();
         let (entries, chain_problem) = custody::verify_chain(conn)?;
@@ -124,11 +140,21 @@ impl Library {
                 label = t.label,
                 name = t.name
             ))?;
-            let rows = stmt.query_map([t.record_type], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+            let rows = stmt.query_map([t.record_type], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
             for row in rows {
                 let (id, label) = row?;
                 let label = label.unwrap_or_else(|| id.clone());
-                out.push(problem(t.record_type, &id, &label, format!("{} \"{label}\" ({id}) has no custody entry: it was added outside Casefile", t.record_type)));
+                out.push(problem(
+                    t.record_type,
+                    &id,
+                    &label,
+                    format!(
+                        "{} \"{label}\" ({id}) has no custody entry: it was added outside Casefile",
+                        t.record_type
+                    ),
+                ));
             }
         }
         let mut stmt = conn.prepare(
@@ -137,19 +163,32 @@ impl Library {
         )?;
         for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let id = id?;
-            out.push(problem("term", &id, &id, format!("vocabulary term {id} has no custody entry: it was added outside Casefile")));
+            out.push(problem(
+                "term",
+                &id,
+                &id,
+                format!("vocabulary term {id} has no custody entry: it was added outside Casefile"),
+            ));
         }
         for (singleton, exists_sql) in [
             ("profile", "SELECT 1 FROM profile WHERE id = 1"),
             ("installation", "SELECT 1 FROM installation WHERE id = 1"),
         ] {
-            let exists = conn.query_row(exists_sql, [], |r| r.get::<_, i64>(0)).optional()?.is_some();
+            let exists = conn
+                .query_row(exists_sql, [], |r| r.get::<_, i64>(0))
+                .optional()?
+                .is_some();
             let logged = conn
                 .query_row("SELECT 1 FROM custody_log WHERE record_type = ?1 AND digest IS NOT NULL LIMIT 1", [singleton], |r| r.get::<_, i64>(0))
                 .optional()?
                 .is_some();
             if exists && !logged {
-                out.push(problem(singleton, "1", singleton, format!("the {singleton} has no custody entry: it was set outside Casefile")));
+                out.push(problem(
+                    singleton,
+                    "1",
+                    singleton,
+                    format!("the {singleton} has no custody entry: it was set outside Casefile"),
+                ));
             }
         }
         if !crate::store::keys::pair_matches(conn)? {
@@ -157,8 +196,16 @@ impl Library {
         }
 
         // Built-in vocabulary terms read as Casefile ships them.
-        let mut stmt = conn.prepare("SELECT vocab, code, label_en, label_uk FROM vocab_terms WHERE builtin = 1")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        let mut stmt = conn
+            .prepare("SELECT vocab, code, label_en, label_uk FROM vocab_terms WHERE builtin = 1")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
         for row in rows {
             let (vocab, code, en, uk) = row?;
             let id = format!("{vocab}:{code}");
@@ -175,13 +222,25 @@ impl Library {
             "SELECT record_id, json_extract(detail, '$.version'), json_extract(detail, '$.version_digest') FROM custody_log
              WHERE record_type = 'statement' AND json_extract(detail, '$.version_digest') IS NOT NULL ORDER BY seq",
         )?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
             let (sid, v, d) = row?;
             recorded.insert((sid, v), d);
         }
         let mut versions_checked = 0u64;
         let mut stmt = conn.prepare("SELECT statement_id, version, snapshot FROM statement_versions ORDER BY statement_id, version")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
         for row in rows {
             let (sid, v, snapshot) = row?;
             versions_checked += 1;
@@ -197,15 +256,32 @@ impl Library {
         missing.sort();
         for (sid, v) in missing {
             let label = format!("version {v} of statement {sid}");
-            out.push(problem("statement_version", &format!("{sid}#{v}"), &label, format!("{label} is in the custody log but missing from the database")));
+            out.push(problem(
+                "statement_version",
+                &format!("{sid}#{v}"),
+                &label,
+                format!("{label} is in the custody log but missing from the database"),
+            ));
         }
 
         // The originals: where they should be, read-only, and (with `files`) the same bytes.
         let mut by_file: BTreeMap<String, (i64, Vec<(String, String)>)> = BTreeMap::new();
-        let mut stmt = conn.prepare("SELECT sha256, size, id, original_name FROM evidence ORDER BY sha256")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
+        let mut stmt =
+            conn.prepare("SELECT sha256, size, id, original_name FROM evidence ORDER BY sha256")?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })? {
             let (sha, size, id, name) = row?;
-            by_file.entry(sha).or_insert((size, Vec::new())).1.push((id, name));
+            by_file
+                .entry(sha)
+                .or_insert((size, Vec::new()))
+                .1
+                .push((id, name));
         }
         let total: u64 = by_file.values().map(|(s, _)| (*s).max(0) as u64).sum();
         let mut done = 0u64;
@@ -238,7 +314,12 @@ impl Library {
             files_checked += 1;
             if let Some(message) = finding {
                 for (id, name) in items {
-                    out.push(problem("evidence", id, name, format!("evidence \"{name}\" ({id}): {message}")));
+                    out.push(problem(
+                        "evidence",
+                        id,
+                        name,
+                        format!("evidence \"{name}\" ({id}): {message}"),
+                    ));
                 }
             }
         }
@@ -246,7 +327,8 @@ impl Library {
             entries,
             records = records_checked,
             files = files_checked,
-            findings = out.len() + chain_problem.is_some() as usize + head_problem.is_some() as usize,
+            findings =
+                out.len() + chain_problem.is_some() as usize + head_problem.is_some() as usize,
             ms = started.elapsed().as_millis() as u64,
             "audit done"
         );

@@ -25,7 +25,9 @@ pub struct TestClock {
 
 impl TestClock {
     pub fn new(start: DateTime<Utc>) -> Arc<TestClock> {
-        Arc::new(TestClock { millis: AtomicI64::new(start.timestamp_millis()) })
+        Arc::new(TestClock {
+            millis: AtomicI64::new(start.timestamp_millis()),
+        })
     }
 
     pub fn advance_secs(&self, secs: i64) {

@@ -33,7 +33,9 @@ impl std::str::FromStr for DatePrecision {
             other => {
                 return Err(Error::invalid(
                     "date_precision",
-                    format!("date precision must be exact, day, month, year or unknown, not \"{other}\""),
+                    format!(
+                    "date precision must be exact, day, month, year or unknown, not \"{other}\""
+                ),
                 ))
             }
         })
@@ -70,7 +72,10 @@ pub struct CheckedDate {
 const FMT: &str = "%Y-%m-%dT%H:%M:%S";
 
 fn bad(field: &'static str, value: &str, expected: &str) -> Error {
-    Error::invalid(field, format!("\"{value}\" is not a valid date here: expected {expected}"))
+    Error::invalid(
+        field,
+        format!("\"{value}\" is not a valid date here: expected {expected}"),
+    )
 }
 
 /// The first and last years any date in Casefile may have. Wider than any investigation needs
@@ -83,12 +88,19 @@ pub fn check_year(field: &'static str, value: &str, year: i32) -> Result<()> {
     if (MIN_YEAR..=MAX_YEAR).contains(&year) {
         Ok(())
     } else {
-        Err(Error::invalid(field, format!("{value} is outside the years Casefile accepts ({MIN_YEAR}–{MAX_YEAR})")))
+        Err(Error::invalid(
+            field,
+            format!("{value} is outside the years Casefile accepts ({MIN_YEAR}–{MAX_YEAR})"),
+        ))
     }
 }
 
 /// Parses one value at `precision`; returns (normalised text, lo, hi).
-fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, NaiveDateTime, NaiveDateTime)> {
+fn parse_one(
+    field: &'static str,
+    p: DatePrecision,
+    v: &str,
+) -> Result<(String, NaiveDateTime, NaiveDateTime)> {
     let v = v.trim();
     let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
     match p {
@@ -101,9 +113,14 @@ fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, 
             Ok((dt.format("%Y-%m-%dT%H:%M").to_string(), dt, dt))
         }
         DatePrecision::Day => {
-            let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad(field, v, "a day like 2022-03-09"))?;
+            let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| bad(field, v, "a day like 2022-03-09"))?;
             check_year(field, v, d.year())?;
-            Ok((d.format("%Y-%m-%d").to_string(), d.and_time(NaiveTime::MIN), d.and_time(end_of_day)))
+            Ok((
+                d.format("%Y-%m-%d").to_string(),
+                d.and_time(NaiveTime::MIN),
+                d.and_time(end_of_day),
+            ))
         }
         DatePrecision::Month => {
             let d = NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d")
@@ -116,14 +133,24 @@ fn parse_one(field: &'static str, p: DatePrecision, v: &str) -> Result<(String, 
             }
             .ok_or_else(|| bad(field, v, "a month like 2022-03"))?;
             let last = next.pred_opt().unwrap_or(d);
-            Ok((d.format("%Y-%m").to_string(), d.and_time(NaiveTime::MIN), last.and_time(end_of_day)))
+            Ok((
+                d.format("%Y-%m").to_string(),
+                d.and_time(NaiveTime::MIN),
+                last.and_time(end_of_day),
+            ))
         }
         DatePrecision::Year => {
             let y: i32 = v.parse().map_err(|_| bad(field, v, "a year like 2022"))?;
             check_year(field, v, y)?;
-            let first = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| bad(field, v, "a year like 2022"))?;
-            let last = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(|| bad(field, v, "a year like 2022"))?;
-            Ok((format!("{y:04}"), first.and_time(NaiveTime::MIN), last.and_time(end_of_day)))
+            let first = NaiveDate::from_ymd_opt(y, 1, 1)
+                .ok_or_else(|| bad(field, v, "a year like 2022"))?;
+            let last = NaiveDate::from_ymd_opt(y, 12, 31)
+                .ok_or_else(|| bad(field, v, "a year like 2022"))?;
+            Ok((
+                format!("{y:04}"),
+                first.and_time(NaiveTime::MIN),
+                last.and_time(end_of_day),
+            ))
         }
         DatePrecision::Unknown => Err(bad(field, v, "no value when the date is unknown")),
     }
@@ -153,25 +180,48 @@ fn check_timezone(tz: &str) -> Result<()> {
 /// Checks a date input and computes its bounds.
 pub fn check(input: &DateInput) -> Result<CheckedDate> {
     let p = input.precision;
-    let from = input.from.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let from = input
+        .from
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let to = input.to.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let timezone = input.timezone.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let timezone = input
+        .timezone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from);
     if let Some(tz) = &timezone {
         check_timezone(tz)?;
     }
     if p == DatePrecision::Unknown {
         if from.is_some() || to.is_some() {
-            return Err(Error::invalid("date_from", "the date is marked unknown; choose a precision to enter a date"));
+            return Err(Error::invalid(
+                "date_from",
+                "the date is marked unknown; choose a precision to enter a date",
+            ));
         }
-        return Ok(CheckedDate { precision: p, from: None, to: None, lo: None, hi: None, timezone });
+        return Ok(CheckedDate {
+            precision: p,
+            from: None,
+            to: None,
+            lo: None,
+            hi: None,
+            timezone,
+        });
     }
-    let from = from.ok_or_else(|| Error::invalid("date_from", "enter the date, or mark it unknown"))?;
+    let from =
+        from.ok_or_else(|| Error::invalid("date_from", "enter the date, or mark it unknown"))?;
     let (from_s, lo, hi1) = parse_one("date_from", p, from)?;
     let (to_s, hi) = match to {
         Some(t) => {
             let (t_s, lo2, hi2) = parse_one("date_to", p, t)?;
             if lo2 < lo {
-                return Err(Error::invalid("date_to", "the end of the range is before its start"));
+                return Err(Error::invalid(
+                    "date_to",
+                    "the end of the range is before its start",
+                ));
             }
             (Some(t_s), hi2)
         }
@@ -193,7 +243,8 @@ pub fn check_day(field: &'static str, v: &str) -> Result<Option<String>> {
     if v.is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad(field, v, "a day like 2022-03-23"))?;
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| bad(field, v, "a day like 2022-03-23"))?;
     check_year(field, v, d.year())?;
     Ok(Some(d.format("%Y-%m-%d").to_string()))
 }
@@ -210,8 +261,16 @@ pub fn check_partial(field: &'static str, v: &str) -> Result<String> {
     let precision = match b.len() {
         4 if digits(0..4) => DatePrecision::Year,
         7 if digits(0..4) && b[4] == b'-' && digits(5..7) => DatePrecision::Month,
-        10 if digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) => DatePrecision::Day,
-        _ => return Err(bad(field, v, "a year (1985), a month (1985-07) or a day (1985-07-14)")),
+        10 if digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) => {
+            DatePrecision::Day
+        }
+        _ => {
+            return Err(bad(
+                field,
+                v,
+                "a year (1985), a month (1985-07) or a day (1985-07-14)",
+            ))
+        }
     };
     parse_one(field, precision, v).map(|(text, _, _)| text)
 }
@@ -221,14 +280,23 @@ mod tests {
     use super::*;
 
     fn d(p: DatePrecision, from: &str, to: Option<&str>) -> Result<CheckedDate> {
-        check(&DateInput { precision: p, from: Some(from.into()), to: to.map(Into::into), timezone: None })
+        check(&DateInput {
+            precision: p,
+            from: Some(from.into()),
+            to: to.map(Into::into),
+            timezone: None,
+        })
     }
 
     #[test]
     fn a_month_covers_every_day_of_it() {
         let c = d(DatePrecision::Month, "2022-02", None).unwrap();
         assert_eq!(c.lo.as_deref(), Some("2022-02-01T00:00:00"));
-        assert_eq!(c.hi.as_deref(), Some("2022-02-28T23:59:59"), "February 2022 has 28 days");
+        assert_eq!(
+            c.hi.as_deref(),
+            Some("2022-02-28T23:59:59"),
+            "February 2022 has 28 days"
+        );
         let c = d(DatePrecision::Month, "2022-12", None).unwrap();
         assert_eq!(c.hi.as_deref(), Some("2022-12-31T23:59:59"));
     }
@@ -236,12 +304,37 @@ mod tests {
     #[test]
     fn ranges_and_bad_values() {
         let c = d(DatePrecision::Day, "2022-03-09", Some("2022-03-16")).unwrap();
-        assert_eq!((c.lo.unwrap(), c.hi.unwrap()), ("2022-03-09T00:00:00".into(), "2022-03-16T23:59:59".into()));
-        assert_eq!(d(DatePrecision::Day, "2022-02-30", None).unwrap_err().field(), Some("date_from"));
-        assert_eq!(d(DatePrecision::Day, "2022-03-16", Some("2022-03-09")).unwrap_err().field(), Some("date_to"));
-        assert_eq!(d(DatePrecision::Exact, "2022-03-09 15:00", None).unwrap().from.as_deref(), Some("2022-03-09T15:00"));
+        assert_eq!(
+            (c.lo.unwrap(), c.hi.unwrap()),
+            ("2022-03-09T00:00:00".into(), "2022-03-16T23:59:59".into())
+        );
+        assert_eq!(
+            d(DatePrecision::Day, "2022-02-30", None)
+                .unwrap_err()
+                .field(),
+            Some("date_from")
+        );
+        assert_eq!(
+            d(DatePrecision::Day, "2022-03-16", Some("2022-03-09"))
+                .unwrap_err()
+                .field(),
+            Some("date_to")
+        );
+        assert_eq!(
+            d(DatePrecision::Exact, "2022-03-09 15:00", None)
+                .unwrap()
+                .from
+                .as_deref(),
+            Some("2022-03-09T15:00")
+        );
         assert!(d(DatePrecision::Year, "20x2", None).is_err());
-        let tz = |t: &str| check(&DateInput { precision: DatePrecision::Unknown, timezone: Some(t.into()), ..Default::default() });
+        let tz = |t: &str| {
+            check(&DateInput {
+                precision: DatePrecision::Unknown,
+                timezone: Some(t.into()),
+                ..Default::default()
+            })
+        };
         assert!(tz("Europe/Kyiv").is_ok() && tz("+02:00").is_ok() && tz("UTC").is_ok());
         assert_eq!(tz("<script>").unwrap_err().field(), Some("timezone"));
         assert_eq!(tz("+25:00").unwrap_err().field(), Some("timezone"));

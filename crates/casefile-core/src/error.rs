@@ -11,7 +11,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A value the user gave is not acceptable; `field` names the form field.
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
 
     #[error("a case with reference code \"{0}\" already exists")]
     DuplicateReference(String),
@@ -38,7 +41,10 @@ pub enum Error {
     Database(rusqlite::Error),
 
     #[error("file error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
@@ -103,21 +109,33 @@ impl Error {
     }
 
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid { field, message: message.into() }
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// A file error; running out of space is [`Error::DiskFull`], so people are told plainly.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         if is_disk_full(&source) {
-            return Error::DiskFull { path: path.into(), kept: "what was written before was kept; free some space and try again".into() };
+            return Error::DiskFull {
+                path: path.into(),
+                kept: "what was written before was kept; free some space and try again".into(),
+            };
         }
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// The same error, saying what was kept (for a full disk).
     pub fn kept(self, kept: impl Into<String>) -> Error {
         match self {
-            Error::DiskFull { path, .. } => Error::DiskFull { path, kept: kept.into() },
+            Error::DiskFull { path, .. } => Error::DiskFull {
+                path,
+                kept: kept.into(),
+            },
             other => other,
         }
     }
@@ -128,7 +146,10 @@ impl From<rusqlite::Error> for Error {
         // A full disk is told plainly wherever it is met, the database included.
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             if f.code == rusqlite::ErrorCode::DiskFull {
-                return Error::DiskFull { path: PathBuf::from("casefile.db"), kept: "the change was not saved; everything saved before it was kept".into() };
+                return Error::DiskFull {
+                    path: PathBuf::from("casefile.db"),
+                    kept: "the change was not saved; everything saved before it was kept".into(),
+                };
             }
         }
         Error::Database(e)
@@ -139,7 +160,8 @@ impl From<rusqlite::Error> for Error {
 pub fn is_disk_full(e: &std::io::Error) -> bool {
     const ENOSPC: i32 = 28;
     const EDQUOT: i32 = 122;
-    e.kind() == std::io::ErrorKind::StorageFull || (cfg!(target_os = "linux") && matches!(e.raw_os_error(), Some(ENOSPC) | Some(EDQUOT)))
+    e.kind() == std::io::ErrorKind::StorageFull
+        || (cfg!(target_os = "linux") && matches!(e.raw_os_error(), Some(ENOSPC) | Some(EDQUOT)))
 }
 
 /// The serialisable form of an error, as it crosses IPC and as the CLI prints it with `--json`.
@@ -153,7 +175,11 @@ pub struct ErrorDto {
 
 impl From<&Error> for ErrorDto {
     fn from(e: &Error) -> Self {
-        ErrorDto { code: e.code().into(), message: e.to_string(), field: e.field().map(Into::into) }
+        ErrorDto {
+            code: e.code().into(),
+            message: e.to_string(),
+            field: e.field().map(Into::into),
+        }
     }
 }
 

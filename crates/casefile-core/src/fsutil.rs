@@ -42,9 +42,16 @@ pub(crate) fn restrict(path: &Path, dir: bool) -> Result<()> {
     {
         let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         let writable = meta.permissions().mode() & 0o200 != 0;
-        let mode = if dir { 0o700 } else if writable { 0o600 } else { 0o400 };
+        let mode = if dir {
+            0o700
+        } else if writable {
+            0o600
+        } else {
+            0o400
+        };
         if meta.permissions().mode() & 0o777 != mode {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::io(path, e))?;
         }
     }
     #[cfg(not(unix))]

@@ -24,7 +24,10 @@ pub mod upgrade;
 
 // The record modules and storage modules under their long-standing paths, for the CLI, the app
 // and scripts (`casefile_core::cases::NewCase`, `casefile_core::vault::Vault`, ...).
-pub use records::{acts, cases, evidence, history, incidents, links, persons, profile, statements, trust, units, vocab};
+pub use records::{
+    acts, cases, evidence, history, incidents, links, persons, profile, statements, trust, units,
+    vocab,
+};
 pub use store::{custody, db, head, keys, library, vault};
 
 pub use error::{Error, ErrorDto, Result};
@@ -41,12 +44,18 @@ pub fn new_id() -> String {
 /// Where the library lives when neither `--data-dir` nor `CASEFILE_DATA_DIR` says: the
 /// platform's per-user data directory (`~/.local/share/casefile` on Linux).
 pub fn default_data_dir() -> std::path::PathBuf {
-    dirs::data_dir().unwrap_or_else(|| std::path::PathBuf::from(".")).join("casefile")
+    dirs::data_dir()
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+        .join("casefile")
 }
 
 /// The data directory to use: an explicit choice, else `CASEFILE_DATA_DIR`, else the default.
 pub fn resolve_data_dir(explicit: Option<std::path::PathBuf>) -> std::path::PathBuf {
     explicit
-        .or_else(|| std::env::var_os("CASEFILE_DATA_DIR").filter(|v| !v.is_empty()).map(Into::into))
+        .or_else(|| {
+            std::env::var_os("CASEFILE_DATA_DIR")
+                .filter(|v| !v.is_empty())
+                .map(Into::into)
+        })
         .unwrap_or_else(default_data_dir)
 }

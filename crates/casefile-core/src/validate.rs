@@ -4,8 +4,14 @@
 use crate::error::{Error, Result};
 
 fn check_chars(field: &'static str, s: &str, allow_newlines: bool) -> Result<()> {
-    if let Some(c) = s.chars().find(|c| c.is_control() && !(allow_newlines && (*c == '\n' || *c == '\t' || *c == '\r'))) {
-        return Err(Error::invalid(field, format!("{field} contains a control character (U+{:04X})", c as u32)));
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() && !(allow_newlines && (*c == '\n' || *c == '\t' || *c == '\r')))
+    {
+        return Err(Error::invalid(
+            field,
+            format!("{field} contains a control character (U+{:04X})", c as u32),
+        ));
     }
     Ok(())
 }
@@ -27,7 +33,10 @@ pub fn optional_text(field: &'static str, s: &str, max_chars: usize) -> Result<S
 fn one_line(field: &'static str, t: &str, max_chars: usize) -> Result<String> {
     check_chars(field, t, false)?;
     if t.chars().count() > max_chars {
-        return Err(Error::invalid(field, format!("{field} is longer than {max_chars} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} is longer than {max_chars} characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -38,7 +47,10 @@ pub fn long_text(field: &'static str, s: &str, max_chars: usize) -> Result<Strin
     let t = s.trim_end();
     check_chars(field, t, true)?;
     if t.chars().count() > max_chars {
-        return Err(Error::invalid(field, format!("{field} is longer than {max_chars} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} is longer than {max_chars} characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -54,7 +66,14 @@ const COORDINATE_DECIMALS: usize = 15;
 /// longitude (−180..180) otherwise.
 pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
     let t = text.trim();
-    let not_plain = || Error::invalid(field, format!("\"{t}\" is not a number of degrees: write a plain decimal number like 47.0971"));
+    let not_plain = || {
+        Error::invalid(
+            field,
+            format!(
+                "\"{t}\" is not a number of degrees: write a plain decimal number like 47.0971"
+            ),
+        )
+    };
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     let (whole, fraction) = match unsigned.split_once(['.', ',']) {
         Some((w, f)) => (w, Some(f)),
@@ -65,12 +84,22 @@ pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
         return Err(not_plain());
     }
     if fraction.is_some_and(|f| f.len() > COORDINATE_DECIMALS) {
-        return Err(Error::invalid(field, format!("\"{t}\" has more than {COORDINATE_DECIMALS} decimal places")));
+        return Err(Error::invalid(
+            field,
+            format!("\"{t}\" has more than {COORDINATE_DECIMALS} decimal places"),
+        ));
     }
     let v: f64 = t.replace(',', ".").parse().map_err(|_| not_plain())?;
-    let limit = if field == "latitude" || field.ends_with("_latitude") { 90.0 } else { 180.0 };
+    let limit = if field == "latitude" || field.ends_with("_latitude") {
+        90.0
+    } else {
+        180.0
+    };
     if !v.is_finite() || v.abs() > limit {
-        return Err(Error::invalid(field, format!("{field} {t} is outside -{limit}..{limit}")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} {t} is outside -{limit}..{limit}"),
+        ));
     }
     Ok(v)
 }

@@ -10,7 +10,9 @@
 //! which the signature alone cannot tell apart (the fingerprint must be confirmed out of band).
 
 use base64::Engine;
-use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile, VerifyReport, BAGIT_PROFILE};
+use casefile_core::bundle::{
+    export_case, verify_bundle, ExportOptions, ExportProfile, VerifyReport, BAGIT_PROFILE,
+};
 use casefile_core::clock::TestClock;
 use casefile_core::evidence::Acquisition;
 use casefile_core::persons::{Identity, PersonInput};
@@ -29,7 +31,9 @@ use std::time::{Duration, Instant};
 // Fixtures
 
 fn photo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/exif-samples/jpg").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/exif-samples/jpg")
+        .join(name)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -54,18 +58,45 @@ fn sender() -> Sender {
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open_lib(&dir.path().join("lib"));
     let case_id = lib.load_sample().unwrap().id;
-    let acq = Acquisition { collected_by: "O. Koval".into(), method: "received".into(), source_description: "Telegram".into(), ..Default::default() };
-    let r = lib.add_evidence(&case_id, &[photo("Canon_40D.jpg")], &acq, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let acq = Acquisition {
+        collected_by: "O. Koval".into(),
+        method: "received".into(),
+        source_description: "Telegram".into(),
+        ..Default::default()
+    };
+    let r = lib
+        .add_evidence(
+            &case_id,
+            &[photo("Canon_40D.jpg")],
+            &acq,
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
     assert_eq!(r.added.len(), 1, "{:?}", r.failed);
     let photo_sha = r.added[0].sha256.clone();
     let photo_id = r.added[0].id.clone();
-    Sender { dir, lib, case_id, photo_sha, photo_id }
+    Sender {
+        dir,
+        lib,
+        case_id,
+        photo_sha,
+        photo_id,
+    }
 }
 
 impl Sender {
     fn export_as(&mut self, name: &str, zip: bool, profile: ExportProfile) -> PathBuf {
         let out = self.dir.path().join(name);
-        export_case(&mut self.lib, &self.case_id, &out, &ExportOptions { profile, zip }, &AtomicBool::new(false), &mut |_, _| {}).unwrap();
+        export_case(
+            &mut self.lib,
+            &self.case_id,
+            &out,
+            &ExportOptions { profile, zip },
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .unwrap();
         out
     }
 
@@ -76,7 +107,13 @@ impl Sender {
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
         let conn = rusqlite::Connection::open(self.dir.path().join("lib/casefile.db")).unwrap();
-        let secret: Vec<u8> = conn.query_row("SELECT secret_key FROM installation WHERE id = 1", [], |r| r.get(0)).unwrap();
+        let secret: Vec<u8> = conn
+            .query_row(
+                "SELECT secret_key FROM installation WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         SigningKey::from_bytes(&secret.try_into().unwrap())
     }
 
@@ -97,7 +134,11 @@ fn receiver() -> Receiver {
     let root = dir.path().join("lib");
     let mut lib = open_lib(&root);
     lib.set_profile("Receiving investigator", "HQ").unwrap();
-    Receiver { _dir: dir, root, lib }
+    Receiver {
+        _dir: dir,
+        root,
+        lib,
+    }
 }
 
 /// Everything an import could change: the row count of every table, and every file under the
@@ -110,7 +151,11 @@ struct Snapshot {
 
 impl Receiver {
     fn snapshot(&self) -> Snapshot {
-        let conn = rusqlite::Connection::open_with_flags(self.root.join("casefile.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let conn = rusqlite::Connection::open_with_flags(
+            self.root.join("casefile.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .unwrap()
@@ -118,15 +163,28 @@ impl Receiver {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        let rows = tables.into_iter().map(|t| (t.clone(), conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0)).unwrap())).collect();
+        let rows = tables
+            .into_iter()
+            .map(|t| {
+                (
+                    t.clone(),
+                    conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                        .unwrap(),
+                )
+            })
+            .collect();
         let mut files = Vec::new();
         list_files(&self.root, &self.root, &mut files);
         files.retain(|f| !f.starts_with("casefile.db") && f != "casefile.lock");
         Snapshot { rows, files }
     }
 
-    fn import(&mut self, path: &Path) -> casefile_core::Result<casefile_core::bundle::ImportReport> {
-        self.lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})
+    fn import(
+        &mut self,
+        path: &Path,
+    ) -> casefile_core::Result<casefile_core::bundle::ImportReport> {
+        self.lib
+            .import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})
     }
 }
 
@@ -151,7 +209,11 @@ fn import_refused(path: &Path, code: &str) -> Error {
         Err(e) => e,
     };
     assert_eq!(err.code(), code, "wrong code for: {err}");
-    assert_eq!(r.snapshot(), before, "a refused import changed the receiving library");
+    assert_eq!(
+        r.snapshot(),
+        before,
+        "a refused import changed the receiving library"
+    );
     assert!(r.lib.list_cases().unwrap().is_empty());
     assert!(err.to_string().len() > 20, "an unhelpful message: {err}");
     err
@@ -166,7 +228,9 @@ fn verify(path: &Path) -> VerifyReport {
 fn assert_problem(r: &VerifyReport, file: &str, needle: &str) {
     assert!(!r.ok, "the bundle verified: {r:#?}");
     assert!(
-        r.problems.iter().any(|p| p.file.as_deref() == Some(file) && p.message.contains(needle)),
+        r.problems
+            .iter()
+            .any(|p| p.file.as_deref() == Some(file) && p.message.contains(needle)),
         "expected a problem on {file} saying {needle:?}; got {:#?}",
         r.problems
     );
@@ -208,17 +272,43 @@ fn edit_case_json(bag: &Path, f: impl FnOnce(&mut Value)) {
 /// the import's own checks stand between the bundle and the library.
 fn forge_custody(bag: &Path) {
     use casefile_core::custody::CustodyEntry;
-    let doc: Value = serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
     let p = bag.join("data/custody.jsonl");
-    let mut entries: Vec<CustodyEntry> = fs::read_to_string(&p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let groups = [("case", "case"), ("incident", "incidents"), ("person", "persons"), ("identity", "identities"), ("unit", "units"), ("act", "acts"),
-                  ("involvement", "involvements"), ("statement", "statements"), ("consent", "consents"), ("link", "links"), ("evidence", "evidence")];
+    let mut entries: Vec<CustodyEntry> = fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let groups = [
+        ("case", "case"),
+        ("incident", "incidents"),
+        ("person", "persons"),
+        ("identity", "identities"),
+        ("unit", "units"),
+        ("act", "acts"),
+        ("involvement", "involvements"),
+        ("statement", "statements"),
+        ("consent", "consents"),
+        ("link", "links"),
+        ("evidence", "evidence"),
+    ];
     for (rtype, key) in groups {
-        let rows: Vec<Value> = if key == "case" { vec![doc["case"].clone()] } else { doc[key].as_array().cloned().unwrap_or_default() };
+        let rows: Vec<Value> = if key == "case" {
+            vec![doc["case"].clone()]
+        } else {
+            doc[key].as_array().cloned().unwrap_or_default()
+        };
         for row in rows {
             let id = row["id"].as_str().unwrap_or_default();
-            if let Some(e) = entries.iter_mut().rev().find(|e| e.record_type == rtype && e.record_id == id && e.digest.is_some()) {
-                e.digest = Some(casefile_core::store::digest_of_row(row.as_object().unwrap()));
+            if let Some(e) = entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.record_type == rtype && e.record_id == id && e.digest.is_some())
+            {
+                e.digest = Some(casefile_core::store::digest_of_row(
+                    row.as_object().unwrap(),
+                ));
             }
         }
     }
@@ -228,7 +318,10 @@ fn forge_custody(bag: &Path) {
         e.hash = e.compute_hash();
         prev = e.hash.clone();
     }
-    let text: String = entries.iter().map(|e| format!("{}\n", serde_json::to_string(e).unwrap())).collect();
+    let text: String = entries
+        .iter()
+        .map(|e| format!("{}\n", serde_json::to_string(e).unwrap()))
+        .collect();
     fs::write(&p, text).unwrap();
 }
 
@@ -236,8 +329,20 @@ fn set_bag_info(bag: &Path, key: &str, value: &str) {
     let p = bag.join("bag-info.txt");
     let text = fs::read_to_string(&p).unwrap();
     let prefix = format!("{key}:");
-    assert!(text.lines().any(|l| l.starts_with(&prefix)), "no {key} in bag-info.txt");
-    let out: String = text.lines().map(|l| if l.starts_with(&prefix) { format!("{key}: {value}\n") } else { format!("{l}\n") }).collect();
+    assert!(
+        text.lines().any(|l| l.starts_with(&prefix)),
+        "no {key} in bag-info.txt"
+    );
+    let out: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(&prefix) {
+                format!("{key}: {value}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     fs::write(p, out).unwrap();
 }
 
@@ -254,8 +359,10 @@ fn rebag(bag: &Path, key: Option<&SigningKey>) {
     }
     fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
     set_bag_info(bag, "Payload-Oxum", &format!("{bytes}.{}", files.len()));
-    let tags: String =
-        ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"].iter().map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap()))).collect();
+    let tags: String = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
+        .iter()
+        .map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap())))
+        .collect();
     fs::write(bag.join("tagmanifest-sha256.txt"), tags).unwrap();
     if let Some(k) = key {
         sign(bag, k);
@@ -267,8 +374,20 @@ fn sign(bag: &Path, k: &SigningKey) {
     let b64 = base64::engine::general_purpose::STANDARD;
     let tag = fs::read(bag.join("tagmanifest-sha256.txt")).unwrap();
     let public = k.verifying_key().to_bytes();
-    fs::write(bag.join("signature.ed25519"), format!("{}\n", b64.encode(k.sign(&tag).to_bytes()))).unwrap();
-    fs::write(bag.join("signing-key.ed25519.pub"), format!("{}\nfingerprint: {}\n", b64.encode(public), casefile_core::keys::fingerprint(&public))).unwrap();
+    fs::write(
+        bag.join("signature.ed25519"),
+        format!("{}\n", b64.encode(k.sign(&tag).to_bytes())),
+    )
+    .unwrap();
+    fs::write(
+        bag.join("signing-key.ed25519.pub"),
+        format!(
+            "{}\nfingerprint: {}\n",
+            b64.encode(public),
+            casefile_core::keys::fingerprint(&public)
+        ),
+    )
+    .unwrap();
 }
 
 /// A ZIP's entries in order: (name, unix mode, content).
@@ -285,7 +404,9 @@ fn read_zip(path: &Path) -> Vec<(String, u32, Vec<u8>)> {
 }
 
 fn stored() -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).unix_permissions(0o644)
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644)
 }
 
 fn write_zip(path: &Path, entries: &[(String, u32, Vec<u8>)]) -> zip::ZipWriter<fs::File> {
@@ -318,7 +439,10 @@ fn an_untouched_bundle_verifies_and_imports() {
         let path = s.export(if zip { "ok.zip" } else { "ok" }, zip);
         let r = verify(&path);
         assert!(r.ok, "{:#?}", r.problems);
-        assert_eq!(r.signed_by.as_deref(), Some(s.lib.key_info().unwrap().fingerprint.as_str()));
+        assert_eq!(
+            r.signed_by.as_deref(),
+            Some(s.lib.key_info().unwrap().fingerprint.as_str())
+        );
         let mut rx = receiver();
         let rep = rx.import(&path).unwrap();
         assert_eq!(rep.case_id, s.case_id);
@@ -359,10 +483,17 @@ fn t02_a_changed_byte_in_case_json_is_found() {
     let r = verify(&bag);
     assert_problem(&r, "data/case.json", "has changed: its SHA-256 is");
     // The changed record is also named: it no longer matches its custody entry.
-    assert_problem(&r, "data/case.json", "does not match its last custody entry");
+    assert_problem(
+        &r,
+        "data/case.json",
+        "does not match its last custody entry",
+    );
     assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     let err = import_refused(&bag, "bundle_invalid");
-    assert!(err.to_string().contains("data/case.json: has changed"), "{err}");
+    assert!(
+        err.to_string().contains("data/case.json: has changed"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -372,7 +503,10 @@ fn t03_a_changed_byte_inside_a_zip_bag_is_found() {
     let mut entries = read_zip(&zip);
     let rel = s.original_rel();
     let root = zip_root(&entries);
-    let e = entries.iter_mut().find(|e| e.0 == format!("{root}/{rel}")).unwrap();
+    let e = entries
+        .iter_mut()
+        .find(|e| e.0 == format!("{root}/{rel}"))
+        .unwrap();
     e.2[100] ^= 0x01;
     let bad = s.dir.path().join("changed.zip");
     write_zip(&bad, &entries).finish().unwrap();
@@ -393,7 +527,12 @@ fn t04_a_missing_payload_file_is_found() {
     assert_problem(&r, &rel, "is listed in manifest-sha256.txt but missing");
     assert_problem(&r, "bag-info.txt", "Payload-Oxum says");
     let err = import_refused(&bag, "bundle_invalid");
-    assert!(err.to_string().contains(&format!("{rel}: is listed in manifest-sha256.txt but missing")), "{err}");
+    assert!(
+        err.to_string().contains(&format!(
+            "{rel}: is listed in manifest-sha256.txt but missing"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -403,8 +542,16 @@ fn t05_an_extra_file_in_data_is_found() {
     fs::write(bag.join("data/originals/planted.jpg"), b"not evidence").unwrap();
     fs::write(bag.join("data/notes.txt"), b"planted").unwrap();
     let r = verify(&bag);
-    assert_problem(&r, "data/originals/planted.jpg", "is in the payload but not in manifest-sha256.txt (an extra file)");
-    assert_problem(&r, "data/notes.txt", "is in the payload but not in manifest-sha256.txt (an extra file)");
+    assert_problem(
+        &r,
+        "data/originals/planted.jpg",
+        "is in the payload but not in manifest-sha256.txt (an extra file)",
+    );
+    assert_problem(
+        &r,
+        "data/notes.txt",
+        "is in the payload but not in manifest-sha256.txt (an extra file)",
+    );
     assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     import_refused(&bag, "bundle_invalid");
 }
@@ -417,8 +564,16 @@ fn t06_an_extra_top_level_file_is_found() {
     fs::create_dir(bag.join("extra")).unwrap();
     fs::write(bag.join("extra/x.bin"), b"planted").unwrap();
     let r = verify(&bag);
-    assert_problem(&r, "README.txt", "is not part of a Casefile bag (an extra file)");
-    assert_problem(&r, "extra/x.bin", "is not part of a Casefile bag (an extra file)");
+    assert_problem(
+        &r,
+        "README.txt",
+        "is not part of a Casefile bag (an extra file)",
+    );
+    assert_problem(
+        &r,
+        "extra/x.bin",
+        "is not part of a Casefile bag (an extra file)",
+    );
     assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     import_refused(&bag, "bundle_invalid");
 }
@@ -431,13 +586,23 @@ fn t07_a_zip_entry_climbing_out_with_dotdot_is_refused() {
     let mut s = sender();
     let zip = s.export("bag.zip", true);
     let root = zip_root(&read_zip(&zip));
-    for (i, name) in [format!("{root}/../evil.txt"), format!("{root}/data/../../evil.txt"), "../evil.txt".to_string()].iter().enumerate() {
+    for (i, name) in [
+        format!("{root}/../evil.txt"),
+        format!("{root}/data/../../evil.txt"),
+        "../evil.txt".to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
         let bad = s.dir.path().join(format!("dotdot{i}.zip"));
         zip_with(&zip, &bad, |w| {
             w.start_file(name.as_str(), stored()).unwrap();
             w.write_all(b"evil").unwrap();
         });
-        assert_refused_outright(&bad, &[&format!("the ZIP entry \"{name}\" has an unsafe path")]);
+        assert_refused_outright(
+            &bad,
+            &[&format!("the ZIP entry \"{name}\" has an unsafe path")],
+        );
         let err = import_refused(&bad, "bundle_refused");
         assert!(err.to_string().contains(name.as_str()), "{err}");
     }
@@ -447,13 +612,23 @@ fn t07_a_zip_entry_climbing_out_with_dotdot_is_refused() {
 fn t08_a_zip_entry_with_an_absolute_path_is_refused() {
     let mut s = sender();
     let zip = s.export("bag.zip", true);
-    for (i, name) in ["/etc/evil.txt", "/tmp/bag/data/case.json", "bag\\..\\evil.txt"].iter().enumerate() {
+    for (i, name) in [
+        "/etc/evil.txt",
+        "/tmp/bag/data/case.json",
+        "bag\\..\\evil.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
         let bad = s.dir.path().join(format!("abs{i}.zip"));
         zip_with(&zip, &bad, |w| {
             w.start_file(*name, stored()).unwrap();
             w.write_all(b"evil").unwrap();
         });
-        assert_refused_outright(&bad, &[&format!("the ZIP entry \"{name}\" has an unsafe path")]);
+        assert_refused_outright(
+            &bad,
+            &[&format!("the ZIP entry \"{name}\" has an unsafe path")],
+        );
         import_refused(&bad, "bundle_refused");
     }
 }
@@ -466,17 +641,38 @@ fn t09_a_zip_symlink_entry_is_refused() {
     // As an extra entry, and in place of a payload file the manifest names.
     let name = format!("{root}/data/link");
     let bad = s.dir.path().join("symlink.zip");
-    zip_with(&zip, &bad, |w| w.add_symlink(name.as_str(), "/etc/passwd", zip::write::SimpleFileOptions::default()).unwrap());
-    assert_refused_outright(&bad, &[&format!("the ZIP entry \"{name}\" is a symbolic link")]);
+    zip_with(&zip, &bad, |w| {
+        w.add_symlink(
+            name.as_str(),
+            "/etc/passwd",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap()
+    });
+    assert_refused_outright(
+        &bad,
+        &[&format!("the ZIP entry \"{name}\" is a symbolic link")],
+    );
     import_refused(&bad, "bundle_refused");
 
     let report = format!("{root}/data/report.html");
-    let entries: Vec<_> = read_zip(&zip).into_iter().filter(|e| e.0 != report).collect();
+    let entries: Vec<_> = read_zip(&zip)
+        .into_iter()
+        .filter(|e| e.0 != report)
+        .collect();
     let bad2 = s.dir.path().join("symlink2.zip");
     let mut w = write_zip(&bad2, &entries);
-    w.add_symlink(report.as_str(), "../../../../etc/passwd", stored().unix_permissions(0o777)).unwrap();
+    w.add_symlink(
+        report.as_str(),
+        "../../../../etc/passwd",
+        stored().unix_permissions(0o777),
+    )
+    .unwrap();
     w.finish().unwrap();
-    assert_refused_outright(&bad2, &[&format!("the ZIP entry \"{report}\" is a symbolic link")]);
+    assert_refused_outright(
+        &bad2,
+        &[&format!("the ZIP entry \"{report}\" is a symbolic link")],
+    );
     import_refused(&bad2, "bundle_refused");
 }
 
@@ -498,7 +694,12 @@ fn a_zip_that_is_not_one_bag_folder_is_refused() {
         w.start_file("other/data/case.json", stored()).unwrap();
         w.write_all(b"{}").unwrap();
     });
-    assert_refused_outright(&two, &[&format!("the ZIP holds more than one top-level folder ({root}, other)")]);
+    assert_refused_outright(
+        &two,
+        &[&format!(
+            "the ZIP holds more than one top-level folder ({root}, other)"
+        )],
+    );
     import_refused(&two, "bundle_refused");
 
     let garbage = s.dir.path().join("garbage.zip");
@@ -511,7 +712,13 @@ fn a_zip_that_is_not_one_bag_folder_is_refused() {
 fn zip_with_zeros(src: &Path, dst: &Path, name: &str, mib: usize) {
     let entries: Vec<_> = read_zip(src).into_iter().filter(|e| e.0 != name).collect();
     let mut w = write_zip(dst, &entries);
-    w.start_file(name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).unix_permissions(0o644)).unwrap();
+    w.start_file(
+        name,
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o644),
+    )
+    .unwrap();
     let zeros = vec![0u8; 1 << 20];
     for _ in 0..mib {
         w.write_all(&zeros).unwrap();
@@ -525,11 +732,17 @@ fn patch_declared_size(zip: &Path, name: &str, size: u32) {
     let n = name.as_bytes();
     let mut patched = 0;
     for i in 0..b.len().saturating_sub(46 + n.len()) {
-        if b[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] && &b[i + 30..i + 30 + n.len()] == n && b[i + 26..i + 28] == (n.len() as u16).to_le_bytes() {
+        if b[i..i + 4] == [0x50, 0x4b, 0x03, 0x04]
+            && &b[i + 30..i + 30 + n.len()] == n
+            && b[i + 26..i + 28] == (n.len() as u16).to_le_bytes()
+        {
             b[i + 22..i + 26].copy_from_slice(&size.to_le_bytes());
             patched += 1;
         }
-        if b[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] && &b[i + 46..i + 46 + n.len()] == n && b[i + 28..i + 30] == (n.len() as u16).to_le_bytes() {
+        if b[i..i + 4] == [0x50, 0x4b, 0x01, 0x02]
+            && &b[i + 46..i + 46 + n.len()] == n
+            && b[i + 28..i + 30] == (n.len() as u16).to_le_bytes()
+        {
             b[i + 24..i + 28].copy_from_slice(&size.to_le_bytes());
             patched += 1;
         }
@@ -548,10 +761,23 @@ fn t10_a_zip_bomb_is_refused_without_inflating_it() {
     // An honest bomb: 200 MiB of zeros deflated to about 200 KB, sizes declared truthfully.
     let bomb = s.dir.path().join("bomb.zip");
     zip_with_zeros(&zip, &bomb, &name, 200);
-    assert!(fs::metadata(&bomb).unwrap().len() < 2 << 20, "the bomb is not compact");
+    assert!(
+        fs::metadata(&bomb).unwrap().len() < 2 << 20,
+        "the bomb is not compact"
+    );
     let t = Instant::now();
-    assert_refused_outright(&bomb, &[&format!("the ZIP entry \"{name}\" would inflate"), "(to 209715200 bytes): refused as a ZIP bomb"]);
-    assert!(t.elapsed() < Duration::from_secs(2), "took {:?}: was it inflated?", t.elapsed());
+    assert_refused_outright(
+        &bomb,
+        &[
+            &format!("the ZIP entry \"{name}\" would inflate"),
+            "(to 209715200 bytes): refused as a ZIP bomb",
+        ],
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "took {:?}: was it inflated?",
+        t.elapsed()
+    );
     import_refused(&bomb, "bundle_refused");
 
     // The same entry declaring 4 GiB (as a bomb of many GB would).
@@ -559,8 +785,19 @@ fn t10_a_zip_bomb_is_refused_without_inflating_it() {
     fs::copy(&bomb, &big).unwrap();
     patch_declared_size(&big, &name, u32::MAX);
     let t = Instant::now();
-    assert_refused_outright(&big, &[&format!("the ZIP entry \"{name}\" would inflate"), &format!("(to {} bytes)", u32::MAX), "ZIP bomb"]);
-    assert!(t.elapsed() < Duration::from_secs(2), "took {:?}", t.elapsed());
+    assert_refused_outright(
+        &big,
+        &[
+            &format!("the ZIP entry \"{name}\" would inflate"),
+            &format!("(to {} bytes)", u32::MAX),
+            "ZIP bomb",
+        ],
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        t.elapsed()
+    );
     import_refused(&big, "bundle_refused");
 }
 
@@ -577,7 +814,11 @@ fn t10b_a_zip_entry_that_inflates_past_its_declared_size_is_stopped() {
     patch_declared_size(&lying, &name, 4096);
     let t = Instant::now();
     let r = verify(&lying);
-    assert!(t.elapsed() < Duration::from_secs(2), "took {:?}: was it inflated in full?", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "took {:?}: was it inflated in full?",
+        t.elapsed()
+    );
     assert_problem(&r, "data/report.html", "inflates past its declared size");
     import_refused(&lying, "bundle_invalid");
 }
@@ -606,14 +847,26 @@ fn a_symbolic_link_in_a_directory_bag_is_refused() {
 fn t11_malformed_case_json_is_reported_with_the_signature() {
     let mut s = sender();
     let bag = s.export("bag", false);
-    fs::write(bag.join("data/case.json"), br#"{"schema": "casefile-case", "schema_version": 1, "case": {"id": "#).unwrap();
+    fs::write(
+        bag.join("data/case.json"),
+        br#"{"schema": "casefile-case", "schema_version": 1, "case": {"id": "#,
+    )
+    .unwrap();
     rebag(&bag, None);
     let r = verify(&bag);
     assert_problem(&r, "data/case.json", "is not valid JSON");
-    assert_problem(&r, "signature.ed25519", "the signature does not match the tag manifest");
+    assert_problem(
+        &r,
+        "signature.ed25519",
+        "the signature does not match the tag manifest",
+    );
     assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     let err = import_refused(&bag, "bundle_invalid");
-    assert!(err.to_string().contains("data/case.json: is not valid JSON"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("data/case.json: is not valid JSON"),
+        "{err}"
+    );
 
     // Signed by the sender's own key, the malformed document is still refused, for itself.
     sign(&bag, &s.key());
@@ -623,7 +876,10 @@ fn t11_malformed_case_json_is_reported_with_the_signature() {
     import_refused(&bag, "bundle_invalid");
 
     // Valid JSON that is not the schema (a record list that is not a list; an unknown field).
-    edit_case_json_raw(&bag, json!({"schema": "casefile-case", "schema_version": 1, "incidents": "none"}));
+    edit_case_json_raw(
+        &bag,
+        json!({"schema": "casefile-case", "schema_version": 1, "incidents": "none"}),
+    );
     rebag(&bag, Some(&s.key()));
     assert_problem(&verify(&bag), "data/case.json", "does not match its schema");
     import_refused(&bag, "bundle_invalid");
@@ -641,14 +897,28 @@ fn t12_a_schema_version_from_the_future_is_reported_as_newer() {
     rebag(&bag, None);
     let r = verify(&bag);
     assert_eq!(r.schema_version, Some(3));
-    assert_problem(&r, "data/case.json", "uses schema version 3, newer than this Casefile reads (2); update Casefile");
-    assert_problem(&r, "signature.ed25519", "the signature does not match the tag manifest");
+    assert_problem(
+        &r,
+        "data/case.json",
+        "uses schema version 3, newer than this Casefile reads (2); update Casefile",
+    );
+    assert_problem(
+        &r,
+        "signature.ed25519",
+        "the signature does not match the tag manifest",
+    );
     assert_eq!(r.problems.len(), 2, "{:#?}", r.problems);
     // Unsigned, it is an invalid bundle first: the message still says why the content is unread.
     let err = import_refused(&bag, "bundle_invalid");
     let msg = err.to_string();
-    assert!(msg.contains("data/case.json: uses schema version 3, newer than this Casefile reads (2)"), "{msg}");
-    assert!(msg.contains("signature.ed25519: the signature does not match"), "{msg}");
+    assert!(
+        msg.contains("data/case.json: uses schema version 3, newer than this Casefile reads (2)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("signature.ed25519: the signature does not match"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -663,11 +933,28 @@ fn t12b_a_signed_bundle_from_a_newer_casefile_is_refused_as_too_new() {
     rebag(&bag, Some(&s.key()));
     let r = verify(&bag);
     assert_problem(&r, "data/case.json", "newer than this Casefile reads");
-    assert_eq!(r.problems.len(), 1, "only the version is wrong: {:#?}", r.problems);
+    assert_eq!(
+        r.problems.len(),
+        1,
+        "only the version is wrong: {:#?}",
+        r.problems
+    );
     assert!(r.signed_by.is_some());
     let err = import_refused(&bag, "bundle_too_new");
-    assert!(matches!(err, Error::BundleTooNew { found: 3, supported: 2 }), "{err:?}");
-    assert!(err.to_string().contains("update Casefile to import it"), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::BundleTooNew {
+                found: 3,
+                supported: 2
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("update Casefile to import it"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,7 +962,11 @@ fn t12b_a_signed_bundle_from_a_newer_casefile_is_refused_as_too_new() {
 
 fn edit_custody(bag: &Path, f: impl FnOnce(&mut Vec<Value>)) {
     let p = bag.join("data/custody.jsonl");
-    let mut entries: Vec<Value> = fs::read_to_string(&p).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut entries: Vec<Value> = fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     f(&mut entries);
     let text: String = entries.iter().map(|e| format!("{e}\n")).collect();
     fs::write(p, text).unwrap();
@@ -688,8 +979,16 @@ fn t13_a_tampered_custody_entry_breaks_the_chain_at_that_entry() {
     edit_custody(&bag, |e| e[2]["actor"] = json!("someone else"));
     let r = verify(&bag);
     assert_problem(&r, "data/custody.jsonl", "has changed");
-    assert_problem(&r, "data/custody.jsonl entry 3", "custody entry 3 (create incident ");
-    assert_problem(&r, "data/custody.jsonl entry 3", "was altered: its content no longer matches its hash");
+    assert_problem(
+        &r,
+        "data/custody.jsonl entry 3",
+        "custody entry 3 (create incident ",
+    );
+    assert_problem(
+        &r,
+        "data/custody.jsonl entry 3",
+        "was altered: its content no longer matches its hash",
+    );
     import_refused(&bag, "bundle_invalid");
 
     // Even re-bagged and signed with the sender's own key, the chain names the entry.
@@ -698,7 +997,11 @@ fn t13_a_tampered_custody_entry_breaks_the_chain_at_that_entry() {
     assert_problem(&r, "data/custody.jsonl entry 3", "was altered");
     assert_eq!(r.problems.len(), 1, "{:#?}", r.problems);
     let err = import_refused(&bag, "bundle_invalid");
-    assert!(err.to_string().contains("data/custody.jsonl entry 3: custody entry 3"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("data/custody.jsonl entry 3: custody entry 3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -710,25 +1013,38 @@ fn t13b_a_removed_or_reordered_custody_entry_is_found() {
         e.remove(4);
     });
     rebag(&bag, Some(&key));
-    assert_problem(&verify(&bag), "data/custody.jsonl entry 5", "custody entry 5 is missing or out of order (found case entry Some(6))");
+    assert_problem(
+        &verify(&bag),
+        "data/custody.jsonl entry 5",
+        "custody entry 5 is missing or out of order (found case entry Some(6))",
+    );
     import_refused(&bag, "bundle_invalid");
 
     let bag2 = s.export("bag2", false);
     edit_custody(&bag2, |e| e.swap(1, 2));
     rebag(&bag2, Some(&key));
-    assert_problem(&verify(&bag2), "data/custody.jsonl entry 2", "missing or out of order");
+    assert_problem(
+        &verify(&bag2),
+        "data/custody.jsonl entry 2",
+        "missing or out of order",
+    );
     import_refused(&bag2, "bundle_invalid");
 
     // An entry recomputed to hash correctly but linked to the wrong predecessor.
     let bag3 = s.export("bag3", false);
     edit_custody(&bag3, |e| {
-        let mut c: casefile_core::custody::CustodyEntry = serde_json::from_value(e[3].clone()).unwrap();
+        let mut c: casefile_core::custody::CustodyEntry =
+            serde_json::from_value(e[3].clone()).unwrap();
         c.case_prev_hash = Some(casefile_core::custody::GENESIS.into());
         c.hash = c.compute_hash();
         e[3] = serde_json::to_value(c).unwrap();
     });
     rebag(&bag3, Some(&key));
-    assert_problem(&verify(&bag3), "data/custody.jsonl entry 4", "does not link to the entry before it");
+    assert_problem(
+        &verify(&bag3),
+        "data/custody.jsonl entry 4",
+        "does not link to the entry before it",
+    );
     import_refused(&bag3, "bundle_invalid");
 }
 
@@ -752,21 +1068,37 @@ fn t14_a_signature_made_by_another_key_does_not_match() {
 
     // Only the key swapped: the sender's signature does not verify under it.
     let bag2 = s.export("bag2", false);
-    fs::copy(other_bag.join("signing-key.ed25519.pub"), bag2.join("signing-key.ed25519.pub")).unwrap();
-    assert_problem(&verify(&bag2), "signature.ed25519", "the signature does not match the tag manifest");
+    fs::copy(
+        other_bag.join("signing-key.ed25519.pub"),
+        bag2.join("signing-key.ed25519.pub"),
+    )
+    .unwrap();
+    assert_problem(
+        &verify(&bag2),
+        "signature.ed25519",
+        "the signature does not match the tag manifest",
+    );
     import_refused(&bag2, "bundle_invalid");
 
     // A valid signature by another key over the sender's tag manifest: bag-info names the sender.
     let bag3 = s.export("bag3", false);
     sign(&bag3, &other.key());
     let r = verify(&bag3);
-    assert_problem(&r, "bag-info.txt", "names a different signing key than the one that signed");
+    assert_problem(
+        &r,
+        "bag-info.txt",
+        "names a different signing key than the one that signed",
+    );
     import_refused(&bag3, "bundle_invalid");
 
     // Garbage in the signature file.
     let bag4 = s.export("bag4", false);
     fs::write(bag4.join("signature.ed25519"), "not base64!\n").unwrap();
-    assert_problem(&verify(&bag4), "signature.ed25519", "the signature or public key is malformed");
+    assert_problem(
+        &verify(&bag4),
+        "signature.ed25519",
+        "the signature or public key is malformed",
+    );
     import_refused(&bag4, "bundle_invalid");
     fs::remove_file(bag4.join("signature.ed25519")).unwrap();
     assert_problem(&verify(&bag4), "signature.ed25519", "missing");
@@ -786,7 +1118,10 @@ fn t14b_a_bag_re_signed_whole_by_another_key_verifies_under_that_key_only() {
     let r = verify(&bag);
     assert!(r.ok, "{:#?}", r.problems);
     assert_eq!(r.signed_by.as_deref(), Some(other_fp.as_str()));
-    assert_ne!(r.signed_by.as_deref(), Some(s.lib.key_info().unwrap().fingerprint.as_str()));
+    assert_ne!(
+        r.signed_by.as_deref(),
+        Some(s.lib.key_info().unwrap().fingerprint.as_str())
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -797,22 +1132,36 @@ fn t15_a_wrong_payload_oxum_is_found() {
     let mut s = sender();
     let bag = s.export("bag", false);
     let info = fs::read_to_string(bag.join("bag-info.txt")).unwrap();
-    let real = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum: ")).unwrap().to_string();
+    let real = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Payload-Oxum: "))
+        .unwrap()
+        .to_string();
     set_bag_info(&bag, "Payload-Oxum", "1.5");
     let r = verify(&bag);
-    assert_problem(&r, "bag-info.txt", &format!("Payload-Oxum says 1.5, the payload is {real}"));
+    assert_problem(
+        &r,
+        "bag-info.txt",
+        &format!("Payload-Oxum says 1.5, the payload is {real}"),
+    );
     assert_problem(&r, "bag-info.txt", "has changed: its SHA-256 is");
     import_refused(&bag, "bundle_invalid");
 
     // Re-signed, the tag manifest matches but the Oxum still does not.
     rebag(&bag, Some(&s.key()));
     set_bag_info(&bag, "Payload-Oxum", "1.5");
-    let tags: String =
-        ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"].iter().map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap()))).collect();
+    let tags: String = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
+        .iter()
+        .map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap())))
+        .collect();
     fs::write(bag.join("tagmanifest-sha256.txt"), tags).unwrap();
     sign(&bag, &s.key());
     let r = verify(&bag);
-    assert_problem(&r, "bag-info.txt", &format!("Payload-Oxum says 1.5, the payload is {real}"));
+    assert_problem(
+        &r,
+        "bag-info.txt",
+        &format!("Payload-Oxum says 1.5, the payload is {real}"),
+    );
     assert_eq!(r.problems.len(), 1, "{:#?}", r.problems);
     import_refused(&bag, "bundle_invalid");
 }
@@ -821,13 +1170,20 @@ fn t15_a_wrong_payload_oxum_is_found() {
 fn t16_a_public_bundle_verifies_but_is_not_importable() {
     let mut s = sender();
     for zip in [false, true] {
-        let path = s.export_as(if zip { "public.zip" } else { "public" }, zip, ExportProfile::Public);
+        let path = s.export_as(
+            if zip { "public.zip" } else { "public" },
+            zip,
+            ExportProfile::Public,
+        );
         let r = verify(&path);
         assert!(r.ok, "{:#?}", r.problems);
         assert_eq!(r.profile, Some(ExportProfile::Public));
         assert_eq!(r.custody_entries, 0);
         let err = import_refused(&path, "bundle_refused");
-        assert!(err.to_string().contains("public (redacted) bundle"), "{err}");
+        assert!(
+            err.to_string().contains("public (redacted) bundle"),
+            "{err}"
+        );
     }
 }
 
@@ -836,15 +1192,28 @@ fn bag_info_names_the_profile_and_the_signer() {
     let mut s = sender();
     let bag = s.export("bag", false);
     let info = fs::read_to_string(bag.join("bag-info.txt")).unwrap();
-    assert!(info.contains(&format!("BagIt-Profile-Identifier: {BAGIT_PROFILE}\n")), "{info}");
-    assert!(info.contains(&format!("Casefile-Signing-Key-Fingerprint: {}\n", s.lib.key_info().unwrap().fingerprint)), "{info}");
+    assert!(
+        info.contains(&format!("BagIt-Profile-Identifier: {BAGIT_PROFILE}\n")),
+        "{info}"
+    );
+    assert!(
+        info.contains(&format!(
+            "Casefile-Signing-Key-Fingerprint: {}\n",
+            s.lib.key_info().unwrap().fingerprint
+        )),
+        "{info}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
 // A failed or cancelled export leaves nothing at the destination.
 
 fn leftovers(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".partial")).collect()
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial"))
+        .collect()
 }
 
 #[cfg(unix)]
@@ -854,18 +1223,37 @@ fn a_failed_export_leaves_nothing_at_the_destination() {
     let mut s = sender();
     // Damage the original in the vault (read-only; its owner can make it writable again). The
     // vault hands out no paths: the test knows its layout, as a person on that disk would.
-    let p = s.dir.path().join("lib/vault/sha256").join(&s.photo_sha[..2]).join(&s.photo_sha);
+    let p = s
+        .dir
+        .path()
+        .join("lib/vault/sha256")
+        .join(&s.photo_sha[..2])
+        .join(&s.photo_sha);
     fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
     flip_byte(&p, 100);
     let out_dir = s.dir.path().join("out");
     fs::create_dir(&out_dir).unwrap();
     for (name, zip) in [("bag", false), ("bag.zip", true)] {
         let out = out_dir.join(name);
-        let err = export_case(&mut s.lib, &s.case_id, &out, &ExportOptions { profile: ExportProfile::Full, zip }, &AtomicBool::new(false), &mut |_, _| {})
-            .expect_err("exported a damaged original");
+        let err = export_case(
+            &mut s.lib,
+            &s.case_id,
+            &out,
+            &ExportOptions {
+                profile: ExportProfile::Full,
+                zip,
+            },
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .expect_err("exported a damaged original");
         assert_eq!(err.code(), "custody_broken", "{err}");
         assert!(err.to_string().contains(&s.photo_sha), "{err}");
-        assert!(fs::symlink_metadata(&out).is_err(), "{} exists after a failed export", out.display());
+        assert!(
+            fs::symlink_metadata(&out).is_err(),
+            "{} exists after a failed export",
+            out.display()
+        );
         assert_eq!(leftovers(&out_dir), Vec::<String>::new());
     }
     assert_eq!(fs::read_dir(&out_dir).unwrap().count(), 0);
@@ -878,8 +1266,18 @@ fn a_cancelled_export_leaves_nothing_at_the_destination() {
     fs::create_dir(&out_dir).unwrap();
     for (name, zip) in [("bag", false), ("bag.zip", true)] {
         let out = out_dir.join(name);
-        let err = export_case(&mut s.lib, &s.case_id, &out, &ExportOptions { profile: ExportProfile::Full, zip }, &AtomicBool::new(true), &mut |_, _| {})
-            .expect_err("a cancelled export finished");
+        let err = export_case(
+            &mut s.lib,
+            &s.case_id,
+            &out,
+            &ExportOptions {
+                profile: ExportProfile::Full,
+                zip,
+            },
+            &AtomicBool::new(true),
+            &mut |_, _| {},
+        )
+        .expect_err("a cancelled export finished");
         assert_eq!(err.code(), "invalid_input", "{err}");
         assert!(err.to_string().contains("cancelled"), "{err}");
         assert!(fs::symlink_metadata(&out).is_err());
@@ -893,8 +1291,18 @@ fn export_refuses_to_overwrite() {
     let out = s.dir.path().join("exists");
     fs::create_dir(&out).unwrap();
     fs::write(out.join("keep.txt"), b"mine").unwrap();
-    let err = export_case(&mut s.lib, &s.case_id, &out, &ExportOptions { profile: ExportProfile::Full, zip: false }, &AtomicBool::new(false), &mut |_, _| {})
-        .expect_err("overwrote");
+    let err = export_case(
+        &mut s.lib,
+        &s.case_id,
+        &out,
+        &ExportOptions {
+            profile: ExportProfile::Full,
+            zip: false,
+        },
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .expect_err("overwrote");
     assert_eq!(err.code(), "invalid_input");
     assert_eq!(fs::read(out.join("keep.txt")).unwrap(), b"mine");
 }
@@ -906,10 +1314,34 @@ fn export_refuses_to_overwrite() {
 /// Receiver with a case of its own whose witness has a restricted identity.
 fn receiver_with_secret() -> (Receiver, &'static str) {
     let mut r = receiver();
-    let c = r.lib.create_case(casefile_core::cases::NewCase { title: "Receiver's own case".into(), reference: Some("HQ-1".into()), ..Default::default() }).unwrap();
-    let p = r.lib.create_person(&c.id, PersonInput { roles: vec!["witness".into()], ..Default::default() }).unwrap();
+    let c = r
+        .lib
+        .create_case(casefile_core::cases::NewCase {
+            title: "Receiver's own case".into(),
+            reference: Some("HQ-1".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let p = r
+        .lib
+        .create_person(
+            &c.id,
+            PersonInput {
+                roles: vec!["witness".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let secret = "Receiver Secret Witness Name";
-    r.lib.set_identity(&p.id, Identity { real_name: secret.into(), ..Default::default() }).unwrap();
+    r.lib
+        .set_identity(
+            &p.id,
+            Identity {
+                real_name: secret.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     (r, secret)
 }
 
@@ -935,7 +1367,11 @@ fn a_crafted_field_name_cannot_inject_sql_into_the_import() {
     let result = r.import(&bag);
     // Whatever the outcome, the receiver's restricted identity must not have left its table.
     if let Ok(c) = r.lib.get_case(&s.case_id) {
-        assert!(!c.description.contains(secret), "SQL injected through a case.json key: the incoming case's description is now {:?}", c.description);
+        assert!(
+            !c.description.contains(secret),
+            "SQL injected through a case.json key: the incoming case's description is now {:?}",
+            c.description
+        );
     }
     let err = result.expect_err("a case.json with a field that is not a column was imported");
     assert_eq!(err.code(), "bundle_refused", "{err}");
@@ -948,11 +1384,17 @@ fn an_unknown_field_in_case_json_is_refused_and_stores_nothing() {
     let mut s = sender();
     let bag = s.export("bag", false);
     edit_case_json(&bag, |v| {
-        v["evidence"][0].as_object_mut().unwrap().insert("not_a_column".into(), json!("x"));
+        v["evidence"][0]
+            .as_object_mut()
+            .unwrap()
+            .insert("not_a_column".into(), json!("x"));
     });
     forge_custody(&bag);
     rebag(&bag, Some(&s.key()));
-    assert!(verify(&bag).ok, "the bag should verify: only its content is hostile");
+    assert!(
+        verify(&bag).ok,
+        "the bag should verify: only its content is hostile"
+    );
     let err = import_refused(&bag, "bundle_refused");
     assert!(err.to_string().contains("not_a_column"), "{err}");
 }
@@ -962,12 +1404,21 @@ fn an_unknown_field_in_case_json_is_refused_and_stores_nothing() {
 fn a_record_of_another_case_is_refused_and_leaves_no_originals() {
     let mut s = sender();
     let bag = s.export("bag", false);
-    edit_case_json(&bag, |v| v["incidents"][0]["case_id"] = json!("00000000-0000-7000-8000-000000000000"));
+    edit_case_json(&bag, |v| {
+        v["incidents"][0]["case_id"] = json!("00000000-0000-7000-8000-000000000000")
+    });
     forge_custody(&bag);
     rebag(&bag, Some(&s.key()));
-    assert_problem(&verify(&bag), "data/case.json", "holds records of another case");
+    assert_problem(
+        &verify(&bag),
+        "data/case.json",
+        "holds records of another case",
+    );
     let err = import_refused(&bag, "bundle_invalid");
-    assert!(err.to_string().contains("holds records of another case"), "{err}");
+    assert!(
+        err.to_string().contains("holds records of another case"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -983,8 +1434,17 @@ fn a_full_bundle_cannot_withhold_originals() {
     });
     rebag(&bag, Some(&s.key()));
     let r = verify_bundle(&bag).unwrap();
-    assert!(!r.ok, "a full bundle without the original of an evidence item verified");
-    assert!(r.problems.iter().any(|p| p.file.as_deref() == Some("data/case.json") && p.message.contains("withheld")), "{:#?}", r.problems);
+    assert!(
+        !r.ok,
+        "a full bundle without the original of an evidence item verified"
+    );
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.file.as_deref() == Some("data/case.json") && p.message.contains("withheld")),
+        "{:#?}",
+        r.problems
+    );
     import_refused(&bag, "bundle_invalid");
 }
 
@@ -993,28 +1453,57 @@ fn a_full_bundle_cannot_withhold_originals() {
 fn a_public_bundle_leaves_out_deleted_records_and_their_originals() {
     let mut s = sender();
     let id = s.photo_id.clone();
-    s.lib.delete("evidence", &id, "shows a witness's face").unwrap();
+    s.lib
+        .delete("evidence", &id, "shows a witness's face")
+        .unwrap();
     let person = s.lib.list_persons(&s.case_id).unwrap()[0].id.clone();
-    s.lib.delete("person", &person, "asked to be removed").unwrap();
+    s.lib
+        .delete("person", &person, "asked to be removed")
+        .unwrap();
     let bag = s.export_as("public", false, ExportProfile::Public);
     let r = verify(&bag);
     assert!(r.ok, "{:#?}", r.problems);
-    let doc: Value = serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
-    let ids = |k: &str| doc[k].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-    assert!(!ids("evidence").contains(&id), "a deleted evidence item is in a public bundle");
-    assert!(!ids("persons").contains(&person), "a deleted person is in a public bundle");
-    assert!(!bag.join(s.original_rel()).exists(), "the original of a deleted evidence item is published");
+    let doc: Value =
+        serde_json::from_slice(&fs::read(bag.join("data/case.json")).unwrap()).unwrap();
+    let ids = |k: &str| {
+        doc[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !ids("evidence").contains(&id),
+        "a deleted evidence item is in a public bundle"
+    );
+    assert!(
+        !ids("persons").contains(&person),
+        "a deleted person is in a public bundle"
+    );
+    assert!(
+        !bag.join(s.original_rel()).exists(),
+        "the original of a deleted evidence item is published"
+    );
 }
 
 #[test]
 fn a_record_changed_before_export_is_named_by_verify() {
     let mut s = sender();
     let bag = s.export("bag", false);
-    edit_case_json(&bag, |v| v["incidents"][0]["title"] = json!("Edited after the fact"));
+    edit_case_json(&bag, |v| {
+        v["incidents"][0]["title"] = json!("Edited after the fact")
+    });
     rebag(&bag, Some(&s.key()));
     let r = verify(&bag);
     assert!(!r.ok);
-    assert!(r.problems.iter().any(|p| p.message.contains("does not match its last custody entry")), "{:?}", r.problems);
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.message.contains("does not match its last custody entry")),
+        "{:?}",
+        r.problems
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1062,7 +1551,13 @@ fn env_number(name: &str) -> Option<u64> {
 /// One damaged variant of `zip` (the label says how it was made); `other` is another bundle to
 /// splice with.
 fn damaged(zip: &[u8], other: &[u8], rng: &mut Rng) -> (String, Vec<u8>) {
-    const LIES: [&[u8]; 5] = [&[0, 0], &[0xFF, 0xFF], &[0, 0, 0, 0], &[0xFF, 0xFF, 0xFF, 0xFF], &[0xFF, 0xFF, 0xFF, 0x7F]];
+    const LIES: [&[u8]; 5] = [
+        &[0, 0],
+        &[0xFF, 0xFF],
+        &[0, 0, 0, 0],
+        &[0xFF, 0xFF, 0xFF, 0xFF],
+        &[0xFF, 0xFF, 0xFF, 0x7F],
+    ];
     let mut v = zip.to_vec();
     match rng.below(5) {
         0 => {
@@ -1154,14 +1649,25 @@ fn randomly_damaged_zip_bundles_never_panic_hang_or_import() {
                 Ok(Ok(_)) => {
                     *tally.entry("imported").or_default() += 1;
                     if !verified {
-                        failures.push(format!("{label}: imported, though verify found fault with it"));
+                        failures.push(format!(
+                            "{label}: imported, though verify found fault with it"
+                        ));
                     }
                     rx = receiver(); // the next input meets an empty library again
                 }
                 Ok(Err(e)) => {
-                    *tally.entry(if verified { "verified, import refused" } else { "refused by both" }).or_default() += 1;
+                    *tally
+                        .entry(if verified {
+                            "verified, import refused"
+                        } else {
+                            "refused by both"
+                        })
+                        .or_default() += 1;
                     if rx.snapshot() != before {
-                        failures.push(format!("{label}: a refused import ({}) changed the library", e.code()));
+                        failures.push(format!(
+                            "{label}: a refused import ({}) changed the library",
+                            e.code()
+                        ));
                     }
                 }
                 Err(_) => failures.push(format!("{label}: import panicked")),
@@ -1174,10 +1680,24 @@ fn randomly_damaged_zip_bundles_never_panic_hang_or_import() {
     while !worker.is_finished() {
         std::thread::sleep(Duration::from_millis(100));
         if let Some((what, since)) = &*watch.lock().unwrap() {
-            assert!(since.elapsed() <= CALL_LIMIT, "{what}: still running after {:?}: a hang (seed {seed:#x})", since.elapsed());
+            assert!(
+                since.elapsed() <= CALL_LIMIT,
+                "{what}: still running after {:?}: a hang (seed {seed:#x})",
+                since.elapsed()
+            );
         }
     }
-    let failures = worker.join().expect("the worker panicked outside the calls under test");
-    eprintln!("bundle mutation test: {total} inputs in {:.1?}", started.elapsed());
-    assert!(failures.is_empty(), "{} failure(s) (seed {seed:#x}):\n{}", failures.len(), failures.join("\n"));
+    let failures = worker
+        .join()
+        .expect("the worker panicked outside the calls under test");
+    eprintln!(
+        "bundle mutation test: {total} inputs in {:.1?}",
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) (seed {seed:#x}):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

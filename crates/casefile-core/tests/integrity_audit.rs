@@ -17,7 +17,9 @@ fn open(dir: &Path) -> Library {
 }
 
 fn photo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/exif-samples/jpg").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/exif-samples/jpg")
+        .join(name)
 }
 
 /// A library with a case, a witness with an identity (revealed once), an edited statement and
@@ -36,18 +38,63 @@ fn fixture() -> Fixture {
     let dir = tmp.path().join("lib");
     let mut lib = open(&dir);
     lib.set_profile("Olena Koval", "Field team").unwrap();
-    let case = lib.create_case(casefile_core::cases::NewCase { title: "Audit".into(), ..Default::default() }).unwrap().id;
-    let w = lib.create_person(&case, PersonInput { roles: vec!["witness".into()], ..Default::default() }).unwrap();
-    lib.set_identity(&w.id, Identity { real_name: "Iryna H.".into(), ..Default::default() }).unwrap();
-    let st = lib.create_statement(&case, StatementInput { witness_id: w.id.clone(), text: "Я бачила вибух.".into(), ..Default::default() }).unwrap();
+    let case = lib
+        .create_case(casefile_core::cases::NewCase {
+            title: "Audit".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let w = lib
+        .create_person(
+            &case,
+            PersonInput {
+                roles: vec!["witness".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    lib.set_identity(
+        &w.id,
+        Identity {
+            real_name: "Iryna H.".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let st = lib
+        .create_statement(
+            &case,
+            StatementInput {
+                witness_id: w.id.clone(),
+                text: "Я бачила вибух.".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let mut edit = st.to_input();
     edit.text.push_str(" Потім — пожежа.");
     lib.edit_statement(&st.id, edit).unwrap();
-    let acq = Acquisition { collected_by: "O. K.".into(), method: "own_capture".into(), ..Default::default() };
-    let r = lib.add_evidence(&case, &[photo("Canon_40D.jpg"), photo("gps/DSCN0010.jpg")], &acq, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let acq = Acquisition {
+        collected_by: "O. K.".into(),
+        method: "own_capture".into(),
+        ..Default::default()
+    };
+    let r = lib
+        .add_evidence(
+            &case,
+            &[photo("Canon_40D.jpg"), photo("gps/DSCN0010.jpg")],
+            &acq,
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
     lib.reveal_identity(&w.id).unwrap();
     let report = full_audit(&lib);
-    assert!(report.ok(), "an untouched library audits clean: {report:#?}");
+    assert!(
+        report.ok(),
+        "an untouched library audits clean: {report:#?}"
+    );
     Fixture {
         _tmp: tmp,
         dir,
@@ -59,7 +106,12 @@ fn fixture() -> Fixture {
 }
 
 fn full_audit(lib: &Library) -> AuditReport {
-    lib.audit_verify_with(AuditOptions { files: true }, &AtomicBool::new(false), &mut |_, _| {}).unwrap()
+    lib.audit_verify_with(
+        AuditOptions { files: true },
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap()
 }
 
 /// Runs SQL on the closed library's database, as the sqlite3 shell would.
@@ -72,7 +124,11 @@ fn sql(dir: &Path, sql: &str) {
 fn assert_named(r: &AuditReport, record_type: &str, record_id: &str, needle: &str) {
     assert!(!r.ok(), "the audit must fail: {r:#?}");
     assert!(
-        r.record_problems.iter().any(|p| p.record_type == record_type && p.record_id == record_id && p.message.contains(needle)),
+        r.record_problems
+            .iter()
+            .any(|p| p.record_type == record_type
+                && p.record_id == record_id
+                && p.message.contains(needle)),
         "expected a finding on {record_type} {record_id} saying {needle:?}; got {:#?}",
         r.record_problems
     );
@@ -89,14 +145,24 @@ fn cutting_the_last_entries_of_the_log_is_seen_even_after_later_writes() {
     sql(&f.dir, "DROP TRIGGER custody_log_no_delete; DELETE FROM custody_log WHERE seq = (SELECT MAX(seq) FROM custody_log);");
     let mut lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
-    assert!(r.chain_problem.is_none(), "what is left is still a valid chain: only the head can tell");
+    assert!(
+        r.chain_problem.is_none(),
+        "what is left is still a valid chain: only the head can tell"
+    );
     let why = r.head_problem.clone().expect("the cut must be reported");
     assert!(why.contains("1 entries were removed from its end"), "{why}");
     // Later work must not paper over the cut by moving the head forward.
-    lib.create_case(casefile_core::cases::NewCase { title: "Later".into(), ..Default::default() }).unwrap();
+    lib.create_case(casefile_core::cases::NewCase {
+        title: "Later".into(),
+        ..Default::default()
+    })
+    .unwrap();
     drop(lib);
     let lib = open(&f.dir);
-    assert!(lib.audit_verify().unwrap().head_problem.is_some(), "the head is not advanced past a cut");
+    assert!(
+        lib.audit_verify().unwrap().head_problem.is_some(),
+        "the head is not advanced past a cut"
+    );
 }
 
 #[test]
@@ -111,7 +177,12 @@ fn a_database_swapped_for_an_older_copy_is_seen() {
     let _ = std::fs::remove_file(f.dir.join("casefile.db-wal"));
     let lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
-    assert!(r.head_problem.as_deref().is_some_and(|m| m.contains("removed from its end")), "{r:#?}");
+    assert!(
+        r.head_problem
+            .as_deref()
+            .is_some_and(|m| m.contains("removed from its end")),
+        "{r:#?}"
+    );
 }
 
 #[test]
@@ -120,13 +191,29 @@ fn a_deleted_or_forged_head_file_is_reported_and_can_be_accepted_with_a_reason()
     std::fs::remove_file(f.dir.join("casefile.head")).unwrap();
     let mut lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
-    assert!(r.head_problem.as_deref().is_some_and(|m| m.contains("missing")), "{r:#?}");
-    lib.accept_log_head("restored from the backup of 2026-11-20 after the disk failed").unwrap();
+    assert!(
+        r.head_problem
+            .as_deref()
+            .is_some_and(|m| m.contains("missing")),
+        "{r:#?}"
+    );
+    lib.accept_log_head("restored from the backup of 2026-11-20 after the disk failed")
+        .unwrap();
     let r = lib.audit_verify().unwrap();
     assert!(r.ok(), "{r:#?}");
-    let entry = lib.history("log", "head").unwrap().pop().expect("accepting is itself a custody entry");
+    let entry = lib
+        .history("log", "head")
+        .unwrap()
+        .pop()
+        .expect("accepting is itself a custody entry");
     assert_eq!(entry.action, "accept_log_head");
-    assert!(entry.detail.unwrap()["finding"].as_str().unwrap().contains("missing"), "the entry records what was found");
+    assert!(
+        entry.detail.unwrap()["finding"]
+            .as_str()
+            .unwrap()
+            .contains("missing"),
+        "the entry records what was found"
+    );
     drop(lib);
 
     // A head signed by another key (forged).
@@ -135,7 +222,12 @@ fn a_deleted_or_forged_head_file_is_reported_and_can_be_accepted_with_a_reason()
     head["signature"] = serde_json::json!(base64_of(&[7u8; 64]));
     std::fs::write(f.dir.join("casefile.head"), head.to_string()).unwrap();
     let lib = open(&f.dir);
-    assert!(lib.audit_verify().unwrap().head_problem.as_deref().is_some_and(|m| m.contains("not signed by this library's key")));
+    assert!(lib
+        .audit_verify()
+        .unwrap()
+        .head_problem
+        .as_deref()
+        .is_some_and(|m| m.contains("not signed by this library's key")));
 }
 
 fn base64_of(b: &[u8]) -> String {
@@ -159,7 +251,10 @@ fn a_crash_between_a_commit_and_the_head_is_not_a_tamper_claim() {
         let r = lib.audit_verify().unwrap();
         assert!(r.ok(), "a head one entry behind is not tampering: {r:#?}");
     }
-    assert!(!f.dir.join("casefile.head.tmp").exists(), "the interrupted write's temp file is gone");
+    assert!(
+        !f.dir.join("casefile.head.tmp").exists(),
+        "the interrupted write's temp file is gone"
+    );
     let after = std::fs::read(f.dir.join("casefile.head")).unwrap();
     assert_ne!(after, before, "opening brought the head up to date");
 }
@@ -179,7 +274,12 @@ fn a_record_inserted_without_a_custody_entry_is_named() {
         ),
     );
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "incident", "00000000-0000-7000-8000-0000000000aa", "has no custody entry: it was added outside Casefile");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "incident",
+        "00000000-0000-7000-8000-0000000000aa",
+        "has no custody entry: it was added outside Casefile",
+    );
 }
 
 #[test]
@@ -188,17 +288,32 @@ fn statement_versions_edited_deleted_or_added_behind_casefiles_back_are_named() 
     let sid = f.statement.clone();
     sql(&f.dir, &format!("DROP TRIGGER statement_versions_no_update; UPDATE statement_versions SET snapshot = replace(snapshot, 'вибух', 'нічого') WHERE statement_id = '{sid}' AND version = 1;"));
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "statement_version", &format!("{sid}#1"), "was changed outside Casefile");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "statement_version",
+        &format!("{sid}#1"),
+        "was changed outside Casefile",
+    );
     drop(lib);
 
     sql(&f.dir, &format!("DROP TRIGGER statement_versions_no_delete; DELETE FROM statement_versions WHERE statement_id = '{sid}' AND version = 2;"));
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "statement_version", &format!("{sid}#2"), "missing from the database");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "statement_version",
+        &format!("{sid}#2"),
+        "missing from the database",
+    );
     drop(lib);
 
     sql(&f.dir, &format!("INSERT INTO statement_versions (statement_id, version, snapshot, changed_by, changed_at) VALUES ('{sid}', 7, '{{}}', 'x', 'y');"));
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "statement_version", &format!("{sid}#7"), "has no custody entry");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "statement_version",
+        &format!("{sid}#7"),
+        "has no custody entry",
+    );
 }
 
 #[cfg(unix)]
@@ -216,7 +331,12 @@ fn a_vault_original_changed_swapped_deleted_made_writable_or_linked_is_named() {
     // Made writable only: named without reading a byte.
     make_writable(&pa);
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "evidence", &f.items[0], "was made writable");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "evidence",
+        &f.items[0],
+        "was made writable",
+    );
     drop(lib);
     // Its bytes changed (then made read-only again to hide it): only re-hashing sees it.
     let mut bytes = std::fs::read(&pa).unwrap();
@@ -226,9 +346,17 @@ fn a_vault_original_changed_swapped_deleted_made_writable_or_linked_is_named() {
     perms.set_readonly(true);
     std::fs::set_permissions(&pa, perms).unwrap();
     let lib = open(&f.dir);
-    assert!(lib.audit_verify().unwrap().ok(), "without files, bytes are not read (that is what files is for)");
+    assert!(
+        lib.audit_verify().unwrap().ok(),
+        "without files, bytes are not read (that is what files is for)"
+    );
     let r = full_audit(&lib);
-    assert_named(&r, "evidence", &f.items[0], "its original in the vault changed: its SHA-256 is now");
+    assert_named(
+        &r,
+        "evidence",
+        &f.items[0],
+        "its original in the vault changed: its SHA-256 is now",
+    );
     drop(lib);
     // Swapped for the other photo, deleted, replaced by a link.
     let pb = vault_file(&f, b);
@@ -238,16 +366,34 @@ fn a_vault_original_changed_swapped_deleted_made_writable_or_linked_is_named() {
     perms.set_readonly(true);
     std::fs::set_permissions(&pa, perms).unwrap();
     let lib = open(&f.dir);
-    assert_named(&full_audit(&lib), "evidence", &f.items[0], &format!("its SHA-256 is now {b}"));
+    assert_named(
+        &full_audit(&lib),
+        "evidence",
+        &f.items[0],
+        &format!("its SHA-256 is now {b}"),
+    );
     drop(lib);
     std::fs::remove_file(&pa).unwrap();
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "evidence", &f.items[0], "is missing from the vault");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "evidence",
+        &f.items[0],
+        "is missing from the vault",
+    );
     drop(lib);
     std::os::unix::fs::symlink(&pb, &pa).unwrap();
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "evidence", &f.items[0], "replaced in the vault by a symbolic link");
-    assert!(lib.vault().verify(a).is_err(), "the vault does not read through a link put in an original's place");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "evidence",
+        &f.items[0],
+        "replaced in the vault by a symbolic link",
+    );
+    assert!(
+        lib.vault().verify(a).is_err(),
+        "the vault does not read through a link put in an original's place"
+    );
 }
 
 #[test]
@@ -255,17 +401,42 @@ fn a_replaced_installation_key_is_named() {
     let f = fixture();
     // A key pair of the attacker's, consistent in itself.
     let secret = [42u8; 32];
-    let public = ed25519_dalek::SigningKey::from_bytes(&secret).verifying_key().to_bytes();
-    sql(&f.dir, &format!("UPDATE installation SET secret_key = x'{}', public_key = x'{}';", hex::encode(secret), hex::encode(public)));
+    let public = ed25519_dalek::SigningKey::from_bytes(&secret)
+        .verifying_key()
+        .to_bytes();
+    sql(
+        &f.dir,
+        &format!(
+            "UPDATE installation SET secret_key = x'{}', public_key = x'{}';",
+            hex::encode(secret),
+            hex::encode(public)
+        ),
+    );
     let lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
     assert_named(&r, "installation", "1", "was changed outside Casefile");
-    assert!(r.head_problem.as_deref().is_some_and(|m| m.contains("not signed by this library's key")), "{r:#?}");
+    assert!(
+        r.head_problem
+            .as_deref()
+            .is_some_and(|m| m.contains("not signed by this library's key")),
+        "{r:#?}"
+    );
     drop(lib);
     // Half a key: the public key of one pair, the secret of another.
-    sql(&f.dir, &format!("UPDATE installation SET secret_key = x'{}';", hex::encode([43u8; 32])));
+    sql(
+        &f.dir,
+        &format!(
+            "UPDATE installation SET secret_key = x'{}';",
+            hex::encode([43u8; 32])
+        ),
+    );
     let lib = open(&f.dir);
-    assert_named(&lib.audit_verify().unwrap(), "installation", "1", "does not belong to its secret key");
+    assert_named(
+        &lib.audit_verify().unwrap(),
+        "installation",
+        "1",
+        "does not belong to its secret key",
+    );
 }
 
 #[test]
@@ -275,7 +446,12 @@ fn an_edited_built_in_term_and_a_planted_user_term_are_named() {
     sql(&f.dir, "INSERT INTO vocab_terms (vocab, code, label_en, label_uk, builtin) VALUES ('weapon', 'planted', 'Planted', '', 0);");
     let lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
-    assert_named(&r, "term", "incident_type:attack_medical", "its labels differ from the ones Casefile ships");
+    assert_named(
+        &r,
+        "term",
+        "incident_type:attack_medical",
+        "its labels differ from the ones Casefile ships",
+    );
     assert_named(&r, "term", "weapon:planted", "has no custody entry");
 }
 
@@ -284,8 +460,15 @@ fn a_second_process_cannot_open_the_library_after_its_lock_file_is_deleted() {
     let f = fixture();
     let held = open(&f.dir);
     std::fs::remove_file(f.dir.join("casefile.lock")).unwrap();
-    let second = Library::open(&f.dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap()));
-    assert_eq!(second.err().map(|e| e.code()), Some("library_locked"), "the lock is on the folder, not only on the file");
+    let second = Library::open(
+        &f.dir,
+        TestClock::new("2026-11-25T09:00:00Z".parse().unwrap()),
+    );
+    assert_eq!(
+        second.err().map(|e| e.code()),
+        Some("library_locked"),
+        "the lock is on the folder, not only on the file"
+    );
     drop(held);
 }
 
@@ -299,7 +482,11 @@ fn the_library_is_readable_by_its_owner_only() {
     for name in ["casefile.db", "casefile.head", "casefile.lock"] {
         assert_eq!(mode(&f.dir.join(name)), 0o600, "{name}");
     }
-    assert_eq!(mode(&vault_file(&f, &f.shas[0])), 0o400, "originals are read-only and private");
+    assert_eq!(
+        mode(&vault_file(&f, &f.shas[0])),
+        0o400,
+        "originals are read-only and private"
+    );
     for d in ["vault", "vault/sha256", "vault/tmp", "vault/derived/thumbs"] {
         assert_eq!(mode(&f.dir.join(d)), 0o700, "{d}");
     }
@@ -311,9 +498,25 @@ fn a_replaced_identity_does_not_linger_in_the_database_file() {
     {
         let mut lib = open(&f.dir);
         // Notes long enough to spill onto overflow pages, which a replacement frees.
-        let notes = "Lived at 12 Prospekt Myru with Secretname's family; phone +380 67 000 1122. ".repeat(100);
-        lib.set_identity(&f.person, Identity { real_name: "Mykhailo Zaporozhets-Secretname".into(), notes, ..Default::default() }).unwrap();
-        lib.set_identity(&f.person, Identity { real_name: "(withdrawn at the witness's request)".into(), ..Default::default() }).unwrap();
+        let notes = "Lived at 12 Prospekt Myru with Secretname's family; phone +380 67 000 1122. "
+            .repeat(100);
+        lib.set_identity(
+            &f.person,
+            Identity {
+                real_name: "Mykhailo Zaporozhets-Secretname".into(),
+                notes,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        lib.set_identity(
+            &f.person,
+            Identity {
+                real_name: "(withdrawn at the witness's request)".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     }
     // Closing checkpoints the write-ahead log into the database file.
     let mut bytes = std::fs::read(f.dir.join("casefile.db")).unwrap();
@@ -321,6 +524,9 @@ fn a_replaced_identity_does_not_linger_in_the_database_file() {
         bytes.extend(wal);
     }
     for secret in ["Secretname", "000 1122"] {
-        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret:?} is still readable in the file (secure_delete)");
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret:?} is still readable in the file (secure_delete)"
+        );
     }
 }

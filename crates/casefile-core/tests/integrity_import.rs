@@ -15,7 +15,10 @@
 //! not used: on exec the kernel carries the parent's high-water mark into the child's.
 
 use base64::Engine;
-use casefile_core::bundle::{export_case, prepare_import, verify_bundle, ExportOptions, ExportProfile, ImportReport, VerifyReport};
+use casefile_core::bundle::{
+    export_case, prepare_import, verify_bundle, ExportOptions, ExportProfile, ImportReport,
+    VerifyReport,
+};
 use casefile_core::clock::TestClock;
 use casefile_core::custody::CustodyEntry;
 use casefile_core::evidence::Acquisition;
@@ -37,7 +40,9 @@ use std::time::{Duration, Instant};
 // Fixtures
 
 fn photo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/exif-samples/jpg").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/exif-samples/jpg")
+        .join(name)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -62,18 +67,41 @@ fn sender_with(photo_name: &str) -> Sender {
     let mut lib = open_lib(&dir.path().join("lib"));
     lib.set_profile("Field investigator", "NGO").unwrap();
     let case_id = lib.load_sample().unwrap().id;
-    let acq = Acquisition { collected_by: "O. Koval".into(), method: "received".into(), source_description: "Telegram".into(), ..Default::default() };
-    let r = lib.add_evidence(&case_id, &[photo(photo_name)], &acq, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let acq = Acquisition {
+        collected_by: "O. Koval".into(),
+        method: "received".into(),
+        source_description: "Telegram".into(),
+        ..Default::default()
+    };
+    let r = lib
+        .add_evidence(
+            &case_id,
+            &[photo(photo_name)],
+            &acq,
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
     assert_eq!(r.added.len(), 1, "{:?}", r.failed);
     let photo_sha = r.added[0].sha256.clone();
     let incident = lib.list_incidents(&case_id).unwrap()[0].id.clone();
     let victim = lib.list_persons(&case_id).unwrap()[0].id.clone();
     lib.create_act(
         &case_id,
-        casefile_core::acts::ActInput { incident_id: incident, victim_person_id: Some(victim), act_type: "injury".into(), ..Default::default() },
+        casefile_core::acts::ActInput {
+            incident_id: incident,
+            victim_person_id: Some(victim),
+            act_type: "injury".into(),
+            ..Default::default()
+        },
     )
     .unwrap();
-    Sender { dir, lib, case_id, photo_sha }
+    Sender {
+        dir,
+        lib,
+        case_id,
+        photo_sha,
+    }
 }
 
 fn sender() -> Sender {
@@ -83,15 +111,31 @@ fn sender() -> Sender {
 impl Sender {
     fn export(&mut self, name: &str, zip: bool) -> PathBuf {
         let out = self.dir.path().join(name);
-        export_case(&mut self.lib, &self.case_id, &out, &ExportOptions { profile: ExportProfile::Full, zip }, &AtomicBool::new(false), &mut |_, _| {})
-            .unwrap();
+        export_case(
+            &mut self.lib,
+            &self.case_id,
+            &out,
+            &ExportOptions {
+                profile: ExportProfile::Full,
+                zip,
+            },
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .unwrap();
         out
     }
 
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
         let conn = rusqlite::Connection::open(self.dir.path().join("lib/casefile.db")).unwrap();
-        let secret: Vec<u8> = conn.query_row("SELECT secret_key FROM installation WHERE id = 1", [], |r| r.get(0)).unwrap();
+        let secret: Vec<u8> = conn
+            .query_row(
+                "SELECT secret_key FROM installation WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         SigningKey::from_bytes(&secret.try_into().unwrap())
     }
 
@@ -126,7 +170,11 @@ fn receiver_without_profile() -> Receiver {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("lib");
     let lib = open_lib(&root);
-    Receiver { _dir: dir, root, lib }
+    Receiver {
+        _dir: dir,
+        root,
+        lib,
+    }
 }
 
 /// Ids of the receiver's own case (not the sender's), which no bundle may touch.
@@ -147,7 +195,11 @@ struct Snapshot {
 
 impl Receiver {
     fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(self.root.join("casefile.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+        rusqlite::Connection::open_with_flags(
+            self.root.join("casefile.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -187,7 +239,9 @@ impl Receiver {
     /// One row of a record table, as text (for "unchanged" comparisons without logging a read).
     fn row(&self, table: &str, id: &str) -> Option<Map<String, Value>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} WHERE id = ?1")).unwrap();
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} WHERE id = ?1"))
+            .unwrap();
         let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
         let mut q = stmt.query([id]).unwrap();
         let r = q.next().unwrap()?;
@@ -212,30 +266,77 @@ impl Receiver {
     fn versions(&self, statement_id: &str) -> Vec<(i64, String)> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT version, snapshot FROM statement_versions WHERE statement_id = ?1 ORDER BY version").unwrap();
-        stmt.query_map([statement_id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        stmt.query_map([statement_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 
     fn import(&mut self, path: &Path) -> casefile_core::Result<ImportReport> {
-        self.lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})
+        self.lib
+            .import_bundle(path, &AtomicBool::new(false), &mut |_, _| {})
     }
 
     /// A case of the receiver's own, with an incident, a witness with a restricted identity and
     /// a statement.
     fn other_case(&mut self) -> OtherCase {
-        let c = self.lib.create_case(casefile_core::cases::NewCase { title: "Receiver's own case".into(), reference: Some("HQ-1".into()), ..Default::default() }).unwrap();
+        let c = self
+            .lib
+            .create_case(casefile_core::cases::NewCase {
+                title: "Receiver's own case".into(),
+                reference: Some("HQ-1".into()),
+                ..Default::default()
+            })
+            .unwrap();
         let incident = self
             .lib
-            .create_incident(&c.id, casefile_core::incidents::IncidentInput { title: "Receiver's incident".into(), ..Default::default() })
+            .create_incident(
+                &c.id,
+                casefile_core::incidents::IncidentInput {
+                    title: "Receiver's incident".into(),
+                    ..Default::default()
+                },
+            )
             .unwrap()
             .id;
-        let person = self.lib.create_person(&c.id, PersonInput { roles: vec!["witness".into()], ..Default::default() }).unwrap().id;
-        self.lib.set_identity(&person, Identity { real_name: "Receiver Secret Witness Name".into(), ..Default::default() }).unwrap();
+        let person = self
+            .lib
+            .create_person(
+                &c.id,
+                PersonInput {
+                    roles: vec!["witness".into()],
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .id;
+        self.lib
+            .set_identity(
+                &person,
+                Identity {
+                    real_name: "Receiver Secret Witness Name".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         let statement = self
             .lib
-            .create_statement(&c.id, casefile_core::statements::StatementInput { witness_id: person.clone(), text: "What the receiver's witness said.".into(), ..Default::default() })
+            .create_statement(
+                &c.id,
+                casefile_core::statements::StatementInput {
+                    witness_id: person.clone(),
+                    text: "What the receiver's witness said.".into(),
+                    ..Default::default()
+                },
+            )
             .unwrap()
             .id;
-        OtherCase { case_id: c.id, incident, person, statement }
+        OtherCase {
+            case_id: c.id,
+            incident,
+            person,
+            statement,
+        }
     }
 }
 
@@ -258,7 +359,11 @@ fn verify(path: &Path) -> VerifyReport {
 #[track_caller]
 fn assert_verifies(path: &Path) -> VerifyReport {
     let r = verify(path);
-    assert!(r.ok, "the forged bundle should verify (only its content is hostile), but: {:#?}", r.problems);
+    assert!(
+        r.ok,
+        "the forged bundle should verify (only its content is hostile), but: {:#?}",
+        r.problems
+    );
     r
 }
 
@@ -267,7 +372,9 @@ fn assert_verifies(path: &Path) -> VerifyReport {
 fn assert_problem(r: &VerifyReport, file: &str, needle: &str) {
     assert!(!r.ok, "the bundle verified: {r:#?}");
     assert!(
-        r.problems.iter().any(|p| p.file.as_deref() == Some(file) && p.message.contains(needle)),
+        r.problems
+            .iter()
+            .any(|p| p.file.as_deref() == Some(file) && p.message.contains(needle)),
         "expected a problem on {file} saying {needle:?}; got {:#?}",
         r.problems
     );
@@ -283,8 +390,15 @@ fn assert_import_refused(r: &mut Receiver, path: &Path, code: &str, needle: &str
         Err(e) => e,
     };
     assert_eq!(err.code(), code, "wrong code for: {err}");
-    assert!(err.to_string().contains(needle), "expected {needle:?} in: {err}");
-    assert_eq!(r.snapshot(), before, "a refused import changed the receiving library (rows, vault or temp files)");
+    assert!(
+        err.to_string().contains(needle),
+        "expected {needle:?} in: {err}"
+    );
+    assert_eq!(
+        r.snapshot(),
+        before,
+        "a refused import changed the receiving library (rows, vault or temp files)"
+    );
     err
 }
 
@@ -298,7 +412,11 @@ fn read_doc(bag: &Path) -> Value {
 fn edit_case_json(bag: &Path, f: impl FnOnce(&mut Value)) {
     let mut v = read_doc(bag);
     f(&mut v);
-    fs::write(bag.join("data/case.json"), serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    fs::write(
+        bag.join("data/case.json"),
+        serde_json::to_vec_pretty(&v).unwrap(),
+    )
+    .unwrap();
 }
 
 fn list_key(record_type: &str) -> &'static str {
@@ -323,15 +441,29 @@ fn find_row<'a>(doc: &'a mut Value, record_type: &str, id: &str) -> &'a mut Map<
     if key == "case" {
         return doc["case"].as_object_mut().unwrap();
     }
-    doc[key].as_array_mut().unwrap().iter_mut().find(|r| r["id"] == id).unwrap_or_else(|| panic!("no {record_type} {id}")).as_object_mut().unwrap()
+    doc[key]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {record_type} {id}"))
+        .as_object_mut()
+        .unwrap()
 }
 
 fn read_custody(bag: &Path) -> Vec<CustodyEntry> {
-    fs::read_to_string(bag.join("data/custody.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    fs::read_to_string(bag.join("data/custody.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn write_custody(bag: &Path, entries: &[CustodyEntry]) {
-    let text: String = entries.iter().map(|e| format!("{}\n", serde_json::to_string(e).unwrap())).collect();
+    let text: String = entries
+        .iter()
+        .map(|e| format!("{}\n", serde_json::to_string(e).unwrap()))
+        .collect();
     fs::write(bag.join("data/custody.jsonl"), text).unwrap();
 }
 
@@ -371,21 +503,53 @@ fn append_custody(bag: &Path, changed: &[(&str, &str)]) {
 fn forge_custody(bag: &Path) {
     let doc = read_doc(bag);
     let mut entries = read_custody(bag);
-    for (rtype, key) in [("case", "case"), ("incident", "incidents"), ("person", "persons"), ("identity", "identities"), ("unit", "units"), ("act", "acts"),
-        ("involvement", "involvements"), ("statement", "statements"), ("consent", "consents"), ("link", "links"), ("evidence", "evidence")]
-    {
-        let rows: Vec<Value> = if key == "case" { vec![doc["case"].clone()] } else { doc[key].as_array().cloned().unwrap_or_default() };
+    for (rtype, key) in [
+        ("case", "case"),
+        ("incident", "incidents"),
+        ("person", "persons"),
+        ("identity", "identities"),
+        ("unit", "units"),
+        ("act", "acts"),
+        ("involvement", "involvements"),
+        ("statement", "statements"),
+        ("consent", "consents"),
+        ("link", "links"),
+        ("evidence", "evidence"),
+    ] {
+        let rows: Vec<Value> = if key == "case" {
+            vec![doc["case"].clone()]
+        } else {
+            doc[key].as_array().cloned().unwrap_or_default()
+        };
         for row in rows {
             let id = row["id"].as_str().unwrap_or_default();
-            if let Some(e) = entries.iter_mut().rev().find(|e| e.record_type == rtype && e.record_id == id && e.digest.is_some()) {
-                e.digest = Some(casefile_core::store::digest_of_row(row.as_object().unwrap()));
+            if let Some(e) = entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.record_type == rtype && e.record_id == id && e.digest.is_some())
+            {
+                e.digest = Some(casefile_core::store::digest_of_row(
+                    row.as_object().unwrap(),
+                ));
             }
         }
     }
     // And the digest each statement-version entry names: the version as case.json now holds it.
     for e in entries.iter_mut().filter(|e| e.record_type == "statement") {
-        let Some(v) = e.detail.as_ref().and_then(|d| d.get("version")).and_then(Value::as_i64) else { continue };
-        let snapshot = doc["statement_versions"].as_array().unwrap().iter().find(|x| x["statement_id"] == e.record_id.as_str() && x["version"] == v).and_then(|x| x["snapshot"].as_str());
+        let Some(v) = e
+            .detail
+            .as_ref()
+            .and_then(|d| d.get("version"))
+            .and_then(Value::as_i64)
+        else {
+            continue;
+        };
+        let snapshot = doc["statement_versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["statement_id"] == e.record_id.as_str() && x["version"] == v)
+            .and_then(|x| x["snapshot"].as_str());
         if let (Some(snapshot), Some(d)) = (snapshot, e.detail.as_mut()) {
             d["version_digest"] = json!(sha256_hex(snapshot.as_bytes()));
         }
@@ -425,18 +589,33 @@ fn new_statement_version(doc: &mut Value, sid: &str, text: &str, version: i64) {
     s.insert("version".into(), json!(version));
     s.insert("updated_at".into(), json!("2026-11-26T10:00:00.000Z"));
     let snapshot = serde_json::to_string(&Value::Object(s.clone())).unwrap();
-    doc["statement_versions"].as_array_mut().unwrap().push(json!({
-        "statement_id": sid, "version": version, "snapshot": snapshot,
-        "changed_by": "someone", "changed_at": "2026-11-26T10:00:00.000Z", "changed": ["text"],
-    }));
+    doc["statement_versions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "statement_id": sid, "version": version, "snapshot": snapshot,
+            "changed_by": "someone", "changed_at": "2026-11-26T10:00:00.000Z", "changed": ["text"],
+        }));
 }
 
 fn set_bag_info(bag: &Path, key: &str, value: &str) {
     let p = bag.join("bag-info.txt");
     let text = fs::read_to_string(&p).unwrap();
     let prefix = format!("{key}:");
-    assert!(text.lines().any(|l| l.starts_with(&prefix)), "no {key} in bag-info.txt");
-    let out: String = text.lines().map(|l| if l.starts_with(&prefix) { format!("{key}: {value}\n") } else { format!("{l}\n") }).collect();
+    assert!(
+        text.lines().any(|l| l.starts_with(&prefix)),
+        "no {key} in bag-info.txt"
+    );
+    let out: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(&prefix) {
+                format!("{key}: {value}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     fs::write(p, out).unwrap();
 }
 
@@ -454,14 +633,20 @@ fn rebag(bag: &Path, key: &SigningKey) {
     }
     fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
     set_bag_info(bag, "Payload-Oxum", &format!("{bytes}.{}", files.len()));
-    set_bag_info(bag, "Casefile-Signing-Key-Fingerprint", &fingerprint_of(key));
+    set_bag_info(
+        bag,
+        "Casefile-Signing-Key-Fingerprint",
+        &fingerprint_of(key),
+    );
     retag(bag, key);
 }
 
 /// A new tag manifest over the tag files as they are, signed by `key`.
 fn retag(bag: &Path, key: &SigningKey) {
-    let tags: String =
-        ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"].iter().map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap()))).collect();
+    let tags: String = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
+        .iter()
+        .map(|t| format!("{}  {t}\n", sha256_hex(&fs::read(bag.join(t)).unwrap())))
+        .collect();
     fs::write(bag.join("tagmanifest-sha256.txt"), tags).unwrap();
     sign(bag, key);
 }
@@ -471,8 +656,20 @@ fn sign(bag: &Path, k: &SigningKey) {
     let b64 = base64::engine::general_purpose::STANDARD;
     let tag = fs::read(bag.join("tagmanifest-sha256.txt")).unwrap();
     let public = k.verifying_key().to_bytes();
-    fs::write(bag.join("signature.ed25519"), format!("{}\n", b64.encode(k.sign(&tag).to_bytes()))).unwrap();
-    fs::write(bag.join("signing-key.ed25519.pub"), format!("{}\nfingerprint: {}\n", b64.encode(public), casefile_core::keys::fingerprint(&public))).unwrap();
+    fs::write(
+        bag.join("signature.ed25519"),
+        format!("{}\n", b64.encode(k.sign(&tag).to_bytes())),
+    )
+    .unwrap();
+    fs::write(
+        bag.join("signing-key.ed25519.pub"),
+        format!(
+            "{}\nfingerprint: {}\n",
+            b64.encode(public),
+            casefile_core::keys::fingerprint(&public)
+        ),
+    )
+    .unwrap();
 }
 
 fn first_id(doc: &Value, key: &str) -> String {
@@ -488,8 +685,15 @@ fn a1_an_unknown_key_changes_nothing_until_it_is_trusted() {
     let mut r = receiver();
     let first = s.export("first", false);
     let rep = r.import(&first).unwrap();
-    assert_eq!(rep.standing, Standing::NewCase, "the receiver did not hold the case");
-    assert!(rep.trusted, "a case met for the first time trusts the key that brought it");
+    assert_eq!(
+        rep.standing,
+        Standing::NewCase,
+        "the receiver did not hold the case"
+    );
+    assert!(
+        rep.trusted,
+        "a case met for the first time trusts the key that brought it"
+    );
 
     let bag = s.export("attack", false);
     let doc = read_doc(&bag);
@@ -506,61 +710,173 @@ fn a1_an_unknown_key_changes_nothing_until_it_is_trusted() {
         inc.insert("deleted_at".into(), json!("2026-11-26T10:00:00.000Z"));
         inc.insert("deleted_reason".into(), json!("duplicate"));
     });
-    append_custody(&bag, &[("statement", &sid), ("identity", &pid), ("incident", &iid)]);
+    append_custody(
+        &bag,
+        &[("statement", &sid), ("identity", &pid), ("incident", &iid)],
+    );
     let key = attacker_key("a1");
     rebag(&bag, &key);
     let v = assert_verifies(&bag);
-    assert_eq!(v.signed_by.as_deref(), Some(fingerprint_of(&key).as_str()), "verify names the key that signed, which nobody trusted");
+    assert_eq!(
+        v.signed_by.as_deref(),
+        Some(fingerprint_of(&key).as_str()),
+        "verify names the key that signed, which nobody trusted"
+    );
 
-    let (stmt, who, inc) = (r.row("statements", &sid), r.row("person_identities", &pid), r.row("incidents", &iid));
+    let (stmt, who, inc) = (
+        r.row("statements", &sid),
+        r.row("person_identities", &pid),
+        r.row("incidents", &iid),
+    );
     let versions = r.versions(&sid);
     let before = r.snapshot();
     let rep = r.import(&bag).unwrap();
-    assert_eq!(rep.standing, Standing::Untrusted, "the key is neither the case's origin nor trusted for it");
-    assert!(!rep.trusted, "the report must say the bundle's changes were not merged");
-    assert_eq!(rep.counts.updated, 0, "an untrusted key must update nothing: {:?}", rep.counts);
-    assert_eq!(rep.counts.added, 0, "an untrusted key must add nothing: {:?}", rep.counts);
-    assert_eq!(rep.counts.conflicts, 3, "each change is kept as a conflict for a person to decide: {:?}", rep.counts);
-    assert_eq!(rep.versions_added, 0, "no statement version may arrive with an untrusted change");
-    assert_eq!(r.row("statements", &sid), stmt, "the witness statement must not be rewritten by an untrusted key");
-    assert_eq!(r.row("person_identities", &pid), who, "the restricted identity must not be replaced by an untrusted key");
-    assert_eq!(r.row("incidents", &iid), inc, "the incident must not be deleted by an untrusted key");
-    assert_eq!(r.versions(&sid), versions, "statement versions must not change");
+    assert_eq!(
+        rep.standing,
+        Standing::Untrusted,
+        "the key is neither the case's origin nor trusted for it"
+    );
+    assert!(
+        !rep.trusted,
+        "the report must say the bundle's changes were not merged"
+    );
+    assert_eq!(
+        rep.counts.updated, 0,
+        "an untrusted key must update nothing: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.counts.added, 0,
+        "an untrusted key must add nothing: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.counts.conflicts, 3,
+        "each change is kept as a conflict for a person to decide: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.versions_added, 0,
+        "no statement version may arrive with an untrusted change"
+    );
+    assert_eq!(
+        r.row("statements", &sid),
+        stmt,
+        "the witness statement must not be rewritten by an untrusted key"
+    );
+    assert_eq!(
+        r.row("person_identities", &pid),
+        who,
+        "the restricted identity must not be replaced by an untrusted key"
+    );
+    assert_eq!(
+        r.row("incidents", &iid),
+        inc,
+        "the incident must not be deleted by an untrusted key"
+    );
+    assert_eq!(
+        r.versions(&sid),
+        versions,
+        "statement versions must not change"
+    );
     let after = r.snapshot();
-    for t in ["statements", "statement_versions", "person_identities", "incidents", "persons", "links", "acts", "evidence", "case_keys"] {
-        assert_eq!(after.rows[t], before.rows[t], "table {t} changed on an untrusted import");
+    for t in [
+        "statements",
+        "statement_versions",
+        "person_identities",
+        "incidents",
+        "persons",
+        "links",
+        "acts",
+        "evidence",
+        "case_keys",
+    ] {
+        assert_eq!(
+            after.rows[t], before.rows[t],
+            "table {t} changed on an untrusted import"
+        );
     }
     let conflicts = r.lib.conflicts(&s.case_id).unwrap();
     assert_eq!(conflicts.len(), 3);
     for c in &conflicts {
-        assert_eq!(c.trusted, Some(false), "a conflict says it came from an untrusted key");
-        assert_eq!(c.signed_by.as_deref(), Some(fingerprint_of(&key).as_str()), "and which key");
+        assert_eq!(
+            c.trusted,
+            Some(false),
+            "a conflict says it came from an untrusted key"
+        );
+        assert_eq!(
+            c.signed_by.as_deref(),
+            Some(fingerprint_of(&key).as_str()),
+            "and which key"
+        );
         assert!(c.resolved_at.is_none());
     }
     // The same bundle again adds no second set of conflicts.
     let again = r.import(&bag).unwrap();
-    assert_eq!((again.counts.updated, again.counts.conflicts), (0, 0), "{:?}", again.counts);
+    assert_eq!(
+        (again.counts.updated, again.counts.conflicts),
+        (0, 0),
+        "{:?}",
+        again.counts
+    );
 
     // The holder confirms the key out of band and trusts it: the same bundle now applies.
-    r.lib.trust_key(&s.case_id, &fingerprint_of(&key), "confirmed by phone with the field team").unwrap();
+    r.lib
+        .trust_key(
+            &s.case_id,
+            &fingerprint_of(&key),
+            "confirmed by phone with the field team",
+        )
+        .unwrap();
     let rep = r.import(&bag).unwrap();
     assert!(rep.trusted && rep.standing == Standing::Trusted, "{rep:#?}");
-    assert_eq!(rep.counts.updated, 3, "the three changes apply once the key is trusted: {:?}", rep.counts);
-    assert_eq!(rep.versions_added, 1, "the statement's change arrives with its new version");
+    assert_eq!(
+        rep.counts.updated, 3,
+        "the three changes apply once the key is trusted: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.versions_added, 1,
+        "the statement's change arrives with its new version"
+    );
     let st = r.lib.get_statement(&sid).unwrap();
     assert_eq!(st.text, "FORGED: the witness saw nothing.");
-    assert_eq!(st.version, version + 1, "the statement moves to the new version, not an old number");
+    assert_eq!(
+        st.version,
+        version + 1,
+        "the statement moves to the new version, not an old number"
+    );
     let vs = r.versions(&sid);
     assert_eq!(vs.len(), versions.len() + 1, "versions only grow");
-    assert_eq!(&vs[..versions.len()], &versions[..], "earlier versions are kept as they were");
-    assert!(vs.last().unwrap().1.contains("FORGED"), "the new version holds the new text");
-    assert_eq!(r.row("person_identities", &pid).unwrap()["real_name"], json!("Attacker-Chosen Name"));
-    assert!(r.row("incidents", &iid).unwrap()["deleted_at"].is_string(), "the deletion applies");
+    assert_eq!(
+        &vs[..versions.len()],
+        &versions[..],
+        "earlier versions are kept as they were"
+    );
     assert!(
-        r.lib.conflicts(&s.case_id).unwrap().iter().all(|c| c.resolution.as_deref() == Some("incoming")),
+        vs.last().unwrap().1.contains("FORGED"),
+        "the new version holds the new text"
+    );
+    assert_eq!(
+        r.row("person_identities", &pid).unwrap()["real_name"],
+        json!("Attacker-Chosen Name")
+    );
+    assert!(
+        r.row("incidents", &iid).unwrap()["deleted_at"].is_string(),
+        "the deletion applies"
+    );
+    assert!(
+        r.lib
+            .conflicts(&s.case_id)
+            .unwrap()
+            .iter()
+            .all(|c| c.resolution.as_deref() == Some("incoming")),
         "the held conflicts are closed by the change they held"
     );
-    assert!(r.lib.audit_verify().unwrap().ok(), "the library's own log still verifies");
+    assert!(
+        r.lib.audit_verify().unwrap().ok(),
+        "the library's own log still verifies"
+    );
 }
 
 #[test]
@@ -568,11 +884,20 @@ fn a1b_a_revoked_key_is_untrusted_again() {
     let mut s = sender();
     let mut r = receiver();
     r.import(&s.export("first", false)).unwrap();
-    r.lib.revoke_key(&s.case_id, &s.fingerprint(), "laptop seized at a checkpoint").unwrap();
+    r.lib
+        .revoke_key(
+            &s.case_id,
+            &s.fingerprint(),
+            "laptop seized at a checkpoint",
+        )
+        .unwrap();
     let bag = s.export("after", false);
     let iid = first_id(&read_doc(&bag), "incidents");
     edit_case_json(&bag, |d| {
-        find_row(d, "incident", &iid).insert("title".into(), json!("Renamed by whoever holds the seized laptop"));
+        find_row(d, "incident", &iid).insert(
+            "title".into(),
+            json!("Renamed by whoever holds the seized laptop"),
+        );
     });
     append_custody(&bag, &[("incident", &iid)]);
     rebag(&bag, &s.key());
@@ -580,8 +905,17 @@ fn a1b_a_revoked_key_is_untrusted_again() {
     let title = r.row("incidents", &iid).unwrap()["title"].clone();
     let rep = r.import(&bag).unwrap();
     assert!(!rep.trusted, "a revoked origin key must not be trusted");
-    assert_eq!((rep.counts.updated, rep.counts.conflicts), (0, 1), "{:?}", rep.counts);
-    assert_eq!(r.row("incidents", &iid).unwrap()["title"], title, "the seized laptop's change is not applied");
+    assert_eq!(
+        (rep.counts.updated, rep.counts.conflicts),
+        (0, 1),
+        "{:?}",
+        rep.counts
+    );
+    assert_eq!(
+        r.row("incidents", &iid).unwrap()["title"],
+        title,
+        "the seized laptop's change is not applied"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -593,7 +927,9 @@ fn two_versions() -> (Sender, Receiver, String) {
     let mut s = sender();
     let sid = s.lib.list_statements(&s.case_id).unwrap()[0].id.clone();
     let mut input = s.lib.get_statement(&sid).unwrap().to_input();
-    input.text.push_str(" (Second version: a detail the witness added.)");
+    input
+        .text
+        .push_str(" (Second version: a detail the witness added.)");
     assert_eq!(s.lib.edit_statement(&sid, input).unwrap().version, 2);
     let mut r = receiver();
     r.import(&s.export("first", false)).unwrap();
@@ -613,10 +949,26 @@ fn a2a_a_statement_changed_without_a_new_version_is_named_by_verify() {
     append_custody(&bag, &[("statement", &sid)]);
     rebag(&bag, &s.key());
     let v = verify(&bag);
-    assert_problem(&v, "data/case.json", &format!("statement {sid} differs from its version 2: it was changed without a new version"));
-    assert_eq!(v.problems.len(), 1, "only that: the bag is otherwise sound: {:#?}", v.problems);
+    assert_problem(
+        &v,
+        "data/case.json",
+        &format!(
+            "statement {sid} differs from its version 2: it was changed without a new version"
+        ),
+    );
+    assert_eq!(
+        v.problems.len(),
+        1,
+        "only that: the bag is otherwise sound: {:#?}",
+        v.problems
+    );
     let versions = r.versions(&sid);
-    assert_import_refused(&mut r, &bag, "bundle_invalid", "changed without a new version");
+    assert_import_refused(
+        &mut r,
+        &bag,
+        "bundle_invalid",
+        "changed without a new version",
+    );
     assert_eq!(r.versions(&sid), versions);
 }
 
@@ -629,8 +981,15 @@ fn a2b_a_version_number_the_receiver_holds_with_other_words_is_a_conflict() {
         // copy of that version says the same forged words, and it holds no later version
         // (verify would name one: see a2d).
         edit_case_json(&bag, |d| {
-            d["statement_versions"].as_array_mut().unwrap().retain(|v| !(v["statement_id"] == sid.as_str() && v["version"].as_i64().unwrap() >= colliding));
-            new_statement_version(d, &sid, "FORGED under an existing version number.", colliding);
+            d["statement_versions"].as_array_mut().unwrap().retain(|v| {
+                !(v["statement_id"] == sid.as_str() && v["version"].as_i64().unwrap() >= colliding)
+            });
+            new_statement_version(
+                d,
+                &sid,
+                "FORGED under an existing version number.",
+                colliding,
+            );
         });
         append_custody(&bag, &[("statement", &sid)]);
         // The signer also rewrites its own log's version digests, so the bundle verifies.
@@ -640,11 +999,27 @@ fn a2b_a_version_number_the_receiver_holds_with_other_words_is_a_conflict() {
         let (stmt, versions) = (r.row("statements", &sid), r.versions(&sid));
         let rep = r.import(&bag).unwrap();
         assert!(rep.trusted, "the signer is the case's origin");
-        assert_eq!(rep.counts.updated, 0, "version {colliding}: two texts under one version number must not be merged: {:?}", rep.counts);
-        assert_eq!(rep.counts.conflicts, 1, "version {colliding}: the change is kept as a conflict: {:?}", rep.counts);
+        assert_eq!(
+            rep.counts.updated, 0,
+            "version {colliding}: two texts under one version number must not be merged: {:?}",
+            rep.counts
+        );
+        assert_eq!(
+            rep.counts.conflicts, 1,
+            "version {colliding}: the change is kept as a conflict: {:?}",
+            rep.counts
+        );
         assert_eq!(rep.versions_added, 0);
-        assert_eq!(r.row("statements", &sid), stmt, "the statement is not rewritten");
-        assert_eq!(r.versions(&sid), versions, "the versions are as they were (only ever grow)");
+        assert_eq!(
+            r.row("statements", &sid),
+            stmt,
+            "the statement is not rewritten"
+        );
+        assert_eq!(
+            r.versions(&sid),
+            versions,
+            "the versions are as they were (only ever grow)"
+        );
     }
 }
 
@@ -665,24 +1040,55 @@ fn a2c_a_statement_taken_back_to_an_earlier_version_is_not_a_silent_rewrite() {
     append_custody(&bag, &[("statement", &sid)]);
     rebag(&bag, &s.key());
     // With its version 2 still in the bundle, verification names the statement as behind it.
-    assert_problem(&verify(&bag), "data/case.json", &format!("statement {sid} has a version 2, past the version 1 it is at"));
+    assert_problem(
+        &verify(&bag),
+        "data/case.json",
+        &format!("statement {sid} has a version 2, past the version 1 it is at"),
+    );
     // Without it, the bundle is consistent with itself, and only the import can tell.
-    edit_case_json(&bag, |d| d["statement_versions"].as_array_mut().unwrap().retain(|v| !(v["statement_id"] == sid.as_str() && v["version"] == 2)));
+    edit_case_json(&bag, |d| {
+        d["statement_versions"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|v| !(v["statement_id"] == sid.as_str() && v["version"] == 2))
+    });
     rebag(&bag, &s.key());
     assert_verifies(&bag);
     let (stmt, versions) = (r.row("statements", &sid), r.versions(&sid));
     let rep = r.import(&bag).unwrap();
-    assert_eq!(rep.counts.updated, 0, "a statement must never go back to an earlier version without a new one: {:?}", rep.counts);
-    assert_eq!(rep.counts.conflicts, 1, "it is kept as a conflict: {:?}", rep.counts);
-    assert_eq!(r.row("statements", &sid), stmt, "the current words stay the current words");
+    assert_eq!(
+        rep.counts.updated, 0,
+        "a statement must never go back to an earlier version without a new one: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.counts.conflicts, 1,
+        "it is kept as a conflict: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        r.row("statements", &sid),
+        stmt,
+        "the current words stay the current words"
+    );
     assert_eq!(r.versions(&sid), versions);
     // Taking it makes a new version (3) that says what version 1 said: nothing is overwritten.
-    let c = r.lib.conflicts(&s.case_id).unwrap().into_iter().find(|c| c.record_id == sid).unwrap();
+    let c = r
+        .lib
+        .conflicts(&s.case_id)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.record_id == sid)
+        .unwrap();
     r.lib.resolve_conflict(&c.id, true).unwrap();
     let st = r.lib.get_statement(&sid).unwrap();
     assert_eq!(st.version, 3, "taking the old words is a new version");
     assert_eq!(st.text, v1["text"].as_str().unwrap());
-    assert_eq!(&r.versions(&sid)[..2], &versions[..], "versions 1 and 2 are kept");
+    assert_eq!(
+        &r.versions(&sid)[..2],
+        &versions[..],
+        "versions 1 and 2 are kept"
+    );
 }
 
 #[test]
@@ -693,7 +1099,10 @@ fn a2d_a_version_beyond_the_statement_is_named_by_verify() {
     let bag = s.export("attack", false);
     edit_case_json(&bag, |d| {
         let mut planted = find_row(d, "statement", &sid).clone();
-        planted.insert("text".into(), json!("PLANTED: words for a version that does not exist yet."));
+        planted.insert(
+            "text".into(),
+            json!("PLANTED: words for a version that does not exist yet."),
+        );
         planted.insert("version".into(), json!(7));
         new_statement_version(d, &sid, "Third version, made properly.", 3);
         d["statement_versions"].as_array_mut().unwrap().push(json!({
@@ -704,7 +1113,11 @@ fn a2d_a_version_beyond_the_statement_is_named_by_verify() {
     append_custody(&bag, &[("statement", &sid)]);
     rebag(&bag, &s.key());
     let v = verify(&bag);
-    assert_problem(&v, "data/case.json", &format!("statement {sid} has a version 7"));
+    assert_problem(
+        &v,
+        "data/case.json",
+        &format!("statement {sid} has a version 7"),
+    );
     let versions = r.versions(&sid);
     assert_import_refused(&mut r, &bag, "bundle_invalid", "has a version 7");
     assert_eq!(r.versions(&sid), versions, "no version is planted");
@@ -729,14 +1142,20 @@ fn a3a_a_record_id_of_another_case_is_refused_whole() {
             // The first person has an identity in the sample: both are renamed.
             "person" => (first_id(&doc, "identities"), other.person.clone()),
             "statement" => (first_id(&doc, "statements"), other.statement.clone()),
-            _ => (doc["case"]["id"].as_str().unwrap().to_string(), other.incident.clone()),
+            _ => (
+                doc["case"]["id"].as_str().unwrap().to_string(),
+                other.incident.clone(),
+            ),
         };
         rename_id(&bag, &ours, &theirs);
         forge_custody(&bag);
         rebag(&bag, &s.key());
         assert_verifies(&bag);
         let err = assert_import_refused(&mut r, &bag, "bundle_refused", &theirs);
-        assert!(err.to_string().contains("another case"), "{what}: the refusal says why: {err}");
+        assert!(
+            err.to_string().contains("another case"),
+            "{what}: the refusal says why: {err}"
+        );
         assert_eq!(
             r.row("person_identities", &other.person).unwrap()["real_name"],
             json!("Receiver Secret Witness Name"),
@@ -760,15 +1179,29 @@ fn a3b_a_record_id_of_another_case_is_refused_whatever_the_signer() {
             let mut inc = d["incidents"][0].as_object().unwrap().clone();
             inc.insert("id".into(), json!(other.incident));
             inc.insert("title".into(), json!("Moved here"));
-            d["incidents"].as_array_mut().unwrap().push(Value::Object(inc));
+            d["incidents"]
+                .as_array_mut()
+                .unwrap()
+                .push(Value::Object(inc));
         });
         append_custody(&bag, &[("incident", &other.incident)]);
-        let key = if trusted { s.key() } else { attacker_key("a3b") };
+        let key = if trusted {
+            s.key()
+        } else {
+            attacker_key("a3b")
+        };
         rebag(&bag, &key);
         assert_verifies(&bag);
         assert_import_refused(&mut r, &bag, "bundle_refused", &other.incident);
-        assert_eq!(r.row("incidents", &other.incident).unwrap()["case_id"], json!(other.case_id), "the incident stays in its case");
-        assert!(r.lib.conflicts(&s.case_id).unwrap().is_empty(), "a record of another case is not even offered as a conflict");
+        assert_eq!(
+            r.row("incidents", &other.incident).unwrap()["case_id"],
+            json!(other.case_id),
+            "the incident stays in its case"
+        );
+        assert!(
+            r.lib.conflicts(&s.case_id).unwrap().is_empty(),
+            "a record of another case is not even offered as a conflict"
+        );
     }
 }
 
@@ -793,8 +1226,21 @@ fn a3c_a_reference_to_a_record_of_another_case_is_refused() {
         let other = r.other_case();
         // An evidence item of the receiver's other case, for derived_from.
         let other_evidence = {
-            let acq = Acquisition { collected_by: "HQ".into(), method: "received".into(), ..Default::default() };
-            let rep = r.lib.add_evidence(&other.case_id, &[photo("Nikon_D70.jpg")], &acq, &AtomicBool::new(false), &mut |_| {}).unwrap();
+            let acq = Acquisition {
+                collected_by: "HQ".into(),
+                method: "received".into(),
+                ..Default::default()
+            };
+            let rep = r
+                .lib
+                .add_evidence(
+                    &other.case_id,
+                    &[photo("Nikon_D70.jpg")],
+                    &acq,
+                    &AtomicBool::new(false),
+                    &mut |_| {},
+                )
+                .unwrap();
             rep.added[0].id.clone()
         };
         let target_id = match target {
@@ -806,12 +1252,17 @@ fn a3c_a_reference_to_a_record_of_another_case_is_refused() {
         let bag = s.export(&format!("ref-{list}-{field}"), false);
         let mut changed = String::new();
         edit_case_json(&bag, |d| {
-            let row = d[list][0].as_object_mut().unwrap_or_else(|| panic!("no {list} in the sample"));
+            let row = d[list][0]
+                .as_object_mut()
+                .unwrap_or_else(|| panic!("no {list} in the sample"));
             changed = row["id"].as_str().unwrap().to_string();
             row.insert(field.into(), json!(target_id));
             if list == "statements" {
                 // Saved as a new version, so that verification has nothing to say.
-                let (text, version) = (row["text"].as_str().unwrap().to_string(), row["version"].as_i64().unwrap());
+                let (text, version) = (
+                    row["text"].as_str().unwrap().to_string(),
+                    row["version"].as_i64().unwrap(),
+                );
                 new_statement_version(d, &changed, &text, version + 1);
             }
         });
@@ -826,8 +1277,16 @@ fn a3c_a_reference_to_a_record_of_another_case_is_refused() {
         append_custody(&bag, &[(rtype, &changed)]);
         rebag(&bag, &s.key());
         assert_verifies(&bag);
-        let err = assert_import_refused(&mut r, &bag, "bundle_refused", &format!("refers ({field}) to {target_id}"));
-        assert!(err.to_string().contains("not a record of this case"), "{list}.{field}: the refusal says why: {err}");
+        let err = assert_import_refused(
+            &mut r,
+            &bag,
+            "bundle_refused",
+            &format!("refers ({field}) to {target_id}"),
+        );
+        assert!(
+            err.to_string().contains("not a record of this case"),
+            "{list}.{field}: the refusal says why: {err}"
+        );
     }
 }
 
@@ -852,10 +1311,20 @@ fn a3d_a_planted_version_for_another_cases_statement_is_ignored() {
     let before = r.versions(&other.statement);
     // Refused or ignored, the other case's statement gets no version 2.
     match r.import(&bag) {
-        Ok(rep) => assert_eq!(rep.versions_added, 1, "only the bundle's own statement's version: {rep:#?}"),
-        Err(e) => assert!(matches!(e.code(), "bundle_refused" | "bundle_invalid"), "{e}"),
+        Ok(rep) => assert_eq!(
+            rep.versions_added, 1,
+            "only the bundle's own statement's version: {rep:#?}"
+        ),
+        Err(e) => assert!(
+            matches!(e.code(), "bundle_refused" | "bundle_invalid"),
+            "{e}"
+        ),
     }
-    assert_eq!(r.versions(&other.statement), before, "a version of another case's statement must never be planted");
+    assert_eq!(
+        r.versions(&other.statement),
+        before,
+        "a version of another case's statement must never be planted"
+    );
 }
 
 #[test]
@@ -870,7 +1339,10 @@ fn a3e_an_untrusted_key_cannot_add_records_to_a_held_case() {
         let mut inc = d["incidents"][0].as_object().unwrap().clone();
         inc.insert("id".into(), json!(new_id));
         inc.insert("title".into(), json!("An incident that never happened"));
-        d["incidents"].as_array_mut().unwrap().push(Value::Object(inc));
+        d["incidents"]
+            .as_array_mut()
+            .unwrap()
+            .push(Value::Object(inc));
         let mut link = d["links"][0].as_object().unwrap().clone();
         link.insert("id".into(), json!("01a2eeee-0000-7000-8000-000000000002"));
         link.insert("from_type".into(), json!("incident"));
@@ -879,19 +1351,54 @@ fn a3e_an_untrusted_key_cannot_add_records_to_a_held_case() {
         link.insert("to_id".into(), json!(inc_to));
         d["links"].as_array_mut().unwrap().push(Value::Object(link));
     });
-    append_custody(&bag, &[("incident", new_id), ("link", "01a2eeee-0000-7000-8000-000000000002")]);
+    append_custody(
+        &bag,
+        &[
+            ("incident", new_id),
+            ("link", "01a2eeee-0000-7000-8000-000000000002"),
+        ],
+    );
     rebag(&bag, &attacker_key("a3e"));
     assert_verifies(&bag);
     let rep = r.import(&bag).unwrap();
     assert!(!rep.trusted);
-    assert_eq!(rep.counts.added, 0, "an untrusted key adds nothing: {:?}", rep.counts);
-    assert_eq!(rep.counts.conflicts, 2, "the new records wait as conflicts: {:?}", rep.counts);
-    assert!(r.row("incidents", new_id).is_none(), "the incident is not in the case");
-    assert!(r.row("links", "01a2eeee-0000-7000-8000-000000000002").is_none(), "nor the link");
-    assert!(!r.lib.list_incidents(&s.case_id).unwrap().iter().any(|i| i.id == new_id));
+    assert_eq!(
+        rep.counts.added, 0,
+        "an untrusted key adds nothing: {:?}",
+        rep.counts
+    );
+    assert_eq!(
+        rep.counts.conflicts, 2,
+        "the new records wait as conflicts: {:?}",
+        rep.counts
+    );
+    assert!(
+        r.row("incidents", new_id).is_none(),
+        "the incident is not in the case"
+    );
+    assert!(
+        r.row("links", "01a2eeee-0000-7000-8000-000000000002")
+            .is_none(),
+        "nor the link"
+    );
+    assert!(!r
+        .lib
+        .list_incidents(&s.case_id)
+        .unwrap()
+        .iter()
+        .any(|i| i.id == new_id));
     // Taking the link alone fails: it would point at an incident that is not in the case.
-    let link_conflict = r.lib.conflicts(&s.case_id).unwrap().into_iter().find(|c| c.record_type == "link").unwrap();
-    let err = r.lib.resolve_conflict(&link_conflict.id, true).expect_err("a link to a record that is not in the case was taken");
+    let link_conflict = r
+        .lib
+        .conflicts(&s.case_id)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.record_type == "link")
+        .unwrap();
+    let err = r
+        .lib
+        .resolve_conflict(&link_conflict.id, true)
+        .expect_err("a link to a record that is not in the case was taken");
     assert_eq!(err.code(), "bundle_refused", "{err}");
 }
 
@@ -909,7 +1416,10 @@ fn a3f_resolving_a_conflict_cannot_move_a_record_into_another_case() {
         let mut inc = d["incidents"][0].as_object().unwrap().clone();
         inc.insert("id".into(), json!(x));
         inc.insert("title".into(), json!("Offered by an unknown key"));
-        d["incidents"].as_array_mut().unwrap().push(Value::Object(inc));
+        d["incidents"]
+            .as_array_mut()
+            .unwrap()
+            .push(Value::Object(inc));
     });
     append_custody(&bag, &[("incident", &x)]);
     rebag(&bag, &attacker_key("a3f"));
@@ -927,12 +1437,23 @@ fn a3f_resolving_a_conflict_cannot_move_a_record_into_another_case() {
     rebag(&bag2, &s2.key());
     let rep2 = r.import(&bag2).unwrap();
     assert_eq!(rep2.standing, Standing::NewCase);
-    assert_eq!(r.row("incidents", &x).unwrap()["case_id"], json!(s2.case_id), "X is now an incident of case B");
+    assert_eq!(
+        r.row("incidents", &x).unwrap()["case_id"],
+        json!(s2.case_id),
+        "X is now an incident of case B"
+    );
 
     let before = r.snapshot();
-    let err = r.lib.resolve_conflict(&conflict.id, true).expect_err("taking the conflict moved a record of another case");
+    let err = r
+        .lib
+        .resolve_conflict(&conflict.id, true)
+        .expect_err("taking the conflict moved a record of another case");
     assert_eq!(err.code(), "bundle_refused", "{err}");
-    assert_eq!(r.row("incidents", &x).unwrap()["case_id"], json!(s2.case_id), "X stays in case B");
+    assert_eq!(
+        r.row("incidents", &x).unwrap()["case_id"],
+        json!(s2.case_id),
+        "X stays in case B"
+    );
     assert_eq!(r.snapshot(), before, "nothing changed");
     // Keeping ours is always possible.
     r.lib.resolve_conflict(&conflict.id, false).unwrap();
@@ -954,12 +1475,26 @@ fn a4_import_without_a_profile_is_refused_and_changes_nothing() {
     let before = r.snapshot();
     let vault = r.lib.vault().clone();
     let prepared = prepare_import(&vault, &bag, &AtomicBool::new(false), &mut |_, _| {}).unwrap();
-    let err = r.lib.finish_import(prepared, true).expect_err("imported without a profile");
+    let err = r
+        .lib
+        .finish_import(prepared, true)
+        .expect_err("imported without a profile");
     assert_eq!(err.code(), "profile_required");
-    assert_eq!(r.snapshot(), before, "the staged original was discarded and no key was trusted");
-    assert!(!r.lib.vault().contains(&s.photo_sha), "no original reached the vault");
+    assert_eq!(
+        r.snapshot(),
+        before,
+        "the staged original was discarded and no key was trusted"
+    );
+    assert!(
+        !r.lib.vault().contains(&s.photo_sha),
+        "no original reached the vault"
+    );
     r.lib.set_profile("Receiving investigator", "HQ").unwrap();
-    assert_eq!(r.import(&bag).unwrap().case_id, s.case_id, "with a profile the same bundle imports");
+    assert_eq!(
+        r.import(&bag).unwrap().case_id,
+        s.case_id,
+        "with a profile the same bundle imports"
+    );
     assert!(r.lib.vault().contains(&s.photo_sha));
 }
 
@@ -980,7 +1515,9 @@ fn read_zip(path: &Path) -> Vec<(String, Vec<u8>)> {
 
 fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
     let mut w = zip::ZipWriter::new(fs::File::create(path).unwrap());
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).unix_permissions(0o644);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
     for (name, body) in entries {
         w.start_file(name.as_str(), opts).unwrap();
         w.write_all(body).unwrap();
@@ -996,11 +1533,19 @@ fn patch_names(zip: &Path, from: &str, to: &str, local: bool, central: bool) -> 
     let mut n = 0;
     for i in 0..b.len().saturating_sub(46 + f.len()) {
         let sig: [u8; 4] = b[i..i + 4].try_into().unwrap();
-        if local && sig == [0x50, 0x4b, 0x03, 0x04] && b[i + 26..i + 28] == (f.len() as u16).to_le_bytes() && &b[i + 30..i + 30 + f.len()] == f {
+        if local
+            && sig == [0x50, 0x4b, 0x03, 0x04]
+            && b[i + 26..i + 28] == (f.len() as u16).to_le_bytes()
+            && &b[i + 30..i + 30 + f.len()] == f
+        {
             b[i + 30..i + 30 + f.len()].copy_from_slice(t);
             n += 1;
         }
-        if central && sig == [0x50, 0x4b, 0x01, 0x02] && b[i + 28..i + 30] == (f.len() as u16).to_le_bytes() && &b[i + 46..i + 46 + f.len()] == f {
+        if central
+            && sig == [0x50, 0x4b, 0x01, 0x02]
+            && b[i + 28..i + 30] == (f.len() as u16).to_le_bytes()
+            && &b[i + 46..i + 46 + f.len()] == f
+        {
             b[i + 46..i + 46 + f.len()].copy_from_slice(t);
             n += 1;
         }
@@ -1010,7 +1555,11 @@ fn patch_names(zip: &Path, from: &str, to: &str, local: bool, central: bool) -> 
 }
 
 fn unzip_list(zip: &Path) -> String {
-    let out = Command::new("unzip").arg("-l").arg(zip).output().expect("unzip is installed (scripts/install-deps.sh)");
+    let out = Command::new("unzip")
+        .arg("-l")
+        .arg(zip)
+        .output()
+        .expect("unzip is installed (scripts/install-deps.sh)");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -1020,7 +1569,10 @@ fn assert_refused_outright(path: &Path, needle: &str) {
         Ok(r) => panic!("verify opened a hostile bundle: {r:#?}"),
         Err(e) => {
             assert_eq!(e.code(), "bundle_refused", "{e}");
-            assert!(e.to_string().contains(needle), "expected {needle:?} in: {e}");
+            assert!(
+                e.to_string().contains(needle),
+                "expected {needle:?} in: {e}"
+            );
         }
     }
     let mut r = receiver();
@@ -1036,7 +1588,10 @@ fn a6a_two_zip_entries_with_one_name_are_refused() {
     let root = entries[0].0.split('/').next().unwrap().to_string();
     let name = format!("{root}/data/case.json");
     let real = entries.iter().find(|e| e.0 == name).unwrap().1.clone();
-    let hostile = String::from_utf8(real.clone()).unwrap().replace("Mariupol", "Elsewhere").into_bytes();
+    let hostile = String::from_utf8(real.clone())
+        .unwrap()
+        .replace("Mariupol", "Elsewhere")
+        .into_bytes();
     // The hostile copy first, under a placeholder of the same length, then renamed.
     let placeholder = format!("{root}/data/case.jsoX");
     let mut out = vec![(placeholder.clone(), hostile)];
@@ -1045,7 +1600,11 @@ fn a6a_two_zip_entries_with_one_name_are_refused() {
     write_zip(&bad, &out);
     assert_eq!(patch_names(&bad, &placeholder, &name, true, true), 2);
     let listing = unzip_list(&bad);
-    assert_eq!(listing.matches(&format!(" {name}\n")).count(), 2, "unzip must show both entries (else this test proves nothing): {listing}");
+    assert_eq!(
+        listing.matches(&format!(" {name}\n")).count(),
+        2,
+        "unzip must show both entries (else this test proves nothing): {listing}"
+    );
     assert_refused_outright(&bad, "two entries named");
 }
 
@@ -1055,7 +1614,14 @@ fn a6b_names_that_differ_only_by_case_or_normalisation_are_refused() {
     let zip = s.export("bag.zip", true);
     let entries = read_zip(&zip);
     let root = entries[0].0.split('/').next().unwrap().to_string();
-    for (i, (a, b)) in [("data/A.jpg", "data/a.jpg"), ("data/caf\u{e9}.txt", "data/cafe\u{301}.txt"), ("data/CASE.json", "data/case.json")].iter().enumerate() {
+    for (i, (a, b)) in [
+        ("data/A.jpg", "data/a.jpg"),
+        ("data/caf\u{e9}.txt", "data/cafe\u{301}.txt"),
+        ("data/CASE.json", "data/case.json"),
+    ]
+    .iter()
+    .enumerate()
+    {
         let mut out = entries.clone();
         for n in [a, b] {
             let full = format!("{root}/{n}");
@@ -1066,12 +1632,19 @@ fn a6b_names_that_differ_only_by_case_or_normalisation_are_refused() {
         let bad = s.dir.path().join(format!("lookalike{i}.zip"));
         write_zip(&bad, &out);
         let listing = unzip_list(&bad);
-        assert!(listing.contains(&format!("{root}/{a}")) && listing.contains(&format!("{root}/{b}")), "both names are in the ZIP: {listing}");
+        assert!(
+            listing.contains(&format!("{root}/{a}")) && listing.contains(&format!("{root}/{b}")),
+            "both names are in the ZIP: {listing}"
+        );
         assert_refused_outright(&bad, "differ only by letter case or Unicode normalisation");
     }
     // A directory bag on a case-sensitive disk can hold both names too.
     let bag = s.export("bag", false);
-    fs::write(bag.join("data/Report.html"), b"<p>shown on a Mac instead of report.html</p>").unwrap();
+    fs::write(
+        bag.join("data/Report.html"),
+        b"<p>shown on a Mac instead of report.html</p>",
+    )
+    .unwrap();
     assert_refused_outright(&bag, "differ only by letter case or Unicode normalisation");
 }
 
@@ -1085,14 +1658,28 @@ fn a6c_a_local_header_that_disagrees_with_the_directory_is_refused() {
     // The name: unzip (which reads local headers when extracting) and Casefile would disagree.
     let renamed = s.dir.path().join("local-name.zip");
     write_zip(&renamed, &entries);
-    assert_eq!(patch_names(&renamed, &name, &format!("{root}/data/reporT.html"), true, false), 1);
-    assert_refused_outright(&renamed, "has a local header that disagrees with its directory record");
+    assert_eq!(
+        patch_names(
+            &renamed,
+            &name,
+            &format!("{root}/data/reporT.html"),
+            true,
+            false
+        ),
+        1
+    );
+    assert_refused_outright(
+        &renamed,
+        "has a local header that disagrees with its directory record",
+    );
     // The CRC.
     let crc = s.dir.path().join("local-crc.zip");
     write_zip(&crc, &entries);
     let mut b = fs::read(&crc).unwrap();
     let n = name.as_bytes();
-    let at = (0..b.len() - 30 - n.len()).find(|&i| b[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] && &b[i + 30..i + 30 + n.len()] == n).unwrap();
+    let at = (0..b.len() - 30 - n.len())
+        .find(|&i| b[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] && &b[i + 30..i + 30 + n.len()] == n)
+        .unwrap();
     b[at + 14] ^= 0xff;
     fs::write(&crc, b).unwrap();
     assert_refused_outright(&crc, "(CRC)");
@@ -1105,7 +1692,11 @@ fn a6d_a_manifest_line_listed_twice_is_named() {
         let bag = s.export(&format!("dup-{manifest}"), false);
         let p = bag.join(manifest);
         let text = fs::read_to_string(&p).unwrap();
-        let line = text.lines().find(|l| l.ends_with("data/case.json") || l.ends_with("bag-info.txt")).unwrap().to_string();
+        let line = text
+            .lines()
+            .find(|l| l.ends_with("data/case.json") || l.ends_with("bag-info.txt"))
+            .unwrap()
+            .to_string();
         fs::write(&p, format!("{text}{line}\n")).unwrap();
         if manifest == "manifest-sha256.txt" {
             retag(&bag, &s.key());
@@ -1132,13 +1723,15 @@ fn a7a_case_json_changed_after_verification_rolls_the_import_back() {
         let bag = s.export("bag", false);
         let before = r.snapshot();
         let vault = r.lib.vault().clone();
-        let prepared = prepare_import(&vault, &bag, &AtomicBool::new(false), &mut |_, _| {}).unwrap();
+        let prepared =
+            prepare_import(&vault, &bag, &AtomicBool::new(false), &mut |_, _| {}).unwrap();
         // Swapped for a bundle that would itself verify (re-signed by the same key): only the
         // bytes differ from what was verified.
         let iid = first_id(&read_doc(&bag), "incidents");
         if what == "case.json" {
             edit_case_json(&bag, |d| {
-                find_row(d, "incident", &iid).insert("title".into(), json!("Swapped in after verification"));
+                find_row(d, "incident", &iid)
+                    .insert("title".into(), json!("Swapped in after verification"));
             });
             append_custody(&bag, &[("incident", &iid)]);
         } else {
@@ -1149,10 +1742,20 @@ fn a7a_case_json_changed_after_verification_rolls_the_import_back() {
         }
         rebag(&bag, &s.key());
         assert_verifies(&bag);
-        let err = r.lib.finish_import(prepared, false).expect_err("an import went on with a bag changed after verification");
+        let err = r
+            .lib
+            .finish_import(prepared, false)
+            .expect_err("an import went on with a bag changed after verification");
         assert_eq!(err.code(), "bundle_refused", "{err}");
-        assert!(err.to_string().contains("changed after it was verified"), "{err}");
-        assert_eq!(r.snapshot(), before, "{what}: the import is rolled back: no rows, no originals, no temp files");
+        assert!(
+            err.to_string().contains("changed after it was verified"),
+            "{err}"
+        );
+        assert_eq!(
+            r.snapshot(),
+            before,
+            "{what}: the import is rolled back: no rows, no originals, no temp files"
+        );
         assert!(r.lib.list_cases().unwrap().is_empty());
     }
 }
@@ -1183,7 +1786,11 @@ fn a7b_case_json_swapped_for_a_fifo_after_verification_does_not_hang_the_import(
     }
     let r = handle.join().unwrap();
     let outcome = outcome.expect("the import blocked on a FIFO put in place of case.json (the library stays locked meanwhile)");
-    assert_eq!(outcome, Err("bundle_refused".to_string()), "a file that is not a regular file is refused");
+    assert_eq!(
+        outcome,
+        Err("bundle_refused".to_string()),
+        "a file that is not a regular file is refused"
+    );
     assert_eq!(r.snapshot(), before);
 }
 
@@ -1199,7 +1806,9 @@ const CHILD_ENV: &str = "CASEFILE_INTEGRITY_CHILD";
 /// bundle named in the environment and prints one VERDICT line.
 #[test]
 fn memory_child() {
-    let Ok(spec) = std::env::var(CHILD_ENV) else { return };
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let (mode, path) = spec.split_once(':').unwrap();
     let path = Path::new(path);
     let verdict = match mode {
@@ -1208,7 +1817,10 @@ fn memory_child() {
                 "verify ok={} problems={} first={:?}",
                 r.ok,
                 r.problems.len() + r.problems_not_listed,
-                r.problems.iter().find(|p| p.file.as_deref() != Some("bag-info.txt")).map(|p| format!("{}: {}", p.file.as_deref().unwrap_or(""), p.message))
+                r.problems
+                    .iter()
+                    .find(|p| p.file.as_deref() != Some("bag-info.txt"))
+                    .map(|p| format!("{}: {}", p.file.as_deref().unwrap_or(""), p.message))
             ),
             Err(e) => format!("verify refused {}: {e}", e.code()),
         },
@@ -1218,12 +1830,23 @@ fn memory_child() {
             lib.set_profile("Receiving investigator", "HQ").unwrap();
             match lib.import_bundle(path, &AtomicBool::new(false), &mut |_, _| {}) {
                 Ok(rep) => format!("import ok {:?}", rep.counts),
-                Err(e) => format!("import refused {}: {}", e.code(), e.to_string().chars().take(400).collect::<String>()),
+                Err(e) => format!(
+                    "import refused {}: {}",
+                    e.code(),
+                    e.to_string().chars().take(400).collect::<String>()
+                ),
             }
         }
     };
     let status = fs::read_to_string("/proc/self/status").unwrap();
-    let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches("kB").trim().to_string();
+    let hwm = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .to_string();
     println!("\nHWM_KIB {hwm}\nVERDICT {verdict}");
 }
 
@@ -1239,7 +1862,13 @@ fn measure(mode: &str, bundle: &Path) -> Measured {
     let exe = std::env::current_exe().unwrap();
     let t = Instant::now();
     let mut child = Command::new(exe)
-        .args(["memory_child", "--exact", "--nocapture", "--test-threads", "1"])
+        .args([
+            "memory_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(CHILD_ENV, format!("{mode}:{}", bundle.display()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -1250,7 +1879,11 @@ fn measure(mode: &str, bundle: &Path) -> Measured {
     let status = loop {
         if let Some(kib) = fs::read_to_string(format!("/proc/{}/status", child.id()))
             .ok()
-            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()))
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
         {
             sampled_kib = sampled_kib.max(kib);
         }
@@ -1260,18 +1893,43 @@ fn measure(mode: &str, bundle: &Path) -> Measured {
         if t.elapsed() > TIME_LIMIT {
             child.kill().unwrap();
             child.wait().unwrap();
-            panic!("{mode} of {} took more than {TIME_LIMIT:?}", bundle.display());
+            panic!(
+                "{mode} of {} took more than {TIME_LIMIT:?}",
+                bundle.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
     let secs = t.elapsed().as_secs_f64();
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    let verdict = out.lines().find_map(|l| l.split_once("VERDICT ").map(|(_, v)| v)).unwrap_or_else(|| panic!("the child printed no verdict ({status}): {out}\n{err}")).to_string();
-    let reported: u64 = out.lines().find_map(|l| l.strip_prefix("HWM_KIB ")).and_then(|v| v.trim().parse().ok()).unwrap();
-    Measured { peak_mib: reported.max(sampled_kib) as f64 / 1024.0, secs, verdict }
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let verdict = out
+        .lines()
+        .find_map(|l| l.split_once("VERDICT ").map(|(_, v)| v))
+        .unwrap_or_else(|| panic!("the child printed no verdict ({status}): {out}\n{err}"))
+        .to_string();
+    let reported: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("HWM_KIB "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    Measured {
+        peak_mib: reported.max(sampled_kib) as f64 / 1024.0,
+        secs,
+        verdict,
+    }
 }
 
 /// Measures verify and import of `bundle` and asserts both refuse it, naming `needle`, within
@@ -1280,14 +1938,28 @@ fn measure(mode: &str, bundle: &Path) -> Measured {
 fn assert_refused_in_bounded_memory(what: &str, bundle: &Path, needle: &str) {
     for mode in ["verify", "import"] {
         let m = measure(mode, bundle);
-        eprintln!("{what}: {mode}: {:.1} s, peak RSS {:.1} MiB: {}", m.secs, m.peak_mib, m.verdict);
+        eprintln!(
+            "{what}: {mode}: {:.1} s, peak RSS {:.1} MiB: {}",
+            m.secs, m.peak_mib, m.verdict
+        );
         assert!(
-            m.verdict.starts_with("verify refused") || m.verdict.starts_with("verify ok=false") || m.verdict.starts_with("import refused"),
+            m.verdict.starts_with("verify refused")
+                || m.verdict.starts_with("verify ok=false")
+                || m.verdict.starts_with("import refused"),
             "{what}: {mode} must refuse: {}",
             m.verdict
         );
-        assert!(m.verdict.contains(needle), "{what}: {mode} must say why ({needle:?}): {}", m.verdict);
-        assert!(m.peak_mib < MEMORY_LIMIT_MIB, "{what}: {mode} used {:.1} MiB (limit {MEMORY_LIMIT_MIB} MiB): {}", m.peak_mib, m.verdict);
+        assert!(
+            m.verdict.contains(needle),
+            "{what}: {mode} must say why ({needle:?}): {}",
+            m.verdict
+        );
+        assert!(
+            m.peak_mib < MEMORY_LIMIT_MIB,
+            "{what}: {mode} used {:.1} MiB (limit {MEMORY_LIMIT_MIB} MiB): {}",
+            m.peak_mib,
+            m.verdict
+        );
         assert!(m.secs < TIME_LIMIT.as_secs_f64());
     }
 }
@@ -1303,7 +1975,10 @@ fn doc_head(list: &str) -> String {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -1327,12 +2002,22 @@ fn objects_chunk(sprinkle_every: usize) -> Vec<u8> {
 
 /// A ZIP bag (the sender's own, re-written) whose data/case.json is replaced by a deflated
 /// stream of `total` bytes made of `head`, repeats of `chunk`, and `tail`.
-fn zip_with_case_json(src: &Path, dst: &Path, head: &[u8], chunk: &[u8], total: u64, tail: &[u8], level: i64) {
+fn zip_with_case_json(
+    src: &Path,
+    dst: &Path,
+    head: &[u8],
+    chunk: &[u8],
+    total: u64,
+    tail: &[u8],
+    level: i64,
+) {
     let entries = read_zip(src);
     let root = entries[0].0.split('/').next().unwrap().to_string();
     let name = format!("{root}/data/case.json");
     let mut w = zip::ZipWriter::new(BufWriter::new(fs::File::create(dst).unwrap()));
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).unix_permissions(0o644);
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
     for (n, body) in entries.iter().filter(|e| e.0 != name) {
         w.start_file(n.as_str(), stored).unwrap();
         w.write_all(body).unwrap();
@@ -1355,7 +2040,10 @@ fn zip_with_case_json(src: &Path, dst: &Path, head: &[u8], chunk: &[u8], total: 
 
 /// A directory bag whose data/case.json (or custody.jsonl) is replaced by what `fill` writes.
 fn dir_with(src_bag: &Path, file: &str, fill: impl FnOnce(&mut dyn Write)) {
-    let mut w = BufWriter::with_capacity(1 << 20, fs::File::create(src_bag.join("data").join(file)).unwrap());
+    let mut w = BufWriter::with_capacity(
+        1 << 20,
+        fs::File::create(src_bag.join("data").join(file)).unwrap(),
+    );
     fill(&mut w);
     w.flush().unwrap();
 }
@@ -1363,7 +2051,13 @@ fn dir_with(src_bag: &Path, file: &str, fill: impl FnOnce(&mut dyn Write)) {
 fn deflated_size(data: &[u8]) -> usize {
     let p = tempfile::NamedTempFile::new().unwrap();
     let mut w = zip::ZipWriter::new(fs::File::create(p.path()).unwrap());
-    w.start_file("x", zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).compression_level(Some(1))).unwrap();
+    w.start_file(
+        "x",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1)),
+    )
+    .unwrap();
     w.write_all(data).unwrap();
     w.finish().unwrap();
     fs::metadata(p.path()).unwrap().len() as usize
@@ -1375,16 +2069,38 @@ fn a5a_a_zip_whose_case_json_inflates_to_0_9_gb_of_empty_objects_is_refused_in_b
     let zip = s.export("bag.zip", true);
     // As compressible as it gets (about 1000:1): the ratio check refuses it on opening.
     let bomb = s.dir.path().join("bomb.zip");
-    zip_with_case_json(&zip, &bomb, doc_head("incidents").as_bytes(), &objects_chunk(0), 900_000_000, b"{}]}", 6);
-    assert!(fs::metadata(&bomb).unwrap().len() < 20_000_000, "the bomb is small on disk");
+    zip_with_case_json(
+        &zip,
+        &bomb,
+        doc_head("incidents").as_bytes(),
+        &objects_chunk(0),
+        900_000_000,
+        b"{}]}",
+        6,
+    );
+    assert!(
+        fs::metadata(&bomb).unwrap().len() < 20_000_000,
+        "the bomb is small on disk"
+    );
     assert_refused_in_bounded_memory("0.9 GB of {} (1000:1)", &bomb, "ZIP bomb");
 
     // Sprinkled with whitespace to stay under the ratio check: the parser's limits refuse it.
     let chunk = objects_chunk(40);
     let ratio = chunk.len() / deflated_size(&chunk);
-    assert!(ratio < 200, "the chunk compresses {ratio}:1, which the ratio check would stop");
+    assert!(
+        ratio < 200,
+        "the chunk compresses {ratio}:1, which the ratio check would stop"
+    );
     let sly = s.dir.path().join("sly.zip");
-    zip_with_case_json(&zip, &sly, doc_head("incidents").as_bytes(), &chunk, 900_000_000, b"{}]}", 1);
+    zip_with_case_json(
+        &zip,
+        &sly,
+        doc_head("incidents").as_bytes(),
+        &chunk,
+        900_000_000,
+        b"{}]}",
+        1,
+    );
     assert_refused_in_bounded_memory(&format!("0.9 GB of {{}} ({ratio}:1)"), &sly, "case.json");
 }
 
@@ -1400,9 +2116,17 @@ fn a5b_many_small_records_with_ids_are_refused_in_bounded_memory() {
             for i in 0..2_100_000u64 {
                 let sha = format!("{i:064x}");
                 if list == "evidence" {
-                    write!(w, "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"sha256\":\"{sha}\"}},").unwrap();
+                    write!(
+                        w,
+                        "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"sha256\":\"{sha}\"}},"
+                    )
+                    .unwrap();
                 } else {
-                    write!(w, "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"version\":1}},").unwrap();
+                    write!(
+                        w,
+                        "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"version\":1}},"
+                    )
+                    .unwrap();
                 }
             }
             w.write_all(b"{}]}").unwrap();
@@ -1464,17 +2188,33 @@ fn a5d_one_gigabyte_string_deep_nesting_and_a_huge_number_are_refused_in_bounded
         }
         w.write_all(b"}").unwrap();
     });
-    assert_refused_in_bounded_memory("a 256 MiB number", &number, "a number or literal is longer than");
+    assert_refused_in_bounded_memory(
+        "a 256 MiB number",
+        &number,
+        "a number or literal is longer than",
+    );
 
     // The same, deflated in a ZIP under the ratio check (random letters every 100 bytes).
     let zip = s.export("bag.zip", true);
     let mut rng = Lcg(11);
-    let chunk: Vec<u8> = (0..(1 << 20)).map(|i| if i % 100 == 0 { b'a' + (rng.next() % 26) as u8 } else { b'a' }).collect();
+    let chunk: Vec<u8> = (0..(1 << 20))
+        .map(|i| {
+            if i % 100 == 0 {
+                b'a' + (rng.next() % 26) as u8
+            } else {
+                b'a'
+            }
+        })
+        .collect();
     let ratio = chunk.len() / deflated_size(&chunk);
     assert!(ratio < 200, "the chunk compresses {ratio}:1");
     let zstring = s.dir.path().join("string.zip");
     zip_with_case_json(&zip, &zstring, b"{\"schema\":\"", &chunk, GB, b"\"}", 1);
-    assert_refused_in_bounded_memory(&format!("a 1 GB string in a ZIP ({ratio}:1)"), &zstring, "a string is longer than");
+    assert_refused_in_bounded_memory(
+        &format!("a 1 GB string in a ZIP ({ratio}:1)"),
+        &zstring,
+        "a string is longer than",
+    );
 }
 
 #[test]
@@ -1521,7 +2261,11 @@ fn a5f_one_huge_record_is_refused_or_checked_in_bounded_memory() {
         dir_with(&bag, "case.json", |w| {
             w.write_all(doc_head("statements").as_bytes()).unwrap();
             for i in 0..filler {
-                write!(w, "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"version\":1}},").unwrap();
+                write!(
+                    w,
+                    "{{\"id\":\"{i:08x}-0000-7000-8000-000000000000\",\"version\":1}},"
+                )
+                .unwrap();
             }
             w.write_all(b"{\"id\":\"huge\",\"version\":1").unwrap();
             let block = vec![b'a'; strings as usize];
@@ -1532,7 +2276,11 @@ fn a5f_one_huge_record_is_refused_or_checked_in_bounded_memory() {
             }
             w.write_all(b"}]}").unwrap();
         });
-        assert_refused_in_bounded_memory(&format!("a record of 3 strings of {strings} bytes after {filler} small records"), &bag, "case.json");
+        assert_refused_in_bounded_memory(
+            &format!("a record of 3 strings of {strings} bytes after {filler} small records"),
+            &bag,
+            "case.json",
+        );
     }
 }
 
@@ -1544,12 +2292,19 @@ fn a2e_an_earlier_version_rewritten_in_a_bundle_is_named_by_verify() {
     let bag = s.export("attack", false);
     edit_case_json(&bag, |d| {
         let versions = d["statement_versions"].as_array_mut().unwrap();
-        let v1 = versions.iter_mut().find(|v| v["statement_id"] == sid.as_str() && v["version"] == 1).unwrap();
+        let v1 = versions
+            .iter_mut()
+            .find(|v| v["statement_id"] == sid.as_str() && v["version"] == 1)
+            .unwrap();
         let mut snap: Value = serde_json::from_str(v1["snapshot"].as_str().unwrap()).unwrap();
         snap["text"] = json!("The witness never said this.");
         v1["snapshot"] = json!(snap.to_string());
     });
     rebag(&bag, &s.key());
     let v = verify(&bag);
-    assert_problem(&v, "data/case.json", &format!("version 1 of statement {sid} does not match its custody entry"));
+    assert_problem(
+        &v,
+        "data/case.json",
+        &format!("version 1 of statement {sid} does not match its custody entry"),
+    );
 }

@@ -11,7 +11,11 @@ fn clock() -> Arc<TestClock> {
 }
 
 fn new_case(title: &str, reference: Option<&str>) -> NewCase {
-    NewCase { title: title.into(), reference: reference.map(Into::into), description: String::new() }
+    NewCase {
+        title: title.into(),
+        reference: reference.map(Into::into),
+        description: String::new(),
+    }
 }
 
 #[test]
@@ -26,17 +30,37 @@ fn reopening_a_library_keeps_its_cases() {
                 description: "Strike of 16 March 2022.\nSecond line.".into(),
             })
             .unwrap();
-        lib.edit_case(&c.id, CaseEdit { status: Some(CaseStatus::Closed), ..Default::default() }).unwrap();
+        lib.edit_case(
+            &c.id,
+            CaseEdit {
+                status: Some(CaseStatus::Closed),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         c.id
     }; // dropped: closed and unlocked
     let lib = Library::open(dir.path(), clock()).unwrap();
     let c = lib.get_case(&id).unwrap();
-    assert_eq!(c.title, "Mariupol drama theatre", "the title must survive a reopen");
+    assert_eq!(
+        c.title, "Mariupol drama theatre",
+        "the title must survive a reopen"
+    );
     assert_eq!(c.reference.as_deref(), Some("UA-MAR-002"));
-    assert_eq!(c.description, "Strike of 16 March 2022.\nSecond line.", "multi-line text is kept as typed");
-    assert_eq!(c.status, CaseStatus::Closed, "a status change must survive a reopen");
+    assert_eq!(
+        c.description, "Strike of 16 March 2022.\nSecond line.",
+        "multi-line text is kept as typed"
+    );
+    assert_eq!(
+        c.status,
+        CaseStatus::Closed,
+        "a status change must survive a reopen"
+    );
     assert_eq!(lib.list_cases().unwrap().len(), 1);
-    assert!(dir.path().join("vault").is_dir(), "the library directory holds the vault");
+    assert!(
+        dir.path().join("vault").is_dir(),
+        "the library directory holds the vault"
+    );
 }
 
 #[test]
@@ -62,9 +86,14 @@ fn a_data_dir_that_cannot_be_created_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let err = Library::open(&file.join("library"), clock()).err().expect("must fail");
+    let err = Library::open(&file.join("library"), clock())
+        .err()
+        .expect("must fail");
     assert_eq!(err.code(), "data_dir_not_writable");
-    assert!(err.to_string().contains("not-a-dir"), "the message names the path: {err}");
+    assert!(
+        err.to_string().contains("not-a-dir"),
+        "the message names the path: {err}"
+    );
 }
 
 #[test]
@@ -93,11 +122,15 @@ fn a_database_from_a_newer_casefile_is_refused_and_left_alone() {
         let conn = rusqlite::Connection::open(&db_path).unwrap();
         conn.pragma_update(None, "user_version", future).unwrap();
     }
-    let err = Library::open(dir.path(), clock()).err().expect("must refuse");
+    let err = Library::open(dir.path(), clock())
+        .err()
+        .expect("must refuse");
     assert_eq!(err.code(), "schema_too_new");
     assert!(matches!(err, Error::SchemaTooNew { found, .. } if found == future));
     let conn = rusqlite::Connection::open(&db_path).unwrap();
-    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, future, "refusing must not touch the newer database");
 }
 
@@ -105,16 +138,21 @@ fn a_database_from_a_newer_casefile_is_refused_and_left_alone() {
 fn migrations_build_the_schema_from_scratch_and_are_idempotent() {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
     db::migrate(&mut conn).unwrap();
-    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, db::schema_version());
     db::migrate(&mut conn).unwrap();
     let fk: i64 = {
         let dir = tempfile::tempdir().unwrap();
         let c = db::open_connection(&dir.path().join("x.db")).unwrap();
-        c.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap()
+        c.pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap()
     };
     assert_eq!(fk, 1, "open_connection turns foreign keys on");
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(ok, "ok");
 }
 
@@ -132,23 +170,43 @@ fn released_migrations_are_never_edited() {
         "846a2b09b3f7552ca89a651fc3f68ee992784c9c43d05b77a7a5691902e54953",
         "51f938a447b4224b0974a983b1539a5c1909a017cce373e62f038ae503a11a82",
     ];
-    let actual: Vec<String> = db::MIGRATIONS.iter().map(|m| casefile_core::custody::sha256_hex(m.as_bytes())).collect();
+    let actual: Vec<String> = db::MIGRATIONS
+        .iter()
+        .map(|m| casefile_core::custody::sha256_hex(m.as_bytes()))
+        .collect();
     for (i, p) in pinned.iter().enumerate() {
-        assert_eq!(&actual[i], p, "migration {} was edited after release; add a new migration instead", i + 1);
+        assert_eq!(
+            &actual[i],
+            p,
+            "migration {} was edited after release; add a new migration instead",
+            i + 1
+        );
     }
     assert!(actual.len() >= pinned.len());
-    assert_eq!(actual.len(), pinned.len(), "a new migration needs its digest pinned here: {:?}", &actual[pinned.len()..]);
+    assert_eq!(
+        actual.len(),
+        pinned.len(),
+        "a new migration needs its digest pinned here: {:?}",
+        &actual[pinned.len()..]
+    );
 }
 
 #[test]
 fn a_failed_migration_leaves_the_database_unchanged() {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-    conn.execute_batch("CREATE TABLE cases (x INTEGER);").unwrap(); // clashes with migration 1
+    conn.execute_batch("CREATE TABLE cases (x INTEGER);")
+        .unwrap(); // clashes with migration 1
     assert!(db::migrate(&mut conn).is_err());
-    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 0, "user_version must not advance when a migration fails");
     let n: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'custody_log'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'custody_log'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 0, "no part of the failed migration may remain");
 }
@@ -162,19 +220,33 @@ fn case_input_errors_are_specific_and_change_nothing() {
     assert_eq!((e.code(), e.field()), ("invalid_input", Some("title")));
 
     let first = lib.create_case(new_case("First", Some("UA-001"))).unwrap();
-    let e = lib.create_case(new_case("Second", Some("ua-001"))).unwrap_err();
-    assert_eq!(e.code(), "duplicate_reference", "reference codes are unique regardless of case");
+    let e = lib
+        .create_case(new_case("Second", Some("ua-001")))
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "duplicate_reference",
+        "reference codes are unique regardless of case"
+    );
     assert_eq!(e.field(), Some("reference"));
 
     let other = lib.create_case(new_case("Other", Some("UA-002"))).unwrap();
     let e = lib
-        .edit_case(&other.id, CaseEdit { reference: Some("UA-001".into()), ..Default::default() })
+        .edit_case(
+            &other.id,
+            CaseEdit {
+                reference: Some("UA-001".into()),
+                ..Default::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(e.code(), "duplicate_reference");
 
     let e = lib.get_case("0190-no-such-case").unwrap_err();
     assert_eq!(e.code(), "not_found");
-    let e = lib.edit_case("0190-no-such-case", CaseEdit::default()).unwrap_err();
+    let e = lib
+        .edit_case("0190-no-such-case", CaseEdit::default())
+        .unwrap_err();
     assert_eq!(e.code(), "not_found");
 
     let e = "finished".parse::<CaseStatus>().unwrap_err();
@@ -183,8 +255,15 @@ fn case_input_errors_are_specific_and_change_nothing() {
     let e = lib.create_case(new_case("Bell\u{7}", None)).unwrap_err();
     assert_eq!(e.field(), Some("title"), "control characters are refused");
 
-    assert_eq!(lib.list_cases().unwrap().len(), 2, "failed operations created nothing");
-    assert_eq!(lib.get_case(&first.id).unwrap().reference.as_deref(), Some("UA-001"));
+    assert_eq!(
+        lib.list_cases().unwrap().len(),
+        2,
+        "failed operations created nothing"
+    );
+    assert_eq!(
+        lib.get_case(&first.id).unwrap().reference.as_deref(),
+        Some("UA-001")
+    );
     assert!(lib.audit_verify().unwrap().ok());
 }
 
@@ -195,9 +274,20 @@ fn an_empty_reference_is_stored_as_none_and_can_be_cleared() {
     let a = lib.create_case(new_case("A", Some("  "))).unwrap();
     let b = lib.create_case(new_case("B", Some(""))).unwrap();
     assert_eq!(a.reference, None);
-    assert_eq!(b.reference, None, "two cases without a reference do not clash");
+    assert_eq!(
+        b.reference, None,
+        "two cases without a reference do not clash"
+    );
     let c = lib.create_case(new_case("C", Some("R-9"))).unwrap();
-    let c = lib.edit_case(&c.id, CaseEdit { reference: Some(String::new()), ..Default::default() }).unwrap();
+    let c = lib
+        .edit_case(
+            &c.id,
+            CaseEdit {
+                reference: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(c.reference, None);
 }
 
@@ -207,11 +297,28 @@ fn every_case_change_is_in_the_custody_log_with_the_profile_as_actor() {
     let mut lib = Library::open(dir.path(), clock()).unwrap();
     lib.set_profile("Olena K.", "Truth Hounds").unwrap();
     let c = lib.create_case(new_case("A", None)).unwrap();
-    lib.edit_case(&c.id, CaseEdit { title: Some("A2".into()), ..Default::default() }).unwrap();
+    lib.edit_case(
+        &c.id,
+        CaseEdit {
+            title: Some("A2".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // An edit that changes nothing records nothing.
-    lib.edit_case(&c.id, CaseEdit { title: Some("A2".into()), ..Default::default() }).unwrap();
+    lib.edit_case(
+        &c.id,
+        CaseEdit {
+            title: Some("A2".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     lib.delete_case(&c.id, "opened by mistake").unwrap();
-    assert!(lib.list_cases().unwrap().is_empty(), "a deleted case leaves the list");
+    assert!(
+        lib.list_cases().unwrap().is_empty(),
+        "a deleted case leaves the list"
+    );
     lib.restore_case(&c.id).unwrap();
     let h = lib.history("case", &c.id).unwrap();
     let actions: Vec<&str> = h.iter().map(|e| e.action.as_str()).collect();
@@ -219,5 +326,8 @@ fn every_case_change_is_in_the_custody_log_with_the_profile_as_actor() {
     assert!(h.iter().all(|e| e.actor == "Olena K. (Truth Hounds)"));
     let report = lib.audit_verify().unwrap();
     assert!(report.ok(), "{report:?}");
-    assert_eq!(report.entries, 7, "the installation key, the profile, the case's origin key and four case entries");
+    assert_eq!(
+        report.entries, 7,
+        "the installation key, the profile, the case's origin key and four case entries"
+    );
 }

@@ -18,7 +18,10 @@ fn root() -> PathBuf {
 }
 
 fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -49,7 +52,12 @@ fn core_modules() -> BTreeMap<String, String> {
     files(&src, "rs", &mut all);
     all.into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(&src).unwrap().with_extension("").to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(&src)
+                .unwrap()
+                .with_extension("")
+                .to_string_lossy()
+                .replace('\\', "/");
             let module = rel.strip_suffix("/mod").unwrap_or(&rel).to_string();
             (module, std::fs::read_to_string(&p).unwrap())
         })
@@ -74,12 +82,18 @@ fn uses(text: &str, modules: &BTreeMap<String, String>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (i, _) in code.match_indices("crate::") {
         let rest = &code[i + 7..];
-        let path: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
         let segs: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
         // `use crate::{a, b}`: each name in the braces.
         if segs.is_empty() && rest.starts_with('{') {
             let inner = &rest[1..rest.find('}').unwrap_or(1)];
-            for name in inner.split(',').map(|n| n.trim().split("::").next().unwrap_or("").trim()) {
+            for name in inner
+                .split(',')
+                .map(|n| n.trim().split("::").next().unwrap_or("").trim())
+            {
                 if modules.contains_key(name) {
                     out.insert(name.to_string());
                 }
@@ -107,7 +121,26 @@ fn core_layers_import_downward_only_and_modules_form_no_cycle() {
     let modules = core_modules();
     let mut problems = Vec::new();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    const ALIASES: &[&str] = &["acts", "cases", "evidence", "history", "incidents", "links", "persons", "profile", "statements", "trust", "units", "vocab", "custody", "db", "head", "keys", "library", "vault"];
+    const ALIASES: &[&str] = &[
+        "acts",
+        "cases",
+        "evidence",
+        "history",
+        "incidents",
+        "links",
+        "persons",
+        "profile",
+        "statements",
+        "trust",
+        "units",
+        "vocab",
+        "custody",
+        "db",
+        "head",
+        "keys",
+        "library",
+        "vault",
+    ];
     for (m, text) in &modules {
         let Some(from) = layer(m) else { continue };
         for u in uses(text, &modules) {
@@ -122,18 +155,29 @@ fn core_layers_import_downward_only_and_modules_form_no_cycle() {
             }
             if let Some(to) = layer(&u) {
                 if to > from {
-                    problems.push(format!("{m} (layer {from}) imports {u} (layer {to}): layers import downward only"));
+                    problems.push(format!(
+                        "{m} (layer {from}) imports {u} (layer {to}): layers import downward only"
+                    ));
                 }
             }
             // A module and its parent `mod.rs` are one unit for the cycle check.
-            let (a, b) = (m.split('/').take(2).collect::<Vec<_>>().join("/"), u.split('/').take(2).collect::<Vec<_>>().join("/"));
+            let (a, b) = (
+                m.split('/').take(2).collect::<Vec<_>>().join("/"),
+                u.split('/').take(2).collect::<Vec<_>>().join("/"),
+            );
             if a != b && !a.starts_with(&format!("{b}/")) && !b.starts_with(&format!("{a}/")) {
                 edges.entry(a).or_default().insert(b);
             }
         }
     }
     // Cycles, by depth-first search.
-    fn visit(n: &str, edges: &BTreeMap<String, BTreeSet<String>>, stack: &mut Vec<String>, done: &mut BTreeSet<String>, cycles: &mut Vec<String>) {
+    fn visit(
+        n: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+        cycles: &mut Vec<String>,
+    ) {
         if let Some(i) = stack.iter().position(|s| s == n) {
             cycles.push(format!("{} → {n}", stack[i..].join(" → ")));
             return;
@@ -153,7 +197,11 @@ fn core_layers_import_downward_only_and_modules_form_no_cycle() {
         visit(n, &edges, &mut Vec::new(), &mut done, &mut cycles);
     }
     problems.extend(cycles.into_iter().map(|c| format!("import cycle: {c}")));
-    assert!(problems.is_empty(), "architecture rules broken:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "architecture rules broken:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Every record row is written through `records::insert_logged` / `update_logged` (or the
@@ -169,12 +217,18 @@ fn records_are_written_through_the_one_logged_path() {
             continue;
         }
         for (i, line) in code(text).lines().enumerate() {
-            if (line.contains("store::insert(") || line.contains("store::update(")) && !line.contains("VERSIONS") {
+            if (line.contains("store::insert(") || line.contains("store::update("))
+                && !line.contains("VERSIONS")
+            {
                 bad.push(format!("{m}:{}: {}", i + 1, line.trim()));
             }
         }
     }
-    assert!(bad.is_empty(), "record rows written without records::insert_logged/update_logged:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "record rows written without records::insert_logged/update_logged:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -182,10 +236,17 @@ fn only_the_store_opens_a_database_connection() {
     let modules = core_modules();
     let bad: Vec<&String> = modules
         .iter()
-        .filter(|(m, text)| *m != "store/db" && (code(text).contains("Connection::open") || code(text).contains("Connection::open_in_memory")))
+        .filter(|(m, text)| {
+            *m != "store/db"
+                && (code(text).contains("Connection::open")
+                    || code(text).contains("Connection::open_in_memory"))
+        })
         .map(|(m, _)| m)
         .collect();
-    assert!(bad.is_empty(), "only store/db.rs opens a connection (with the pragmas and migrations); found in {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "only store/db.rs opens a connection (with the pragmas and migrations); found in {bad:?}"
+    );
 }
 
 #[test]
@@ -197,7 +258,13 @@ fn only_the_vault_builds_paths_into_the_vault() {
             continue;
         }
         let c = code(text);
-        for needle in ["original_for_reading", "\"sha256/", "\"derived/thumbs", "VAULT_DIR).join", ".root().join"] {
+        for needle in [
+            "original_for_reading",
+            "\"sha256/",
+            "\"derived/thumbs",
+            "VAULT_DIR).join",
+            ".root().join",
+        ] {
             if c.contains(needle) {
                 bad.push(format!("{m}: {needle}"));
             }
@@ -216,11 +283,18 @@ fn the_ui_builds_dom_from_text_and_only_ipc_js_touches_tauri() {
     for p in &js {
         let text = code(&std::fs::read_to_string(p).unwrap());
         let name = p.strip_prefix(root()).unwrap().display().to_string();
-        if text.contains("innerHTML") || text.contains("outerHTML") || text.contains("insertAdjacentHTML") {
-            bad.push(format!("{name}: HTML from strings (user text must be DOM text)"));
+        if text.contains("innerHTML")
+            || text.contains("outerHTML")
+            || text.contains("insertAdjacentHTML")
+        {
+            bad.push(format!(
+                "{name}: HTML from strings (user text must be DOM text)"
+            ));
         }
         if text.contains("__TAURI__") && !name.ends_with("ui/js/ipc.js") {
-            bad.push(format!("{name}: touches window.__TAURI__ (only ui/js/ipc.js may)"));
+            bad.push(format!(
+                "{name}: touches window.__TAURI__ (only ui/js/ipc.js may)"
+            ));
         }
     }
     assert!(bad.is_empty(), "{bad:#?}");
@@ -241,12 +315,28 @@ fn every_tauri_command_runs_off_the_main_thread() {
                 continue;
             }
             seen += 1;
-            let signature = lines[i + 1..].iter().find(|l| l.trim().starts_with("pub") || l.trim().starts_with("fn") || l.trim().starts_with("async")).unwrap_or(&"");
+            let signature = lines[i + 1..]
+                .iter()
+                .find(|l| {
+                    l.trim().starts_with("pub")
+                        || l.trim().starts_with("fn")
+                        || l.trim().starts_with("async")
+                })
+                .unwrap_or(&"");
             if !t.contains("async") && !signature.contains("async fn") {
-                bad.push(format!("{}:{}: {}", p.file_name().unwrap().to_string_lossy(), i + 1, signature.trim()));
+                bad.push(format!(
+                    "{}:{}: {}",
+                    p.file_name().unwrap().to_string_lossy(),
+                    i + 1,
+                    signature.trim()
+                ));
             }
         }
     }
     assert!(seen > 40, "the commands were found ({seen})");
-    assert!(bad.is_empty(), "commands that would run on the main thread (make them #[tauri::command(async)]):\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "commands that would run on the main thread (make them #[tauri::command(async)]):\n{}",
+        bad.join("\n")
+    );
 }

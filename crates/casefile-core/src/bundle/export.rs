@@ -3,11 +3,14 @@
 //! export leaves nothing at the destination. Originals stream from the vault through a hash
 //! check, in constant memory.
 
-use super::{extension, report, BundleSource, CaseDocument, ExportProfile, FileRef, BAGIT_PROFILE, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
-use crate::store::custody::{self, CustodyEntry};
+use super::{
+    extension, report, BundleSource, CaseDocument, ExportProfile, FileRef, BAGIT_PROFILE, KEY_FILE,
+    SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE,
+};
 use crate::error::{Error, Result};
-use crate::store::library::Library;
 use crate::records;
+use crate::store::custody::{self, CustodyEntry};
+use crate::store::library::Library;
 use crate::store::{self, Table};
 use base64::Engine;
 use rusqlite::Connection;
@@ -61,8 +64,16 @@ pub struct ExportSummary {
     pub investigator_named: bool,
 }
 
-fn rows(conn: &Connection, t: &Table, where_sql: &str, arg: &str) -> Result<Vec<Map<String, Value>>> {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {} WHERE {where_sql} ORDER BY rowid", t.name))?;
+fn rows(
+    conn: &Connection,
+    t: &Table,
+    where_sql: &str,
+    arg: &str,
+) -> Result<Vec<Map<String, Value>>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT * FROM {} WHERE {where_sql} ORDER BY rowid",
+        t.name
+    ))?;
     let mut q = stmt.query([arg])?;
     let mut out = Vec::new();
     while let Some(r) = q.next()? {
@@ -71,12 +82,23 @@ fn rows(conn: &Connection, t: &Table, where_sql: &str, arg: &str) -> Result<Vec<
     Ok(out)
 }
 
-const VERSIONS: Table = Table { name: "statement_versions", record_type: "statement_version", label: "statement_id", json: &["changed"], bools: &[] };
+const VERSIONS: Table = Table {
+    name: "statement_versions",
+    record_type: "statement_version",
+    label: "statement_id",
+    json: &["changed"],
+    bools: &[],
+};
 
 /// Reads every record of a case, as stored.
 pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> Result<Collected> {
     let c = lib.conn();
-    let case = rows(c, &records::CASES, "id = ?1", case_id)?.pop().ok_or_else(|| Error::NotFound { kind: "case", id: case_id.into() })?;
+    let case = rows(c, &records::CASES, "id = ?1", case_id)?
+        .pop()
+        .ok_or_else(|| Error::NotFound {
+            kind: "case",
+            id: case_id.into(),
+        })?;
     let by_case = "case_id = ?1";
     let info = lib.info()?;
     let mut doc = CaseDocument {
@@ -85,25 +107,51 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
         profile,
         exported_at: lib.now(),
         source: BundleSource {
-            organisation: info.profile.as_ref().map(|p| p.organisation.clone()).unwrap_or_default(),
-            contact: info.profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            organisation: info
+                .profile
+                .as_ref()
+                .map(|p| p.organisation.clone())
+                .unwrap_or_default(),
+            contact: info
+                .profile
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
             fingerprint: info.key.fingerprint.clone(),
             casefile_version: crate::VERSION.into(),
         },
-        origin_key: if profile == ExportProfile::Public { None } else { crate::records::trust::origin(c, case_id)? },
+        origin_key: if profile == ExportProfile::Public {
+            None
+        } else {
+            crate::records::trust::origin(c, case_id)?
+        },
         case,
         incidents: rows(c, &records::INCIDENTS, by_case, case_id)?,
         persons: rows(c, &records::PERSONS, by_case, case_id)?,
-        identities: rows(c, &records::IDENTITIES, "id IN (SELECT id FROM persons WHERE case_id = ?1)", case_id)?,
+        identities: rows(
+            c,
+            &records::IDENTITIES,
+            "id IN (SELECT id FROM persons WHERE case_id = ?1)",
+            case_id,
+        )?,
         units: rows(c, &records::UNITS, by_case, case_id)?,
         acts: rows(c, &records::ACTS, by_case, case_id)?,
         involvements: rows(c, &records::INVOLVEMENTS, by_case, case_id)?,
         statements: rows(c, &records::STATEMENTS, by_case, case_id)?,
-        statement_versions: rows(c, &VERSIONS, "statement_id IN (SELECT id FROM statements WHERE case_id = ?1)", case_id)?,
+        statement_versions: rows(
+            c,
+            &VERSIONS,
+            "statement_id IN (SELECT id FROM statements WHERE case_id = ?1)",
+            case_id,
+        )?,
         consents: rows(c, &records::CONSENTS, by_case, case_id)?,
         links: rows(c, &records::LINKS, by_case, case_id)?,
         evidence: rows(c, &records::EVIDENCE, by_case, case_id)?,
-        terms: lib.terms(None)?.into_iter().filter(|t| !t.builtin).collect(),
+        terms: lib
+            .terms(None)?
+            .into_iter()
+            .filter(|t| !t.builtin)
+            .collect(),
         files: vec![],
         withheld_files: vec![],
     };
@@ -118,8 +166,15 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
     let mut seen = BTreeSet::new();
     let mut to_derive = Vec::new();
     for e in &doc.evidence {
-        let sha = e.get("sha256").and_then(Value::as_str).unwrap_or_default().to_string();
-        let withheld = public && e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false);
+        let sha = e
+            .get("sha256")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let withheld = public
+            && e.get("location_sensitive")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         if withheld {
             if !doc.withheld_files.contains(&sha) {
                 doc.withheld_files.push(sha);
@@ -127,19 +182,32 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
             continue;
         }
         if seen.insert(sha.clone()) {
-            let mt = e.get("media_type").and_then(Value::as_str).unwrap_or_default().to_string();
+            let mt = e
+                .get("media_type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let size = e.get("size").and_then(Value::as_u64).unwrap_or(0);
             if public {
                 // Published originals would carry their EXIF GPS, camera and owner: a copy
                 // without them is made when the bundle is written, or the original withheld.
-                to_derive.push(ToDerive { sha256: sha, media_type: mt });
+                to_derive.push(ToDerive {
+                    sha256: sha,
+                    media_type: mt,
+                });
             } else {
-                doc.files.push(FileRef { path: format!("originals/{sha}.{}", extension(&mt)), size, sha256: sha, derived_from: None });
+                doc.files.push(FileRef {
+                    path: format!("originals/{sha}.{}", extension(&mt)),
+                    size,
+                    sha256: sha,
+                    derived_from: None,
+                });
             }
         }
     }
     // A withheld original that another (non-sensitive) item also uses is still withheld.
-    doc.files.retain(|f| !doc.withheld_files.contains(&f.sha256));
+    doc.files
+        .retain(|f| !doc.withheld_files.contains(&f.sha256));
     to_derive.retain(|d| !doc.withheld_files.contains(&d.sha256));
     let summary = ExportSummary {
         identities_included: doc.identities.len(),
@@ -151,11 +219,19 @@ pub(crate) fn collect(lib: &Library, case_id: &str, profile: ExportProfile) -> R
         originals_included: doc.files.len(),
         copies_without_metadata: 0,
         originals_withheld: doc.withheld_files.len(),
-        locations: if public { "coarsened".into() } else { "exact".into() },
+        locations: if public {
+            "coarsened".into()
+        } else {
+            "exact".into()
+        },
         custody_log_included: !public,
         investigator_named: !public,
     };
-    Ok(Collected { doc, to_derive, summary })
+    Ok(Collected {
+        doc,
+        to_derive,
+        summary,
+    })
 }
 
 /// An original a public bundle carries only as a copy without its metadata.
@@ -234,11 +310,20 @@ fn apply_profile(doc: &mut CaseDocument) {
                 .map(|c| s(c, "statement_id").to_string())
                 .collect();
             doc.statements.retain(|st| published.contains(s(st, "id")));
-            let kept: BTreeSet<String> = doc.statements.iter().map(|st| s(st, "id").to_string()).collect();
+            let kept: BTreeSet<String> = doc
+                .statements
+                .iter()
+                .map(|st| s(st, "id").to_string())
+                .collect();
             doc.statement_versions.clear();
             doc.consents.retain(|c| kept.contains(s(c, "statement_id")));
             for st in &mut doc.statements {
-                for f in ["interviewer", "interpreter", "others_present", "interview_place"] {
+                for f in [
+                    "interviewer",
+                    "interpreter",
+                    "others_present",
+                    "interview_place",
+                ] {
                     st.insert(f.into(), Value::String(String::new()));
                 }
             }
@@ -254,7 +339,10 @@ fn apply_profile(doc: &mut CaseDocument) {
                     i.insert(k.into(), v);
                 }
                 if matches!(s(i, "location_precision"), "exact" | "vicinity") {
-                    i.insert("location_precision".into(), Value::String("locality".into()));
+                    i.insert(
+                        "location_precision".into(),
+                        Value::String("locality".into()),
+                    );
                 }
                 i.insert("place_name".into(), Value::String(String::new()));
             }
@@ -265,23 +353,49 @@ fn apply_profile(doc: &mut CaseDocument) {
                     e.insert(k.into(), v);
                 }
                 if let Some(Value::Object(m)) = e.get_mut("metadata") {
-                    for k in ["gps_latitude", "gps_longitude", "gps_altitude", "gps_time", "make", "model", "clock_gps_disagreement"] {
+                    for k in [
+                        "gps_latitude",
+                        "gps_longitude",
+                        "gps_altitude",
+                        "gps_time",
+                        "make",
+                        "model",
+                        "clock_gps_disagreement",
+                    ] {
                         m.insert(k.into(), Value::Null);
                     }
                     m.insert("clock_gps_mismatch".into(), Value::Bool(false));
                 }
                 // Who collected it and from whom can endanger staff and sources.
-                for f in ["source_path", "collected_by", "source_description", "acquisition_notes", "verification_notes"] {
+                for f in [
+                    "source_path",
+                    "collected_by",
+                    "source_description",
+                    "acquisition_notes",
+                    "verification_notes",
+                ] {
                     e.insert(f.into(), Value::String(String::new()));
                 }
                 // Folder names on the investigator's machine can say too much: the file name only.
-                let name = e.get("original_name").cloned().unwrap_or(Value::String(String::new()));
+                let name = e
+                    .get("original_name")
+                    .cloned()
+                    .unwrap_or(Value::String(String::new()));
                 e.insert("relative_path".into(), name);
-                if e.get("location_sensitive").and_then(Value::as_bool).unwrap_or(false) {
+                if e.get("location_sensitive")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                {
                     e.insert("latitude".into(), Value::Null);
                     e.insert("longitude".into(), Value::Null);
                     if let Some(Value::Object(m)) = e.get_mut("metadata") {
-                        for k in ["gps_latitude", "gps_longitude", "gps_altitude", "gps_time", "clock_gps_disagreement"] {
+                        for k in [
+                            "gps_latitude",
+                            "gps_longitude",
+                            "gps_altitude",
+                            "gps_time",
+                            "clock_gps_disagreement",
+                        ] {
                             m.insert(k.into(), Value::Null);
                         }
                     }
@@ -289,17 +403,26 @@ fn apply_profile(doc: &mut CaseDocument) {
             }
             // Links may only join records that are in the bundle.
             let mut present: BTreeSet<String> = kept;
-            for list in [&doc.incidents, &doc.persons, &doc.units, &doc.acts, &doc.evidence] {
+            for list in [
+                &doc.incidents,
+                &doc.persons,
+                &doc.units,
+                &doc.acts,
+                &doc.evidence,
+            ] {
                 present.extend(list.iter().map(|r| s(r, "id").to_string()));
             }
-            doc.links.retain(|l| present.contains(s(l, "from_id")) && present.contains(s(l, "to_id")));
+            doc.links
+                .retain(|l| present.contains(s(l, "from_id")) && present.contains(s(l, "to_id")));
         }
     }
 }
 
 /// The case's custody entries in the order of its own chain.
 pub(crate) fn case_custody(conn: &Connection, case_id: &str) -> Result<Vec<CustodyEntry>> {
-    let mut stmt = conn.prepare("SELECT * FROM custody_log WHERE case_id = ?1 AND case_seq IS NOT NULL ORDER BY case_seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT * FROM custody_log WHERE case_id = ?1 AND case_seq IS NOT NULL ORDER BY case_seq",
+    )?;
     let rows = stmt.query_map([case_id], custody::from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -328,8 +451,16 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Where the bag's files go: a directory or a ZIP, both under a temporary name.
 enum Sink {
-    Dir { root: PathBuf, written: Vec<PathBuf> },
-    Zip { zip: Box<zip::ZipWriter<Guarded<BufWriter<File>>>>, root: String, path: PathBuf, stop: std::sync::Arc<AtomicBool> },
+    Dir {
+        root: PathBuf,
+        written: Vec<PathBuf>,
+    },
+    Zip {
+        zip: Box<zip::ZipWriter<Guarded<BufWriter<File>>>>,
+        root: String,
+        path: PathBuf,
+        stop: std::sync::Arc<AtomicBool>,
+    },
 }
 
 fn zip_err(path: &Path, e: zip::result::ZipError) -> Error {
@@ -351,7 +482,12 @@ struct Guarded<W> {
 
 impl<W: Write + Seek> Guarded<W> {
     fn new(inner: W, failed: std::sync::Arc<AtomicBool>) -> Self {
-        Guarded { inner, failed, pos: 0, end: 0 }
+        Guarded {
+            inner,
+            failed,
+            pos: 0,
+            end: 0,
+        }
     }
     fn stopped(&self) -> bool {
         self.failed.load(Ordering::Relaxed)
@@ -403,13 +539,24 @@ impl<W: Write + Seek> Seek for Guarded<W> {
 
 impl Sink {
     /// Writes one file of the bag; returns (sha256, bytes).
-    fn add(&mut self, rel: &str, size_hint: u64, body: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<(String, u64)> {
+    fn add(
+        &mut self,
+        rel: &str,
+        size_hint: u64,
+        body: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<(String, u64)> {
         self.add_with(rel, size_hint, true, body)
     }
 
     /// Writes one file; with `hash` false the caller vouches for its digest (an original, which
     /// the vault re-hashes as it streams), so it is not hashed a second time.
-    fn add_with(&mut self, rel: &str, size_hint: u64, hash: bool, body: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<(String, u64)> {
+    fn add_with(
+        &mut self,
+        rel: &str,
+        size_hint: u64,
+        hash: bool,
+        body: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<(String, u64)> {
         match self {
             Sink::Dir { root, written } => {
                 let p = root.join(rel);
@@ -417,21 +564,48 @@ impl Sink {
                     crate::fsutil::private_dir(d)?;
                 }
                 let f = crate::fsutil::private_file(&p)?;
-                let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0, hash };
+                let mut w = HashingWriter {
+                    inner: BufWriter::with_capacity(1 << 20, f),
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                    hash,
+                };
                 body(&mut w)?;
                 w.flush().map_err(|e| Error::io(&p, e))?;
                 written.push(p);
-                Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
+                Ok((
+                    if hash {
+                        hex::encode(w.hasher.finalize())
+                    } else {
+                        String::new()
+                    },
+                    w.bytes,
+                ))
             }
-            Sink::Zip { zip, root, path, .. } => {
+            Sink::Zip {
+                zip, root, path, ..
+            } => {
                 let opts = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Stored)
                     .large_file(size_hint >= u32::MAX as u64)
                     .unix_permissions(0o600);
-                zip.start_file(format!("{root}/{rel}"), opts).map_err(|e| zip_err(path, e))?;
-                let mut w = HashingWriter { inner: &mut *zip, hasher: Sha256::new(), bytes: 0, hash };
+                zip.start_file(format!("{root}/{rel}"), opts)
+                    .map_err(|e| zip_err(path, e))?;
+                let mut w = HashingWriter {
+                    inner: &mut *zip,
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                    hash,
+                };
                 body(&mut w)?;
-                Ok((if hash { hex::encode(w.hasher.finalize()) } else { String::new() }, w.bytes))
+                Ok((
+                    if hash {
+                        hex::encode(w.hasher.finalize())
+                    } else {
+                        String::new()
+                    },
+                    w.bytes,
+                ))
             }
         }
     }
@@ -442,23 +616,33 @@ impl Sink {
             Sink::Dir { root, written } => {
                 let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
                 for p in &written {
-                    File::open(p).and_then(|f| f.sync_all()).map_err(|e| Error::io(p, e))?;
+                    File::open(p)
+                        .and_then(|f| f.sync_all())
+                        .map_err(|e| Error::io(p, e))?;
                     if let Some(d) = p.parent() {
                         dirs.insert(d.to_path_buf());
                     }
                 }
                 dirs.insert(root.clone());
                 for d in dirs {
-                    File::open(&d).and_then(|f| f.sync_all()).map_err(|e| Error::io(&d, e))?;
+                    File::open(&d)
+                        .and_then(|f| f.sync_all())
+                        .map_err(|e| Error::io(&d, e))?;
                 }
                 Ok(())
             }
             Sink::Zip { zip, path, .. } => {
                 let w = zip.finish().map_err(|e| zip_err(&path, e))?;
                 if w.stopped() {
-                    return Err(Error::io(&path, std::io::Error::other("the bundle could not be written")));
+                    return Err(Error::io(
+                        &path,
+                        std::io::Error::other("the bundle could not be written"),
+                    ));
                 }
-                let f = w.inner.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+                let f = w
+                    .inner
+                    .into_inner()
+                    .map_err(|e| Error::io(&path, e.into_error()))?;
                 f.sync_all().map_err(|e| Error::io(&path, e))
             }
         }
@@ -493,16 +677,38 @@ pub struct PreparedExport {
 }
 
 /// Reads what an export needs from the library (quick), checking the destination first.
-pub fn prepare_export(lib: &Library, case_id: &str, out: &Path, opts: &ExportOptions) -> Result<PreparedExport> {
+pub fn prepare_export(
+    lib: &Library,
+    case_id: &str,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<PreparedExport> {
     if out.exists() {
-        return Err(Error::invalid("out", format!("{} already exists; choose a new name", out.display())));
+        return Err(Error::invalid(
+            "out",
+            format!("{} already exists; choose a new name", out.display()),
+        ));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(Error::invalid("out", format!("the folder {} does not exist", parent.display())));
+        return Err(Error::invalid(
+            "out",
+            format!("the folder {} does not exist", parent.display()),
+        ));
     }
-    let Collected { doc, to_derive, summary } = collect(lib, case_id, opts.profile)?;
-    let custody = if opts.profile == ExportProfile::Public { vec![] } else { case_custody(lib.conn(), case_id)? };
+    let Collected {
+        doc,
+        to_derive,
+        summary,
+    } = collect(lib, case_id, opts.profile)?;
+    let custody = if opts.profile == ExportProfile::Public {
+        vec![]
+    } else {
+        case_custody(lib.conn(), case_id)?
+    };
     Ok(PreparedExport {
         case_id: case_id.to_string(),
         out: out.to_path_buf(),
@@ -519,7 +725,11 @@ pub fn prepare_export(lib: &Library, case_id: &str, out: &Path, opts: &ExportOpt
 
 /// Writes the bag (the long part: streaming originals), needing no library. Nothing appears at
 /// the destination unless the whole bag was written and synced.
-pub fn write_export(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
+pub fn write_export(
+    p: &PreparedExport,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ExportReport> {
     let kept = "nothing was written at the destination (the partial bundle was removed)";
     write_export_inner(p, cancel, progress).map_err(|e| e.kept(kept))
 }
@@ -532,18 +742,29 @@ type Copies = Vec<(String, PathBuf)>;
 /// What a bag holds: (path in the bag, SHA-256, bytes) each.
 type Payload = Vec<(String, String, u64)>;
 
-fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument, Copies, ExportSummary)> {
+fn make_copies(
+    p: &PreparedExport,
+    cancel: &AtomicBool,
+) -> Result<(CaseDocument, Copies, ExportSummary)> {
     let mut doc = p.doc.clone();
     let mut summary = p.summary.clone();
     let mut copies: Vec<(String, PathBuf)> = Vec::new();
     let result = (|| -> Result<()> {
         for d in &p.to_derive {
             if cancel.load(Ordering::Relaxed) {
-                return Err(Error::invalid("cancel", "the export was cancelled; nothing was written at the destination"));
+                return Err(Error::invalid(
+                    "cancel",
+                    "the export was cancelled; nothing was written at the destination",
+                ));
             }
             let (temp, file) = p.vault.temp_file()?;
             copies.push((String::new(), temp.clone()));
-            let mut w = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0, hash: true };
+            let mut w = HashingWriter {
+                inner: BufWriter::with_capacity(1 << 20, file),
+                hasher: Sha256::new(),
+                bytes: 0,
+                hash: true,
+            };
             let mut original = p.vault.open_original(&d.sha256)?;
             match casefile_media::strip_metadata(&d.media_type, &mut original, &mut w) {
                 Ok(_) => {
@@ -553,15 +774,27 @@ fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument,
                     if let Some(last) = copies.last_mut() {
                         last.0 = format!("data/{rel}");
                     }
-                    doc.files.push(FileRef { sha256: sha, path: rel, size: w.bytes, derived_from: Some(d.sha256.clone()) });
+                    doc.files.push(FileRef {
+                        sha256: sha,
+                        path: rel,
+                        size: w.bytes,
+                        derived_from: Some(d.sha256.clone()),
+                    });
                     summary.copies_without_metadata += 1;
                 }
                 Err(e) if matches!(e.code(), "media_unsupported" | "media_undecodable") => {
                     doc.withheld_files.push(d.sha256.clone());
                     summary.originals_withheld += 1;
                 }
-                Err(e) if e.code() == "media_unwritable" => return Err(Error::io(&temp, std::io::Error::other(e.to_string()))),
-                Err(e) => return Err(Error::Corrupt(format!("the original {} could not be read: {e}", d.sha256))),
+                Err(e) if e.code() == "media_unwritable" => {
+                    return Err(Error::io(&temp, std::io::Error::other(e.to_string())))
+                }
+                Err(e) => {
+                    return Err(Error::Corrupt(format!(
+                        "the original {} could not be read: {e}",
+                        d.sha256
+                    )))
+                }
             }
         }
         Ok(())
@@ -580,7 +813,11 @@ fn make_copies(p: &PreparedExport, cancel: &AtomicBool) -> Result<(CaseDocument,
     }
 }
 
-fn write_export_inner(p: &PreparedExport, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ExportReport> {
+fn write_export_inner(
+    p: &PreparedExport,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ExportReport> {
     let (doc, copies, summary) = make_copies(p, cancel)?;
     let r = write_export_with(p, &doc, &copies, summary, cancel, progress);
     for (_, t) in &copies {
@@ -598,8 +835,14 @@ fn write_export_with(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ExportReport> {
     let (out, opts) = (&p.out, &p.opts);
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
     let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
     clean_partials_in(parent);
     let id = crate::new_id();
@@ -619,11 +862,25 @@ fn write_export_with(
         let held = f.try_clone().ok().filter(|h| h.try_lock().is_ok());
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         let w = Guarded::new(BufWriter::with_capacity(1 << 20, f), stop.clone());
-        (Sink::Zip { zip: Box::new(zip::ZipWriter::new(w)), root: root_name.clone(), path: partial.clone(), stop }, held)
+        (
+            Sink::Zip {
+                zip: Box::new(zip::ZipWriter::new(w)),
+                root: root_name.clone(),
+                path: partial.clone(),
+                stop,
+            },
+            held,
+        )
     } else {
         crate::fsutil::private_dir(&partial)?;
         let held = File::open(&partial).ok().filter(|h| h.try_lock().is_ok());
-        (Sink::Dir { root: partial.clone(), written: vec![] }, held)
+        (
+            Sink::Dir {
+                root: partial.clone(),
+                written: vec![],
+            },
+            held,
+        )
     };
     let result = write_bag(p, doc, copies, &mut sink, cancel, progress);
     let result = match result {
@@ -635,7 +892,11 @@ fn write_export_with(
         }
     };
     let remove_partial = || {
-        let _ = if opts.zip { fs::remove_file(&partial) } else { fs::remove_dir_all(&partial) };
+        let _ = if opts.zip {
+            fs::remove_file(&partial)
+        } else {
+            fs::remove_dir_all(&partial)
+        };
     };
     let (payload, tag_sha) = match result {
         Ok(r) => r,
@@ -646,14 +907,27 @@ fn write_export_with(
     };
     if out.exists() {
         remove_partial();
-        return done(Err(Error::invalid("out", format!("{} appeared while exporting; nothing was overwritten", out.display()))));
+        return done(Err(Error::invalid(
+            "out",
+            format!(
+                "{} appeared while exporting; nothing was overwritten",
+                out.display()
+            ),
+        )));
     }
     if let Err(e) = fs::rename(&partial, out) {
         remove_partial();
         return done(Err(Error::io(out, e)));
     }
-    let synced = File::open(parent).and_then(|f| f.sync_all()).map_err(|e| Error::io(parent, e));
-    tracing::info!(profile = opts.profile.as_str(), files = payload.len(), bytes = payload.iter().map(|(_, _, n)| n).sum::<u64>(), "export written");
+    let synced = File::open(parent)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(parent, e));
+    tracing::info!(
+        profile = opts.profile.as_str(),
+        files = payload.len(),
+        bytes = payload.iter().map(|(_, _, n)| n).sum::<u64>(),
+        "export written"
+    );
     done(synced.map(|_| ExportReport {
         path: out.to_path_buf(),
         profile: opts.profile,
@@ -673,12 +947,16 @@ const PENDING_DIR: &str = "exports-pending";
 
 /// Whether `path` is named as a partial bundle is (`.NAME.partial-ID`).
 fn is_partial_name(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') && n.contains(PARTIAL))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.contains(PARTIAL))
 }
 
 /// Removes a partial bundle nobody is writing (its lock can be taken).
 fn remove_if_abandoned(path: &Path) {
-    let Ok(meta) = fs::symlink_metadata(path) else { return };
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
     if !is_partial_name(path) || meta.file_type().is_symlink() {
         return;
     }
@@ -686,13 +964,19 @@ fn remove_if_abandoned(path: &Path) {
     if f.try_lock().is_err() {
         return;
     }
-    let _ = if meta.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+    let _ = if meta.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
 }
 
 /// Removes partial bundles that earlier exports to this folder abandoned (killed, or the power
 /// cut); one still being written is locked and left alone.
 fn clean_partials_in(folder: &Path) {
-    let Ok(entries) = fs::read_dir(folder) else { return };
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
     for e in entries.flatten() {
         if is_partial_name(&e.path()) {
             remove_if_abandoned(&e.path());
@@ -704,7 +988,9 @@ fn clean_partials_in(folder: &Path) {
 /// being written (called when the library is opened, holding its lock).
 pub fn clean_abandoned_exports(library_dir: &Path) {
     let pending = library_dir.join(PENDING_DIR);
-    let Ok(entries) = fs::read_dir(&pending) else { return };
+    let Ok(entries) = fs::read_dir(&pending) else {
+        return;
+    };
     for e in entries.flatten() {
         if let Ok(target) = fs::read_to_string(e.path()) {
             remove_if_abandoned(Path::new(target.trim_end()));
@@ -716,7 +1002,11 @@ pub fn clean_abandoned_exports(library_dir: &Path) {
 impl Library {
     /// Records a finished export in the case's custody log.
     pub fn record_export(&mut self, case_id: &str, r: &ExportReport) -> Result<()> {
-        let name = r.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = r
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let detail = serde_json::json!({ "profile": r.profile, "bundle": name, "tagmanifest_sha256": r.tagmanifest_sha256, "originals": r.originals });
         self.write(|tx| {
             tx.log_row("export", case_id, &records::CASES, case_id, Some(detail))?;
@@ -754,7 +1044,9 @@ fn write_bag(
     let mut payload: Payload = Vec::new();
     let case_json = serde_json::to_vec_pretty(doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     let put_bytes = |sink: &mut Sink, rel: &str, bytes: &[u8]| -> Result<(String, u64)> {
-        sink.add(rel, bytes.len() as u64, &mut |w| w.write_all(bytes).map_err(io_w))
+        sink.add(rel, bytes.len() as u64, &mut |w| {
+            w.write_all(bytes).map_err(io_w)
+        })
     };
     let (h, n) = put_bytes(sink, "data/case.json", &case_json)?;
     payload.push(("data/case.json".into(), h, n));
@@ -776,7 +1068,10 @@ fn write_bag(
     progress(done, total);
     for f in &doc.files {
         if cancel.load(Ordering::Relaxed) {
-            return Err(Error::invalid("cancel", "the export was cancelled; nothing was written at the destination"));
+            return Err(Error::invalid(
+                "cancel",
+                "the export was cancelled; nothing was written at the destination",
+            ));
         }
         let rel = format!("data/{}", f.path);
         let vault = &p.vault;
@@ -784,23 +1079,34 @@ fn write_bag(
             // A copy made for this bundle: hashed again on its way in.
             let (h, n) = sink.add(&rel, f.size, &mut |w| {
                 let mut t = File::open(temp).map_err(|e| Error::io(temp, e))?;
-                std::io::copy(&mut t, w).map(|_| ()).map_err(|e| Error::io(temp, e))
+                std::io::copy(&mut t, w)
+                    .map(|_| ())
+                    .map_err(|e| Error::io(temp, e))
             })?;
             if h != f.sha256 {
-                return Err(Error::Corrupt(format!("the copy {rel} changed while the bundle was written")));
+                return Err(Error::Corrupt(format!(
+                    "the copy {rel} changed while the bundle was written"
+                )));
             }
             n
         } else {
             // The vault re-hashes the original as it streams and fails on any difference, so
             // the recorded hash is the file's manifest entry.
-            sink.add_with(&rel, f.size, false, &mut |w| vault.copy_original_verified(&f.sha256, w).map(|_| ()))?.1
+            sink.add_with(&rel, f.size, false, &mut |w| {
+                vault.copy_original_verified(&f.sha256, w).map(|_| ())
+            })?
+            .1
         };
         done += n;
         progress(done, total);
         payload.push((rel, f.sha256.clone(), n));
     }
 
-    let oxum = format!("{}.{}", payload.iter().map(|p| p.2).sum::<u64>(), payload.len());
+    let oxum = format!(
+        "{}.{}",
+        payload.iter().map(|p| p.2).sum::<u64>(),
+        payload.len()
+    );
     let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
     let case = &doc.case;
     let fingerprint = p.signer.fingerprint();
@@ -811,8 +1117,16 @@ fn write_bag(
     } else {
         format!(
             "Source-Organization: {}\nContact-Name: {}\n",
-            one_line(if doc.source.organisation.is_empty() { "(not set)" } else { &doc.source.organisation }),
-            one_line(if doc.source.contact.is_empty() { "(not set)" } else { &doc.source.contact }),
+            one_line(if doc.source.organisation.is_empty() {
+                "(not set)"
+            } else {
+                &doc.source.organisation
+            }),
+            one_line(if doc.source.contact.is_empty() {
+                "(not set)"
+            } else {
+                &doc.source.contact
+            }),
         )
     };
     let bag_info = format!(
@@ -824,9 +1138,16 @@ fn write_bag(
         doc.profile.as_str(),
         fingerprint,
     );
-    let manifest: String = payload.iter().map(|(p, h, _)| format!("{h}  {p}\n")).collect();
+    let manifest: String = payload
+        .iter()
+        .map(|(p, h, _)| format!("{h}  {p}\n"))
+        .collect();
     let mut tags = Vec::new();
-    for (rel, text) in [("bagit.txt", bagit.to_string()), ("bag-info.txt", bag_info), ("manifest-sha256.txt", manifest)] {
+    for (rel, text) in [
+        ("bagit.txt", bagit.to_string()),
+        ("bag-info.txt", bag_info),
+        ("manifest-sha256.txt", manifest),
+    ] {
         let (h, _) = put_bytes(sink, rel, text.as_bytes())?;
         tags.push(format!("{h}  {rel}\n"));
     }
@@ -834,7 +1155,23 @@ fn write_bag(
     put_bytes(sink, "tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
     let (signature, public) = p.signer.sign(tagmanifest.as_bytes());
     let b64 = base64::engine::general_purpose::STANDARD;
-    put_bytes(sink, SIGNATURE_FILE, format!("{}\n", b64.encode(signature)).as_bytes())?;
-    put_bytes(sink, KEY_FILE, format!("{}\nfingerprint: {}\n", b64.encode(public), crate::store::keys::fingerprint(&public)).as_bytes())?;
-    Ok((payload, crate::store::custody::sha256_hex(tagmanifest.as_bytes())))
+    put_bytes(
+        sink,
+        SIGNATURE_FILE,
+        format!("{}\n", b64.encode(signature)).as_bytes(),
+    )?;
+    put_bytes(
+        sink,
+        KEY_FILE,
+        format!(
+            "{}\nfingerprint: {}\n",
+            b64.encode(public),
+            crate::store::keys::fingerprint(&public)
+        )
+        .as_bytes(),
+    )?;
+    Ok((
+        payload,
+        crate::store::custody::sha256_hex(tagmanifest.as_bytes()),
+    ))
 }

@@ -20,13 +20,15 @@
 //! `case.json` or `custody.jsonl` that changes between verification and import rolls it back.
 
 use super::stream::{self, VERSIONS};
-use super::verify::{digest_bytes, history_key, record_key, statement_content_digest, verify_full, Verified};
+use super::verify::{
+    digest_bytes, history_key, record_key, statement_content_digest, verify_full, Verified,
+};
 use super::ExportProfile;
 use crate::error::{Error, Result};
-use crate::store::library::{Library, WriteTx};
-use crate::records::{self, CASES, STATEMENTS};
-use crate::store::{self, Table};
 use crate::records::trust::{self, Standing};
+use crate::records::{self, CASES, STATEMENTS};
+use crate::store::library::{Library, WriteTx};
+use crate::store::{self, Table};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -84,11 +86,16 @@ pub struct Conflict {
 }
 
 fn id_of(m: &Map<String, Value>) -> String {
-    m.get("id").and_then(Value::as_str).unwrap_or_default().to_string()
+    m.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn load_map(tx: &WriteTx<'_>, t: &Table, id: &str) -> Result<Option<Map<String, Value>>> {
-    let mut stmt = tx.conn().prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", t.name))?;
+    let mut stmt = tx
+        .conn()
+        .prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", t.name))?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
         Some(r) => Ok(Some(store::row_map(t, r)?)),
@@ -112,7 +119,12 @@ fn local_history(tx: &WriteTx<'_>, case_id: &str, id: &str) -> Result<BTreeSet<S
 fn references(t: &Table) -> &'static [&'static str] {
     match t.name {
         "acts" => &["incident_id", "victim_person_id"],
-        "involvements" => &["perpetrator_person_id", "perpetrator_unit_id", "incident_id", "act_id"],
+        "involvements" => &[
+            "perpetrator_person_id",
+            "perpetrator_unit_id",
+            "incident_id",
+            "act_id",
+        ],
         "statements" => &["witness_id"],
         "consents" => &["statement_id"],
         "links" => &["from_id", "to_id"],
@@ -124,7 +136,13 @@ fn references(t: &Table) -> &'static [&'static str] {
 
 /// Refuses a record that this library holds in another case or as another kind of record, and
 /// one that refers to a record outside the case (neither in `bundle_ids` nor in the case here).
-fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case_id: &str, bundle_ids: &HashSet<[u8; 16]>) -> Result<()> {
+fn check_bound_to_case(
+    tx: &WriteTx<'_>,
+    t: &Table,
+    m: &Map<String, Value>,
+    case_id: &str,
+    bundle_ids: &HashSet<[u8; 16]>,
+) -> Result<()> {
     let id = id_of(m);
     if t.name != VERSIONS.name {
         let person = |n: &str| n == "persons" || n == "person_identities";
@@ -133,7 +151,9 @@ fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case
             // An identity this import took in before its person (a document's fields have no
             // order, so "identities" may come before "persons"): it has no case until its
             // person arrives, and that person is checked here in its turn.
-            let identity_awaiting_person = table == "person_identities" && owner.is_none() && bundle_ids.contains(&record_key(&id));
+            let identity_awaiting_person = table == "person_identities"
+                && owner.is_none()
+                && bundle_ids.contains(&record_key(&id));
             if same_kind && identity_awaiting_person {
                 continue;
             }
@@ -146,12 +166,17 @@ fn check_bound_to_case(tx: &WriteTx<'_>, t: &Table, m: &Map<String, Value>, case
         }
     }
     for col in references(t) {
-        let Some(target) = m.get(*col).and_then(Value::as_str) else { continue };
+        let Some(target) = m.get(*col).and_then(Value::as_str) else {
+            continue;
+        };
         if bundle_ids.contains(&record_key(target)) {
             continue;
         }
         let here = records::owners(tx.conn(), target)?;
-        if !here.iter().any(|(_, owner)| owner.as_deref() == Some(case_id)) {
+        if !here
+            .iter()
+            .any(|(_, owner)| owner.as_deref() == Some(case_id))
+        {
             return Err(Error::BundleRefused(format!(
                 "{} {id} refers ({col}) to {target}, which is not a record of this case",
                 t.record_type
@@ -184,17 +209,32 @@ impl PreparedImport {
 /// Verifies a bundle and stages the originals this vault lacks. Nothing is committed: a
 /// prepared import that is refused has its temp files discarded, and one that is dropped leaves
 /// them for the vault to remove when the library is next opened.
-pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<PreparedImport> {
+pub fn prepare_import(
+    vault: &crate::store::vault::Vault,
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<PreparedImport> {
     let mut v = verify_full(path, true)?;
     if !v.report.ok {
         let found = v.report.schema_version.unwrap_or(0);
         if found > super::SCHEMA_VERSION && v.report.problems.len() == 1 {
-            return Err(Error::BundleTooNew { found, supported: super::SCHEMA_VERSION });
+            return Err(Error::BundleTooNew {
+                found,
+                supported: super::SCHEMA_VERSION,
+            });
         }
-        let mut list: Vec<String> =
-            v.report.problems.iter().map(|p| format!("{}: {}", p.file.as_deref().unwrap_or("bundle"), p.message)).collect();
+        let mut list: Vec<String> = v
+            .report
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.file.as_deref().unwrap_or("bundle"), p.message))
+            .collect();
         if v.report.problems_not_listed > 0 {
-            list.push(format!("and {} more problems", v.report.problems_not_listed));
+            list.push(format!(
+                "and {} more problems",
+                v.report.problems_not_listed
+            ));
         }
         return Err(Error::BundleInvalid(list));
     }
@@ -205,7 +245,13 @@ pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &
     }
     let signed_by = v.report.signed_by.clone().unwrap_or_default();
     let bundle_id = v.tagmanifest_sha256.clone();
-    let wanted: Vec<super::FileRef> = v.head.files.iter().filter(|f| !vault.contains(&f.sha256)).cloned().collect();
+    let wanted: Vec<super::FileRef> = v
+        .head
+        .files
+        .iter()
+        .filter(|f| !vault.contains(&f.sha256))
+        .cloned()
+        .collect();
     let total: u64 = wanted.iter().map(|f| f.size).sum();
     let mut done = 0u64;
     let mut staged = Vec::new();
@@ -214,7 +260,9 @@ pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &
         let mut result = None;
         let read = v.source.with_reader(&rel, &mut |r| {
             let before = done;
-            result = Some(vault.stage_reader(r, Path::new(&rel), cancel, &mut |n| progress(before + n, total)));
+            result = Some(vault.stage_reader(r, Path::new(&rel), cancel, &mut |n| {
+                progress(before + n, total)
+            }));
             Ok(())
         });
         if let Err(e) = read {
@@ -228,11 +276,16 @@ pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &
             }
             Some(Ok(s)) => {
                 vault.discard(staged.iter().chain(std::iter::once(&s)));
-                return Err(Error::BundleRefused(format!("{rel} changed while it was being imported")));
+                return Err(Error::BundleRefused(format!(
+                    "{rel} changed while it was being imported"
+                )));
             }
             Some(Err(crate::store::vault::StageError::Cancelled)) => {
                 vault.discard(&staged);
-                return Err(Error::invalid("cancel", "the import was cancelled; nothing was changed"));
+                return Err(Error::invalid(
+                    "cancel",
+                    "the import was cancelled; nothing was changed",
+                ));
             }
             Some(Err(crate::store::vault::StageError::Failed(e))) => {
                 vault.discard(&staged);
@@ -244,7 +297,12 @@ pub fn prepare_import(vault: &crate::store::vault::Vault, path: &Path, cancel: &
             }
         }
     }
-    Ok(PreparedImport { verified: v, signed_by, bundle_id, staged })
+    Ok(PreparedImport {
+        verified: v,
+        signed_by,
+        bundle_id,
+        staged,
+    })
 }
 
 /// One import's merge, record by record, inside the write transaction.
@@ -287,7 +345,11 @@ impl Merge<'_, '_> {
                 if let Some(r) = incoming.get("reference").and_then(Value::as_str) {
                     let taken: Option<String> = tx
                         .conn()
-                        .query_row("SELECT id FROM cases WHERE reference = ?1 COLLATE NOCASE", [r], |row| row.get(0))
+                        .query_row(
+                            "SELECT id FROM cases WHERE reference = ?1 COLLATE NOCASE",
+                            [r],
+                            |row| row.get(0),
+                        )
                         .optional()?;
                     if taken.is_some() {
                         return Err(Error::invalid(
@@ -297,7 +359,9 @@ impl Merge<'_, '_> {
                     }
                 }
             }
-            crate::records::insert_logged(tx, t, self.case_id, &id, &incoming, "import", |_| Ok(Some(self.detail())))?;
+            crate::records::insert_logged(tx, t, self.case_id, &id, &incoming, "import", |_| {
+                Ok(Some(self.detail()))
+            })?;
             self.counts.added += 1;
             self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
@@ -310,9 +374,18 @@ impl Merge<'_, '_> {
             self.counts.unchanged += 1;
             return Ok(());
         }
-        let theirs_newer = digest_bytes(&local_digest).is_some_and(|d| self.theirs.contains(&history_key(&id, &d)));
+        let theirs_newer = digest_bytes(&local_digest)
+            .is_some_and(|d| self.theirs.contains(&history_key(&id, &d)));
         if self.trusted && theirs_newer && self.statement_version_agrees(t, &local, &incoming)? {
-            crate::records::update_logged(tx, t, self.case_id, &id, &incoming, "import_update", |_| Ok(Some(self.detail())))?;
+            crate::records::update_logged(
+                tx,
+                t,
+                self.case_id,
+                &id,
+                &incoming,
+                "import_update",
+                |_| Ok(Some(self.detail())),
+            )?;
             self.counts.updated += 1;
             self.held_change_applied(&id, &incoming_digest)?;
             if t.name == STATEMENTS.name {
@@ -339,7 +412,9 @@ impl Merge<'_, '_> {
     /// Refuses a field that is not a column of the record's table (field names reach SQL text).
     fn check_columns(&mut self, t: &'static Table, m: &Map<String, Value>) -> Result<()> {
         if !self.columns.contains_key(t.name) {
-            let cols: BTreeSet<String> = store::columns(self.tx.conn(), t.name)?.into_iter().collect();
+            let cols: BTreeSet<String> = store::columns(self.tx.conn(), t.name)?
+                .into_iter()
+                .collect();
             self.columns.insert(t.name, cols);
         }
         let cols = &self.columns[t.name];
@@ -352,7 +427,12 @@ impl Merge<'_, '_> {
     /// A statement may be brought to version n only if our version n (if we have one) says the
     /// same: otherwise the two libraries hold different texts under one version number. Nor may
     /// it go back to a version before ours: its words would change without a new version.
-    fn statement_version_agrees(&self, t: &Table, local: &Map<String, Value>, incoming: &Map<String, Value>) -> Result<bool> {
+    fn statement_version_agrees(
+        &self,
+        t: &Table,
+        local: &Map<String, Value>,
+        incoming: &Map<String, Value>,
+    ) -> Result<bool> {
         if t.name != STATEMENTS.name {
             return Ok(true);
         }
@@ -363,25 +443,45 @@ impl Merge<'_, '_> {
         let ours: Option<String> = self
             .tx
             .conn()
-            .query_row("SELECT snapshot FROM statement_versions WHERE statement_id = ?1 AND version = ?2", params![id_of(incoming), v], |r| r.get(0))
+            .query_row(
+                "SELECT snapshot FROM statement_versions WHERE statement_id = ?1 AND version = ?2",
+                params![id_of(incoming), v],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(match ours {
             None => true,
-            Some(s) => serde_json::from_str::<Map<String, Value>>(&s).is_ok_and(|s| statement_content_digest(&s) == statement_content_digest(incoming)),
+            Some(s) => serde_json::from_str::<Map<String, Value>>(&s)
+                .is_ok_and(|s| statement_content_digest(&s) == statement_content_digest(incoming)),
         })
     }
 
-    fn conflict(&mut self, t: &Table, id: &str, local: Option<&Map<String, Value>>, incoming: &Map<String, Value>, incoming_digest: &str) -> Result<()> {
+    fn conflict(
+        &mut self,
+        t: &Table,
+        id: &str,
+        local: Option<&Map<String, Value>>,
+        incoming: &Map<String, Value>,
+        incoming_digest: &str,
+    ) -> Result<()> {
         let tx = self.tx;
         let known: Option<String> = tx
             .conn()
-            .query_row("SELECT id FROM conflicts WHERE record_id = ?1 AND incoming_digest = ?2", params![id, incoming_digest], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM conflicts WHERE record_id = ?1 AND incoming_digest = ?2",
+                params![id, incoming_digest],
+                |r| r.get(0),
+            )
             .optional()?;
         if known.is_some() {
             return Ok(());
         }
-        let label_of = |m: &Map<String, Value>| m.get(t.label).and_then(Value::as_str).map(String::from);
-        let label = local.and_then(label_of).or_else(|| label_of(incoming)).unwrap_or_else(|| id.to_string());
+        let label_of =
+            |m: &Map<String, Value>| m.get(t.label).and_then(Value::as_str).map(String::from);
+        let label = local
+            .and_then(label_of)
+            .or_else(|| label_of(incoming))
+            .unwrap_or_else(|| id.to_string());
         let local_digest = local.map(store::digest_of_row).unwrap_or_default();
         tx.conn().execute(
             "INSERT INTO conflicts (id, case_id, record_type, record_id, label, local_digest, incoming_digest, incoming, bundle, found_at, signed_by, trusted)
@@ -415,7 +515,11 @@ impl Merge<'_, '_> {
 
     /// An earlier version of a statement that was added or brought up to date here.
     fn version(&mut self, m: Map<String, Value>) -> Result<()> {
-        let sid = m.get("statement_id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let sid = m
+            .get("statement_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         if !self.changed_statements.contains(&sid) {
             return Ok(());
         }
@@ -425,13 +529,20 @@ impl Merge<'_, '_> {
         let exists: Option<i64> = self
             .tx
             .conn()
-            .query_row("SELECT 1 FROM statement_versions WHERE statement_id = ?1 AND version = ?2", params![sid, v], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM statement_versions WHERE statement_id = ?1 AND version = ?2",
+                params![sid, v],
+                |r| r.get(0),
+            )
             .optional()?;
         if exists.is_some() {
             return Ok(());
         }
         store::insert(self.tx.conn(), &VERSIONS, &m)?;
-        let snapshot = m.get("snapshot").and_then(Value::as_str).unwrap_or_default();
+        let snapshot = m
+            .get("snapshot")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         self.tx.log(
             "import_version",
             Some(self.case_id),
@@ -448,7 +559,12 @@ impl Merge<'_, '_> {
 impl Library {
     /// Verifies a bundle (directory or ZIP) and merges it into this library. A bundle that does
     /// not verify changes nothing. Its signer is trusted only as `trust.rs` says.
-    pub fn import_bundle(&mut self, path: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+    pub fn import_bundle(
+        &mut self,
+        path: &Path,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
         let vault = self.vault().clone();
         let prepared = prepare_import(&vault, path, cancel, progress)?;
         self.finish_import(prepared, false)
@@ -458,7 +574,12 @@ impl Library {
     /// in one transaction. With `trust_signer`, a signer not yet trusted for the case is trusted
     /// first (a custody entry records it). A refusal discards the staged originals.
     pub fn finish_import(&mut self, p: PreparedImport, trust_signer: bool) -> Result<ImportReport> {
-        let PreparedImport { mut verified, signed_by, bundle_id, staged } = p;
+        let PreparedImport {
+            mut verified,
+            signed_by,
+            bundle_id,
+            staged,
+        } = p;
         let vault = self.vault().clone();
         let result = self.merge(&mut verified, &signed_by, &bundle_id, &staged, trust_signer);
         if result.is_err() {
@@ -467,7 +588,14 @@ impl Library {
         result
     }
 
-    fn merge(&mut self, v: &mut Verified, signed_by: &str, bundle_id: &str, staged: &[crate::store::vault::Staged], trust_signer: bool) -> Result<ImportReport> {
+    fn merge(
+        &mut self,
+        v: &mut Verified,
+        signed_by: &str,
+        bundle_id: &str,
+        staged: &[crate::store::vault::Staged],
+        trust_signer: bool,
+    ) -> Result<ImportReport> {
         if self.profile()?.is_none() {
             return Err(Error::ProfileRequired);
         }
@@ -475,11 +603,26 @@ impl Library {
         let case_id = v.report.case_id.clone().unwrap_or_default();
         let case_title = v.report.case_title.clone().unwrap_or_default();
         let (case_sha, custody_sha) = (v.case_json_sha256.clone(), v.custody_sha256.clone());
-        let Verified { source, head, ids, theirs, .. } = v;
+        let Verified {
+            source,
+            head,
+            ids,
+            theirs,
+            ..
+        } = v;
         // Who the sender says they are (unverified: only the key is checked).
-        let sender = head.source.as_ref().map(|s| {
-            [s.contact.as_str(), s.organisation.as_str()].iter().filter(|x| !x.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ")
-        }).filter(|s| !s.is_empty());
+        let sender = head
+            .source
+            .as_ref()
+            .map(|s| {
+                [s.contact.as_str(), s.organisation.as_str()]
+                    .iter()
+                    .filter(|x| !x.trim().is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .filter(|s| !s.is_empty());
         self.write(|tx| {
             tx.conn().execute_batch("PRAGMA defer_foreign_keys = ON")?;
             let found = trust::standing(tx.conn(), &case_id, signed_by)?;
@@ -600,30 +743,91 @@ impl Library {
     /// The conflicts found when importing into a case (unresolved first).
     pub fn conflicts(&self, case_id: &str) -> Result<Vec<Conflict>> {
         // A case that does not exist is `not_found`, not a case without conflicts.
-        if self.conn().query_row("SELECT 1 FROM cases WHERE id = ?1", [case_id], |_| Ok(())).optional()?.is_none() {
-            return Err(Error::NotFound { kind: "case", id: case_id.into() });
+        if self
+            .conn()
+            .query_row("SELECT 1 FROM cases WHERE id = ?1", [case_id], |_| Ok(()))
+            .optional()?
+            .is_none()
+        {
+            return Err(Error::NotFound {
+                kind: "case",
+                id: case_id.into(),
+            });
         }
         let mut stmt = self.conn().prepare(
             "SELECT id, case_id, record_type, record_id, label, incoming, found_at, resolved_at, resolution, signed_by, trusted
              FROM conflicts WHERE case_id = ?1 ORDER BY resolved_at IS NOT NULL, found_at",
         )?;
-        type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, Option<String>, Option<bool>);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+        );
         let rows: Vec<Row> = stmt
             .query_map([case_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
-        for (id, case_id, record_type, record_id, label, incoming, found_at, resolved_at, resolution, signed_by, trusted) in rows {
+        for (
+            id,
+            case_id,
+            record_type,
+            record_id,
+            label,
+            incoming,
+            found_at,
+            resolved_at,
+            resolution,
+            signed_by,
+            trusted,
+        ) in rows
+        {
             let t = records::table(&record_type)?;
-            let mut stmt = self.conn().prepare(&format!("SELECT * FROM {} WHERE id = ?1", t.name))?;
+            let mut stmt = self
+                .conn()
+                .prepare(&format!("SELECT * FROM {} WHERE id = ?1", t.name))?;
             let mut q = stmt.query([&record_id])?;
             let local = match q.next()? {
                 Some(r) => Some(store::row_map(t, r)?),
                 None => None,
             };
-            let incoming: Map<String, Value> = serde_json::from_str(&incoming).map_err(|e| Error::Corrupt(e.to_string()))?;
-            out.push(Conflict { id, case_id, record_type, record_id, label, local, incoming, found_at, resolved_at, resolution, signed_by, trusted });
+            let incoming: Map<String, Value> =
+                serde_json::from_str(&incoming).map_err(|e| Error::Corrupt(e.to_string()))?;
+            out.push(Conflict {
+                id,
+                case_id,
+                record_type,
+                record_id,
+                label,
+                local,
+                incoming,
+                found_at,
+                resolved_at,
+                resolution,
+                signed_by,
+                trusted,
+            });
         }
         Ok(out)
     }

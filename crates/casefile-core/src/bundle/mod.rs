@@ -20,7 +20,10 @@ pub mod stream;
 mod verify;
 mod zipcheck;
 
-pub use export::{clean_abandoned_exports, export_case, prepare_export, write_export, ExportOptions, ExportReport, PreparedExport};
+pub use export::{
+    clean_abandoned_exports, export_case, prepare_export, write_export, ExportOptions,
+    ExportReport, PreparedExport,
+};
 pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
 pub use verify::{verify_bundle, Problem, VerifyReport};
 
@@ -67,7 +70,10 @@ impl std::str::FromStr for ExportProfile {
             "full" => Ok(ExportProfile::Full),
             "prosecutor" => Ok(ExportProfile::Prosecutor),
             "public" => Ok(ExportProfile::Public),
-            o => Err(crate::Error::invalid("profile", format!("profile must be full, prosecutor or public, not \"{o}\""))),
+            o => Err(crate::Error::invalid(
+                "profile",
+                format!("profile must be full, prosecutor or public, not \"{o}\""),
+            )),
         }
     }
 }

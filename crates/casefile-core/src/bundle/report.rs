@@ -51,7 +51,17 @@ pub fn render(doc: &CaseDocument) -> String {
             (f, "") => format!("{f} ({})", s(i, "date_precision")),
             (f, t) => format!("{f} – {t} ({})", s(i, "date_precision")),
         };
-        let place = [s(i, "place_name"), s(i, "settlement"), s(i, "oblast"), s(i, "country")].iter().filter(|x| !x.is_empty()).cloned().collect::<Vec<_>>().join(", ");
+        let place = [
+            s(i, "place_name"),
+            s(i, "settlement"),
+            s(i, "oblast"),
+            s(i, "country"),
+        ]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
         h.push_str(&format!(
             "<tr><td>{}</td><td><b>{}</b><div class=\"text\">{}</div></td><td>{}</td><td>{}</td></tr>",
             esc(&date),
@@ -63,8 +73,16 @@ pub fn render(doc: &CaseDocument) -> String {
     }
     h.push_str("</table>");
 
-    let pseudonym = |id: &str| doc.persons.iter().find(|p| s(p, "id") == id).map(|p| s(p, "pseudonym").to_string()).unwrap_or_default();
-    h.push_str("<h2>Statements</h2><table><tr><th>Witness</th><th>Interview</th><th>Statement</th></tr>");
+    let pseudonym = |id: &str| {
+        doc.persons
+            .iter()
+            .find(|p| s(p, "id") == id)
+            .map(|p| s(p, "pseudonym").to_string())
+            .unwrap_or_default()
+    };
+    h.push_str(
+        "<h2>Statements</h2><table><tr><th>Witness</th><th>Interview</th><th>Statement</th></tr>",
+    );
     for st in doc.statements.iter().filter(|m| live(m)) {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td><b>{}</b> <span class=\"muted\">({}, version {})</span><div class=\"text\">{}</div></td></tr>",

@@ -17,8 +17,16 @@ const MAX_TOTAL: u64 = 4 << 40;
 pub(crate) const MAX_ENTRIES: usize = 2_000_000;
 
 pub(crate) enum Source {
-    Dir { root: PathBuf, files: BTreeMap<String, u64> },
-    Zip { archive: zip::ZipArchive<BufReader<File>>, path: PathBuf, root: String, files: BTreeMap<String, (usize, u64)> },
+    Dir {
+        root: PathBuf,
+        files: BTreeMap<String, u64>,
+    },
+    Zip {
+        archive: zip::ZipArchive<BufReader<File>>,
+        path: PathBuf,
+        root: String,
+        files: BTreeMap<String, (usize, u64)>,
+    },
 }
 
 fn refuse(msg: String) -> Error {
@@ -27,7 +35,11 @@ fn refuse(msg: String) -> Error {
 
 /// Whether a relative path is safe: no empty, `.` or `..` parts, not absolute, no backslashes.
 fn safe_rel(p: &str) -> bool {
-    !p.is_empty() && !p.starts_with('/') && !p.contains('\\') && !p.contains('\0') && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && !p.contains('\0')
+        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 impl Source {
@@ -39,7 +51,10 @@ impl Source {
         let source = if meta.is_dir() {
             let mut files = BTreeMap::new();
             walk(path, path, &mut files)?;
-            Source::Dir { root: path.to_path_buf(), files }
+            Source::Dir {
+                root: path.to_path_buf(),
+                files,
+            }
         } else {
             open_zip(path)?
         };
@@ -66,7 +81,9 @@ impl Source {
     pub fn read_all(&mut self, rel: &str, max: u64) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         self.with_reader(rel, &mut |r| {
-            r.take(max + 1).read_to_end(&mut out).map_err(|e| Error::io(rel, e))?;
+            r.take(max + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| Error::io(rel, e))?;
             Ok(())
         })?;
         if out.len() as u64 > max {
@@ -76,19 +93,40 @@ impl Source {
     }
 
     /// Streams one file to `f`. A ZIP entry that inflates past its declared size is refused.
-    pub fn with_reader(&mut self, rel: &str, f: &mut dyn FnMut(&mut dyn Read) -> Result<()>) -> Result<()> {
+    pub fn with_reader(
+        &mut self,
+        rel: &str,
+        f: &mut dyn FnMut(&mut dyn Read) -> Result<()>,
+    ) -> Result<()> {
         match self {
             Source::Dir { root, files } => {
                 if !files.contains_key(rel) {
-                    return Err(Error::NotFound { kind: "bundle file", id: rel.into() });
+                    return Err(Error::NotFound {
+                        kind: "bundle file",
+                        id: rel.into(),
+                    });
                 }
                 let mut file = open_regular(&root.join(rel), rel)?;
                 f(&mut file)
             }
-            Source::Zip { archive, files, path, .. } => {
-                let (idx, declared) = *files.get(rel).ok_or_else(|| Error::NotFound { kind: "bundle file", id: rel.into() })?;
-                let mut entry = archive.by_index(idx).map_err(|e| refuse(format!("{}: {rel}: {e}", path.display())))?;
-                let mut limited = Limited { inner: &mut entry, left: declared, name: rel.to_string() };
+            Source::Zip {
+                archive,
+                files,
+                path,
+                ..
+            } => {
+                let (idx, declared) = *files.get(rel).ok_or_else(|| Error::NotFound {
+                    kind: "bundle file",
+                    id: rel.into(),
+                })?;
+                let mut entry = archive
+                    .by_index(idx)
+                    .map_err(|e| refuse(format!("{}: {rel}: {e}", path.display())))?;
+                let mut limited = Limited {
+                    inner: &mut entry,
+                    left: declared,
+                    name: rel.to_string(),
+                };
                 f(&mut limited)
             }
         }
@@ -138,7 +176,10 @@ impl Read for Limited<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
-            return Err(std::io::Error::other(format!("{} inflates past its declared size", self.name)));
+            return Err(std::io::Error::other(format!(
+                "{} inflates past its declared size",
+                self.name
+            )));
         }
         self.left -= n as u64;
         Ok(n)
@@ -152,7 +193,12 @@ pub(crate) fn refuse_lookalike_names(names: impl IntoIterator<Item = String>) ->
     use unicode_normalization::UnicodeNormalization;
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for name in names {
-        let key: String = name.nfc().collect::<String>().to_lowercase().nfc().collect();
+        let key: String = name
+            .nfc()
+            .collect::<String>()
+            .to_lowercase()
+            .nfc()
+            .collect();
         if let Some(other) = seen.get(&key) {
             if *other != name {
                 return Err(refuse(format!("\"{other}\" and \"{name}\" differ only by letter case or Unicode normalisation")));
@@ -169,7 +215,11 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>) -> Result<()
         let e = e.map_err(|e| Error::io(dir, e))?;
         let p = e.path();
         let m = std::fs::symlink_metadata(&p).map_err(|e| Error::io(&p, e))?;
-        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        let rel = p
+            .strip_prefix(root)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('\\', "/");
         if m.file_type().is_symlink() {
             return Err(refuse(format!("{rel} is a symbolic link")));
         }
@@ -189,26 +239,37 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>) -> Result<()
 
 fn open_zip(path: &Path) -> Result<Source> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| refuse(format!("{} is not a readable ZIP: {e}", path.display())))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(f))
+        .map_err(|e| refuse(format!("{} is not a readable ZIP: {e}", path.display())))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(refuse(format!("the ZIP holds more than {MAX_ENTRIES} entries")));
+        return Err(refuse(format!(
+            "the ZIP holds more than {MAX_ENTRIES} entries"
+        )));
     }
     let mut root: Option<String> = None;
     let mut files = BTreeMap::new();
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let e = archive.by_index_raw(i).map_err(|e| refuse(format!("entry {i}: {e}")))?;
+        let e = archive
+            .by_index_raw(i)
+            .map_err(|e| refuse(format!("entry {i}: {e}")))?;
         let name = e.name().to_string();
         if !safe_rel(name.trim_end_matches('/')) {
-            return Err(refuse(format!("the ZIP entry \"{name}\" has an unsafe path (absolute, or climbing out with ..)")));
+            return Err(refuse(format!(
+                "the ZIP entry \"{name}\" has an unsafe path (absolute, or climbing out with ..)"
+            )));
         }
         if let Some(mode) = e.unix_mode() {
             let kind = mode & 0o170000;
             if kind == 0o120000 {
-                return Err(refuse(format!("the ZIP entry \"{name}\" is a symbolic link")));
+                return Err(refuse(format!(
+                    "the ZIP entry \"{name}\" is a symbolic link"
+                )));
             }
             if kind != 0 && kind != 0o100000 && kind != 0o040000 {
-                return Err(refuse(format!("the ZIP entry \"{name}\" is not a regular file")));
+                return Err(refuse(format!(
+                    "the ZIP entry \"{name}\" is not a regular file"
+                )));
             }
         }
         let size = e.size();
@@ -218,15 +279,25 @@ fn open_zip(path: &Path) -> Result<Source> {
         }
         total = total.saturating_add(size);
         if total > MAX_TOTAL {
-            return Err(refuse(format!("the ZIP declares more than {MAX_TOTAL} bytes: refused as a ZIP bomb")));
+            return Err(refuse(format!(
+                "the ZIP declares more than {MAX_TOTAL} bytes: refused as a ZIP bomb"
+            )));
         }
         let (top, rest) = match name.split_once('/') {
             Some((t, r)) => (t.to_string(), r.to_string()),
-            None => return Err(refuse(format!("\"{name}\" is outside the bag's folder; a bundle ZIP holds one folder"))),
+            None => {
+                return Err(refuse(format!(
+                    "\"{name}\" is outside the bag's folder; a bundle ZIP holds one folder"
+                )))
+            }
         };
         match &root {
             None => root = Some(top),
-            Some(r) if *r != top => return Err(refuse(format!("the ZIP holds more than one top-level folder ({r}, {top})"))),
+            Some(r) if *r != top => {
+                return Err(refuse(format!(
+                    "the ZIP holds more than one top-level folder ({r}, {top})"
+                )))
+            }
             _ => {}
         }
         if e.is_dir() || rest.is_empty() {
@@ -238,5 +309,10 @@ fn open_zip(path: &Path) -> Result<Source> {
     }
     let root = root.ok_or_else(|| refuse("the ZIP is empty".into()))?;
     super::zipcheck::check(path, archive.len())?;
-    Ok(Source::Zip { archive, path: path.to_path_buf(), root, files })
+    Ok(Source::Zip {
+        archive,
+        path: path.to_path_buf(),
+        root,
+        files,
+    })
 }

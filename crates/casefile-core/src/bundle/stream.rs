@@ -12,8 +12,8 @@
 use super::{BundleSource, ExportProfile, FileRef};
 use crate::error::{Error, Result};
 use crate::records;
-use crate::store::Table;
 use crate::records::vocab::Term;
+use crate::store::Table;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -43,8 +43,13 @@ pub const MAX_CUSTODY_LINE: usize = 1 << 20;
 pub const MAX_TERMS: usize = 100_000;
 
 /// The statement versions table, as bundles carry it (not a record type of its own).
-pub(crate) const VERSIONS: Table =
-    Table { name: "statement_versions", record_type: "statement_version", label: "statement_id", json: &["changed"], bools: &[] };
+pub(crate) const VERSIONS: Table = Table {
+    name: "statement_versions",
+    record_type: "statement_version",
+    label: "statement_id",
+    json: &["changed"],
+    bools: &[],
+};
 
 /// A reader that enforces the limits above on the JSON text passing through it, and hashes it.
 pub struct JsonGuard<R> {
@@ -95,7 +100,9 @@ impl<R: Read> JsonGuard<R> {
         if self.budget_depth.is_some() {
             self.budget_values += 1;
             if self.budget_values > MAX_RECORD_VALUES {
-                return Err(format!("a record holds more than {MAX_RECORD_VALUES} values"));
+                return Err(format!(
+                    "a record holds more than {MAX_RECORD_VALUES} values"
+                ));
             }
         }
         Ok(())
@@ -140,7 +147,10 @@ impl<R: Read> JsonGuard<R> {
                     }
                     // Records are the objects directly inside the document's lists (depth 3),
                     // and the case itself and the header objects (depth 2).
-                    if self.budget_depth.is_none() && b == b'{' && (self.depth == 2 || self.depth == 3) {
+                    if self.budget_depth.is_none()
+                        && b == b'{'
+                        && (self.depth == 2 || self.depth == 3)
+                    {
                         self.budget_depth = Some(self.depth);
                         self.budget_bytes = 1;
                         self.budget_values = 1;
@@ -159,7 +169,9 @@ impl<R: Read> JsonGuard<R> {
                     }
                     self.token_len += 1;
                     if self.token_len > MAX_TOKEN {
-                        return Err(format!("a number or literal is longer than {MAX_TOKEN} bytes"));
+                        return Err(format!(
+                            "a number or literal is longer than {MAX_TOKEN} bytes"
+                        ));
                     }
                 }
             }
@@ -204,9 +216,26 @@ pub struct CaseHead {
 
 /// The fields every `case.json` has.
 pub const REQUIRED: &[&str] = &[
-    "schema", "schema_version", "profile", "exported_at", "source", "case", "incidents", "persons", "identities",
-    "units", "acts", "involvements", "statements", "statement_versions", "consents", "links", "evidence", "terms",
-    "files", "withheld_files",
+    "schema",
+    "schema_version",
+    "profile",
+    "exported_at",
+    "source",
+    "case",
+    "incidents",
+    "persons",
+    "identities",
+    "units",
+    "acts",
+    "involvements",
+    "statements",
+    "statement_versions",
+    "consents",
+    "links",
+    "evidence",
+    "terms",
+    "files",
+    "withheld_files",
 ];
 
 /// Where a list of records goes: its table.
@@ -234,14 +263,27 @@ pub type OnRecord<'a> = dyn FnMut(&'static Table, Map<String, Value>) -> Result<
 /// `max_files` caps the `files` list (it can name no more files than the manifest lists).
 /// Returns the head and the text's SHA-256 and length. An error from `on_record` stops the read
 /// and is returned as it is; a malformed or oversized document is `BundleRefused`.
-pub fn read_case_json(reader: &mut dyn Read, max_files: usize, on_record: &mut OnRecord<'_>) -> Result<(CaseHead, String, u64)> {
+pub fn read_case_json(
+    reader: &mut dyn Read,
+    max_files: usize,
+    on_record: &mut OnRecord<'_>,
+) -> Result<(CaseHead, String, u64)> {
     let mut guard = JsonGuard::new(reader);
     let mut head = CaseHead::default();
     let mut failure: Option<Error> = None;
     let mut records = 0usize;
     let parsed = {
-        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 << 10, &mut guard));
-        let visitor = DocVisitor { head: &mut head, on_record, failure: &mut failure, records: &mut records, max_files };
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(
+            64 << 10,
+            &mut guard,
+        ));
+        let visitor = DocVisitor {
+            head: &mut head,
+            on_record,
+            failure: &mut failure,
+            records: &mut records,
+            max_files,
+        };
         let r = serde::Deserializer::deserialize_map(&mut de, visitor);
         r.and_then(|_| de.end())
     };
@@ -303,7 +345,9 @@ impl<'de> Visitor<'de> for DocVisitor<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             if !self.head.fields.insert(key.clone()) {
-                return Err(A::Error::custom(format!("the field \"{key}\" appears twice")));
+                return Err(A::Error::custom(format!(
+                    "the field \"{key}\" appears twice"
+                )));
             }
             match key.as_str() {
                 "schema" => self.head.schema = Some(map.next_value()?),
@@ -314,13 +358,35 @@ impl<'de> Visitor<'de> for DocVisitor<'_, '_> {
                 "origin_key" => self.head.origin_key = map.next_value()?,
                 "case" => {
                     let m: Map<String, Value> = map.next_value()?;
-                    deliver(self.on_record, self.failure, self.records, &records::CASES, m)?;
+                    deliver(
+                        self.on_record,
+                        self.failure,
+                        self.records,
+                        &records::CASES,
+                        m,
+                    )?;
                 }
-                "terms" => self.head.terms = map.next_value_seed(Capped::<Term>::new(MAX_TERMS, "terms"))?,
-                "files" => self.head.files = map.next_value_seed(Capped::<FileRef>::new(self.max_files, "files"))?,
-                "withheld_files" => self.head.withheld_files = map.next_value_seed(Capped::<String>::new(self.max_files.max(MAX_TERMS), "withheld files"))?,
+                "terms" => {
+                    self.head.terms =
+                        map.next_value_seed(Capped::<Term>::new(MAX_TERMS, "terms"))?
+                }
+                "files" => {
+                    self.head.files =
+                        map.next_value_seed(Capped::<FileRef>::new(self.max_files, "files"))?
+                }
+                "withheld_files" => {
+                    self.head.withheld_files = map.next_value_seed(Capped::<String>::new(
+                        self.max_files.max(MAX_TERMS),
+                        "withheld files",
+                    ))?
+                }
                 other => match list_table(other) {
-                    Some(t) => map.next_value_seed(RecordList { table: t, on_record: &mut *self.on_record, failure: &mut *self.failure, records: &mut *self.records })?,
+                    Some(t) => map.next_value_seed(RecordList {
+                        table: t,
+                        on_record: &mut *self.on_record,
+                        failure: &mut *self.failure,
+                        records: &mut *self.records,
+                    })?,
                     // Perhaps a newer Casefile's field: the verifier decides, knowing the version.
                     None => {
                         map.next_value::<serde::de::IgnoredAny>()?;
@@ -370,13 +436,20 @@ struct Capped<T> {
 
 impl<T> Capped<T> {
     fn new(max: usize, what: &'static str) -> Self {
-        Capped { max, what, _t: std::marker::PhantomData }
+        Capped {
+            max,
+            what,
+            _t: std::marker::PhantomData,
+        }
     }
 }
 
 impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for Capped<T> {
     type Value = Vec<T>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Vec<T>, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Vec<T>, D::Error> {
         d.deserialize_seq(self)
     }
 }
@@ -390,7 +463,10 @@ impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Capped<T> {
         let mut out = Vec::new();
         while let Some(x) = seq.next_element()? {
             if out.len() == self.max {
-                return Err(A::Error::custom(format!("more than {} {}", self.max, self.what)));
+                return Err(A::Error::custom(format!(
+                    "more than {} {}",
+                    self.max, self.what
+                )));
             }
             out.push(x);
         }
@@ -401,7 +477,10 @@ impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Capped<T> {
 /// Reads `custody.jsonl` line by line (each line at most [`MAX_CUSTODY_LINE`] bytes, at most
 /// [`MAX_CUSTODY_ENTRIES`] lines), calling `on_entry` with the 1-based line number and the
 /// entry. Returns the text's SHA-256 and length. A malformed line is `BundleRefused`, naming it.
-pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate::store::custody::CustodyEntry) -> Result<()>) -> Result<(String, u64)> {
+pub fn read_custody(
+    reader: &mut dyn Read,
+    on_entry: &mut dyn FnMut(usize, crate::store::custody::CustodyEntry) -> Result<()>,
+) -> Result<(String, u64)> {
     let mut r = std::io::BufReader::with_capacity(64 << 10, reader);
     let mut hasher = Sha256::new();
     let mut total = 0u64;
@@ -409,12 +488,18 @@ pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate
     let mut n = 0usize;
     loop {
         line.clear();
-        let got = (&mut r).take(MAX_CUSTODY_LINE as u64 + 1).read_until(b'\n', &mut line).map_err(|e| Error::BundleRefused(format!("custody.jsonl: {e}")))?;
+        let got = (&mut r)
+            .take(MAX_CUSTODY_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::BundleRefused(format!("custody.jsonl: {e}")))?;
         if got == 0 {
             break;
         }
         if line.len() > MAX_CUSTODY_LINE {
-            return Err(Error::BundleRefused(format!("custody.jsonl: line {} is longer than {MAX_CUSTODY_LINE} bytes", n + 1)));
+            return Err(Error::BundleRefused(format!(
+                "custody.jsonl: line {} is longer than {MAX_CUSTODY_LINE} bytes",
+                n + 1
+            )));
         }
         hasher.update(&line);
         total += line.len() as u64;
@@ -423,10 +508,16 @@ pub fn read_custody(reader: &mut dyn Read, on_entry: &mut dyn FnMut(usize, crate
             continue;
         }
         if n > MAX_CUSTODY_ENTRIES {
-            return Err(Error::BundleRefused(format!("custody.jsonl holds more than {MAX_CUSTODY_ENTRIES} entries")));
+            return Err(Error::BundleRefused(format!(
+                "custody.jsonl holds more than {MAX_CUSTODY_ENTRIES} entries"
+            )));
         }
-        let e: crate::store::custody::CustodyEntry = serde_json::from_slice(&line)
-            .map_err(|e| Error::BundleRefused(format!("custody.jsonl: line {n} is not a custody entry: {e}")))?;
+        let e: crate::store::custody::CustodyEntry =
+            serde_json::from_slice(&line).map_err(|e| {
+                Error::BundleRefused(format!(
+                    "custody.jsonl: line {n} is not a custody entry: {e}"
+                ))
+            })?;
         on_entry(n, e)?;
     }
     Ok((hex::encode(hasher.finalize()), total))
@@ -439,19 +530,38 @@ mod tests {
     fn guard_reads(text: &[u8]) -> std::result::Result<(), String> {
         let mut g = JsonGuard::new(text);
         let mut sink = Vec::new();
-        g.read_to_end(&mut sink).map(|_| ()).map_err(|e| e.to_string())
+        g.read_to_end(&mut sink)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn the_guard_stops_what_would_exhaust_memory() {
         assert!(guard_reads(br#"{"a": [1, 2, {"b": "c"}]}"#).is_ok());
         let deep = "[".repeat(MAX_DEPTH + 1);
-        assert!(guard_reads(deep.as_bytes()).unwrap_err().contains("nest"), "nesting is bounded");
+        assert!(
+            guard_reads(deep.as_bytes()).unwrap_err().contains("nest"),
+            "nesting is bounded"
+        );
         let long_number = format!("[{}]", "1".repeat(MAX_TOKEN as usize + 1));
-        assert!(guard_reads(long_number.as_bytes()).unwrap_err().contains("number"), "a number's length is bounded");
-        let many = format!("{{\"incidents\": [{{\"x\": [{}0]}}]}}", "0,".repeat(MAX_RECORD_VALUES as usize));
-        assert!(guard_reads(many.as_bytes()).unwrap_err().contains("values"), "a record's values are bounded");
+        assert!(
+            guard_reads(long_number.as_bytes())
+                .unwrap_err()
+                .contains("number"),
+            "a number's length is bounded"
+        );
+        let many = format!(
+            "{{\"incidents\": [{{\"x\": [{}0]}}]}}",
+            "0,".repeat(MAX_RECORD_VALUES as usize)
+        );
+        assert!(
+            guard_reads(many.as_bytes()).unwrap_err().contains("values"),
+            "a record's values are bounded"
+        );
         let escaped_quotes = format!("[\"{}\"]", "\\\"".repeat(1000));
-        assert!(guard_reads(escaped_quotes.as_bytes()).is_ok(), "escaped quotes do not end a string");
+        assert!(
+            guard_reads(escaped_quotes.as_bytes()).is_ok(),
+            "escaped quotes do not end a string"
+        );
     }
 }

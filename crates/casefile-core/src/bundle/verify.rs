@@ -14,8 +14,8 @@
 use super::source::Source;
 use super::stream::{self, CaseHead, VERSIONS};
 use super::{ExportProfile, KEY_FILE, SCHEMA, SCHEMA_VERSION, SIGNATURE_FILE};
-use crate::store::custody::CaseChain;
 use crate::error::{Error, Result};
+use crate::store::custody::CaseChain;
 use crate::store::Table;
 use base64::Engine;
 use serde::Serialize;
@@ -113,7 +113,8 @@ impl Problems {
     /// Lists a problem ahead of the others: why a file could not be read at all must not be
     /// lost among a thousand problems found before it.
     fn add_first(&mut self, file: &str, message: impl Into<String>) {
-        self.list.insert(self.leading.min(self.list.len()), problem(file, message));
+        self.list
+            .insert(self.leading.min(self.list.len()), problem(file, message));
         self.leading += 1;
         if self.list.len() > MAX_PROBLEMS {
             self.list.pop();
@@ -136,7 +137,10 @@ impl Problems {
 }
 
 fn problem(file: &str, message: impl Into<String>) -> Problem {
-    Problem { file: Some(file.into()), message: message.into() }
+    Problem {
+        file: Some(file.into()),
+        message: message.into(),
+    }
 }
 
 /// A compact key for (record type, id).
@@ -178,7 +182,9 @@ pub(crate) fn digest_bytes(hex_digest: &str) -> Option<[u8; 32]> {
 pub(crate) fn statement_content_digest(m: &Map<String, Value>) -> [u8; 32] {
     let content: Map<String, Value> = m
         .iter()
-        .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "updated_at" | "deleted_at" | "deleted_reason"))
+        .filter(|(k, v)| {
+            !v.is_null() && !matches!(k.as_str(), "updated_at" | "deleted_at" | "deleted_reason")
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Sha256::digest(crate::store::custody::canonical_json(&content)).into()
@@ -196,16 +202,27 @@ fn parse_manifest(name: &str, text: &str, problems: &mut Problems) -> BTreeMap<S
             problems.add(name, format!("line {} is not \"<hash> <path>\"", i + 1));
             continue;
         };
-        let path = path.trim_start().replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%");
+        let path = path
+            .trim_start()
+            .replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%25", "%");
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             problems.add(name, format!("line {}: \"{hash}\" is not a SHA-256", i + 1));
             continue;
         }
-        if path.starts_with('/') || path.split('/').any(|c| c == ".." || c == "." || c.is_empty()) {
+        if path.starts_with('/')
+            || path
+                .split('/')
+                .any(|c| c == ".." || c == "." || c.is_empty())
+        {
             problems.add(name, format!("line {}: unsafe path \"{path}\"", i + 1));
             continue;
         }
-        if out.insert(path.clone(), hash.to_ascii_lowercase()).is_some() {
+        if out
+            .insert(path.clone(), hash.to_ascii_lowercase())
+            .is_some()
+        {
             problems.add(name, format!("line {} lists {path} a second time", i + 1));
         }
     }
@@ -221,7 +238,9 @@ fn hash_file(src: &mut Source, rel: &str) -> Result<(String, u64)> {
     src.with_reader(rel, &mut |r| {
         let mut buf = vec![0u8; 1 << 20];
         loop {
-            let k = r.read(&mut buf).map_err(|e| Error::BundleRefused(format!("{rel}: {e}")))?;
+            let k = r
+                .read(&mut buf)
+                .map_err(|e| Error::BundleRefused(format!("{rel}: {e}")))?;
             if k == 0 {
                 return Ok(());
             }
@@ -243,7 +262,11 @@ const CUSTODY: &str = "data/custody.jsonl";
 
 pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     let mut src = Source::open(path)?;
-    let mut problems = Problems { list: Vec::new(), not_listed: 0, leading: 0 };
+    let mut problems = Problems {
+        list: Vec::new(),
+        not_listed: 0,
+        leading: 0,
+    };
     let mut report = VerifyReport {
         path: src.describe(),
         ok: false,
@@ -281,8 +304,15 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
 
     // bagit.txt
     if let Some(t) = read_tag(&mut src, "bagit.txt", &mut problems) {
-        if !t.lines().any(|l| l.trim() == "BagIt-Version: 1.0") || !t.lines().any(|l| l.trim() == "Tag-File-Character-Encoding: UTF-8") {
-            problems.add("bagit.txt", "must declare BagIt-Version: 1.0 and Tag-File-Character-Encoding: UTF-8");
+        if !t.lines().any(|l| l.trim() == "BagIt-Version: 1.0")
+            || !t
+                .lines()
+                .any(|l| l.trim() == "Tag-File-Character-Encoding: UTF-8")
+        {
+            problems.add(
+                "bagit.txt",
+                "must declare BagIt-Version: 1.0 and Tag-File-Character-Encoding: UTF-8",
+            );
         }
     }
     let bag_info = read_tag(&mut src, "bag-info.txt", &mut problems).unwrap_or_default();
@@ -294,14 +324,18 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
 
     // Payload: the manifest against the files, both ways. case.json and custody.jsonl are
     // hashed below, as they are parsed.
-    let manifest_text = read_tag(&mut src, "manifest-sha256.txt", &mut problems).unwrap_or_default();
+    let manifest_text =
+        read_tag(&mut src, "manifest-sha256.txt", &mut problems).unwrap_or_default();
     let manifest = parse_manifest("manifest-sha256.txt", &manifest_text, &mut problems);
     let all_files = src.files();
     let mut payload_bytes = 0u64;
     let mut payload_count = 0usize;
     for (rel, _) in all_files.iter().filter(|(r, _)| r.starts_with("data/")) {
         if !manifest.contains_key(rel) {
-            problems.add(rel, "is in the payload but not in manifest-sha256.txt (an extra file)");
+            problems.add(
+                rel,
+                "is in the payload but not in manifest-sha256.txt (an extra file)",
+            );
         }
     }
     for (rel, expected) in &manifest {
@@ -321,7 +355,10 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 payload_bytes += n;
                 payload_count += 1;
                 if &h != expected {
-                    problems.add(rel, format!("has changed: its SHA-256 is {h}, the manifest says {expected}"));
+                    problems.add(
+                        rel,
+                        format!("has changed: its SHA-256 is {h}, the manifest says {expected}"),
+                    );
                 }
             }
             Err(e) => problems.add(rel, e.to_string()),
@@ -333,7 +370,10 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     let tagmanifest = parse_manifest("tagmanifest-sha256.txt", &tag_text, &mut problems);
     for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
         if !tag_text.is_empty() && !tagmanifest.contains_key(required) {
-            problems.add("tagmanifest-sha256.txt", format!("does not cover {required}"));
+            problems.add(
+                "tagmanifest-sha256.txt",
+                format!("does not cover {required}"),
+            );
         }
     }
     for (rel, expected) in &tagmanifest {
@@ -342,12 +382,23 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
             continue;
         }
         match hash_file(&mut src, rel) {
-            Ok((h, _)) if &h != expected => problems.add(rel, format!("has changed: its SHA-256 is {h}, the tag manifest says {expected}")),
+            Ok((h, _)) if &h != expected => problems.add(
+                rel,
+                format!("has changed: its SHA-256 is {h}, the tag manifest says {expected}"),
+            ),
             Ok(_) => {}
             Err(e) => problems.add(rel, e.to_string()),
         }
     }
-    let known: BTreeSet<&str> = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", SIGNATURE_FILE, KEY_FILE].into();
+    let known: BTreeSet<&str> = [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+        SIGNATURE_FILE,
+        KEY_FILE,
+    ]
+    .into();
     for (rel, _) in all_files.iter().filter(|(r, _)| !r.starts_with("data/")) {
         if !known.contains(rel.as_str()) && !tagmanifest.contains_key(rel) {
             problems.add(rel, "is not part of a Casefile bag (an extra file)");
@@ -360,13 +411,23 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     let key_text = read_tag(&mut src, KEY_FILE, &mut problems);
     if let (Some(sig), Some(key_text)) = (sig, key_text) {
         let sig: Option<[u8; 64]> = b64.decode(sig.trim()).ok().and_then(|v| v.try_into().ok());
-        let public: Option<[u8; 32]> = key_text.lines().next().and_then(|l| b64.decode(l.trim()).ok()).and_then(|v| v.try_into().ok());
+        let public: Option<[u8; 32]> = key_text
+            .lines()
+            .next()
+            .and_then(|l| b64.decode(l.trim()).ok())
+            .and_then(|v| v.try_into().ok());
         match (sig, public) {
             (Some(sig), Some(public)) => {
                 if crate::store::keys::verify_signature(&public, tag_text.as_bytes(), &sig) {
                     let fp = crate::store::keys::fingerprint(&public);
-                    if info.get("Casefile-Signing-Key-Fingerprint").is_some_and(|f| *f != fp) {
-                        problems.add("bag-info.txt", "names a different signing key than the one that signed");
+                    if info
+                        .get("Casefile-Signing-Key-Fingerprint")
+                        .is_some_and(|f| *f != fp)
+                    {
+                        problems.add(
+                            "bag-info.txt",
+                            "names a different signing key than the one that signed",
+                        );
                     }
                     report.signed_by = Some(fp);
                 } else {
@@ -394,7 +455,10 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 custody_entries += 1;
                 if !chain_broken {
                     if let Some(p) = chain.check(&e) {
-                        problems.push(Problem { file: Some(format!("{CUSTODY} entry {}", p.seq)), message: p.message });
+                        problems.push(Problem {
+                            file: Some(format!("{CUSTODY} entry {}", p.seq)),
+                            message: p.message,
+                        });
                         chain_broken = true;
                     }
                 }
@@ -404,16 +468,27 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 // The digest each saved statement version had when it was made (or imported).
                 if e.record_type == "statement" {
                     let detail = e.detail.as_ref();
-                    let v = detail.and_then(|d| d.get("version")).and_then(Value::as_i64);
-                    let vd = detail.and_then(|d| d.get("version_digest")).and_then(Value::as_str).and_then(digest_bytes);
+                    let v = detail
+                        .and_then(|d| d.get("version"))
+                        .and_then(Value::as_i64);
+                    let vd = detail
+                        .and_then(|d| d.get("version_digest"))
+                        .and_then(Value::as_str)
+                        .and_then(digest_bytes);
                     if let (Some(v), Some(vd)) = (v, vd) {
-                        if version_digests.insert((key("statement", &e.record_id), v), vd).is_none() {
+                        if version_digests
+                            .insert((key("statement", &e.record_id), v), vd)
+                            .is_none()
+                        {
                             budget.charge(56, 0)?;
                         }
                     }
                 }
                 if let Some(d) = e.digest.as_deref().and_then(digest_bytes) {
-                    if last_digest.insert(key(&e.record_type, &e.record_id), d).is_none() {
+                    if last_digest
+                        .insert(key(&e.record_type, &e.record_id), d)
+                        .is_none()
+                    {
                         budget.charge(48, 0)?;
                     }
                     if for_import && theirs.insert(history_key(&e.record_id, &d)) {
@@ -430,14 +505,22 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 payload_count += 1;
                 if let Some(expected) = manifest.get(CUSTODY) {
                     if *expected != sha {
-                        problems.add(CUSTODY, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
+                        problems.add(
+                            CUSTODY,
+                            format!(
+                                "has changed: its SHA-256 is {sha}, the manifest says {expected}"
+                            ),
+                        );
                     }
                 }
                 custody_sha256 = Some(sha);
             }
             Some(Err(e)) => problems.add_first(
                 CUSTODY,
-                e.to_string().trim_start_matches("bundle refused: ").trim_start_matches("custody.jsonl: ").to_string(),
+                e.to_string()
+                    .trim_start_matches("bundle refused: ")
+                    .trim_start_matches("custody.jsonl: ")
+                    .to_string(),
             ),
             None => problems.add(CUSTODY, "could not be read"),
         }
@@ -558,7 +641,12 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 payload_count += 1;
                 if let Some(expected) = manifest.get(CASE_JSON) {
                     if *expected != sha {
-                        problems.add(CASE_JSON, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
+                        problems.add(
+                            CASE_JSON,
+                            format!(
+                                "has changed: its SHA-256 is {sha}, the manifest says {expected}"
+                            ),
+                        );
                     }
                 }
                 case_json_sha256 = sha;
@@ -566,14 +654,21 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
             }
             Some(Err(e)) => {
                 let msg = e.to_string();
-                let msg = msg.trim_start_matches("bundle refused: ").trim_start_matches("case.json ");
+                let msg = msg
+                    .trim_start_matches("bundle refused: ")
+                    .trim_start_matches("case.json ");
                 problems.add_first(CASE_JSON, msg.to_string());
                 // Still hash it, so a changed file is named as changed and counted.
                 if let Ok((sha, n)) = hash_file(&mut src, CASE_JSON) {
                     payload_bytes += n;
                     payload_count += 1;
                     if let Some(expected) = manifest.get(CASE_JSON).filter(|e| **e != sha) {
-                        problems.add(CASE_JSON, format!("has changed: its SHA-256 is {sha}, the manifest says {expected}"));
+                        problems.add(
+                            CASE_JSON,
+                            format!(
+                                "has changed: its SHA-256 is {sha}, the manifest says {expected}"
+                            ),
+                        );
                     }
                 }
             }
@@ -590,7 +685,10 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
         Some(ox) => {
             let actual = format!("{payload_bytes}.{payload_count}");
             if *ox != actual {
-                problems.add("bag-info.txt", format!("Payload-Oxum says {ox}, the payload is {actual}"));
+                problems.add(
+                    "bag-info.txt",
+                    format!("Payload-Oxum says {ox}, the payload is {actual}"),
+                );
             }
         }
     }
@@ -609,9 +707,15 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
                 format!("uses schema version {}, newer than this Casefile reads ({SCHEMA_VERSION}); update Casefile", head.schema_version.unwrap_or(0)),
             );
         } else if let Some(missing) = stream::REQUIRED.iter().find(|f| !head.fields.contains(**f)) {
-            problems.add(CASE_JSON, format!("does not match its schema: missing field `{missing}`"));
+            problems.add(
+                CASE_JSON,
+                format!("does not match its schema: missing field `{missing}`"),
+            );
         } else if let Some(unknown) = head.unknown_fields.first() {
-            problems.add(CASE_JSON, format!("does not match its schema: unknown field `{unknown}`"));
+            problems.add(
+                CASE_JSON,
+                format!("does not match its schema: unknown field `{unknown}`"),
+            );
         } else {
             check_document(&head, &manifest, &evidence_files, &mut problems);
         }
@@ -620,8 +724,14 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
         if case_ids_seen.iter().any(|c| c != case_id) {
             problems.add(CASE_JSON, "holds records of another case");
         }
-        for i in identity_ids.iter().filter(|i| !person_ids.contains(&key("person", i))) {
-            problems.add(CASE_JSON, format!("identity {i} is not of a person in the bundle"));
+        for i in identity_ids
+            .iter()
+            .filter(|i| !person_ids.contains(&key("person", i)))
+        {
+            problems.add(
+                CASE_JSON,
+                format!("identity {i} is not of a person in the bundle"),
+            );
         }
         if has_custody && custody_cases.iter().any(|c| c != case_id) {
             problems.add(CUSTODY, "holds entries of another case");
@@ -644,7 +754,12 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
         // the number of the receiver's next edit).
         let ahead: BTreeSet<(&str, i64, i64)> = versions
             .keys()
-            .filter_map(|(k, v)| statements.get(k).filter(|s| *v > s.0).map(|s| (s.2.as_str(), *v, s.0)))
+            .filter_map(|(k, v)| {
+                statements
+                    .get(k)
+                    .filter(|s| *v > s.0)
+                    .map(|s| (s.2.as_str(), *v, s.0))
+            })
             .collect();
         for (id, v, at) in ahead {
             problems.add(CASE_JSON, format!("statement {id} has a version {v}, past the version {at} it is at: a version it never had"));
@@ -655,15 +770,32 @@ pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
     report.problems = problems.list;
     report.problems_not_listed = problems.not_listed;
     let tagmanifest_sha256 = crate::store::custody::sha256_hex(tag_text.as_bytes());
-    Ok(Verified { report, head, source: src, tagmanifest_sha256, case_json_sha256, custody_sha256, ids, theirs })
+    Ok(Verified {
+        report,
+        head,
+        source: src,
+        tagmanifest_sha256,
+        case_json_sha256,
+        custody_sha256,
+        ids,
+        theirs,
+    })
 }
 
 /// The references inside case.json: every file it names is in the payload with that hash, and
 /// every original in the payload is named.
-fn check_document(d: &CaseHead, manifest: &BTreeMap<String, String>, evidence_files: &BTreeMap<[u8; 32], String>, problems: &mut Problems) {
+fn check_document(
+    d: &CaseHead,
+    manifest: &BTreeMap<String, String>,
+    evidence_files: &BTreeMap<[u8; 32], String>,
+    problems: &mut Problems,
+) {
     let public = d.profile == Some(ExportProfile::Public);
     if !public && !d.withheld_files.is_empty() {
-        problems.add(CASE_JSON, "lists withheld originals, which only a public bundle may do");
+        problems.add(
+            CASE_JSON,
+            "lists withheld originals, which only a public bundle may do",
+        );
     }
     let mut named = BTreeSet::new();
     let mut carried: BTreeSet<String> = BTreeSet::new();
@@ -675,20 +807,34 @@ fn check_document(d: &CaseHead, manifest: &BTreeMap<String, String>, evidence_fi
             None => ("", None),
         };
         let derived = f.derived_from.is_some();
-        if expected_name != Some(f.sha256.as_str()) || dir != if derived { "derived" } else { "originals" } {
-            problems.add(CASE_JSON, format!("file {} is not named by its hash", f.path));
+        if expected_name != Some(f.sha256.as_str())
+            || dir != if derived { "derived" } else { "originals" }
+        {
+            problems.add(
+                CASE_JSON,
+                format!("file {} is not named by its hash", f.path),
+            );
         }
         if derived && !public {
             problems.add(CASE_JSON, format!("file {} is a derived copy, which only a public bundle carries in place of an original", f.path));
         }
         match manifest.get(&rel) {
-            None => problems.add(CASE_JSON, format!("names {rel}, which is not in the bundle")),
-            Some(h) if *h != f.sha256 => problems.add(&rel, format!("case.json says SHA-256 {}, the manifest {h}", f.sha256)),
+            None => problems.add(
+                CASE_JSON,
+                format!("names {rel}, which is not in the bundle"),
+            ),
+            Some(h) if *h != f.sha256 => problems.add(
+                &rel,
+                format!("case.json says SHA-256 {}, the manifest {h}", f.sha256),
+            ),
             _ => {}
         }
         carried.insert(f.derived_from.clone().unwrap_or_else(|| f.sha256.clone()));
     }
-    for rel in manifest.keys().filter(|r| r.starts_with("data/originals/") || r.starts_with("data/derived/")) {
+    for rel in manifest
+        .keys()
+        .filter(|r| r.starts_with("data/originals/") || r.starts_with("data/derived/"))
+    {
         if !named.contains(rel) {
             problems.add(rel, "is an original that case.json does not name");
         }
@@ -696,7 +842,10 @@ fn check_document(d: &CaseHead, manifest: &BTreeMap<String, String>, evidence_fi
     carried.extend(d.withheld_files.iter().cloned());
     for (sha, id) in evidence_files {
         if !carried.contains(&hex::encode(sha)) {
-            problems.add(CASE_JSON, format!("evidence {id} has no original in the bundle"));
+            problems.add(
+                CASE_JSON,
+                format!("evidence {id} has no original in the bundle"),
+            );
         }
     }
 }

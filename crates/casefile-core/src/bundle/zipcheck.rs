@@ -55,14 +55,22 @@ fn find_directory(f: &mut File, len: u64) -> Result<Directory> {
     f.read_exact(&mut tail).map_err(io)?;
     let pos = (0..tail.len().saturating_sub(21))
         .rev()
-        .find(|&i| u32le(&tail, i) == EOCD_SIG && i + 22 + u16le(&tail, i + 20) as usize == tail.len())
-        .ok_or_else(|| refuse("the ZIP has no end-of-directory record (truncated, or something follows it)"))?;
+        .find(|&i| {
+            u32le(&tail, i) == EOCD_SIG && i + 22 + u16le(&tail, i + 20) as usize == tail.len()
+        })
+        .ok_or_else(|| {
+            refuse("the ZIP has no end-of-directory record (truncated, or something follows it)")
+        })?;
     let eocd_at = len - tail_len + pos as u64;
     let e = &tail[pos..];
     if u16le(e, 4) != 0 || u16le(e, 6) != 0 || u16le(e, 8) != u16le(e, 10) {
         return Err(refuse("the ZIP spans several disks"));
     }
-    let mut dir = Directory { entries: u16le(e, 10) as u64, size: u32le(e, 12) as u64, offset: u32le(e, 16) as u64 };
+    let mut dir = Directory {
+        entries: u16le(e, 10) as u64,
+        size: u32le(e, 12) as u64,
+        offset: u32le(e, 16) as u64,
+    };
     let mut dir_end = eocd_at;
     if dir.entries == 0xFFFF || dir.size == 0xFFFF_FFFF || dir.offset == 0xFFFF_FFFF {
         // ZIP64: a locator just before the end record points at the ZIP64 end record.
@@ -85,7 +93,11 @@ fn find_directory(f: &mut File, len: u64) -> Result<Directory> {
         if u64le(&z, 24) != u64le(&z, 32) {
             return Err(refuse("the ZIP spans several disks"));
         }
-        dir = Directory { entries: u64le(&z, 32), size: u64le(&z, 40), offset: u64le(&z, 48) };
+        dir = Directory {
+            entries: u64le(&z, 32),
+            size: u64le(&z, 40),
+            offset: u64le(&z, 48),
+        };
         dir_end = at;
     }
     if dir.offset.checked_add(dir.size) != Some(dir_end) {
@@ -145,10 +157,16 @@ pub fn check(path: &std::path::Path, archive_len: usize) -> Result<()> {
             Err(e) => return Err(io(e)),
         }
         if u32le(&fixed, 0) != CENTRAL_SIG {
-            return Err(refuse("the ZIP's central directory holds something that is not an entry"));
+            return Err(refuse(
+                "the ZIP's central directory holds something that is not an entry",
+            ));
         }
         r.read_exact(&mut fixed[4..]).map_err(io)?;
-        let (n, m, k) = (u16le(&fixed, 28) as usize, u16le(&fixed, 30) as usize, u16le(&fixed, 32) as usize);
+        let (n, m, k) = (
+            u16le(&fixed, 28) as usize,
+            u16le(&fixed, 30) as usize,
+            u16le(&fixed, 32) as usize,
+        );
         let mut name = vec![0u8; n];
         r.read_exact(&mut name).map_err(io)?;
         let mut extra = vec![0u8; m];
@@ -172,7 +190,10 @@ pub fn check(path: &std::path::Path, archive_len: usize) -> Result<()> {
         }
         centrals.push(c);
         if centrals.len() > super::source::MAX_ENTRIES {
-            return Err(refuse(format!("the ZIP holds more than {} entries", super::source::MAX_ENTRIES)));
+            return Err(refuse(format!(
+                "the ZIP holds more than {} entries",
+                super::source::MAX_ENTRIES
+            )));
         }
     }
     if centrals.len() as u64 != dir.entries || centrals.len() != archive_len {
@@ -186,16 +207,26 @@ pub fn check(path: &std::path::Path, archive_len: usize) -> Result<()> {
     let mut local = [0u8; 30];
     for c in &centrals {
         f.seek(SeekFrom::Start(c.local_at)).map_err(io)?;
-        f.read_exact(&mut local).map_err(|_| refuse(format!("the local header of \"{}\" is missing", String::from_utf8_lossy(&c.name))))?;
+        f.read_exact(&mut local).map_err(|_| {
+            refuse(format!(
+                "the local header of \"{}\" is missing",
+                String::from_utf8_lossy(&c.name)
+            ))
+        })?;
         let shown = String::from_utf8_lossy(&c.name).into_owned();
-        let disagree = |what: &str| refuse(format!("the ZIP entry \"{shown}\" has a local header that disagrees with its directory record ({what})"));
+        let disagree = |what: &str| {
+            refuse(format!("the ZIP entry \"{shown}\" has a local header that disagrees with its directory record ({what})"))
+        };
         if u32le(&local, 0) != LOCAL_SIG {
             return Err(disagree("no local header there"));
         }
         let mut name = vec![0u8; u16le(&local, 26) as usize];
         f.read_exact(&mut name).map_err(io)?;
         if name != c.name {
-            return Err(disagree(&format!("it is named \"{}\" there", String::from_utf8_lossy(&name))));
+            return Err(disagree(&format!(
+                "it is named \"{}\" there",
+                String::from_utf8_lossy(&name)
+            )));
         }
         if u16le(&local, 8) != c.method {
             return Err(disagree("compression method"));

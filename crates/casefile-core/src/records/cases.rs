@@ -110,7 +110,6 @@ fn ensure_reference_free(conn: &Connection, reference: &str, except_id: &str) ->
     }
 }
 
-
 impl Library {
     pub fn create_case(&mut self, new: NewCase) -> Result<Case> {
         let title = validate::required_text("title", &new.title, TITLE_MAX)?;
@@ -132,15 +131,35 @@ impl Library {
                 deleted_at: None,
                 deleted_reason: None,
             };
-            crate::records::insert_logged(tx, &crate::records::CASES, &id, &id, &case, "create", |_| Ok(None))?;
-            crate::records::trust::add(tx, &id, &crate::store::keys::own_fingerprint(tx.conn())?, "origin", "created here")?;
+            crate::records::insert_logged(
+                tx,
+                &crate::records::CASES,
+                &id,
+                &id,
+                &case,
+                "create",
+                |_| Ok(None),
+            )?;
+            crate::records::trust::add(
+                tx,
+                &id,
+                &crate::store::keys::own_fingerprint(tx.conn())?,
+                "origin",
+                "created here",
+            )?;
             Ok(case)
         })
     }
 
     /// Cases not marked deleted, most recently changed first.
     pub fn list_cases(&self) -> Result<Vec<Case>> {
-        crate::store::list(self.conn(), &crate::records::CASES, "deleted_at IS NULL", &[], "updated_at DESC, id DESC")
+        crate::store::list(
+            self.conn(),
+            &crate::records::CASES,
+            "deleted_at IS NULL",
+            &[],
+            "updated_at DESC, id DESC",
+        )
     }
 
     pub fn get_case(&self, id: &str) -> Result<Case> {
@@ -148,7 +167,11 @@ impl Library {
     }
 
     pub fn edit_case(&mut self, id: &str, edit: CaseEdit) -> Result<Case> {
-        let title = edit.title.as_deref().map(|t| validate::required_text("title", t, TITLE_MAX)).transpose()?;
+        let title = edit
+            .title
+            .as_deref()
+            .map(|t| validate::required_text("title", t, TITLE_MAX))
+            .transpose()?;
         let reference = edit.reference.as_deref().map(clean_reference).transpose()?;
         let description = edit
             .description
@@ -178,7 +201,15 @@ impl Library {
             }
             new.updated_at = tx.now().to_string();
             let changed = crate::records::changed_fields(&old, &new);
-            crate::records::update_logged(tx, &crate::records::CASES, id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
+            crate::records::update_logged(
+                tx,
+                &crate::records::CASES,
+                id,
+                id,
+                &new,
+                "edit",
+                |_| Ok(Some(serde_json::json!({ "changed": changed }))),
+            )?;
             Ok(new)
         })
     }
@@ -215,6 +246,12 @@ impl Library {
                 |r| r.get(0),
             )?)
         };
-        Ok(CaseCounts { incidents: count("incidents")?, statements: count("statements")?, persons: count("persons")?, units: count("units")?, evidence: count("evidence")? })
+        Ok(CaseCounts {
+            incidents: count("incidents")?,
+            statements: count("statements")?,
+            persons: count("persons")?,
+            units: count("units")?,
+            evidence: count("evidence")?,
+        })
     }
 }

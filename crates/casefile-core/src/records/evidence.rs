@@ -9,8 +9,8 @@
 //! library lock only for that callback.
 
 use crate::error::{Error, ErrorDto, Result};
-use crate::store::library::Library;
 use crate::records::{self, lookalike, EVIDENCE};
+use crate::store::library::Library;
 use crate::store::vault::{StageError, Staged, Vault};
 use crate::{store, validate};
 use casefile_media::{Kind, Metadata};
@@ -22,7 +22,13 @@ use std::sync::atomic::AtomicBool;
 
 /// How an item came to the investigator.
 pub const METHODS: &[&str] = &["own_capture", "received", "downloaded", "other"];
-pub const VERIFICATION: &[&str] = &["unverified", "in_progress", "verified", "disputed", "unverifiable"];
+pub const VERIFICATION: &[&str] = &[
+    "unverified",
+    "in_progress",
+    "verified",
+    "disputed",
+    "unverifiable",
+];
 /// A batch is recorded after this many files or bytes, whichever comes first.
 const BATCH_FILES: usize = 32;
 const BATCH_BYTES: u64 = 256 << 20;
@@ -94,22 +100,46 @@ impl Acquisition {
     fn checked(&self) -> Result<Acquisition> {
         let method = self.method.trim().to_string();
         if !method.is_empty() && !METHODS.contains(&method.as_str()) {
-            return Err(Error::invalid("method", format!("method must be one of {}, not \"{method}\"", METHODS.join(", "))));
+            return Err(Error::invalid(
+                "method",
+                format!(
+                    "method must be one of {}, not \"{method}\"",
+                    METHODS.join(", ")
+                ),
+            ));
         }
         let url = validate::optional_text("source_url", &self.source_url, 2000)?;
         if method == "downloaded" && url.is_empty() {
-            return Err(Error::invalid("source_url", "give the URL the item was downloaded from"));
+            return Err(Error::invalid(
+                "source_url",
+                "give the URL the item was downloaded from",
+            ));
         }
         if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::invalid("source_url", "the source URL must start with http:// or https://"));
+            return Err(Error::invalid(
+                "source_url",
+                "the source URL must start with http:// or https://",
+            ));
         }
         let at = self.collected_at.trim();
         if !at.is_empty() {
             let day = chrono::NaiveDate::parse_from_str(at, "%Y-%m-%d")
-                .or_else(|_| chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M").map(|t| t.date()))
-                .or_else(|_| chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M:%S").map(|t| t.date()));
+                .or_else(|_| {
+                    chrono::NaiveDateTime::parse_from_str(&at.replace(' ', "T"), "%Y-%m-%dT%H:%M")
+                        .map(|t| t.date())
+                })
+                .or_else(|_| {
+                    chrono::NaiveDateTime::parse_from_str(
+                        &at.replace(' ', "T"),
+                        "%Y-%m-%dT%H:%M:%S",
+                    )
+                    .map(|t| t.date())
+                });
             let Ok(day) = day else {
-                return Err(Error::invalid("collected_at", format!("\"{at}\" is not a date like 2022-03-09 or 2022-03-09T15:00")));
+                return Err(Error::invalid(
+                    "collected_at",
+                    format!("\"{at}\" is not a date like 2022-03-09 or 2022-03-09T15:00"),
+                ));
             };
             crate::dates::check_year("collected_at", at, chrono::Datelike::year(&day))?;
         }
@@ -118,7 +148,11 @@ impl Acquisition {
             collected_at: at.replace(' ', "T"),
             method,
             source_url: url,
-            source_description: validate::long_text("source_description", &self.source_description, 5000)?,
+            source_description: validate::long_text(
+                "source_description",
+                &self.source_description,
+                5000,
+            )?,
             notes: validate::long_text("notes", &self.notes, 10_000)?,
         })
     }
@@ -198,7 +232,11 @@ pub enum Outcome {
 
 fn failure(path: &Path, e: &Error) -> IngestFailure {
     let dto = ErrorDto::from(e);
-    IngestFailure { path: path.display().to_string(), code: dto.code, message: dto.message }
+    IngestFailure {
+        path: path.display().to_string(),
+        code: dto.code,
+        message: dto.message,
+    }
 }
 
 /// A name or path from the file system as text, and its raw bytes as hex when they are not
@@ -230,13 +268,22 @@ pub fn plan_files(paths: &[PathBuf]) -> (Vec<PlannedFile>, Vec<IngestFailure>) {
             Err(e) => failed.push(failure(p, &Error::io(p, e))),
             Ok(m) if m.is_dir() => walk(p, p, &mut files, &mut failed),
             Ok(m) if m.is_file() => {
-                let (relative_path, relative_path_raw) = p.file_name().map(os_text).unwrap_or_default();
-                files.push(PlannedFile { relative_path, relative_path_raw, path: p.clone(), size: m.len() })
+                let (relative_path, relative_path_raw) =
+                    p.file_name().map(os_text).unwrap_or_default();
+                files.push(PlannedFile {
+                    relative_path,
+                    relative_path_raw,
+                    path: p.clone(),
+                    size: m.len(),
+                })
             }
             Ok(_) => failed.push(IngestFailure {
                 path: p.display().to_string(),
                 code: "not_a_file".into(),
-                message: format!("{} is a link or special file; it was not followed", p.display()),
+                message: format!(
+                    "{} is a link or special file; it was not followed",
+                    p.display()
+                ),
             }),
         }
     }
@@ -247,12 +294,18 @@ pub fn plan_files(paths: &[PathBuf]) -> (Vec<PlannedFile>, Vec<IngestFailure>) {
 /// link or special file and every entry that cannot be read is reported (none is dropped).
 fn walk(root: &Path, dir: &Path, files: &mut Vec<PlannedFile>, failed: &mut Vec<IngestFailure>) {
     let base = root.parent().unwrap_or(root);
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1) {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
         let e = match entry {
             Ok(e) => e,
             Err(err) => {
                 let p = err.path().unwrap_or(dir).to_path_buf();
-                let io = err.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop"));
+                let io = err
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a folder loop"));
                 failed.push(failure(&p, &Error::io(&p, io)));
                 continue;
             }
@@ -265,11 +318,19 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PlannedFile>, failed: &mut Vec<
         if t.is_file() {
             match e.metadata() {
                 Ok(m) => {
-                    let (relative_path, relative_path_raw) = os_text(p.strip_prefix(base).unwrap_or(p).as_os_str());
-                    files.push(PlannedFile { relative_path, relative_path_raw, path: p.to_path_buf(), size: m.len() });
+                    let (relative_path, relative_path_raw) =
+                        os_text(p.strip_prefix(base).unwrap_or(p).as_os_str());
+                    files.push(PlannedFile {
+                        relative_path,
+                        relative_path_raw,
+                        path: p.to_path_buf(),
+                        size: m.len(),
+                    });
                 }
                 Err(err) => {
-                    let io = err.into_io_error().unwrap_or_else(|| std::io::Error::other("unreadable"));
+                    let io = err
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("unreadable"));
                     failed.push(failure(p, &Error::io(p, io)));
                 }
             }
@@ -277,13 +338,21 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PlannedFile>, failed: &mut Vec<
             failed.push(IngestFailure {
                 path: p.display().to_string(),
                 code: "not_a_file".into(),
-                message: format!("{} is a link or special file; it was not followed", p.display()),
+                message: format!(
+                    "{} is a link or special file; it was not followed",
+                    p.display()
+                ),
             });
         }
     }
 }
 
-fn prepare(vault: &Vault, f: &PlannedFile, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Prepared, StageError> {
+fn prepare(
+    vault: &Vault,
+    f: &PlannedFile,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Prepared, StageError> {
     let file_modified = std::fs::metadata(&f.path)
         .and_then(|m| m.modified())
         .ok()
@@ -319,7 +388,11 @@ pub fn run_ingest(
     record: &mut dyn FnMut(Vec<Prepared>) -> Result<Vec<Outcome>>,
 ) -> Result<IngestReport> {
     let mut report = IngestReport::default();
-    let mut p = Progress { files_total: files.len(), bytes_total: files.iter().map(|f| f.size).sum(), ..Default::default() };
+    let mut p = Progress {
+        files_total: files.len(),
+        bytes_total: files.iter().map(|f| f.size).sum(),
+        ..Default::default()
+    };
     let mut batch: Vec<Prepared> = Vec::new();
     let mut batch_bytes = 0u64;
     let mut flush = |batch: &mut Vec<Prepared>, report: &mut IngestReport| -> Result<()> {
@@ -327,10 +400,18 @@ pub fn run_ingest(
             return Ok(());
         }
         let taken = std::mem::take(batch);
-        let (files, bytes) = (taken.len(), taken.iter().map(|p| p.staged.size).sum::<u64>());
+        let (files, bytes) = (
+            taken.len(),
+            taken.iter().map(|p| p.staged.size).sum::<u64>(),
+        );
         let started = std::time::Instant::now();
         let outcomes = record(taken)?;
-        tracing::info!(files, bytes, ms = started.elapsed().as_millis() as u64, "intake: batch recorded");
+        tracing::info!(
+            files,
+            bytes,
+            ms = started.elapsed().as_millis() as u64,
+            "intake: batch recorded"
+        );
         for o in outcomes {
             match o {
                 Outcome::Added(e, new_in_vault) => {
@@ -428,16 +509,38 @@ pub struct Analysis {
 /// Never fails for a bad image: that is a status ("undecodable"), with a placeholder shown.
 pub fn analyse(vault: &Vault, sha256: &str, kind: &str) -> Analysis {
     if kind != "image" {
-        return Analysis { status: "unsupported", message: format!("no preview for {kind} files"), phash: None, thumb: None };
+        return Analysis {
+            status: "unsupported",
+            message: format!("no preview for {kind} files"),
+            phash: None,
+            thumb: None,
+        };
     }
     let mut original = match vault.open_original(sha256) {
         Ok(f) => f,
-        Err(e) => return Analysis { status: "failed", message: e.to_string(), phash: None, thumb: None },
+        Err(e) => {
+            return Analysis {
+                status: "failed",
+                message: e.to_string(),
+                phash: None,
+                thumb: None,
+            }
+        }
     };
     match casefile_media::analyse_image(&mut original, 256) {
         Ok((thumb, phash)) => match vault.write_thumbnail(sha256, &thumb.bytes) {
-            Ok(()) => Analysis { status: "ok", message: String::new(), phash: Some(phash), thumb: Some((thumb.width, thumb.height)) },
-            Err(e) => Analysis { status: "failed", message: e.to_string(), phash: Some(phash), thumb: None },
+            Ok(()) => Analysis {
+                status: "ok",
+                message: String::new(),
+                phash: Some(phash),
+                thumb: Some((thumb.width, thumb.height)),
+            },
+            Err(e) => Analysis {
+                status: "failed",
+                message: e.to_string(),
+                phash: Some(phash),
+                thumb: None,
+            },
         },
         Err(e) => {
             let status = match e.code() {
@@ -451,7 +554,12 @@ pub fn analyse(vault: &Vault, sha256: &str, kind: &str) -> Analysis {
                 "failed" => format!("vault file {sha256}: {e}"),
                 _ => e.to_string(),
             };
-            Analysis { status, message, phash: None, thumb: None }
+            Analysis {
+                status,
+                message,
+                phash: None,
+                thumb: None,
+            }
         }
     }
 }
@@ -493,7 +601,9 @@ impl Library {
         let acquisition = acquisition.checked()?;
         let (files, mut failed) = plan_files(paths);
         let vault = self.vault().clone();
-        let mut report = run_ingest(&vault, files, cancel, progress, &mut |batch| self.record_batch(case_id, &acquisition, batch))?;
+        let mut report = run_ingest(&vault, files, cancel, progress, &mut |batch| {
+            self.record_batch(case_id, &acquisition, batch)
+        })?;
         failed.append(&mut report.failed);
         report.failed = failed;
         Ok(report)
@@ -506,7 +616,12 @@ impl Library {
 
     /// Makes a batch durable in the vault, then records each file as an evidence item with its
     /// custody entry, all in one transaction. A file already in the case is not recorded again.
-    pub fn record_batch(&mut self, case_id: &str, acquisition: &Acquisition, batch: Vec<Prepared>) -> Result<Vec<Outcome>> {
+    pub fn record_batch(
+        &mut self,
+        case_id: &str,
+        acquisition: &Acquisition,
+        batch: Vec<Prepared>,
+    ) -> Result<Vec<Outcome>> {
         let fresh = match self.vault().commit(batch.iter().map(|p| &p.staged)) {
             Ok(f) => f,
             Err(e) => {
@@ -593,17 +708,34 @@ impl Library {
     }
 
     pub fn evidence_row(&self, id: &str) -> Result<EvidenceRow> {
-        let mut stmt = self.conn().prepare_cached(&format!("{ROW_SQL} WHERE e.id = ?1"))?;
-        stmt.query_row([id], row).optional()?.ok_or_else(|| Error::NotFound { kind: "evidence", id: id.into() })
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{ROW_SQL} WHERE e.id = ?1"))?;
+        stmt.query_row([id], row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                kind: "evidence",
+                id: id.into(),
+            })
     }
 
     /// Changes an item's description, assessment or acquisition record; a custody entry names
     /// the fields that changed.
     pub fn edit_evidence(&mut self, id: &str, edit: EvidenceEdit) -> Result<Evidence> {
-        let acquisition = edit.acquisition.as_ref().map(Acquisition::checked).transpose()?;
+        let acquisition = edit
+            .acquisition
+            .as_ref()
+            .map(Acquisition::checked)
+            .transpose()?;
         if let Some(v) = &edit.verification_status {
             if !VERIFICATION.contains(&v.as_str()) {
-                return Err(Error::invalid("verification_status", format!("verification status must be one of {}", VERIFICATION.join(", "))));
+                return Err(Error::invalid(
+                    "verification_status",
+                    format!(
+                        "verification status must be one of {}",
+                        VERIFICATION.join(", ")
+                    ),
+                ));
             }
         }
         self.write(|tx| {
@@ -637,7 +769,9 @@ impl Library {
             }
             new.updated_at = tx.now().to_string();
             let changed = records::changed_fields(&old, &new);
-            records::update_logged(tx, &EVIDENCE, &old.case_id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
+            records::update_logged(tx, &EVIDENCE, &old.case_id, id, &new, "edit", |_| {
+                Ok(Some(serde_json::json!({ "changed": changed })))
+            })?;
             Ok(new)
         })
     }
@@ -669,7 +803,12 @@ impl Library {
             "SELECT m.sha256, (SELECT kind FROM evidence e WHERE e.sha256 = m.sha256 LIMIT 1)
              FROM media_analysis m WHERE m.status = 'pending' ORDER BY m.rowid LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

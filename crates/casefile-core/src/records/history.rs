@@ -40,8 +40,13 @@ impl Library {
         if logged || crate::records::current_state(self.conn(), record_type, id)?.is_some() {
             return Ok(());
         }
-        let kind = crate::records::table(record_type).map(|t| t.record_type).unwrap_or("record");
-        Err(Error::NotFound { kind, id: id.to_string() })
+        let kind = crate::records::table(record_type)
+            .map(|t| t.record_type)
+            .unwrap_or("record");
+        Err(Error::NotFound {
+            kind,
+            id: id.to_string(),
+        })
     }
 
     /// Custody entries about one record and about the links that touch it, oldest first: the
@@ -53,7 +58,12 @@ impl Library {
 
     /// A record's custody entries, its own and (marked) those received in bundles, oldest
     /// first; with `links`, also those of the links that touch it.
-    pub fn history_entries(&self, record_type: &str, id: &str, links: bool) -> Result<Vec<HistoryEntry>> {
+    pub fn history_entries(
+        &self,
+        record_type: &str,
+        id: &str,
+        links: bool,
+    ) -> Result<Vec<HistoryEntry>> {
         self.ensure_known_record(record_type, id)?;
         let link_ids = "SELECT id FROM links WHERE from_id = ?2 OR to_id = ?2";
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -61,24 +71,52 @@ impl Library {
                 OR (?3 AND record_type = 'link' AND record_id IN ({link_ids}))
              ORDER BY seq"
         ))?;
-        let local: Vec<CustodyEntry> = stmt.query_map(rusqlite::params![record_type, id, links], custody::from_row)?.collect::<rusqlite::Result<_>>()?;
-        let known: std::collections::HashSet<String> = local.iter().map(|e| e.hash.clone()).collect();
-        let mut out: Vec<HistoryEntry> = local.into_iter().map(|entry| HistoryEntry { entry, received_from: None, received_trusted: None }).collect();
+        let local: Vec<CustodyEntry> = stmt
+            .query_map(rusqlite::params![record_type, id, links], custody::from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let known: std::collections::HashSet<String> =
+            local.iter().map(|e| e.hash.clone()).collect();
+        let mut out: Vec<HistoryEntry> = local
+            .into_iter()
+            .map(|entry| HistoryEntry {
+                entry,
+                received_from: None,
+                received_trusted: None,
+            })
+            .collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT i.origin, i.entry, EXISTS (SELECT 1 FROM case_keys k WHERE k.case_id = i.case_id AND k.fingerprint = i.origin AND k.revoked_at IS NULL)
              FROM imported_custody i WHERE (i.record_type = ?1 AND i.record_id = ?2)
                 OR (?3 AND i.record_type = 'link' AND i.record_id IN ({link_ids}))"
         ))?;
-        let rows = stmt.query_map(rusqlite::params![record_type, id, links], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?;
+        let rows = stmt.query_map(rusqlite::params![record_type, id, links], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
         for row in rows {
             let (origin, text, trusted) = row?;
-            let Ok(entry) = serde_json::from_str::<CustodyEntry>(&text) else { continue };
+            let Ok(entry) = serde_json::from_str::<CustodyEntry>(&text) else {
+                continue;
+            };
             if known.contains(&entry.hash) || out.iter().any(|h| h.entry.hash == entry.hash) {
                 continue;
             }
-            out.push(HistoryEntry { entry, received_from: Some(origin), received_trusted: Some(trusted) });
+            out.push(HistoryEntry {
+                entry,
+                received_from: Some(origin),
+                received_trusted: Some(trusted),
+            });
         }
-        out.sort_by(|a, b| a.entry.at.cmp(&b.entry.at).then(a.received_from.is_some().cmp(&b.received_from.is_some())).then(a.entry.seq.cmp(&b.entry.seq)));
+        out.sort_by(|a, b| {
+            a.entry
+                .at
+                .cmp(&b.entry.at)
+                .then(a.received_from.is_some().cmp(&b.received_from.is_some()))
+                .then(a.entry.seq.cmp(&b.entry.seq))
+        });
         Ok(out)
     }
 

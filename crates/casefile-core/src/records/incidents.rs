@@ -3,9 +3,9 @@
 
 use crate::dates::{self, DateInput, DatePrecision};
 use crate::error::{Error, Result};
-use crate::store::library::Library;
-use crate::records::{self, INCIDENTS};
 use crate::records::vocab;
+use crate::records::{self, INCIDENTS};
+use crate::store::library::Library;
 use crate::{store, validate};
 use serde::{Deserialize, Serialize};
 
@@ -164,37 +164,82 @@ fn checked(conn: &rusqlite::Connection, input: &IncidentInput, base: Incident) -
         (None, None) => (None, None),
         (Some(lat), Some(lon)) => {
             if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-                return Err(Error::invalid("latitude", format!("latitude {lat} is outside -90..90")));
+                return Err(Error::invalid(
+                    "latitude",
+                    format!("latitude {lat} is outside -90..90"),
+                ));
             }
             if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-                return Err(Error::invalid("longitude", format!("longitude {lon} is outside -180..180")));
+                return Err(Error::invalid(
+                    "longitude",
+                    format!("longitude {lon} is outside -180..180"),
+                ));
             }
             (Some(lat), Some(lon))
         }
-        (Some(_), None) => return Err(Error::invalid("longitude", "a point needs a longitude as well as a latitude")),
-        (None, Some(_)) => return Err(Error::invalid("latitude", "a point needs a latitude as well as a longitude")),
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                "longitude",
+                "a point needs a longitude as well as a latitude",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                "latitude",
+                "a point needs a latitude as well as a longitude",
+            ))
+        }
     };
     let types = clean_list(&input.types);
     vocab::check_all(conn, "types", "incident_type", &types)?;
     let protected_objects = clean_list(&input.protected_objects);
-    vocab::check_all(conn, "protected_objects", "protected_object", &protected_objects)?;
+    vocab::check_all(
+        conn,
+        "protected_objects",
+        "protected_object",
+        &protected_objects,
+    )?;
     let weapons = clean_list(&input.weapons);
     vocab::check_all(conn, "weapons", "weapon", &weapons)?;
-    let violation_status = input.violation_status.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "unknown".into());
-    vocab::check(conn, "violation_status", "violation_status", &violation_status)?;
+    let violation_status = input
+        .violation_status
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    vocab::check(
+        conn,
+        "violation_status",
+        "violation_status",
+        &violation_status,
+    )?;
     let mut casualties = Vec::new();
     for c in &input.casualties {
         if c.kind != "killed" && c.kind != "injured" {
-            return Err(Error::invalid("casualties", format!("a casualty figure is \"killed\" or \"injured\", not \"{}\"", c.kind)));
+            return Err(Error::invalid(
+                "casualties",
+                format!(
+                    "a casualty figure is \"killed\" or \"injured\", not \"{}\"",
+                    c.kind
+                ),
+            ));
         }
         if let Some(total) = c.total {
             for (name, part) in [("civilians", c.civilians), ("children", c.children)] {
                 if part.is_some_and(|p| p > total) {
-                    return Err(Error::invalid("casualties", format!("{} {name} is more than the {} total of {total}", c.kind, c.kind)));
+                    return Err(Error::invalid(
+                        "casualties",
+                        format!(
+                            "{} {name} is more than the {} total of {total}",
+                            c.kind, c.kind
+                        ),
+                    ));
                 }
             }
         }
-        casualties.push(Casualty { reported_by: validate::optional_text("casualties", &c.reported_by, 300)?, ..c.clone() });
+        casualties.push(Casualty {
+            reported_by: validate::optional_text("casualties", &c.reported_by, 300)?,
+            ..c.clone()
+        });
     }
     let tags = clean_list(&input.tags);
     for t in &tags {
@@ -229,13 +274,21 @@ fn checked(conn: &rusqlite::Connection, input: &IncidentInput, base: Incident) -
 
 impl Library {
     pub fn create_incident(&mut self, case_id: &str, input: IncidentInput) -> Result<Incident> {
-        self.write(|tx| records::create_row(tx, &INCIDENTS, case_id, |conn, base: Incident| checked(conn, &input, base)))
+        self.write(|tx| {
+            records::create_row(tx, &INCIDENTS, case_id, |conn, base: Incident| {
+                checked(conn, &input, base)
+            })
+        })
     }
 
     /// Replaces an incident's fields with `input` (the whole form); a new custody entry names
     /// the fields that changed.
     pub fn edit_incident(&mut self, id: &str, input: IncidentInput) -> Result<Incident> {
-        self.write(|tx| records::edit_row(tx, &INCIDENTS, id, |conn, old: Incident| checked(conn, &input, old)))
+        self.write(|tx| {
+            records::edit_row(tx, &INCIDENTS, id, |conn, old: Incident| {
+                checked(conn, &input, old)
+            })
+        })
     }
 
     pub fn get_incident(&self, id: &str) -> Result<Incident> {

@@ -3,9 +3,9 @@
 //! and finding records to link to by their title or pseudonym.
 
 use crate::error::{Error, Result};
-use crate::store::library::Library;
-use crate::records::LINKS;
 use crate::records::vocab;
+use crate::records::LINKS;
+use crate::store::library::Library;
 use crate::{store, validate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -66,16 +66,29 @@ fn linkable(record_type: &str) -> Result<(&'static str, &'static str)> {
 }
 
 /// The label and case of a live record, or an error naming which end is wrong.
-fn resolve(conn: &Connection, field: &'static str, record_type: &str, id: &str) -> Result<(String, String)> {
+fn resolve(
+    conn: &Connection,
+    field: &'static str,
+    record_type: &str,
+    id: &str,
+) -> Result<(String, String)> {
     let (table, label) = linkable(record_type)?;
     let row: Option<(String, String, Option<String>)> = conn
-        .query_row(&format!("SELECT {label}, case_id, deleted_at FROM {table} WHERE id = ?1"), [id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            &format!("SELECT {label}, case_id, deleted_at FROM {table} WHERE id = ?1"),
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
     match row {
-        None => Err(Error::invalid(field, format!("no {record_type} with id {id}"))),
-        Some((_, _, Some(_))) => Err(Error::invalid(field, format!("that {record_type} is deleted"))),
+        None => Err(Error::invalid(
+            field,
+            format!("no {record_type} with id {id}"),
+        )),
+        Some((_, _, Some(_))) => Err(Error::invalid(
+            field,
+            format!("that {record_type} is deleted"),
+        )),
         Some((label, case_id, None)) => Ok((label, case_id)),
     }
 }
@@ -83,14 +96,26 @@ fn resolve(conn: &Connection, field: &'static str, record_type: &str, id: &str) 
 pub(crate) fn label_of(conn: &Connection, record_type: &str, id: &str) -> Result<String> {
     let (table, label) = linkable(record_type)?;
     Ok(conn
-        .query_row(&format!("SELECT {label} FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+        .query_row(
+            &format!("SELECT {label} FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_else(|| id.to_string()))
 }
 
 impl Library {
     /// Links two records of the same case. The same link twice is refused.
-    pub fn link(&mut self, from_type: &str, from_id: &str, link_type: &str, to_type: &str, to_id: &str, note: &str) -> Result<Link> {
+    pub fn link(
+        &mut self,
+        from_type: &str,
+        from_id: &str,
+        link_type: &str,
+        to_type: &str,
+        to_id: &str,
+        note: &str,
+    ) -> Result<Link> {
         let note = validate::long_text("note", note, 2000)?;
         self.write(|tx| {
             vocab::check(tx.conn(), "link_type", "link_type", link_type)?;
@@ -151,14 +176,21 @@ impl Library {
         links
             .into_iter()
             .map(|l| {
-                let (direction, other_type, other_id) =
-                    if l.from_id == id { ("out", l.to_type, l.to_id) } else { ("in", l.from_type, l.from_id) };
+                let (direction, other_type, other_id) = if l.from_id == id {
+                    ("out", l.to_type, l.to_id)
+                } else {
+                    ("in", l.from_type, l.from_id)
+                };
                 Ok(LinkView {
                     link_id: l.id,
                     link_type: l.link_type,
                     direction: direction.into(),
                     note: l.note,
-                    other: RecordRef { label: label_of(self.conn(), &other_type, &other_id)?, record_type: other_type, id: other_id },
+                    other: RecordRef {
+                        label: label_of(self.conn(), &other_type, &other_id)?,
+                        record_type: other_type,
+                        id: other_id,
+                    },
                 })
             })
             .collect()
@@ -166,8 +198,21 @@ impl Library {
 
     /// Records of a case whose title, name or pseudonym contains `query` (case-insensitive), for
     /// the link picker. Identifying details are never searched.
-    pub fn find_records(&self, case_id: &str, query: &str, types: &[String], limit: usize) -> Result<Vec<RecordRef>> {
-        let pattern = format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    pub fn find_records(
+        &self,
+        case_id: &str,
+        query: &str,
+        types: &[String],
+        limit: usize,
+    ) -> Result<Vec<RecordRef>> {
+        let pattern = format!(
+            "%{}%",
+            query
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let mut out = Vec::new();
         for (t, table, label) in LINKABLE {
             if !types.is_empty() && !types.iter().any(|x| x == t) {
@@ -177,7 +222,11 @@ impl Library {
                 "SELECT id, {label} FROM {table} WHERE case_id = ?1 AND deleted_at IS NULL AND {label} LIKE ?2 ESCAPE '\\' ORDER BY {label} LIMIT ?3"
             ))?;
             let rows = stmt.query_map(params![case_id, pattern, limit as i64], |r| {
-                Ok(RecordRef { record_type: t.to_string(), id: r.get(0)?, label: r.get(1)? })
+                Ok(RecordRef {
+                    record_type: t.to_string(),
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                })
             })?;
             for r in rows {
                 out.push(r?);
@@ -189,10 +238,19 @@ impl Library {
 }
 
 /// Used by records that name their ends in a label (acts, involvements).
-pub(crate) fn live_label(conn: &Connection, field: &'static str, record_type: &str, id: &str, case_id: &str) -> Result<String> {
+pub(crate) fn live_label(
+    conn: &Connection,
+    field: &'static str,
+    record_type: &str,
+    id: &str,
+    case_id: &str,
+) -> Result<String> {
     let (label, c) = resolve(conn, field, record_type, id)?;
     if c != case_id {
-        return Err(Error::invalid(field, format!("that {record_type} belongs to another case")));
+        return Err(Error::invalid(
+            field,
+            format!("that {record_type} belongs to another case"),
+        ));
     }
     Ok(label)
 }

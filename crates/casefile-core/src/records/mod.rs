@@ -29,7 +29,17 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// Record types that can be soft-deleted and restored.
-const DELETABLE: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &LINKS, &EVIDENCE];
+const DELETABLE: &[&Table] = &[
+    &CASES,
+    &INCIDENTS,
+    &PERSONS,
+    &UNITS,
+    &ACTS,
+    &INVOLVEMENTS,
+    &STATEMENTS,
+    &LINKS,
+    &EVIDENCE,
+];
 
 pub struct CurrentState {
     pub label: String,
@@ -37,17 +47,33 @@ pub struct CurrentState {
 }
 
 /// The current state of `record_type`/`id`, or `None` if no such record exists.
-pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<Option<CurrentState>> {
+pub fn current_state(
+    conn: &Connection,
+    record_type: &str,
+    id: &str,
+) -> Result<Option<CurrentState>> {
     if record_type == "profile" {
         let p = conn
-            .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
-                Ok(crate::records::profile::Profile { name: r.get(0)?, organisation: r.get(1)? })
-            })
+            .query_row(
+                "SELECT name, organisation FROM profile WHERE id = 1",
+                [],
+                |r| {
+                    Ok(crate::records::profile::Profile {
+                        name: r.get(0)?,
+                        organisation: r.get(1)?,
+                    })
+                },
+            )
             .optional()?;
-        return Ok(p.map(|p| CurrentState { label: p.name.clone(), digest: crate::store::custody::state_digest(&p) }));
+        return Ok(p.map(|p| CurrentState {
+            label: p.name.clone(),
+            digest: crate::store::custody::state_digest(&p),
+        }));
     }
     if record_type == "term" {
-        let Some((vocab, code)) = id.split_once(':') else { return Ok(None) };
+        let Some((vocab, code)) = id.split_once(':') else {
+            return Ok(None);
+        };
         let t = conn
             .query_row(
                 "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms WHERE vocab = ?1 AND code = ?2",
@@ -55,39 +81,68 @@ pub fn current_state(conn: &Connection, record_type: &str, id: &str) -> Result<O
                 |r| Ok(crate::records::vocab::Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? }),
             )
             .optional()?;
-        return Ok(t.map(|t| CurrentState { label: id.to_string(), digest: crate::store::custody::state_digest(&t) }));
+        return Ok(t.map(|t| CurrentState {
+            label: id.to_string(),
+            digest: crate::store::custody::state_digest(&t),
+        }));
     }
     if record_type == "installation" {
-        return Ok(crate::store::keys::state(conn)?.map(|(digest, fp)| CurrentState { label: format!("installation key {fp}"), digest }));
+        return Ok(
+            crate::store::keys::state(conn)?.map(|(digest, fp)| CurrentState {
+                label: format!("installation key {fp}"),
+                digest,
+            }),
+        );
     }
-    let Ok(t) = table(record_type) else { return Ok(None) };
+    let Ok(t) = table(record_type) else {
+        return Ok(None);
+    };
     Ok(store::row_digest(conn, t, id)?.map(|(label, digest)| CurrentState { label, digest }))
 }
 
 /// Fails unless `case_id` names a case that is not deleted.
 pub(crate) fn ensure_live_case(conn: &Connection, case_id: &str) -> Result<()> {
     let deleted: Option<Option<String>> = conn
-        .query_row("SELECT deleted_at FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
+        .query_row(
+            "SELECT deleted_at FROM cases WHERE id = ?1",
+            [case_id],
+            |r| r.get(0),
+        )
         .optional()?;
     match deleted {
-        None => Err(Error::NotFound { kind: "case", id: case_id.into() }),
-        Some(Some(_)) => Err(Error::invalid("case_id", "this case is deleted; restore it before adding to it")),
+        None => Err(Error::NotFound {
+            kind: "case",
+            id: case_id.into(),
+        }),
+        Some(Some(_)) => Err(Error::invalid(
+            "case_id",
+            "this case is deleted; restore it before adding to it",
+        )),
         Some(None) => Ok(()),
     }
 }
 
 /// The case a record of `t` belongs to, failing if the record does not exist.
 pub(crate) fn case_of(conn: &Connection, t: &Table, id: &str) -> Result<String> {
-    let sql = if t.name == "cases" { "SELECT id FROM cases WHERE id = ?1".to_string() } else { format!("SELECT case_id FROM {} WHERE id = ?1", t.name) };
+    let sql = if t.name == "cases" {
+        "SELECT id FROM cases WHERE id = ?1".to_string()
+    } else {
+        format!("SELECT case_id FROM {} WHERE id = ?1", t.name)
+    };
     conn.query_row(&sql, [id], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| Error::NotFound { kind: t.record_type, id: id.into() })
+        .ok_or_else(|| Error::NotFound {
+            kind: t.record_type,
+            id: id.into(),
+        })
 }
 
 /// The names of the top-level fields that differ between two states of a record (the
 /// bookkeeping fields excepted).
 pub fn changed_fields<T: Serialize>(old: &T, new: &T) -> Vec<String> {
-    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (serde_json::to_value(old), serde_json::to_value(new)) else {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
         return vec![];
     };
     a.iter()
@@ -135,20 +190,36 @@ pub(crate) fn update_logged<T: Serialize>(
 /// Creates a record in a live case: a default record with a new id, the case and the time,
 /// completed by `fill` (which checks the user's input), stored, and logged as "create". The
 /// create path of every record type built from a form.
-pub(crate) fn create_row<T>(tx: &WriteTx<'_>, t: &Table, case_id: &str, fill: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+pub(crate) fn create_row<T>(
+    tx: &WriteTx<'_>,
+    t: &Table,
+    case_id: &str,
+    fill: impl FnOnce(&Connection, T) -> Result<T>,
+) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Default,
 {
     ensure_live_case(tx.conn(), case_id)?;
     let mut m = match serde_json::to_value(T::default()) {
         Ok(serde_json::Value::Object(m)) => m,
-        _ => return Err(Error::Corrupt(format!("a {} does not serialise to an object", t.record_type))),
+        _ => {
+            return Err(Error::Corrupt(format!(
+                "a {} does not serialise to an object",
+                t.record_type
+            )))
+        }
     };
     let id = crate::new_id();
-    for (k, v) in [("id", id.as_str()), ("case_id", case_id), ("created_at", tx.now()), ("updated_at", tx.now())] {
+    for (k, v) in [
+        ("id", id.as_str()),
+        ("case_id", case_id),
+        ("created_at", tx.now()),
+        ("updated_at", tx.now()),
+    ] {
         m.insert(k.into(), serde_json::Value::String(v.to_string()));
     }
-    let base: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let base: T = serde_json::from_value(serde_json::Value::Object(m))
+        .map_err(|e| Error::Corrupt(e.to_string()))?;
     let record = fill(tx.conn(), base)?;
     insert_logged(tx, t, case_id, &id, &record, "create", |_| Ok(None))?;
     Ok(record)
@@ -157,7 +228,12 @@ where
 /// Loads a record, applies `change`, and when anything changed stores it with a new
 /// `updated_at` and appends an "edit" custody entry naming the changed fields. The edit path of
 /// every record type without versions.
-pub(crate) fn edit_row<T>(tx: &WriteTx<'_>, t: &Table, id: &str, change: impl FnOnce(&Connection, T) -> Result<T>) -> Result<T>
+pub(crate) fn edit_row<T>(
+    tx: &WriteTx<'_>,
+    t: &Table,
+    id: &str,
+    change: impl FnOnce(&Connection, T) -> Result<T>,
+) -> Result<T>
 where
     T: Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
 {
@@ -169,12 +245,27 @@ where
     let changed = changed_fields(&old, &new);
     let mut m = match serde_json::to_value(&new) {
         Ok(serde_json::Value::Object(m)) => m,
-        _ => return Err(Error::Corrupt(format!("a {} does not serialise to an object", t.record_type))),
+        _ => {
+            return Err(Error::Corrupt(format!(
+                "a {} does not serialise to an object",
+                t.record_type
+            )))
+        }
     };
-    m.insert("updated_at".into(), serde_json::Value::String(tx.now().to_string()));
-    let case_id = m.get("case_id").and_then(|v| v.as_str()).unwrap_or(id).to_string();
-    let new: T = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| Error::Corrupt(e.to_string()))?;
-    update_logged(tx, t, &case_id, id, &new, "edit", |_| Ok(Some(serde_json::json!({ "changed": changed }))))?;
+    m.insert(
+        "updated_at".into(),
+        serde_json::Value::String(tx.now().to_string()),
+    );
+    let case_id = m
+        .get("case_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or(id)
+        .to_string();
+    let new: T = serde_json::from_value(serde_json::Value::Object(m))
+        .map_err(|e| Error::Corrupt(e.to_string()))?;
+    update_logged(tx, t, &case_id, id, &new, "edit", |_| {
+        Ok(Some(serde_json::json!({ "changed": changed })))
+    })?;
     Ok(new)
 }
 
@@ -183,7 +274,10 @@ impl Library {
     pub fn delete(&mut self, record_type: &str, id: &str, reason: &str) -> Result<()> {
         let t = table(record_type)?;
         if !DELETABLE.iter().any(|d| d.name == t.name) {
-            return Err(Error::invalid("record_type", format!("a {record_type} cannot be deleted on its own")));
+            return Err(Error::invalid(
+                "record_type",
+                format!("a {record_type} cannot be deleted on its own"),
+            ));
         }
         let reason = crate::validate::required_text("reason", reason, 1000)?;
         self.write(|tx| {
@@ -205,7 +299,10 @@ impl Library {
     pub fn restore(&mut self, record_type: &str, id: &str) -> Result<()> {
         let t = table(record_type)?;
         if !DELETABLE.iter().any(|d| d.name == t.name) {
-            return Err(Error::invalid("record_type", format!("a {record_type} cannot be restored on its own")));
+            return Err(Error::invalid(
+                "record_type",
+                format!("a {record_type} cannot be restored on its own"),
+            ));
         }
         self.write(|tx| {
             let case_id = case_of(tx.conn(), t, id)?;
@@ -242,7 +339,13 @@ impl Library {
                 t.label, t.name
             ))?;
             for r in stmt.query_map([case_id], |r| {
-                Ok(DeletedRecord { record_type: t.record_type.into(), id: r.get(0)?, label: r.get(1)?, deleted_at: r.get(2)?, reason: r.get(3)? })
+                Ok(DeletedRecord {
+                    record_type: t.record_type.into(),
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                    deleted_at: r.get(2)?,
+                    reason: r.get(3)?,
+                })
             })? {
                 out.push(r?);
             }

@@ -3,9 +3,9 @@
 //! searched, and is read only through [`Library::reveal_identity`], which is itself logged.
 
 use crate::error::{Error, Result};
-use crate::store::library::Library;
-use crate::records::{self, IDENTITIES, PERSONS};
 use crate::records::vocab;
+use crate::records::{self, IDENTITIES, PERSONS};
+use crate::store::library::Library;
 use crate::{store, validate};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -66,7 +66,8 @@ struct IdentityRow {
 /// A new random salt for an identity row (128 bits, hex).
 pub(crate) fn new_salt() -> Result<String> {
     let mut b = [0u8; 16];
-    getrandom::getrandom(&mut b).map_err(|e| Error::Unavailable(format!("no secure random numbers: {e}")))?;
+    getrandom::getrandom(&mut b)
+        .map_err(|e| Error::Unavailable(format!("no secure random numbers: {e}")))?;
     Ok(hex::encode(b))
 }
 
@@ -90,7 +91,11 @@ fn next_pseudonym(conn: &rusqlite::Connection, case_id: &str, prefix: &str) -> R
         n += 1;
         let code = format!("{prefix}-{n:03}");
         let taken: Option<i64> = conn
-            .query_row("SELECT 1 FROM persons WHERE case_id = ?1 AND pseudonym = ?2 COLLATE NOCASE", rusqlite::params![case_id, code], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM persons WHERE case_id = ?1 AND pseudonym = ?2 COLLATE NOCASE",
+                rusqlite::params![case_id, code],
+                |r| r.get(0),
+            )
             .optional()?;
         if taken.is_none() {
             return Ok(code);
@@ -98,7 +103,12 @@ fn next_pseudonym(conn: &rusqlite::Connection, case_id: &str, prefix: &str) -> R
     }
 }
 
-fn check_pseudonym_free(conn: &rusqlite::Connection, case_id: &str, pseudonym: &str, except: &str) -> Result<()> {
+fn check_pseudonym_free(
+    conn: &rusqlite::Connection,
+    case_id: &str,
+    pseudonym: &str,
+    except: &str,
+) -> Result<()> {
     let taken: Option<String> = conn
         .query_row(
             "SELECT id FROM persons WHERE case_id = ?1 AND pseudonym = ?2 COLLATE NOCASE AND id <> ?3",
@@ -107,17 +117,29 @@ fn check_pseudonym_free(conn: &rusqlite::Connection, case_id: &str, pseudonym: &
         )
         .optional()?;
     match taken {
-        Some(_) => Err(Error::invalid("pseudonym", format!("pseudonym {pseudonym} is already used in this case"))),
+        Some(_) => Err(Error::invalid(
+            "pseudonym",
+            format!("pseudonym {pseudonym} is already used in this case"),
+        )),
         None => Ok(()),
     }
 }
 
 fn checked(conn: &rusqlite::Connection, input: &PersonInput, mut p: Person) -> Result<Person> {
-    p.roles = input.roles.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    p.roles = input
+        .roles
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
     p.roles.dedup();
     vocab::check_all(conn, "roles", "person_role", &p.roles)?;
     let pseudonym = validate::optional_text("pseudonym", &input.pseudonym, 40)?;
-    p.pseudonym = if pseudonym.is_empty() { next_pseudonym(conn, &p.case_id, prefix(&p.roles))? } else { pseudonym };
+    p.pseudonym = if pseudonym.is_empty() {
+        next_pseudonym(conn, &p.case_id, prefix(&p.roles))?
+    } else {
+        pseudonym
+    };
     check_pseudonym_free(conn, &p.case_id, &p.pseudonym, &p.id)?;
     p.description = validate::long_text("description", &input.description, 10_000)?;
     p.gender = validate::optional_text("gender", &input.gender, 40)?;
@@ -127,11 +149,19 @@ fn checked(conn: &rusqlite::Connection, input: &PersonInput, mut p: Person) -> R
 
 impl Library {
     pub fn create_person(&mut self, case_id: &str, input: PersonInput) -> Result<Person> {
-        self.write(|tx| records::create_row(tx, &PERSONS, case_id, |conn, base: Person| checked(conn, &input, base)))
+        self.write(|tx| {
+            records::create_row(tx, &PERSONS, case_id, |conn, base: Person| {
+                checked(conn, &input, base)
+            })
+        })
     }
 
     pub fn edit_person(&mut self, id: &str, input: PersonInput) -> Result<Person> {
-        self.write(|tx| records::edit_row(tx, &PERSONS, id, |conn, old: Person| checked(conn, &input, old)))
+        self.write(|tx| {
+            records::edit_row(tx, &PERSONS, id, |conn, old: Person| {
+                checked(conn, &input, old)
+            })
+        })
     }
 
     pub fn get_person(&self, id: &str) -> Result<Person> {
@@ -139,14 +169,24 @@ impl Library {
     }
 
     pub fn list_persons(&self, case_id: &str) -> Result<Vec<Person>> {
-        store::list(self.conn(), &PERSONS, "case_id = ?1 AND deleted_at IS NULL", &[&case_id], "pseudonym COLLATE NOCASE")
+        store::list(
+            self.conn(),
+            &PERSONS,
+            "case_id = ?1 AND deleted_at IS NULL",
+            &[&case_id],
+            "pseudonym COLLATE NOCASE",
+        )
     }
 
     /// Whether a person has identifying details on record (without revealing them).
     pub fn has_identity(&self, person_id: &str) -> Result<bool> {
         Ok(self
             .conn()
-            .query_row("SELECT 1 FROM person_identities WHERE id = ?1", [person_id], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM person_identities WHERE id = ?1",
+                [person_id],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
     }
@@ -172,11 +212,31 @@ impl Library {
                 Some(s) => s,
                 None => new_salt()?,
             };
-            let row = IdentityRow { updated_at: tx.now().to_string(), salt: Some(salt), ..row };
+            let row = IdentityRow {
+                updated_at: tx.now().to_string(),
+                salt: Some(salt),
+                ..row
+            };
             if exists {
-                records::update_logged(tx, &IDENTITIES, &person.case_id, person_id, &row, "edit", |_| Ok(None))?;
+                records::update_logged(
+                    tx,
+                    &IDENTITIES,
+                    &person.case_id,
+                    person_id,
+                    &row,
+                    "edit",
+                    |_| Ok(None),
+                )?;
             } else {
-                records::insert_logged(tx, &IDENTITIES, &person.case_id, person_id, &row, "create", |_| Ok(None))?;
+                records::insert_logged(
+                    tx,
+                    &IDENTITIES,
+                    &person.case_id,
+                    person_id,
+                    &row,
+                    "create",
+                    |_| Ok(None),
+                )?;
             }
             Ok(())
         })
@@ -188,7 +248,14 @@ impl Library {
             let person: Person = store::must_load(tx.conn(), &PERSONS, person_id)?;
             let row: Option<IdentityRow> = store::load(tx.conn(), &IDENTITIES, person_id)?;
             let Some(row) = row else { return Ok(None) };
-            tx.log("reveal", Some(&person.case_id), "identity", person_id, None, None)?;
+            tx.log(
+                "reveal",
+                Some(&person.case_id),
+                "identity",
+                person_id,
+                None,
+                None,
+            )?;
             Ok(Some(Identity {
                 real_name: row.real_name,
                 date_of_birth: row.date_of_birth,

@@ -38,9 +38,16 @@ impl Library {
     pub fn profile(&self) -> Result<Option<Profile>> {
         Ok(self
             .conn()
-            .query_row("SELECT name, organisation FROM profile WHERE id = 1", [], |r| {
-                Ok(Profile { name: r.get(0)?, organisation: r.get(1)? })
-            })
+            .query_row(
+                "SELECT name, organisation FROM profile WHERE id = 1",
+                [],
+                |r| {
+                    Ok(Profile {
+                        name: r.get(0)?,
+                        organisation: r.get(1)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
@@ -55,7 +62,14 @@ impl Library {
                  ON CONFLICT (id) DO UPDATE SET name = ?1, organisation = ?2, updated_at = ?3",
                 rusqlite::params![p.name, p.organisation, tx.now()],
             )?;
-            tx.log("profile_set", None, "profile", "1", Some(crate::store::custody::state_digest(&p)), None)?;
+            tx.log(
+                "profile_set",
+                None,
+                "profile",
+                "1",
+                Some(crate::store::custody::state_digest(&p)),
+                None,
+            )?;
             Ok(())
         })?;
         self.refresh_actor()?;

@@ -2,10 +2,10 @@
 //! translations, with every earlier version kept, and consent recorded per purpose.
 
 use crate::error::{Error, Result};
-use crate::store::library::Library;
 use crate::records::persons::Person;
-use crate::records::{self, CONSENTS, PERSONS, STATEMENTS};
 use crate::records::vocab;
+use crate::records::{self, CONSENTS, PERSONS, STATEMENTS};
+use crate::store::library::Library;
 use crate::{dates, store, validate};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -106,7 +106,11 @@ pub enum ConsentPurpose {
 }
 
 impl ConsentPurpose {
-    pub const ALL: [ConsentPurpose; 3] = [ConsentPurpose::Storage, ConsentPurpose::Prosecution, ConsentPurpose::Publication];
+    pub const ALL: [ConsentPurpose; 3] = [
+        ConsentPurpose::Storage,
+        ConsentPurpose::Prosecution,
+        ConsentPurpose::Publication,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentPurpose::Storage => "storage",
@@ -123,7 +127,10 @@ impl std::str::FromStr for ConsentPurpose {
             "storage" => Ok(ConsentPurpose::Storage),
             "prosecution" => Ok(ConsentPurpose::Prosecution),
             "publication" => Ok(ConsentPurpose::Publication),
-            o => Err(Error::invalid("purpose", format!("consent purpose must be storage, prosecution or publication, not \"{o}\""))),
+            o => Err(Error::invalid(
+                "purpose",
+                format!("consent purpose must be storage, prosecution or publication, not \"{o}\""),
+            )),
         }
     }
 }
@@ -183,14 +190,26 @@ pub struct ConsentSummary {
     pub publication: ConsentState,
 }
 
-fn checked(conn: &rusqlite::Connection, input: &StatementInput, mut s: Statement) -> Result<Statement> {
-    let witness: Person = store::load(conn, &PERSONS, input.witness_id.trim())?
-        .ok_or_else(|| Error::invalid("witness_id", "choose the witness (a person in this case)"))?;
+fn checked(
+    conn: &rusqlite::Connection,
+    input: &StatementInput,
+    mut s: Statement,
+) -> Result<Statement> {
+    let witness: Person =
+        store::load(conn, &PERSONS, input.witness_id.trim())?.ok_or_else(|| {
+            Error::invalid("witness_id", "choose the witness (a person in this case)")
+        })?;
     if witness.case_id != s.case_id {
-        return Err(Error::invalid("witness_id", "the witness must be a person in the same case"));
+        return Err(Error::invalid(
+            "witness_id",
+            "the witness must be a person in the same case",
+        ));
     }
     if witness.deleted_at.is_some() {
-        return Err(Error::invalid("witness_id", format!("{} is deleted", witness.pseudonym)));
+        return Err(Error::invalid(
+            "witness_id",
+            format!("{} is deleted", witness.pseudonym),
+        ));
     }
     s.witness_id = witness.id.clone();
     s.interview_date = dates::check_day("interview_date", &input.interview_date)?;
@@ -211,7 +230,12 @@ fn checked(conn: &rusqlite::Connection, input: &StatementInput, mut s: Statement
     s.mode = match input.mode.trim() {
         "" | "in_person" => "in_person".into(),
         "remote" => "remote".into(),
-        o => return Err(Error::invalid("mode", format!("mode must be in_person or remote, not \"{o}\""))),
+        o => {
+            return Err(Error::invalid(
+                "mode",
+                format!("mode must be in_person or remote, not \"{o}\""),
+            ))
+        }
     };
     s.connection = input.connection.trim().to_string();
     if !s.connection.is_empty() {
@@ -233,7 +257,11 @@ fn checked(conn: &rusqlite::Connection, input: &StatementInput, mut s: Statement
     Ok(s)
 }
 
-pub(crate) fn save_version(tx: &crate::store::library::WriteTx<'_>, s: &Statement, changed: &[String]) -> Result<String> {
+pub(crate) fn save_version(
+    tx: &crate::store::library::WriteTx<'_>,
+    s: &Statement,
+    changed: &[String],
+) -> Result<String> {
     let snapshot = serde_json::to_string(s).map_err(|e| Error::Corrupt(e.to_string()))?;
     tx.conn().execute(
         "INSERT INTO statement_versions (statement_id, version, snapshot, changed_by, changed_at, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -272,7 +300,9 @@ impl Library {
             let s = checked(tx.conn(), &input, base)?;
             records::insert_logged(tx, &STATEMENTS, case_id, &s.id, &s, "create", |tx| {
                 let vd = save_version(tx, &s, &[])?;
-                Ok(Some(serde_json::json!({ "version": 1, "version_digest": vd })))
+                Ok(Some(
+                    serde_json::json!({ "version": 1, "version_digest": vd }),
+                ))
             })?;
             Ok(s)
         })
@@ -327,7 +357,8 @@ impl Library {
                 changed_by: r.get(1)?,
                 changed_at: r.get(2)?,
                 changed: serde_json::from_str(&changed).unwrap_or_default(),
-                snapshot: serde_json::from_str(&snapshot).map_err(|e| Error::Corrupt(format!("statement version: {e}")))?,
+                snapshot: serde_json::from_str(&snapshot)
+                    .map_err(|e| Error::Corrupt(format!("statement version: {e}")))?,
             });
         }
         Ok(out)
@@ -352,7 +383,16 @@ impl Library {
             let label = format!("{} consent for {}", input.purpose.as_str(), s.title);
             let (c, action) = match existing {
                 Some(old) => {
-                    let c = Consent { granted: input.granted, given_on, method, withdrawn_on: None, withdrawal_note: String::new(), label, updated_at: now, ..old };
+                    let c = Consent {
+                        granted: input.granted,
+                        given_on,
+                        method,
+                        withdrawn_on: None,
+                        withdrawal_note: String::new(),
+                        label,
+                        updated_at: now,
+                        ..old
+                    };
                     (c, "edit")
                 }
                 None => {
@@ -375,39 +415,77 @@ impl Library {
             };
             let detail = serde_json::json!({ "purpose": c.purpose, "granted": c.granted });
             if action == "edit" {
-                records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| Ok(Some(detail)))?;
+                records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| {
+                    Ok(Some(detail))
+                })?;
             } else {
-                records::insert_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| Ok(Some(detail)))?;
+                records::insert_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, action, |_| {
+                    Ok(Some(detail))
+                })?;
             }
             Ok(c)
         })
     }
 
     /// Records that consent for a purpose was withdrawn, on a day, with a note.
-    pub fn withdraw_consent(&mut self, statement_id: &str, purpose: ConsentPurpose, on: &str, note: &str) -> Result<Consent> {
-        let on = dates::check_day("withdrawn_on", on)?.ok_or_else(|| Error::invalid("withdrawn_on", "enter the day consent was withdrawn"))?;
+    pub fn withdraw_consent(
+        &mut self,
+        statement_id: &str,
+        purpose: ConsentPurpose,
+        on: &str,
+        note: &str,
+    ) -> Result<Consent> {
+        let on = dates::check_day("withdrawn_on", on)?
+            .ok_or_else(|| Error::invalid("withdrawn_on", "enter the day consent was withdrawn"))?;
         let note = validate::long_text("withdrawal_note", note, 2000)?;
         self.write(|tx| {
             let s: Statement = store::must_load(tx.conn(), &STATEMENTS, statement_id)?;
-            let mut c: Consent = store::list(tx.conn(), &CONSENTS, "statement_id = ?1 AND purpose = ?2", &[&statement_id, &purpose.as_str()], "id")?
-                .pop()
-                .ok_or_else(|| Error::invalid("purpose", format!("no {} consent is recorded for this statement", purpose.as_str())))?;
+            let mut c: Consent = store::list(
+                tx.conn(),
+                &CONSENTS,
+                "statement_id = ?1 AND purpose = ?2",
+                &[&statement_id, &purpose.as_str()],
+                "id",
+            )?
+            .pop()
+            .ok_or_else(|| {
+                Error::invalid(
+                    "purpose",
+                    format!(
+                        "no {} consent is recorded for this statement",
+                        purpose.as_str()
+                    ),
+                )
+            })?;
             c.withdrawn_on = Some(on);
             c.withdrawal_note = note;
             c.updated_at = tx.now().to_string();
-            records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, "withdraw", |_| Ok(Some(serde_json::json!({ "purpose": purpose }))))?;
+            records::update_logged(tx, &CONSENTS, &s.case_id, &c.id, &c, "withdraw", |_| {
+                Ok(Some(serde_json::json!({ "purpose": purpose })))
+            })?;
             Ok(c)
         })
     }
 
     pub fn consents(&self, statement_id: &str) -> Result<Vec<Consent>> {
-        store::list(self.conn(), &CONSENTS, "statement_id = ?1", &[&statement_id], "purpose")
+        store::list(
+            self.conn(),
+            &CONSENTS,
+            "statement_id = ?1",
+            &[&statement_id],
+            "purpose",
+        )
     }
 
     /// Consent per purpose at a glance; a purpose with no record is `Unknown`.
     pub fn consent_summary(&self, statement_id: &str) -> Result<ConsentSummary> {
         let cs = self.consents(statement_id)?;
-        let state = |p: ConsentPurpose| cs.iter().find(|c| c.purpose == p).map(Consent::state).unwrap_or(ConsentState::Unknown);
+        let state = |p: ConsentPurpose| {
+            cs.iter()
+                .find(|c| c.purpose == p)
+                .map(Consent::state)
+                .unwrap_or(ConsentState::Unknown)
+        };
         Ok(ConsentSummary {
             storage: state(ConsentPurpose::Storage),
             prosecution: state(ConsentPurpose::Prosecution),
@@ -457,7 +535,11 @@ impl Library {
                 interview_date: r.get(3)?,
                 language: r.get(4)?,
                 version: r.get(5)?,
-                consent: ConsentSummary { storage: state(r.get(6)?), prosecution: state(r.get(7)?), publication: state(r.get(8)?) },
+                consent: ConsentSummary {
+                    storage: state(r.get(6)?),
+                    prosecution: state(r.get(7)?),
+                    publication: state(r.get(8)?),
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -8,9 +8,9 @@
 //! and records as its origin the key the bundle names (the signer vouches for it).
 
 use crate::error::{Error, Result};
-use crate::store::library::{Library, WriteTx};
 use crate::records::CASE_KEYS;
 use crate::store;
+use crate::store::library::{Library, WriteTx};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -73,15 +73,34 @@ pub enum Standing {
 /// Writes a fingerprint the one way it is stored: lower-case hex in groups of four. Accepts it
 /// with or without spaces.
 pub fn normalize_fingerprint(s: &str) -> Result<String> {
-    let hex: String = s.chars().filter(|c| !c.is_whitespace() && *c != ':').collect::<String>().to_ascii_lowercase();
+    let hex: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::invalid("fingerprint", format!("\"{s}\" is not a key fingerprint (64 hex digits)")));
+        return Err(Error::invalid(
+            "fingerprint",
+            format!("\"{s}\" is not a key fingerprint (64 hex digits)"),
+        ));
     }
-    Ok(hex.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" "))
+    Ok(hex
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 fn load(conn: &Connection, case_id: &str, fingerprint: &str) -> Result<Option<CaseKey>> {
-    Ok(store::list::<CaseKey>(conn, &CASE_KEYS, "case_id = ?1 AND fingerprint = ?2", &[&case_id, &fingerprint], "created_at")?.pop())
+    Ok(store::list::<CaseKey>(
+        conn,
+        &CASE_KEYS,
+        "case_id = ?1 AND fingerprint = ?2",
+        &[&case_id, &fingerprint],
+        "created_at",
+    )?
+    .pop())
 }
 
 /// Whether `fingerprint` may change `case_id` (its origin, or trusted and not revoked).
@@ -90,7 +109,13 @@ pub(crate) fn is_trusted(conn: &Connection, case_id: &str, fingerprint: &str) ->
 }
 
 /// Records a key's standing in a case (or brings a revoked key back), with its custody entry.
-pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str, reason: &str) -> Result<CaseKey> {
+pub(crate) fn add(
+    tx: &WriteTx<'_>,
+    case_id: &str,
+    fingerprint: &str,
+    role: &str,
+    reason: &str,
+) -> Result<CaseKey> {
     let fingerprint = normalize_fingerprint(fingerprint)?;
     let reason = crate::validate::optional_text("reason", reason, 500)?;
     match load(tx.conn(), case_id, &fingerprint)? {
@@ -100,7 +125,9 @@ pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str
             k.reason = reason;
             k.updated_at = tx.now().to_string();
             let detail = serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role });
-            crate::records::update_logged(tx, &CASE_KEYS, case_id, &k.id, &k, "trust_key", |_| Ok(Some(detail)))?;
+            crate::records::update_logged(tx, &CASE_KEYS, case_id, &k.id, &k, "trust_key", |_| {
+                Ok(Some(detail))
+            })?;
             Ok(k)
         }
         None => {
@@ -115,8 +142,14 @@ pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str
                 revoked_at: None,
             };
             let detail = serde_json::json!({ "fingerprint": k.fingerprint, "role": k.role });
-            let action = if role == "origin" { "origin_key" } else { "trust_key" };
-            crate::records::insert_logged(tx, &CASE_KEYS, case_id, &k.id, &k, action, |_| Ok(Some(detail)))?;
+            let action = if role == "origin" {
+                "origin_key"
+            } else {
+                "trust_key"
+            };
+            crate::records::insert_logged(tx, &CASE_KEYS, case_id, &k.id, &k, action, |_| {
+                Ok(Some(detail))
+            })?;
             Ok(k)
         }
     }
@@ -125,12 +158,18 @@ pub(crate) fn add(tx: &WriteTx<'_>, case_id: &str, fingerprint: &str, role: &str
 /// The case's origin key, if recorded.
 pub(crate) fn origin(conn: &Connection, case_id: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT fingerprint FROM case_keys WHERE case_id = ?1 AND role = 'origin'", [case_id], |r| r.get(0))
+        .query_row(
+            "SELECT fingerprint FROM case_keys WHERE case_id = ?1 AND role = 'origin'",
+            [case_id],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
 pub(crate) fn standing(conn: &Connection, case_id: &str, fingerprint: &str) -> Result<Standing> {
-    let exists: Option<i64> = conn.query_row("SELECT 1 FROM cases WHERE id = ?1", [case_id], |r| r.get(0)).optional()?;
+    let exists: Option<i64> = conn
+        .query_row("SELECT 1 FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
+        .optional()?;
     Ok(match exists {
         None => Standing::NewCase,
         Some(_) if is_trusted(conn, case_id, fingerprint)? => Standing::Trusted,
@@ -153,18 +192,34 @@ impl Library {
 
     /// Stops trusting a key for a case (its later bundles become conflicts). The origin key can
     /// be revoked too, for a case whose origin laptop was lost.
-    pub fn revoke_key(&mut self, case_id: &str, fingerprint: &str, reason: &str) -> Result<CaseKey> {
+    pub fn revoke_key(
+        &mut self,
+        case_id: &str,
+        fingerprint: &str,
+        reason: &str,
+    ) -> Result<CaseKey> {
         let fingerprint = normalize_fingerprint(fingerprint)?;
         let reason = crate::validate::required_text("reason", reason, 500)?;
         self.write(|tx| {
             let mut k = load(tx.conn(), case_id, &fingerprint)?
                 .filter(|k| k.revoked_at.is_none())
-                .ok_or_else(|| Error::NotFound { kind: "trusted key", id: fingerprint.clone() })?;
+                .ok_or_else(|| Error::NotFound {
+                    kind: "trusted key",
+                    id: fingerprint.clone(),
+                })?;
             k.revoked_at = Some(tx.now().to_string());
             k.updated_at = tx.now().to_string();
             k.reason = reason.clone();
             let detail = serde_json::json!({ "fingerprint": k.fingerprint, "reason": reason });
-            crate::records::update_logged(tx, &CASE_KEYS, case_id, &k.id, &k, "revoke_key", |_| Ok(Some(detail)))?;
+            crate::records::update_logged(
+                tx,
+                &CASE_KEYS,
+                case_id,
+                &k.id,
+                &k,
+                "revoke_key",
+                |_| Ok(Some(detail)),
+            )?;
             Ok(k)
         })
     }
@@ -172,16 +227,30 @@ impl Library {
     /// The case's origin, its key decisions and every bundle received into it.
     pub fn provenance(&self, case_id: &str) -> Result<Provenance> {
         crate::records::case_of(self.conn(), &crate::records::CASES, case_id)?;
-        let keys: Vec<CaseKey> = store::list(self.conn(), &CASE_KEYS, "case_id = ?1", &[&case_id], "created_at, rowid")?;
+        let keys: Vec<CaseKey> = store::list(
+            self.conn(),
+            &CASE_KEYS,
+            "case_id = ?1",
+            &[&case_id],
+            "created_at, rowid",
+        )?;
         let origin = keys.iter().find(|k| k.role == "origin").cloned();
         let mut stmt = self.conn().prepare(
             "SELECT at, actor, detail FROM custody_log WHERE case_id = ?1 AND action = 'import_bundle' ORDER BY case_seq",
         )?;
-        let rows = stmt.query_map([case_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let rows = stmt.query_map([case_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
         let mut received = Vec::new();
         for row in rows {
             let (at, actor, detail) = row?;
-            let d: serde_json::Value = detail.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
+            let d: serde_json::Value = detail
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or_default();
             let text = |k: &str| d.get(k).and_then(|v| v.as_str()).map(String::from);
             received.push(ReceivedBundle {
                 received_at: at,
@@ -195,6 +264,12 @@ impl Library {
                 counts: d.get("counts").cloned().unwrap_or_default(),
             });
         }
-        Ok(Provenance { case_id: case_id.to_string(), own_key: self.key_info()?.fingerprint, origin, keys, received })
+        Ok(Provenance {
+            case_id: case_id.to_string(),
+            own_key: self.key_info()?.fingerprint,
+            origin,
+            keys,
+            received,
+        })
     }
 }

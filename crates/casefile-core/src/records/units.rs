@@ -1,9 +1,9 @@
 //! Units and organisations: military formations, armed groups, authorities, as actors.
 
 use crate::error::Result;
-use crate::store::library::Library;
-use crate::records::{self, UNITS};
 use crate::records::vocab;
+use crate::records::{self, UNITS};
+use crate::store::library::Library;
 use crate::{store, validate};
 use serde::{Deserialize, Serialize};
 
@@ -44,11 +44,17 @@ fn checked(conn: &rusqlite::Connection, input: &UnitInput, mut u: Unit) -> Resul
 
 impl Library {
     pub fn create_unit(&mut self, case_id: &str, input: UnitInput) -> Result<Unit> {
-        self.write(|tx| records::create_row(tx, &UNITS, case_id, |conn, base: Unit| checked(conn, &input, base)))
+        self.write(|tx| {
+            records::create_row(tx, &UNITS, case_id, |conn, base: Unit| {
+                checked(conn, &input, base)
+            })
+        })
     }
 
     pub fn edit_unit(&mut self, id: &str, input: UnitInput) -> Result<Unit> {
-        self.write(|tx| records::edit_row(tx, &UNITS, id, |conn, old: Unit| checked(conn, &input, old)))
+        self.write(|tx| {
+            records::edit_row(tx, &UNITS, id, |conn, old: Unit| checked(conn, &input, old))
+        })
     }
 
     pub fn get_unit(&self, id: &str) -> Result<Unit> {
@@ -56,6 +62,12 @@ impl Library {
     }
 
     pub fn list_units(&self, case_id: &str) -> Result<Vec<Unit>> {
-        store::list(self.conn(), &UNITS, "case_id = ?1 AND deleted_at IS NULL", &[&case_id], "name COLLATE NOCASE")
+        store::list(
+            self.conn(),
+            &UNITS,
+            "case_id = ?1 AND deleted_at IS NULL",
+            &[&case_id],
+            "name COLLATE NOCASE",
+        )
     }
 }

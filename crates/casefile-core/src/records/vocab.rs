@@ -10,8 +10,17 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub const VOCABULARIES: &[&str] = &[
-    "incident_type", "protected_object", "weapon", "violation_status", "act_type",
-    "involvement_degree", "link_type", "connection", "reliability", "person_role", "unit_kind",
+    "incident_type",
+    "protected_object",
+    "weapon",
+    "violation_status",
+    "act_type",
+    "involvement_degree",
+    "link_type",
+    "connection",
+    "reliability",
+    "person_role",
+    "unit_kind",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -26,15 +35,30 @@ pub struct Term {
 /// Fails with a field error unless `code` is a term of `vocab`.
 pub(crate) fn check(conn: &Connection, field: &'static str, vocab: &str, code: &str) -> Result<()> {
     let found: Option<i64> = conn
-        .query_row("SELECT 1 FROM vocab_terms WHERE vocab = ?1 AND code = ?2", params![vocab, code], |r| r.get(0))
+        .query_row(
+            "SELECT 1 FROM vocab_terms WHERE vocab = ?1 AND code = ?2",
+            params![vocab, code],
+            |r| r.get(0),
+        )
         .optional()?;
     match found {
         Some(_) => Ok(()),
-        None => Err(Error::invalid(field, format!("\"{code}\" is not a known {} (see `casefile vocab list {vocab}`)", vocab.replace('_', " ")))),
+        None => Err(Error::invalid(
+            field,
+            format!(
+                "\"{code}\" is not a known {} (see `casefile vocab list {vocab}`)",
+                vocab.replace('_', " ")
+            ),
+        )),
     }
 }
 
-pub(crate) fn check_all(conn: &Connection, field: &'static str, vocab: &str, codes: &[String]) -> Result<()> {
+pub(crate) fn check_all(
+    conn: &Connection,
+    field: &'static str,
+    vocab: &str,
+    codes: &[String],
+) -> Result<()> {
     codes.iter().try_for_each(|c| check(conn, field, vocab, c))
 }
 
@@ -43,9 +67,20 @@ impl Library {
     /// that does not exist is `not_found`, so a typo is not read as "no terms".
     pub fn terms(&self, vocab: Option<&str>) -> Result<Vec<Term>> {
         if let Some(v) = vocab {
-            let stored = || self.conn().query_row("SELECT 1 FROM vocab_terms WHERE vocab = ?1 LIMIT 1", [v], |_| Ok(())).optional();
+            let stored = || {
+                self.conn()
+                    .query_row(
+                        "SELECT 1 FROM vocab_terms WHERE vocab = ?1 LIMIT 1",
+                        [v],
+                        |_| Ok(()),
+                    )
+                    .optional()
+            };
             if !VOCABULARIES.contains(&v) && stored()?.is_none() {
-                return Err(Error::NotFound { kind: "vocabulary", id: v.into() });
+                return Err(Error::NotFound {
+                    kind: "vocabulary",
+                    id: v.into(),
+                });
             }
         }
         let mut stmt = self.conn().prepare(
@@ -53,23 +88,54 @@ impl Library {
              WHERE ?1 IS NULL OR vocab = ?1 ORDER BY vocab, sort, label_en",
         )?;
         let rows = stmt.query_map([vocab], |r| {
-            Ok(Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? })
+            Ok(Term {
+                vocab: r.get(0)?,
+                code: r.get(1)?,
+                label_en: r.get(2)?,
+                label_uk: r.get(3)?,
+                builtin: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Adds a user-defined term to a vocabulary.
-    pub fn add_term(&mut self, vocab: &str, code: &str, label_en: &str, label_uk: &str) -> Result<Term> {
+    pub fn add_term(
+        &mut self,
+        vocab: &str,
+        code: &str,
+        label_en: &str,
+        label_uk: &str,
+    ) -> Result<Term> {
         if !VOCABULARIES.contains(&vocab) {
-            return Err(Error::invalid("vocab", format!("unknown vocabulary \"{vocab}\"; known: {}", VOCABULARIES.join(", "))));
+            return Err(Error::invalid(
+                "vocab",
+                format!(
+                    "unknown vocabulary \"{vocab}\"; known: {}",
+                    VOCABULARIES.join(", ")
+                ),
+            ));
         }
         let code = code.trim();
-        if code.is_empty() || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return Err(Error::invalid("code", "a term code uses only a-z, 0-9 and _"));
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(Error::invalid(
+                "code",
+                "a term code uses only a-z, 0-9 and _",
+            ));
         }
         let label_en = crate::validate::required_text("label_en", label_en, 200)?;
         let label_uk = crate::validate::optional_text("label_uk", label_uk, 200)?;
-        let term = Term { vocab: vocab.into(), code: code.into(), label_en, label_uk, builtin: false };
+        let term = Term {
+            vocab: vocab.into(),
+            code: code.into(),
+            label_en,
+            label_uk,
+            builtin: false,
+        };
         self.write(|tx| {
             let n = tx.conn().execute(
                 "INSERT OR IGNORE INTO vocab_terms (vocab, code, label_en, label_uk, builtin) VALUES (?1, ?2, ?3, ?4, 0)",

@@ -112,7 +112,9 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
                 "AND" => Tok::And,
                 "OR" => Tok::Or,
                 "NOT" => Tok::Not,
-                _ if w.ends_with('*') && w.len() > 1 => Tok::Prefix(w.trim_end_matches('*').to_string()),
+                _ if w.ends_with('*') && w.len() > 1 => {
+                    Tok::Prefix(w.trim_end_matches('*').to_string())
+                }
                 _ => Tok::Word(w),
             });
         }
@@ -130,7 +132,9 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
                 }
                 let has_token = w.chars().any(char::is_alphanumeric);
                 if !has_token {
-                    return Err(syntax(&format!("\"{w}\" has no letters or digits to search for")));
+                    return Err(syntax(&format!(
+                        "\"{w}\" has no letters or digits to search for"
+                    )));
                 }
                 let w = &w.replace('ё', "е").replace('Ё', "Е");
                 out.push(match t {
@@ -141,7 +145,11 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
                 expect_operand = false;
             }
             Tok::And | Tok::Or | Tok::Not => {
-                let name = match t { Tok::And => "AND", Tok::Or => "OR", _ => "NOT" };
+                let name = match t {
+                    Tok::And => "AND",
+                    Tok::Or => "OR",
+                    _ => "NOT",
+                };
                 if expect_operand {
                     return Err(syntax(&format!("{name} needs something before it")));
                 }
@@ -162,7 +170,9 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
             Tok::Close => {
                 depth -= 1;
                 if depth < 0 || expect_operand {
-                    return Err(syntax("A parenthesis is closed without being opened, or closes nothing"));
+                    return Err(syntax(
+                        "A parenthesis is closed without being opened, or closes nothing",
+                    ));
                 }
                 out.push(")".into());
             }
@@ -179,13 +189,23 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
 
 impl Library {
     /// Searches the library (or one case); returns one page of ranked hits with snippets.
-    pub fn search(&self, query: &str, case_id: Option<&str>, limit: usize, offset: usize) -> Result<SearchResult> {
+    pub fn search(
+        &self,
+        query: &str,
+        case_id: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResult> {
         let (fts, terms) = to_fts(query)?;
         let limit = limit.clamp(1, 200);
         // How common is the rarest word? (fts5vocab counts documents per term.)
         let mut rarest = i64::MAX;
         for t in &terms {
-            let words: Vec<String> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(fold).collect();
+            let words: Vec<String> = t
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(fold)
+                .collect();
             for w in words {
                 let n: i64 = self
                     .conn()
@@ -195,11 +215,19 @@ impl Library {
             }
         }
         let windowed = rarest > FULL_RANK_LIMIT;
-        let case_filter = if case_id.is_some() { "AND d.case_id = ?2" } else { "" };
+        let case_filter = if case_id.is_some() {
+            "AND d.case_id = ?2"
+        } else {
+            ""
+        };
         // Ranking a word found in most documents means scoring all of them, and says little
         // (such a word barely tells documents apart): then the newest matches come first, and
         // only the page is scored. FTS5 walks matches in rowid order and stops at the LIMIT.
-        let order = if windowed { "search_index.rowid DESC" } else { "score" };
+        let order = if windowed {
+            "search_index.rowid DESC"
+        } else {
+            "score"
+        };
         let sql = format!(
             "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
                     snippet(search_index, 1, char(57344), char(57345), '…', 16), bm25(search_index, 4.0, 1.0) AS score
@@ -225,12 +253,20 @@ impl Library {
             })
         });
         let mut hits = match rows {
-            Ok(rows) => rows.collect::<rusqlite::Result<Vec<_>>>().map_err(friendly)?,
+            Ok(rows) => rows
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(friendly)?,
             Err(e) => return Err(friendly(e)),
         };
         let more = hits.len() > limit;
         hits.truncate(limit);
-        Ok(SearchResult { query: query.to_string(), hits, ranked: !windowed, matches_estimate: rarest, more })
+        Ok(SearchResult {
+            query: query.to_string(),
+            hits,
+            ranked: !windowed,
+            matches_estimate: rarest,
+            more,
+        })
     }
 
     /// Rebuilds the search index from the records (`casefile search --reindex`).
@@ -279,7 +315,9 @@ fn fold(w: &str) -> String {
 /// disk) is what it is. Classified by SQLite's code, never by its message.
 fn friendly(e: rusqlite::Error) -> Error {
     match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_ERROR => syntax("The search could not be understood"),
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_ERROR => {
+            syntax("The search could not be understood")
+        }
         _ => Error::from(e),
     }
 }
@@ -323,16 +361,22 @@ fn day_bound(field: &'static str, v: &Option<String>, end: bool) -> Result<Optio
         None => Ok(None),
         Some(d) => {
             let d = crate::dates::check_day(field, d)?.unwrap_or_default();
-            Ok(Some(format!("{d}T{}", if end { "23:59:59" } else { "00:00:00" })))
+            Ok(Some(format!(
+                "{d}T{}",
+                if end { "23:59:59" } else { "00:00:00" }
+            )))
         }
     }
 }
 
 fn in_list(col: &str, args: &mut Vec<SqlValue>, values: &[String]) -> String {
-    let marks: Vec<String> = values.iter().map(|v| {
-        args.push(SqlValue::Text(v.clone()));
-        format!("?{}", args.len())
-    }).collect();
+    let marks: Vec<String> = values
+        .iter()
+        .map(|v| {
+            args.push(SqlValue::Text(v.clone()));
+            format!("?{}", args.len())
+        })
+        .collect();
     format!("{col} IN ({})", marks.join(", "))
 }
 
@@ -343,8 +387,16 @@ fn linked_to(kind: &str) -> String {
 }
 
 impl Library {
-    fn search_clause(&self, record_type: &str, case_id: &str, query: &Option<String>, args: &mut Vec<SqlValue>) -> Result<Option<String>> {
-        let Some(q) = query.as_deref().map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    fn search_clause(
+        &self,
+        record_type: &str,
+        case_id: &str,
+        query: &Option<String>,
+        args: &mut Vec<SqlValue>,
+    ) -> Result<Option<String>> {
+        let Some(q) = query.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return Ok(None);
+        };
         let (fts, _) = to_fts(q)?;
         args.push(SqlValue::Text(fts));
         let m = args.len();
@@ -359,22 +411,37 @@ impl Library {
     }
 
     /// The case's incidents that pass every filter given, by date.
-    pub fn filter_incidents(&self, case_id: &str, f: &IncidentFilter) -> Result<Vec<crate::records::incidents::IncidentRow>> {
+    pub fn filter_incidents(
+        &self,
+        case_id: &str,
+        f: &IncidentFilter,
+    ) -> Result<Vec<crate::records::incidents::IncidentRow>> {
         let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
-        let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
+        let mut conds = vec![
+            "x.case_id = ?1".to_string(),
+            "x.deleted_at IS NULL".to_string(),
+        ];
         if let Some(c) = self.search_clause("incident", case_id, &f.query, &mut args)? {
             conds.push(c);
         }
         if !f.types.is_empty() {
             let l = in_list("value", &mut args, &f.types);
-            conds.push(format!("EXISTS (SELECT 1 FROM json_each(x.types) WHERE {l})"));
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(x.types) WHERE {l})"
+            ));
         }
         if !f.tags.is_empty() {
             let l = in_list("value", &mut args, &f.tags);
-            conds.push(format!("EXISTS (SELECT 1 FROM json_each(x.tags) WHERE {l})"));
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(x.tags) WHERE {l})"
+            ));
         }
         if !f.violation_status.is_empty() {
-            conds.push(in_list("x.violation_status", &mut args, &f.violation_status));
+            conds.push(in_list(
+                "x.violation_status",
+                &mut args,
+                &f.violation_status,
+            ));
         }
         if let Some(from) = day_bound("from", &f.from, false)? {
             args.push(SqlValue::Text(from));
@@ -389,9 +456,16 @@ impl Library {
             let n = args.len();
             conds.push(format!("(lower(x.oblast) LIKE ?{n} OR lower(x.settlement) LIKE ?{n} OR lower(x.place_name) LIKE ?{n} OR lower(x.raion) LIKE ?{n})"));
         }
-        for (flag, kind) in [(f.has_evidence, "evidence"), (f.has_statements, "statement")] {
+        for (flag, kind) in [
+            (f.has_evidence, "evidence"),
+            (f.has_statements, "statement"),
+        ] {
             if let Some(want) = flag {
-                conds.push(format!("{}{}", if want { "" } else { "NOT " }, linked_to(kind)));
+                conds.push(format!(
+                    "{}{}",
+                    if want { "" } else { "NOT " },
+                    linked_to(kind)
+                ));
             }
         }
         let sql = format!(
@@ -400,24 +474,45 @@ impl Library {
         );
         let ids: Vec<String> = {
             let mut stmt = self.conn().prepare(&sql)?;
-            let rows = stmt.query_map(params_from_iter(args), |r| r.get(0)).map_err(friendly)?;
+            let rows = stmt
+                .query_map(params_from_iter(args), |r| r.get(0))
+                .map_err(friendly)?;
             rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
         };
         let all = self.incident_rows(case_id)?;
-        let order: std::collections::HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-        let mut out: Vec<_> = all.into_iter().filter(|r| order.contains_key(r.id.as_str())).collect();
+        let order: std::collections::HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut out: Vec<_> = all
+            .into_iter()
+            .filter(|r| order.contains_key(r.id.as_str()))
+            .collect();
         out.sort_by_key(|r| order[r.id.as_str()]);
         Ok(out)
     }
 
     /// The case's evidence that passes every filter given.
-    pub fn filter_evidence(&self, case_id: &str, f: &EvidenceFilter) -> Result<Vec<crate::records::evidence::EvidenceRow>> {
+    pub fn filter_evidence(
+        &self,
+        case_id: &str,
+        f: &EvidenceFilter,
+    ) -> Result<Vec<crate::records::evidence::EvidenceRow>> {
         let mut args: Vec<SqlValue> = vec![SqlValue::Text(case_id.into())];
-        let mut conds = vec!["x.case_id = ?1".to_string(), "x.deleted_at IS NULL".to_string()];
+        let mut conds = vec![
+            "x.case_id = ?1".to_string(),
+            "x.deleted_at IS NULL".to_string(),
+        ];
         if let Some(c) = self.search_clause("evidence", case_id, &f.query, &mut args)? {
             conds.push(c);
         }
-        if let Some(m) = f.media_type.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        if let Some(m) = f
+            .media_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             args.push(SqlValue::Text(format!("{m}%")));
             conds.push(format!("x.media_type LIKE ?{}", args.len()));
         }
@@ -430,7 +525,11 @@ impl Library {
             conds.push(format!("x.graphic = {}", g as i32));
         }
         if !f.verification_status.is_empty() {
-            conds.push(in_list("x.verification_status", &mut args, &f.verification_status));
+            conds.push(in_list(
+                "x.verification_status",
+                &mut args,
+                &f.verification_status,
+            ));
         }
         if let Some(from) = day_bound("from", &f.from, false)? {
             args.push(SqlValue::Text(from));
@@ -443,10 +542,16 @@ impl Library {
         let sql = format!("SELECT x.id FROM evidence x WHERE {}", conds.join(" AND "));
         let ids: std::collections::HashSet<String> = {
             let mut stmt = self.conn().prepare(&sql)?;
-            let rows = stmt.query_map(params_from_iter(args), |r| r.get(0)).map_err(friendly)?;
+            let rows = stmt
+                .query_map(params_from_iter(args), |r| r.get(0))
+                .map_err(friendly)?;
             rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
         };
-        Ok(self.evidence_rows(case_id)?.into_iter().filter(|r| ids.contains(&r.id)).collect())
+        Ok(self
+            .evidence_rows(case_id)?
+            .into_iter()
+            .filter(|r| ids.contains(&r.id))
+            .collect())
     }
 }
 

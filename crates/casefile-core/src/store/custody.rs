@@ -113,9 +113,11 @@ pub(crate) struct NewEntry<'a> {
 /// Appends an entry on `conn` (which must be inside the caller's transaction).
 pub(crate) fn append(conn: &Connection, e: NewEntry<'_>) -> Result<CustodyEntry> {
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev_hash) = match last {
         Some((s, h)) => (s + 1, h),
@@ -199,7 +201,11 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustodyEntry> 
 }
 
 /// Entries touching one record, oldest first.
-pub(crate) fn for_record(conn: &Connection, record_type: &str, id: &str) -> Result<Vec<CustodyEntry>> {
+pub(crate) fn for_record(
+    conn: &Connection,
+    record_type: &str,
+    id: &str,
+) -> Result<Vec<CustodyEntry>> {
     let mut stmt = conn.prepare(
         "SELECT * FROM custody_log WHERE record_type = ?1 AND record_id = ?2 ORDER BY seq",
     )?;
@@ -222,29 +228,46 @@ pub(crate) fn verify_chain(conn: &Connection) -> Result<(u64, Option<ChainProble
     let mut expected_seq = 1;
     let mut count = 0u64;
     while let Some(row) = rows.next()? {
-        let e = from_row(row).map_err(|err| Error::CustodyBroken(format!("unreadable entry: {err}")))?;
+        let e = from_row(row)
+            .map_err(|err| Error::CustodyBroken(format!("unreadable entry: {err}")))?;
         count += 1;
         if e.seq != expected_seq {
-            return Ok((count, Some(ChainProblem {
-                seq: e.seq,
-                message: format!("entry {} follows entry {}: entries are missing", e.seq, expected_seq - 1),
-            })));
+            return Ok((
+                count,
+                Some(ChainProblem {
+                    seq: e.seq,
+                    message: format!(
+                        "entry {} follows entry {}: entries are missing",
+                        e.seq,
+                        expected_seq - 1
+                    ),
+                }),
+            ));
         }
         if e.prev_hash != prev {
-            return Ok((count, Some(ChainProblem {
-                seq: e.seq,
-                message: format!("entry {} does not link to the entry before it (prev_hash differs)", e.seq),
-            })));
+            return Ok((
+                count,
+                Some(ChainProblem {
+                    seq: e.seq,
+                    message: format!(
+                        "entry {} does not link to the entry before it (prev_hash differs)",
+                        e.seq
+                    ),
+                }),
+            ));
         }
         let h = e.compute_hash();
         if h != e.hash {
-            return Ok((count, Some(ChainProblem {
-                seq: e.seq,
-                message: format!(
-                    "entry {} ({} {} {}) was altered: its content no longer matches its hash",
-                    e.seq, e.action, e.record_type, e.record_id
-                ),
-            })));
+            return Ok((
+                count,
+                Some(ChainProblem {
+                    seq: e.seq,
+                    message: format!(
+                        "entry {} ({} {} {}) was altered: its content no longer matches its hash",
+                        e.seq, e.action, e.record_type, e.record_id
+                    ),
+                }),
+            ));
         }
         prev = e.hash;
         expected_seq += 1;
@@ -261,7 +284,10 @@ pub struct CaseChain {
 
 impl Default for CaseChain {
     fn default() -> Self {
-        CaseChain { prev: GENESIS.to_string(), count: 0 }
+        CaseChain {
+            prev: GENESIS.to_string(),
+            count: 0,
+        }
     }
 }
 
@@ -275,10 +301,19 @@ impl CaseChain {
             return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} ({} {} {}) was altered: its content no longer matches its hash", e.action, e.record_type, e.record_id) });
         }
         if e.case_seq != Some(expected) {
-            return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} is missing or out of order (found case entry {:?})", e.case_seq) });
+            return Some(ChainProblem {
+                seq: expected,
+                message: format!(
+                    "custody entry {expected} is missing or out of order (found case entry {:?})",
+                    e.case_seq
+                ),
+            });
         }
         if e.case_prev_hash.as_deref() != Some(self.prev.as_str()) {
-            return Some(ChainProblem { seq: expected, message: format!("custody entry {expected} does not link to the entry before it") });
+            return Some(ChainProblem {
+                seq: expected,
+                message: format!("custody entry {expected} does not link to the entry before it"),
+            });
         }
         self.prev = e.hash.clone();
         None

@@ -14,8 +14,8 @@
 //! ([`crate::Library::accept_log_head`]), which is itself a custody entry.
 
 use crate::error::{Error, Result};
-use rusqlite::OptionalExtension;
 use base64::Engine;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
@@ -41,13 +41,25 @@ fn message(seq: i64, hash: &str) -> Vec<u8> {
 /// if a power cut loses the rename, the old head names an earlier entry of the log, which is
 /// read as a crash (brought up to date on open), never as tampering; a head file that is
 /// half-written could be, hence the fsync of its content.
-pub(crate) fn write(dir: &Path, signer: &crate::store::keys::Signer, seq: i64, hash: &str) -> Result<()> {
+pub(crate) fn write(
+    dir: &Path,
+    signer: &crate::store::keys::Signer,
+    seq: i64,
+    hash: &str,
+) -> Result<()> {
     let (sig, _) = signer.sign(&message(seq, hash));
-    let head = Head { seq, hash: hash.to_string(), key: signer.fingerprint(), signature: base64::engine::general_purpose::STANDARD.encode(sig) };
+    let head = Head {
+        seq,
+        hash: hash.to_string(),
+        key: signer.fingerprint(),
+        signature: base64::engine::general_purpose::STANDARD.encode(sig),
+    };
     let text = serde_json::to_vec_pretty(&head).map_err(|e| Error::Corrupt(e.to_string()))?;
     let tmp = dir.join(format!("{HEAD_FILE}.tmp"));
     let mut f = crate::fsutil::private_file(&tmp)?;
-    f.write_all(&text).and_then(|_| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(&text)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
     drop(f);
     let dest = dir.join(HEAD_FILE);
     fs::rename(&tmp, &dest).map_err(|e| Error::io(&dest, e))
@@ -65,13 +77,20 @@ pub(crate) fn read(dir: &Path) -> std::result::Result<Option<Head>, String> {
         return Err("the head file is not a small regular file".into());
     }
     let bytes = fs::read(&p).map_err(|e| format!("the head file cannot be read: {e}"))?;
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| format!("the head file is malformed: {e}"))
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| format!("the head file is malformed: {e}"))
 }
 
 /// Whether `head` was signed by `public` (the library's key).
 pub(crate) fn signed_by(head: &Head, public: &[u8; 32]) -> bool {
-    let sig: Option<[u8; 64]> = base64::engine::general_purpose::STANDARD.decode(&head.signature).ok().and_then(|v| v.try_into().ok());
-    sig.is_some_and(|s| crate::store::keys::verify_signature(public, &message(head.seq, &head.hash), &s))
+    let sig: Option<[u8; 64]> = base64::engine::general_purpose::STANDARD
+        .decode(&head.signature)
+        .ok()
+        .and_then(|v| v.try_into().ok());
+    sig.is_some_and(|s| {
+        crate::store::keys::verify_signature(public, &message(head.seq, &head.hash), &s)
+    })
 }
 
 /// Removes a leftover temp file of an interrupted write.
@@ -130,16 +149,32 @@ pub(crate) fn assess(
             )))
         }
     }
-    Ok(if head.seq == log_seq { HeadState::Current } else { HeadState::Behind { head_seq: head.seq, log_seq } })
+    Ok(if head.seq == log_seq {
+        HeadState::Current
+    } else {
+        HeadState::Behind {
+            head_seq: head.seq,
+            log_seq,
+        }
+    })
 }
 
 /// How the head file stands against the log now.
 pub(crate) fn state(conn: &rusqlite::Connection, dir: &Path) -> Result<HeadState> {
-    let last: Option<(i64, String)> =
-        conn.query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
     let public = crate::store::keys::public_key(conn)?;
     let hash_at = |seq: i64| -> Result<Option<String>> {
-        Ok(conn.query_row("SELECT hash FROM custody_log WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+        Ok(conn
+            .query_row("SELECT hash FROM custody_log WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .optional()?)
     };
     assess(read(dir), &public, last, &hash_at)
 }

@@ -64,7 +64,9 @@ impl Library {
             let d = File::open(dir).map_err(unusable)?;
             match d.try_lock() {
                 Ok(()) => Some(d),
-                Err(TryLockError::WouldBlock) => return Err(Error::LibraryLocked(dir.to_path_buf())),
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::LibraryLocked(dir.to_path_buf()))
+                }
                 Err(TryLockError::Error(e)) => return Err(unusable(e)),
             }
         };
@@ -84,7 +86,9 @@ impl Library {
         }
         crate::fsutil::restrict(&lock_path, false)?;
         // Who holds it, for a person looking at the directory; informational only.
-        let _ = lock.set_len(0).and_then(|_| writeln!(lock, "{}", std::process::id()));
+        let _ = lock
+            .set_len(0)
+            .and_then(|_| writeln!(lock, "{}", std::process::id()));
         // Only now, holding the lock, may leftovers of an earlier process be removed.
         let vault = vault::Vault::open(&dir.join(vault::VAULT_DIR)).map_err(unusable_err)?;
         crate::store::head::clean(dir);
@@ -137,7 +141,11 @@ impl Library {
         }
         let last: Option<(i64, String)> = self
             .conn
-            .query_row("SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT seq, hash FROM custody_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         if let (Some((seq, hash)), Some(signer)) = (last, &self.signer) {
             if seq != self.head_seq {
@@ -160,7 +168,12 @@ impl Library {
         };
         let state = match crate::store::head::state(&self.conn, &self.dir)? {
             crate::store::head::HeadState::Mismatch(m) => m,
-            _ => return Err(Error::invalid("reason", "the head file agrees with the log; there is nothing to accept")),
+            _ => {
+                return Err(Error::invalid(
+                    "reason",
+                    "the head file agrees with the log; there is nothing to accept",
+                ))
+            }
         };
         self.write(|tx| {
             tx.log("accept_log_head", None, "log", "head", None, Some(serde_json::json!({ "reason": reason, "head_file": previous, "finding": state })))?;
@@ -173,7 +186,9 @@ impl Library {
 
     /// This installation's public key and fingerprint.
     pub fn key_info(&self) -> Result<crate::store::keys::KeyInfo> {
-        Ok(crate::store::keys::key_info(&crate::store::keys::public_key(&self.conn)?))
+        Ok(crate::store::keys::key_info(
+            &crate::store::keys::public_key(&self.conn)?,
+        ))
     }
 
     /// This installation's signer, for work done without holding the library (an export).
@@ -226,11 +241,17 @@ impl Library {
     }
 
     /// Like [`Library::write`], with entries naming `actor` (Casefile itself, for an upgrade).
-    pub(crate) fn write_as<T>(&mut self, actor: &str, f: impl FnOnce(&WriteTx<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_as<T>(
+        &mut self,
+        actor: &str,
+        f: impl FnOnce(&WriteTx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let actor = actor.to_string();
         let now = format_ts(self.clock.now());
         let out = {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let wtx = WriteTx { tx, now, actor };
             let out = f(&wtx)?;
             wtx.tx.commit()?;
@@ -241,5 +262,4 @@ impl Library {
         let _ = self.advance_head();
         Ok(out)
     }
-
 }

@@ -42,12 +42,23 @@ fn to_sql(v: &Value) -> SqlValue {
 fn fields<T: Serialize>(record: &T) -> Result<Map<String, Value>> {
     let m = match serde_json::to_value(record).map_err(|e| Error::Corrupt(e.to_string()))? {
         Value::Object(m) => m,
-        _ => return Err(Error::Corrupt("a record must serialise to an object".into())),
+        _ => {
+            return Err(Error::Corrupt(
+                "a record must serialise to an object".into(),
+            ))
+        }
     };
     // Field names become column names in SQL text: only plain identifiers may pass, whatever
     // the record came from (a bundle is untrusted input).
-    if let Some(k) = m.keys().find(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')) {
-        return Err(Error::BundleRefused(format!("\"{k}\" is not a column name")));
+    if let Some(k) = m.keys().find(|k| {
+        k.is_empty()
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    }) {
+        return Err(Error::BundleRefused(format!(
+            "\"{k}\" is not a column name"
+        )));
     }
     Ok(m)
 }
@@ -64,7 +75,12 @@ pub fn insert<T: Serialize>(conn: &Connection, t: &Table, record: &T) -> Result<
     let m = fields(record)?;
     let cols: Vec<&str> = m.keys().map(String::as_str).collect();
     let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.name, cols.join(", "), marks.join(", "));
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        t.name,
+        cols.join(", "),
+        marks.join(", ")
+    );
     conn.execute(&sql, params_from_iter(m.values().map(to_sql)))?;
     Ok(())
 }
@@ -72,13 +88,25 @@ pub fn insert<T: Serialize>(conn: &Connection, t: &Table, record: &T) -> Result<
 /// Overwrites every column of the row with `record`'s fields (its `id` selects the row).
 pub fn update<T: Serialize>(conn: &Connection, t: &Table, id: &str, record: &T) -> Result<()> {
     let m = fields(record)?;
-    let sets: Vec<String> = m.keys().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect();
-    let sql = format!("UPDATE {} SET {} WHERE id = ?{}", t.name, sets.join(", "), m.len() + 1);
+    let sets: Vec<String> = m
+        .keys()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ?{}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = ?{}",
+        t.name,
+        sets.join(", "),
+        m.len() + 1
+    );
     let mut values: Vec<SqlValue> = m.values().map(to_sql).collect();
     values.push(SqlValue::Text(id.to_string()));
     let n = conn.execute(&sql, params_from_iter(values))?;
     if n == 0 {
-        return Err(Error::NotFound { kind: t.record_type, id: id.to_string() });
+        return Err(Error::NotFound {
+            kind: t.record_type,
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
@@ -91,7 +119,8 @@ fn value_of(v: ValueRef<'_>, json: bool) -> Result<Value> {
         ValueRef::Text(s) => {
             let s = std::str::from_utf8(s).map_err(|e| Error::Corrupt(e.to_string()))?;
             if json {
-                serde_json::from_str(s).map_err(|e| Error::Corrupt(format!("bad JSON in a stored record: {e}")))?
+                serde_json::from_str(s)
+                    .map_err(|e| Error::Corrupt(format!("bad JSON in a stored record: {e}")))?
             } else {
                 Value::String(s.to_string())
             }
@@ -118,8 +147,12 @@ pub fn row_map(t: &Table, row: &Row<'_>) -> Result<Map<String, Value>> {
 /// Converts a row into the record type `T`.
 pub fn from_row<T: DeserializeOwned>(t: &Table, row: &Row<'_>) -> Result<T> {
     let m = row_map(t, row)?;
-    serde_json::from_value(Value::Object(m))
-        .map_err(|e| Error::Corrupt(format!("a stored {} does not read back: {e}", t.record_type)))
+    serde_json::from_value(Value::Object(m)).map_err(|e| {
+        Error::Corrupt(format!(
+            "a stored {} does not read back: {e}",
+            t.record_type
+        ))
+    })
 }
 
 pub fn load<T: DeserializeOwned>(conn: &Connection, t: &Table, id: &str) -> Result<Option<T>> {
@@ -132,7 +165,10 @@ pub fn load<T: DeserializeOwned>(conn: &Connection, t: &Table, id: &str) -> Resu
 }
 
 pub fn must_load<T: DeserializeOwned>(conn: &Connection, t: &Table, id: &str) -> Result<T> {
-    load(conn, t, id)?.ok_or_else(|| Error::NotFound { kind: t.record_type, id: id.to_string() })
+    load(conn, t, id)?.ok_or_else(|| Error::NotFound {
+        kind: t.record_type,
+        id: id.to_string(),
+    })
 }
 
 /// Records matching `where_sql` (after `WHERE`), in `order_sql` order.
@@ -143,7 +179,10 @@ pub fn list<T: DeserializeOwned>(
     params: &[&dyn rusqlite::ToSql],
     order_sql: &str,
 ) -> Result<Vec<T>> {
-    let sql = format!("SELECT * FROM {} WHERE {} ORDER BY {}", t.name, where_sql, order_sql);
+    let sql = format!(
+        "SELECT * FROM {} WHERE {} ORDER BY {}",
+        t.name, where_sql, order_sql
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
@@ -156,9 +195,16 @@ pub fn list<T: DeserializeOwned>(
 /// The digest of the stored row and its label, or `None` if there is no such row.
 pub fn row_digest(conn: &Connection, t: &Table, id: &str) -> Result<Option<(String, String)>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", t.name))?;
-    let m: Option<Map<String, Value>> = stmt.query_row([id], |r| Ok(row_map(t, r))).optional()?.transpose()?;
+    let m: Option<Map<String, Value>> = stmt
+        .query_row([id], |r| Ok(row_map(t, r)))
+        .optional()?
+        .transpose()?;
     Ok(m.map(|m| {
-        let label = m.get(t.label).and_then(Value::as_str).unwrap_or(id).to_string();
+        let label = m
+            .get(t.label)
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
         (label, digest_of_row(&m))
     }))
 }
@@ -173,6 +219,10 @@ pub fn digest_of_row(m: &Map<String, Value>) -> String {
 /// [`digest_of_row`] as bytes.
 pub fn digest_bytes_of_row(m: &Map<String, Value>) -> [u8; 32] {
     use sha2::Digest;
-    let present: Map<String, Value> = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let present: Map<String, Value> = m
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     sha2::Sha256::digest(crate::store::custody::canonical_json(&present)).into()
 }

@@ -6,36 +6,126 @@ use super::Table;
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
-pub const CASES: Table = Table { name: "cases", record_type: "case", label: "title", json: &[], bools: &[] };
+pub const CASES: Table = Table {
+    name: "cases",
+    record_type: "case",
+    label: "title",
+    json: &[],
+    bools: &[],
+};
 pub const INCIDENTS: Table = Table {
     name: "incidents",
     record_type: "incident",
     label: "title",
-    json: &["types", "protected_objects", "weapons", "casualties", "tags"],
+    json: &[
+        "types",
+        "protected_objects",
+        "weapons",
+        "casualties",
+        "tags",
+    ],
     bools: &[],
 };
-pub const PERSONS: Table = Table { name: "persons", record_type: "person", label: "pseudonym", json: &["roles"], bools: &[] };
+pub const PERSONS: Table = Table {
+    name: "persons",
+    record_type: "person",
+    label: "pseudonym",
+    json: &["roles"],
+    bools: &[],
+};
 /// Labelled by id only: an audit message must never print a real name.
-pub const IDENTITIES: Table = Table { name: "person_identities", record_type: "identity", label: "id", json: &[], bools: &[] };
-pub const UNITS: Table = Table { name: "units", record_type: "unit", label: "name", json: &[], bools: &[] };
-pub const ACTS: Table = Table { name: "acts", record_type: "act", label: "label", json: &[], bools: &[] };
-pub const INVOLVEMENTS: Table = Table { name: "involvements", record_type: "involvement", label: "label", json: &[], bools: &[] };
-pub const STATEMENTS: Table = Table { name: "statements", record_type: "statement", label: "title", json: &["translations"], bools: &[] };
-pub const CONSENTS: Table = Table { name: "consents", record_type: "consent", label: "label", json: &[], bools: &["granted"] };
-pub const EVIDENCE: Table = Table { name: "evidence", record_type: "evidence", label: "original_name", json: &["metadata"], bools: &["graphic", "location_sensitive"] };
-pub const LINKS: Table = Table { name: "links", record_type: "link", label: "label", json: &[], bools: &[] };
+pub const IDENTITIES: Table = Table {
+    name: "person_identities",
+    record_type: "identity",
+    label: "id",
+    json: &[],
+    bools: &[],
+};
+pub const UNITS: Table = Table {
+    name: "units",
+    record_type: "unit",
+    label: "name",
+    json: &[],
+    bools: &[],
+};
+pub const ACTS: Table = Table {
+    name: "acts",
+    record_type: "act",
+    label: "label",
+    json: &[],
+    bools: &[],
+};
+pub const INVOLVEMENTS: Table = Table {
+    name: "involvements",
+    record_type: "involvement",
+    label: "label",
+    json: &[],
+    bools: &[],
+};
+pub const STATEMENTS: Table = Table {
+    name: "statements",
+    record_type: "statement",
+    label: "title",
+    json: &["translations"],
+    bools: &[],
+};
+pub const CONSENTS: Table = Table {
+    name: "consents",
+    record_type: "consent",
+    label: "label",
+    json: &[],
+    bools: &["granted"],
+};
+pub const EVIDENCE: Table = Table {
+    name: "evidence",
+    record_type: "evidence",
+    label: "original_name",
+    json: &["metadata"],
+    bools: &["graphic", "location_sensitive"],
+};
+pub const LINKS: Table = Table {
+    name: "links",
+    record_type: "link",
+    label: "label",
+    json: &[],
+    bools: &[],
+};
 
 /// Who may change a case (see `records/trust.rs`). Not carried in bundles: each library decides.
-pub const CASE_KEYS: Table = Table { name: "case_keys", record_type: "case_key", label: "fingerprint", json: &[], bools: &[] };
+pub const CASE_KEYS: Table = Table {
+    name: "case_keys",
+    record_type: "case_key",
+    label: "fingerprint",
+    json: &[],
+    bools: &[],
+};
 
-pub const TABLES: &[&Table] = &[&CASES, &INCIDENTS, &PERSONS, &IDENTITIES, &UNITS, &ACTS, &INVOLVEMENTS, &STATEMENTS, &CONSENTS, &LINKS, &EVIDENCE, &CASE_KEYS];
+pub const TABLES: &[&Table] = &[
+    &CASES,
+    &INCIDENTS,
+    &PERSONS,
+    &IDENTITIES,
+    &UNITS,
+    &ACTS,
+    &INVOLVEMENTS,
+    &STATEMENTS,
+    &CONSENTS,
+    &LINKS,
+    &EVIDENCE,
+    &CASE_KEYS,
+];
 
 pub fn table(record_type: &str) -> Result<&'static Table> {
     TABLES
         .iter()
         .copied()
         .find(|t| t.record_type == record_type)
-        .ok_or_else(|| Error::invalid("record_type", format!("unknown record type \"{record_type}\"")))
+        .ok_or_else(|| {
+            Error::invalid(
+                "record_type",
+                format!("unknown record type \"{record_type}\""),
+            )
+        })
 }
 
 /// Which tables hold a record with this id, and the case each belongs to (an identity belongs to

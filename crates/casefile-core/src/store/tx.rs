@@ -50,9 +50,19 @@ impl WriteTx<'_> {
         id: &str,
         detail: Option<serde_json::Value>,
     ) -> Result<CustodyEntry> {
-        let (_, digest) = crate::store::row_digest(&self.tx, table, id)?
-            .ok_or_else(|| Error::NotFound { kind: table.record_type, id: id.to_string() })?;
-        self.append(action, Some(case_id), table.record_type, id, Some(digest), detail)
+        let (_, digest) =
+            crate::store::row_digest(&self.tx, table, id)?.ok_or_else(|| Error::NotFound {
+                kind: table.record_type,
+                id: id.to_string(),
+            })?;
+        self.append(
+            action,
+            Some(case_id),
+            table.record_type,
+            id,
+            Some(digest),
+            detail,
+        )
     }
 
     fn append(

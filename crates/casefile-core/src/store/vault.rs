@@ -70,14 +70,21 @@ impl Vault {
     /// Opens (creating) the vault at `root` and removes temp files a crash may have left.
     pub fn open(root: &Path) -> Result<Vault> {
         let tmp = root.join(TMP_DIR);
-        for d in [root.to_path_buf(), root.join(ORIGINALS_DIR), root.join("derived"), root.join(THUMBS_DIR)] {
+        for d in [
+            root.to_path_buf(),
+            root.join(ORIGINALS_DIR),
+            root.join("derived"),
+            root.join(THUMBS_DIR),
+        ] {
             crate::fsutil::private_dir(&d)?;
         }
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
         crate::fsutil::private_dir(&tmp)?;
-        Ok(Vault { root: root.to_path_buf() })
+        Ok(Vault {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Makes every folder and file under the vault its owner's only (originals stay read-only).
@@ -118,7 +125,11 @@ impl Vault {
 
     /// Reads an original once, chunk by chunk, handing each to `f`; returns the SHA-256 of what
     /// was read and its length.
-    fn stream_original(&self, sha256: &str, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<(String, u64)> {
+    fn stream_original(
+        &self,
+        sha256: &str,
+        f: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<(String, u64)> {
         let mut file = self.open_original(sha256)?;
         let path = self.original_path(sha256);
         let mut h = Sha256::new();
@@ -141,18 +152,31 @@ impl Vault {
     }
 
     fn original_path(&self, sha256: &str) -> PathBuf {
-        self.root.join(ORIGINALS_DIR).join(&sha256[..2]).join(sha256)
+        self.root
+            .join(ORIGINALS_DIR)
+            .join(&sha256[..2])
+            .join(sha256)
     }
 
     fn thumb_path(&self, sha256: &str) -> PathBuf {
-        self.root.join(THUMBS_DIR).join(&sha256[..2]).join(format!("{sha256}.jpg"))
+        self.root
+            .join(THUMBS_DIR)
+            .join(&sha256[..2])
+            .join(format!("{sha256}.jpg"))
     }
 
     fn check_sha(sha256: &str) -> Result<()> {
-        if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if sha256.len() == 64
+            && sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
             Ok(())
         } else {
-            Err(Error::invalid("sha256", format!("\"{sha256}\" is not a SHA-256 hex digest")))
+            Err(Error::invalid(
+                "sha256",
+                format!("\"{sha256}\" is not a SHA-256 hex digest"),
+            ))
         }
     }
 
@@ -168,7 +192,10 @@ impl Vault {
         if p.is_file() {
             Ok(p)
         } else {
-            Err(Error::NotFound { kind: "vault file", id: sha256.to_string() })
+            Err(Error::NotFound {
+                kind: "vault file",
+                id: sha256.to_string(),
+            })
         }
     }
 
@@ -187,23 +214,44 @@ impl Vault {
 
     /// Copies `source` into the temp area while hashing it; reads it once, in constant memory.
     /// `progress` is called with the bytes done so far; `cancel` is checked between chunks.
-    pub fn stage(&self, source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Staged, StageError> {
+    pub fn stage(
+        &self,
+        source: &Path,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Staged, StageError> {
         let mut src = File::open(source).map_err(io(source))?;
         let meta = src.metadata().map_err(io(source))?;
         if !meta.is_file() {
-            return Err(Error::invalid("path", format!("{} is not a regular file", source.display())).into());
+            return Err(Error::invalid(
+                "path",
+                format!("{} is not a regular file", source.display()),
+            )
+            .into());
         }
         self.stage_reader(&mut src, source, cancel, progress)
     }
 
     /// Like [`Vault::stage`], from any reader (e.g. a file inside a ZIP bundle); `source` names
     /// it in messages.
-    pub fn stage_reader(&self, src: &mut dyn Read, source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(u64)) -> Result<Staged, StageError> {
+    pub fn stage_reader(
+        &self,
+        src: &mut dyn Read,
+        source: &Path,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Staged, StageError> {
         let temp = self.root.join(TMP_DIR).join(crate::new_id());
         let dst = crate::fsutil::private_new_file(&temp)?;
         let result = pipeline(src, source, dst, &temp, cancel, progress);
         match result {
-            Ok((sha256, size, head)) => Ok(Staged { source: source.to_path_buf(), temp, sha256, size, head }),
+            Ok((sha256, size, head)) => Ok(Staged {
+                source: source.to_path_buf(),
+                temp,
+                sha256,
+                size,
+                head,
+            }),
             Err(e) => {
                 let _ = fs::remove_file(&temp);
                 Err(e)
@@ -247,7 +295,10 @@ impl Vault {
     /// A new private temp file in the vault (a copy made for an export, say), with its path; the
     /// caller removes it when done (or the vault does, on the next open).
     pub fn temp_file(&self) -> Result<(PathBuf, File)> {
-        let p = self.root.join(TMP_DIR).join(format!("tmp-{}", crate::new_id()));
+        let p = self
+            .root
+            .join(TMP_DIR)
+            .join(format!("tmp-{}", crate::new_id()));
         let f = crate::fsutil::private_new_file(&p)?;
         Ok((p, f))
     }
@@ -268,9 +319,13 @@ impl Vault {
     /// longer matches its recorded hash. Returns the bytes copied.
     pub fn copy_original_verified(&self, sha256: &str, out: &mut dyn Write) -> Result<u64> {
         let path = self.original_path(sha256);
-        let (actual, n) = self.stream_original(sha256, &mut |chunk| out.write_all(chunk).map_err(|e| Error::io(&path, e)))?;
+        let (actual, n) = self.stream_original(sha256, &mut |chunk| {
+            out.write_all(chunk).map_err(|e| Error::io(&path, e))
+        })?;
         if actual != sha256 {
-            return Err(Error::CustodyBroken(format!("the vault file {sha256} no longer matches its recorded hash; it was not exported")));
+            return Err(Error::CustodyBroken(format!(
+                "the vault file {sha256} no longer matches its recorded hash; it was not exported"
+            )));
         }
         Ok(n)
     }
@@ -281,8 +336,13 @@ impl Vault {
         let p = self.thumb_path(sha256);
         let dir = p.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let tmp = self.root.join(TMP_DIR).join(format!("thumb-{}", crate::new_id()));
-        crate::fsutil::private_new_file(&tmp)?.write_all(jpeg).map_err(io(&tmp))?;
+        let tmp = self
+            .root
+            .join(TMP_DIR)
+            .join(format!("thumb-{}", crate::new_id()));
+        crate::fsutil::private_new_file(&tmp)?
+            .write_all(jpeg)
+            .map_err(io(&tmp))?;
         fs::rename(&tmp, &p).map_err(io(&p))?;
         Ok(())
     }
@@ -301,12 +361,19 @@ impl Vault {
     /// Reads a whole original into memory (for showing an image); refuses files over `max`.
     pub fn read_original(&self, sha256: &str, max: u64) -> Result<Vec<u8>> {
         let mut f = self.open_original(sha256)?;
-        let size = f.metadata().map_err(|e| Error::io(self.original_path(sha256), e))?.len();
+        let size = f
+            .metadata()
+            .map_err(|e| Error::io(self.original_path(sha256), e))?
+            .len();
         if size > max {
-            return Err(Error::invalid("size", format!("the file is {size} bytes, more than {max} can be shown here")));
+            return Err(Error::invalid(
+                "size",
+                format!("the file is {size} bytes, more than {max} can be shown here"),
+            ));
         }
         let mut v = Vec::with_capacity(size as usize);
-        f.read_to_end(&mut v).map_err(|e| Error::io(self.original_path(sha256), e))?;
+        f.read_to_end(&mut v)
+            .map_err(|e| Error::io(self.original_path(sha256), e))?;
         Ok(v)
     }
 }
@@ -327,7 +394,11 @@ fn walkdir_all(root: &Path) -> Result<Vec<(PathBuf, bool)>> {
     for e in walkdir::WalkDir::new(root).follow_links(false) {
         let e = e.map_err(|err| {
             let p = err.path().unwrap_or(root).to_path_buf();
-            Error::io(&p, err.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop")))
+            Error::io(
+                &p,
+                err.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a folder loop")),
+            )
         })?;
         if !e.file_type().is_symlink() {
             out.push((e.path().to_path_buf(), e.file_type().is_dir()));
@@ -363,29 +434,31 @@ fn pipeline(
         let mut hasher = Sha256::new();
         let mut head = Vec::new();
         let mut size = 0u64;
-        let outcome: Result<(), StageError> = (|| {
-            loop {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(StageError::Cancelled);
-                }
-                let mut buf = spare.recv().map_err(|_| Error::io(temp, std::io::Error::other("the writer stopped")))?;
-                let n = read_full(src, &mut buf).map_err(|e| Error::io(source, e))?;
-                if n == 0 {
-                    return Ok(());
-                }
-                hasher.update(&buf[..n]);
-                if head.len() < HEAD_LEN {
-                    head.extend_from_slice(&buf[..n.min(HEAD_LEN - head.len())]);
-                }
-                size += n as u64;
-                progress(size);
-                if to_writer.send((buf, n)).is_err() {
-                    return Err(Error::io(temp, std::io::Error::other("the writer stopped")).into());
-                }
+        let outcome: Result<(), StageError> = (|| loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(StageError::Cancelled);
+            }
+            let mut buf = spare
+                .recv()
+                .map_err(|_| Error::io(temp, std::io::Error::other("the writer stopped")))?;
+            let n = read_full(src, &mut buf).map_err(|e| Error::io(source, e))?;
+            if n == 0 {
+                return Ok(());
+            }
+            hasher.update(&buf[..n]);
+            if head.len() < HEAD_LEN {
+                head.extend_from_slice(&buf[..n.min(HEAD_LEN - head.len())]);
+            }
+            size += n as u64;
+            progress(size);
+            if to_writer.send((buf, n)).is_err() {
+                return Err(Error::io(temp, std::io::Error::other("the writer stopped")).into());
             }
         })();
         drop(to_writer);
-        let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
         // When the writer failed (a full disk, say), its error is the one that explains.
         if let Err(e) = written {
             if !matches!(outcome, Err(StageError::Cancelled)) {
