@@ -4,18 +4,23 @@
 
 CARGO ?= cargo
 
-.PHONY: run test deps-run deps-test unit e2e cli bench clean-e2e
+.PHONY: run test deps-run deps-test lint unit e2e cli bench clean-e2e
 
 run: deps-run
 	$(CARGO) run -p casefile-app
 
-test: deps-test unit e2e
+test: deps-test lint unit e2e
 
 deps-run:
 	scripts/install-deps.sh run
 
 deps-test:
 	scripts/install-deps.sh test
+
+# Gates: formatted code, no clippy warnings (the architecture rules are crates/casefile-core/tests/tidy.rs).
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # Core, CLI and the shell's smoke tests: real SQLite files in temp dirs, the built CLI binary.
 unit:

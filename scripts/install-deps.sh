@@ -41,6 +41,13 @@ else
 fi
 
 if [ "$what" = "test" ]; then
+  # make test's gates: cargo fmt --check and cargo clippy (rustup's default profile has both).
+  for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      echo "install-deps: rustup component add $component"
+      rustup component add "$component" || { echo "install-deps: $component is missing and could not be added; install it with your Rust toolchain" >&2; exit 1; }
+    fi
+  done
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "install-deps: cargo install tauri-driver"
     cargo install tauri-driver --locked
