@@ -27,13 +27,21 @@ pub fn init(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGua
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
         }
-        tracing_appender::rolling::Builder::new()
+        let appender = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("casefile")
             .filename_suffix("log")
             .max_log_files(14)
             .build(&dir)
-            .ok()
+            .ok();
+        // The appender creates files with the default mode; like every file of the library,
+        // they are made the owner's only (the folder, 0700, already keeps others out).
+        #[cfg(unix)]
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600));
+        }
+        appender
     });
     match file {
         Some(appender) => {

@@ -131,7 +131,14 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
     }
     let mut log = String::new();
     for f in std::fs::read_dir(&logs).unwrap() {
-        log += &std::fs::read_to_string(f.unwrap().path()).unwrap();
+        let f = f.unwrap().path();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is the owner's only", f.display());
+        }
+        log += &std::fs::read_to_string(f).unwrap();
     }
     for event in [
         "library opened",
