@@ -25,7 +25,7 @@
 use crate::gen;
 use casefile_core::cases::NewCase;
 use casefile_core::clock::SystemClock;
-use casefile_core::evidence::{Acquisition, IngestReport, Progress};
+use casefile_core::evidence::{Acquisition, IngestReport, Progress, BATCH_BYTES, BATCH_FILES};
 use casefile_core::vault::Vault;
 use casefile_core::{Error, Library};
 use sha2::{Digest, Sha256};
@@ -39,8 +39,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MIB: u64 = 1 << 20;
-/// The same batch size as `evidence.rs`, for the measurements that imitate its batches.
-const BATCH_FILES: usize = 32;
 /// The generator's seed: the same files on every run and every machine.
 const SEED: u64 = 0xCA5E_F11E;
 
@@ -320,10 +318,11 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
         &relaxed,
     );
     println!(
-        "  FULL costs {:+.1}% best, {:+.1}% median ({} commits: batches of up to {BATCH_FILES} files or 256 MiB, one WAL fsync each)",
+        "  FULL costs {:+.1}% best, {:+.1}% median ({} commits: batches of up to {BATCH_FILES} files or {} MiB, one WAL fsync each)",
         100.0 * (ours.best() / relaxed.best() - 1.0),
         100.0 * (ours.median() / relaxed.median() - 1.0),
-        batches(&files)
+        batches(&files),
+        BATCH_BYTES / MIB
     );
     println!();
     println!("for context:");
@@ -392,14 +391,14 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// How many batches intake commits for `files`: it closes a batch at 32 files or 256 MiB,
-/// as `records/evidence.rs` does.
+/// How many batches intake commits for `files`: it closes a batch at `BATCH_FILES` files or
+/// `BATCH_BYTES` bytes, as `records/evidence.rs` does.
 fn batches(files: &[PathBuf]) -> usize {
     let (mut n, mut count, mut bytes) = (0, 0, 0u64);
     for f in files {
         count += 1;
         bytes += std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
-        if count >= BATCH_FILES || bytes >= 256 * MIB {
+        if count >= BATCH_FILES || bytes >= BATCH_BYTES {
             (n, count, bytes) = (n + 1, 0, 0);
         }
     }

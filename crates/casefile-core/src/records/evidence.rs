@@ -30,8 +30,8 @@ pub const VERIFICATION: &[&str] = &[
     "unverifiable",
 ];
 /// A batch is recorded after this many files or bytes, whichever comes first.
-const BATCH_FILES: usize = 32;
-const BATCH_BYTES: u64 = 256 << 20;
+pub const BATCH_FILES: usize = 32;
+pub const BATCH_BYTES: u64 = 256 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Evidence {
