@@ -117,7 +117,7 @@ def test_a_view_left_while_loading_never_renders_over_the_next(launch, tmp_path,
     # way (the machine was quicker than the click); it is tried again.
     click(s, "nav-cases")
     s.wait_visible(tid("case-list"))
-    for _ in range(5):
+    for _ in range(20):
         s.execute(WATCH, MARKS)
         click(s, "nav-library")
         s.wait_until(lambda: "library-loading" in view_log(s), 10, "the Library page to start loading")
@@ -130,7 +130,7 @@ def test_a_view_left_while_loading_never_renders_over_the_next(launch, tmp_path,
             break                                    # left while it was still loading
         s.wait_visible(tid("case-list"))             # it had rendered first: again
     else:
-        pytest.fail(f"in 5 attempts the Library page always finished loading before the second click ({log})")
+        pytest.fail(f"in 20 attempts the Library page always finished loading before the second click ({log})")
 
     # The Library page's answer comes, late, and is dropped: once the backend has answered a
     # look-alike search of our own, and a while after, the case list is what is shown and the
