@@ -50,7 +50,7 @@ fn commands_reach_the_core_and_errors_keep_their_code() {
 #[test]
 fn a_library_that_cannot_be_opened_is_reported_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
-    let _held = casefile_core::Library::open(
+    let _held = casefile_core::Library::open_for_tests(
         dir.path(),
         std::sync::Arc::new(casefile_core::clock::SystemClock),
     )

@@ -45,7 +45,7 @@ fn originals_are_served_whole_or_by_range_and_thumbnails_from_the_vault() {
     std::fs::write(src.path().join("clip.mp4"), &big).unwrap();
     std::fs::write(src.path().join("note.txt"), b"not an image").unwrap();
     let (image, text, clip) = {
-        let mut lib = Library::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        let mut lib = Library::open_for_tests(dir.path(), Arc::new(SystemClock)).unwrap();
         let case = lib
             .create_case(casefile_core::cases::NewCase {
                 title: "Media".into(),

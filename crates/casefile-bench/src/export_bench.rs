@@ -25,7 +25,7 @@ pub fn run(dir: &Path, total_mib: u64, runs: usize) -> Result<(), Box<dyn std::e
         std::fs::create_dir_all(&source)?;
         let files = crate::gen::files(&source, total_mib << 20, 1 << 20, 20 << 20, 0xE4F0)?;
         let lib_dir = work.join("library");
-        let mut lib = Library::open(&lib_dir, Arc::new(SystemClock))?;
+        let mut lib = Library::open_for_tests(&lib_dir, Arc::new(SystemClock))?;
         let case = lib
             .create_case(NewCase {
                 title: "Export benchmark".into(),

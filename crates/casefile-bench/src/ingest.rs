@@ -447,7 +447,7 @@ fn ours_once_with(
     files: &[PathBuf],
     full: bool,
 ) -> Result<(f64, Phases, IngestReport), Error> {
-    let mut lib = Library::open(lib_dir, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(lib_dir, Arc::new(SystemClock))?;
     if !full {
         lib.bench_only_relax_durability()?;
     }

@@ -252,7 +252,7 @@ fn versus(hashes: &[u64], brute: usize, runs: usize) {
 fn measure(o: &Options, work: &std::path::Path) -> Result<(), Error> {
     let runs = o.runs;
     let all = hashes(o.items, o.near, 0x10CA_11CE);
-    let mut lib = Library::open(&work.join("library"), Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(&work.join("library"), Arc::new(SystemClock))?;
     let t = Instant::now();
     let ids = fill(&mut lib, &all)?;
     println!(

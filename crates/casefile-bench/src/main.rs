@@ -265,7 +265,7 @@ fn main() -> Result<(), casefile_core::Error> {
 }
 
 fn seed(dir: &std::path::Path, n: usize, n_statements: usize) -> Result<(), casefile_core::Error> {
-    let mut lib = Library::open(dir, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
     let case = lib.create_case(NewCase {
         title: format!("Generated case with {n} incidents"),
         reference: None,

@@ -137,7 +137,7 @@ fn measure(work: &Path, size: u64) -> Result<(), Error> {
 
 /// The hidden child: opens a fresh library, takes in the files, prints its figures.
 pub fn child(data_dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
-    let mut lib = Library::open(data_dir, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(data_dir, Arc::new(SystemClock))?;
     let case = lib.create_case(NewCase {
         title: "Memory benchmark".into(),
         reference: None,

@@ -169,7 +169,7 @@ pub fn run(
     statements: usize,
     reps: usize,
 ) -> Result<(), casefile_core::Error> {
-    let mut lib = Library::open(dir, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
     let existing = lib
         .list_cases()?
         .into_iter()

@@ -68,7 +68,7 @@ fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
 
     // A small real case as the base of the hostile bags.
     let small = work.join("small-lib");
-    let mut lib = Library::open(&small, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(&small, Arc::new(SystemClock))?;
     lib.set_profile("Benchmark", "casefile-bench")?;
     let case = lib
         .create_case(NewCase {
@@ -150,7 +150,7 @@ fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
     let t = Instant::now();
     let bundle = work.join("genuine.zip");
     {
-        let mut lib = Library::open(&lib_dir, Arc::new(SystemClock))?;
+        let mut lib = Library::open_for_tests(&lib_dir, Arc::new(SystemClock))?;
         export_case(
             &mut lib,
             &case,
@@ -284,7 +284,7 @@ fn write_hostile(
 /// statements (each with its first version). Returns the case id and the number of records
 /// (the case, incidents, witnesses, statements).
 fn genuine_case(dir: &Path, incidents: usize, statements: usize) -> Result<(String, usize), Error> {
-    let mut lib = Library::open(dir, Arc::new(SystemClock))?;
+    let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
     lib.set_profile("Benchmark", "casefile-bench")?;
     let case = lib
         .create_case(NewCase {
@@ -416,7 +416,7 @@ pub fn child_main(bundle: &Path, import_into: Option<&Path>) -> Result<(), Error
             Err(e) => short(format!("refused on opening: {e}")),
         },
         Some(dir) => {
-            let mut lib = Library::open(dir, Arc::new(SystemClock))?;
+            let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
             lib.set_profile("Benchmark", "casefile-bench")?;
             match lib.import_bundle(bundle, &AtomicBool::new(false), &mut |_, _| {}) {
                 Ok(r) => format!(

@@ -170,7 +170,7 @@ fn the_data_dir_comes_from_the_environment_when_not_given() {
 #[test]
 fn a_library_open_elsewhere_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let _held = casefile_core::Library::open(
+    let _held = casefile_core::Library::open_for_tests(
         dir.path(),
         std::sync::Arc::new(casefile_core::clock::SystemClock),
     )

@@ -297,6 +297,7 @@ impl Library {
                     match r {
                         Ok(actual) if actual == *sha => None,
                         Ok(actual) => Some(format!("its original in the vault changed: its SHA-256 is now {actual}, it was {sha} at intake")),
+                        Err(e) if e.code() == "custody_broken" => Some(format!("its original in the vault changed: {e}")),
                         Err(e) => Some(format!("its original in the vault could not be read: {e}")),
                     }
                 }

@@ -70,6 +70,18 @@ pub enum Error {
     #[error("the disk is full ({}): {kept}", .path.display())]
     DiskFull { path: PathBuf, kept: String },
 
+    #[error("the passphrase is not right for this library")]
+    WrongPassphrase,
+
+    #[error("this library is encrypted and locked: give its passphrase to open it")]
+    PassphraseRequired,
+
+    #[error("the keys of this library were destroyed; only the organisation recovery key can open it now")]
+    KeysDestroyed,
+
+    #[error("no library at {0}")]
+    NoLibrary(PathBuf),
+
     #[error("this bundle was made by a newer version of Casefile (case.json schema {found}, this version reads up to {supported}); update Casefile to import it")]
     BundleTooNew { found: u32, supported: u32 },
 }
@@ -95,6 +107,10 @@ impl Error {
             Error::ProfileRequired => "profile_required",
             Error::Shared(e) => e.code(),
             Error::DiskFull { .. } => "disk_full",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::PassphraseRequired => "passphrase_required",
+            Error::KeysDestroyed => "keys_destroyed",
+            Error::NoLibrary(_) => "no_library",
         }
     }
 
@@ -103,6 +119,7 @@ impl Error {
         match self {
             Error::Invalid { field, .. } => Some(field),
             Error::DuplicateReference(_) => Some("reference"),
+            Error::WrongPassphrase => Some("passphrase"),
             Error::Shared(e) => e.field(),
             _ => None,
         }

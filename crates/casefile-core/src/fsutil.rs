@@ -67,3 +67,50 @@ pub(crate) fn open_no_follow(path: &Path) -> std::io::Result<File> {
     o.custom_flags(libc::O_NOFOLLOW);
     o.open(path)
 }
+
+/// Overwrites a file with zeros (syncing), then removes it: what can be done so its content does
+/// not stay readable on disk (an SSD may keep the old blocks anyway; see docs/security.md).
+pub(crate) fn shred(path: &Path) -> Result<()> {
+    use std::io::Write;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        #[cfg(unix)]
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(path, e))?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = meta.len();
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n]).map_err(|e| Error::io(path, e))?;
+            left -= n as u64;
+        }
+        f.sync_all().map_err(|e| Error::io(path, e))?;
+    }
+    std::fs::remove_file(path).map_err(|e| Error::io(path, e))
+}
+
+/// [`shred`] for every file below `dir`, then removes the folders. A missing `dir` is fine.
+pub(crate) fn shred_tree(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for e in walkdir::WalkDir::new(dir).follow_links(false).contents_first(true) {
+        let e = e.map_err(|err| {
+            Error::io(
+                dir,
+                err.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a folder loop")),
+            )
+        })?;
+        if e.file_type().is_dir() {
+            std::fs::remove_dir(e.path()).map_err(|err| Error::io(e.path(), err))?;
+        } else {
+            shred(e.path())?;
+        }
+    }
+    Ok(())
+}

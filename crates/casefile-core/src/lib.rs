@@ -18,6 +18,7 @@ pub mod records;
 pub mod audit;
 pub mod bundle;
 mod open;
+pub use open::{test_kdf, TEST_PASSPHRASE};
 pub mod sample;
 pub mod search;
 pub mod upgrade;
@@ -28,7 +29,9 @@ pub use records::{
     acts, cases, evidence, history, incidents, links, persons, profile, statements, trust, units,
     vocab,
 };
-pub use store::{custody, db, head, keys, library, vault};
+pub use store::{custody, db, head, keys, keyslots, library, vault};
+pub use store::keyslots::KdfParams;
+pub use store::library::{Access, EncryptionStatus, LibraryState};
 
 pub use error::{Error, ErrorDto, Result};
 pub use store::library::Library;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn photo(name: &str) -> PathBuf {
@@ -41,7 +41,7 @@ fn import(lib: &mut Library, path: &Path) -> casefile_core::bundle::ImportReport
 }
 
 fn dump(dir: &Path, sql: &str) -> Vec<String> {
-    let conn = rusqlite::Connection::open(dir.join("casefile.db")).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(dir.join("casefile.db"), false).unwrap();
     let mut stmt = conn.prepare(sql).unwrap();
     let n = stmt.column_count();
     stmt.query_map([], |r| {

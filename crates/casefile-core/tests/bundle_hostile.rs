@@ -42,7 +42,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 fn open_lib(dir: &Path) -> Library {
     fs::create_dir_all(dir).unwrap();
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 /// A library with the sample case and one sample photo, ready to export.
@@ -106,7 +106,7 @@ impl Sender {
 
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
-        let conn = rusqlite::Connection::open(self.dir.path().join("lib/casefile.db")).unwrap();
+        let conn = casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false).unwrap();
         let secret: Vec<u8> = conn
             .query_row(
                 "SELECT secret_key FROM installation WHERE id = 1",
@@ -151,10 +151,7 @@ struct Snapshot {
 
 impl Receiver {
     fn snapshot(&self) -> Snapshot {
-        let conn = rusqlite::Connection::open_with_flags(
-            self.root.join("casefile.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
+        let conn = casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true)
         .unwrap();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -1223,12 +1220,7 @@ fn a_failed_export_leaves_nothing_at_the_destination() {
     let mut s = sender();
     // Damage the original in the vault (read-only; its owner can make it writable again). The
     // vault hands out no paths: the test knows its layout, as a person on that disk would.
-    let p = s
-        .dir
-        .path()
-        .join("lib/vault/sha256")
-        .join(&s.photo_sha[..2])
-        .join(&s.photo_sha);
+    let p = s.lib.vault().original_path_for_tests(&s.photo_sha);
     fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
     flip_byte(&p, 100);
     let out_dir = s.dir.path().join("out");

@@ -64,7 +64,7 @@ fn sender() -> Sender {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("lib");
     fs::create_dir_all(&root).unwrap();
-    let mut lib = Library::open(
+    let mut lib = Library::open_for_tests(
         &root,
         TestClock::new("2026-11-25T09:00:00Z".parse().unwrap()),
     )

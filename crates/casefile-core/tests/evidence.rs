@@ -14,7 +14,7 @@ fn samples() -> PathBuf {
 }
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn case(lib: &mut Library, title: &str) -> String {
@@ -152,20 +152,27 @@ fn the_vault_keeps_one_read_only_bit_for_bit_copy_per_content() {
     assert_eq!((r1.added.len(), r1.new_vault_files), (1, 1));
     let item = &r1.added[0];
 
-    let stored = dir
-        .path()
-        .join("vault/sha256")
-        .join(&item.sha256[..2])
-        .join(&item.sha256);
+    let stored = lib.vault().original_path_for_tests(&item.sha256);
+    let mut kept = Vec::new();
+    std::io::Read::read_to_end(
+        &mut lib.vault().open_original(&item.sha256).unwrap(),
+        &mut kept,
+    )
+    .unwrap();
     assert_eq!(
-        std::fs::read(&stored).unwrap(),
+        kept,
         std::fs::read(&photo).unwrap(),
         "the original is kept bit for bit"
     );
-    assert_eq!(
-        sha256_of(&stored),
-        item.sha256,
-        "the vault file hashes to the recorded hash"
+    let on_disk = std::fs::read(&stored).unwrap();
+    assert!(on_disk.starts_with(b"age-encryption.org/v1\n"), "sealed with age");
+    assert!(
+        !on_disk.windows(64).any(|w| w == &kept[4096..4160]),
+        "nothing of the photo is readable on disk"
+    );
+    assert!(
+        !stored.to_string_lossy().contains(&item.sha256),
+        "the file name does not give the hash away"
     );
     assert!(
         std::fs::metadata(&stored).unwrap().permissions().readonly(),
@@ -187,7 +194,7 @@ fn the_vault_keeps_one_read_only_bit_for_bit_copy_per_content() {
         (1, 0),
         "another case reuses the stored original"
     );
-    let files: usize = walk_count(&dir.path().join("vault/sha256"));
+    let files: usize = walk_count(&dir.path().join("vault/sealed"));
     assert_eq!(files, 1, "one vault file for one content");
     assert!(
         std::fs::read_dir(dir.path().join("vault/tmp"))

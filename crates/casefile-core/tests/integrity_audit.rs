@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn photo(name: &str) -> PathBuf {
@@ -116,7 +116,7 @@ fn full_audit(lib: &Library) -> AuditReport {
 
 /// Runs SQL on the closed library's database, as the sqlite3 shell would.
 fn sql(dir: &Path, sql: &str) {
-    let conn = rusqlite::Connection::open(dir.join("casefile.db")).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(dir.join("casefile.db"), false).unwrap();
     conn.execute_batch(sql).unwrap();
 }
 
@@ -135,7 +135,7 @@ fn assert_named(r: &AuditReport, record_type: &str, record_id: &str, needle: &st
 }
 
 fn vault_file(f: &Fixture, sha: &str) -> PathBuf {
-    f.dir.join("vault/sha256").join(&sha[..2]).join(sha)
+    casefile_core::vault::Vault::test_original_path(&f.dir, sha)
 }
 
 #[test]
@@ -460,7 +460,7 @@ fn a_second_process_cannot_open_the_library_after_its_lock_file_is_deleted() {
     let f = fixture();
     let held = open(&f.dir);
     std::fs::remove_file(f.dir.join("casefile.lock")).unwrap();
-    let second = Library::open(
+    let second = Library::open_for_tests(
         &f.dir,
         TestClock::new("2026-11-25T09:00:00Z".parse().unwrap()),
     );
@@ -487,7 +487,7 @@ fn the_library_is_readable_by_its_owner_only() {
         0o400,
         "originals are read-only and private"
     );
-    for d in ["vault", "vault/sha256", "vault/tmp", "vault/derived/thumbs"] {
+    for d in ["vault", "vault/sealed", "vault/tmp", "vault/derived/sealed"] {
         assert_eq!(mode(&f.dir.join(d)), 0o700, "{d}");
     }
 }

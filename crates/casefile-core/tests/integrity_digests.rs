@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn samples() -> PathBuf {
@@ -295,7 +295,7 @@ fn the_upgrade_does_not_launder_a_record_changed_behind_casefiles_back() {
     let dir = work.path().join("lib");
     legacy_library(&dir);
     {
-        let conn = rusqlite::Connection::open(dir.join("casefile.db")).unwrap();
+        let conn = casefile_core::db::open_raw_for_tests(dir.join("casefile.db"), false).unwrap();
         let n = conn
             .execute(
                 "UPDATE evidence SET description = 'planted' WHERE original_name = 'DSCN0012.jpg'",

@@ -51,7 +51,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 fn open_lib(dir: &Path) -> Library {
     fs::create_dir_all(dir).unwrap();
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 /// A library with the sample case, one sample photo and one act, ready to export.
@@ -128,7 +128,7 @@ impl Sender {
 
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
-        let conn = rusqlite::Connection::open(self.dir.path().join("lib/casefile.db")).unwrap();
+        let conn = casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false).unwrap();
         let secret: Vec<u8> = conn
             .query_row(
                 "SELECT secret_key FROM installation WHERE id = 1",
@@ -195,10 +195,7 @@ struct Snapshot {
 
 impl Receiver {
     fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            self.root.join("casefile.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
+        casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true)
         .unwrap()
     }
 

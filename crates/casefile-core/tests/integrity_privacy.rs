@@ -19,7 +19,7 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn samples() -> PathBuf {
@@ -357,7 +357,7 @@ fn a_library_from_casefile_0_1_salts_its_identities_with_entries_that_say_so() {
     )
     .unwrap();
     let lib = open(&dir);
-    let conn = rusqlite::Connection::open(dir.join("casefile.db")).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(dir.join("casefile.db"), false).unwrap();
     let (id, salt): (String, Option<String>) = conn
         .query_row("SELECT id, salt FROM person_identities", [], |r| {
             Ok((r.get(0)?, r.get(1)?))

@@ -22,7 +22,7 @@ fn new_case(title: &str, reference: Option<&str>) -> NewCase {
 fn reopening_a_library_keeps_its_cases() {
     let dir = tempfile::tempdir().unwrap();
     let id = {
-        let mut lib = Library::open(dir.path(), clock()).unwrap();
+        let mut lib = Library::open_for_tests(dir.path(), clock()).unwrap();
         let c = lib
             .create_case(NewCase {
                 title: "Mariupol drama theatre".into(),
@@ -40,7 +40,7 @@ fn reopening_a_library_keeps_its_cases() {
         .unwrap();
         c.id
     }; // dropped: closed and unlocked
-    let lib = Library::open(dir.path(), clock()).unwrap();
+    let lib = Library::open_for_tests(dir.path(), clock()).unwrap();
     let c = lib.get_case(&id).unwrap();
     assert_eq!(
         c.title, "Mariupol drama theatre",
@@ -66,8 +66,8 @@ fn reopening_a_library_keeps_its_cases() {
 #[test]
 fn a_second_open_of_the_same_library_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let _first = Library::open(dir.path(), clock()).unwrap();
-    let second = Library::open(dir.path(), clock());
+    let _first = Library::open_for_tests(dir.path(), clock()).unwrap();
+    let second = Library::open_for_tests(dir.path(), clock());
     match second {
         Err(e) => assert_eq!(e.code(), "library_locked", "got {e}"),
         Ok(_) => panic!("a second open while the first is live must be refused"),
@@ -77,8 +77,8 @@ fn a_second_open_of_the_same_library_is_refused() {
 #[test]
 fn the_lock_is_released_when_the_library_is_closed() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Library::open(dir.path(), clock()).unwrap());
-    Library::open(dir.path(), clock()).expect("reopening after close must work");
+    drop(Library::open_for_tests(dir.path(), clock()).unwrap());
+    Library::open_for_tests(dir.path(), clock()).expect("reopening after close must work");
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn a_data_dir_that_cannot_be_created_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let err = Library::open(&file.join("library"), clock())
+    let err = Library::open_for_tests(&file.join("library"), clock())
         .err()
         .expect("must fail");
     assert_eq!(err.code(), "data_dir_not_writable");
@@ -108,26 +108,26 @@ fn a_read_only_data_dir_is_reported() {
         eprintln!("skipped: running as a user that can write a 0500 directory (root)");
         return;
     }
-    let err = Library::open(&ro, clock()).err().expect("must fail");
+    let err = Library::open_for_tests(&ro, clock()).err().expect("must fail");
     assert_eq!(err.code(), "data_dir_not_writable");
 }
 
 #[test]
 fn a_database_from_a_newer_casefile_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Library::open(dir.path(), clock()).unwrap());
+    drop(Library::open_for_tests(dir.path(), clock()).unwrap());
     let db_path = dir.path().join("casefile.db");
     let future = db::schema_version() + 1;
     {
-        let conn = rusqlite::Connection::open(&db_path).unwrap();
+        let conn = casefile_core::db::open_raw_for_tests(&db_path, false).unwrap();
         conn.pragma_update(None, "user_version", future).unwrap();
     }
-    let err = Library::open(dir.path(), clock())
+    let err = Library::open_for_tests(dir.path(), clock())
         .err()
         .expect("must refuse");
     assert_eq!(err.code(), "schema_too_new");
     assert!(matches!(err, Error::SchemaTooNew { found, .. } if found == future));
-    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(&db_path, false).unwrap();
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
@@ -145,7 +145,7 @@ fn migrations_build_the_schema_from_scratch_and_are_idempotent() {
     db::migrate(&mut conn).unwrap();
     let fk: i64 = {
         let dir = tempfile::tempdir().unwrap();
-        let c = db::open_connection(&dir.path().join("x.db")).unwrap();
+        let c = db::open_connection(&dir.path().join("x.db"), None).unwrap();
         c.pragma_query_value(None, "foreign_keys", |r| r.get(0))
             .unwrap()
     };
@@ -214,7 +214,7 @@ fn a_failed_migration_leaves_the_database_unchanged() {
 #[test]
 fn case_input_errors_are_specific_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lib = Library::open(dir.path(), clock()).unwrap();
+    let mut lib = Library::open_for_tests(dir.path(), clock()).unwrap();
 
     let e = lib.create_case(new_case("   ", None)).unwrap_err();
     assert_eq!((e.code(), e.field()), ("invalid_input", Some("title")));
@@ -270,7 +270,7 @@ fn case_input_errors_are_specific_and_change_nothing() {
 #[test]
 fn an_empty_reference_is_stored_as_none_and_can_be_cleared() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lib = Library::open(dir.path(), clock()).unwrap();
+    let mut lib = Library::open_for_tests(dir.path(), clock()).unwrap();
     let a = lib.create_case(new_case("A", Some("  "))).unwrap();
     let b = lib.create_case(new_case("B", Some(""))).unwrap();
     assert_eq!(a.reference, None);
@@ -294,7 +294,7 @@ fn an_empty_reference_is_stored_as_none_and_can_be_cleared() {
 #[test]
 fn every_case_change_is_in_the_custody_log_with_the_profile_as_actor() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lib = Library::open(dir.path(), clock()).unwrap();
+    let mut lib = Library::open_for_tests(dir.path(), clock()).unwrap();
     lib.set_profile("Olena K.", "Truth Hounds").unwrap();
     let c = lib.create_case(new_case("A", None)).unwrap();
     lib.edit_case(

@@ -249,7 +249,7 @@ fn quarters_are_the_four_16_bit_chunks_and_their_neighbours_are_within_the_radiu
 // --- The library's answers ------------------------------------------------------------------
 
 fn open(dir: &std::path::Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn case(lib: &mut Library, title: &str) -> String {
@@ -516,7 +516,7 @@ fn a_library_from_before_the_quarter_indexes_upgrades_and_finds_the_same_look_al
             .unwrap()
     };
     {
-        let conn = rusqlite::Connection::open(&db_path).unwrap();
+        let conn = casefile_core::db::open_raw_for_tests(&db_path, false).unwrap();
         assert_eq!(quarter_indexes(&conn).len(), 4);
         conn.execute_batch(
             "DROP INDEX media_analysis_phash_q0; DROP INDEX media_analysis_phash_q1;
@@ -540,7 +540,7 @@ fn a_library_from_before_the_quarter_indexes_upgrades_and_finds_the_same_look_al
     }
 
     let lib = open(dir.path());
-    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(&db_path, false).unwrap();
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();

@@ -13,7 +13,7 @@ use casefile_core::Library;
 use std::path::Path;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 fn ids(lib: &Library, q: &str) -> Vec<String> {

@@ -17,7 +17,7 @@ use casefile_core::Library;
 use std::path::Path;
 
 fn open(dir: &Path) -> Library {
-    Library::open(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
+    Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
 #[test]
@@ -427,7 +427,7 @@ fn a_custody_row_altered_with_the_triggers_dropped_is_found() {
 
     // Through SQL the log cannot be changed...
     let db = dir.path().join("casefile.db");
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(&db, false).unwrap();
     let err = conn
         .execute(
             "UPDATE custody_log SET actor = 'someone else' WHERE seq = 5",
@@ -473,7 +473,7 @@ fn a_record_changed_behind_casefiles_back_is_named() {
     let case = lib.load_sample().unwrap();
     let theatre = lib.list_incidents(&case.id).unwrap().remove(1);
     drop(lib);
-    let conn = rusqlite::Connection::open(dir.path().join("casefile.db")).unwrap();
+    let conn = casefile_core::db::open_raw_for_tests(dir.path().join("casefile.db"), false).unwrap();
     conn.execute(
         "UPDATE incidents SET title = 'Strike on a military base' WHERE id = ?1",
         [&theatre.id],

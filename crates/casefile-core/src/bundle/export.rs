@@ -770,6 +770,12 @@ fn make_copies(
                 Ok(_) => {
                     w.flush().map_err(|e| Error::io(&temp, e))?;
                     let sha = hex::encode(w.hasher.clone().finalize());
+                    // The last sealed chunk is written only now.
+                    w.inner
+                        .into_inner()
+                        .map_err(|e| Error::io(&temp, e.into_error()))?
+                        .finish()
+                        .map_err(|e| Error::io(&temp, e))?;
                     let rel = format!("derived/{sha}.{}", extension(&d.media_type));
                     if let Some(last) = copies.last_mut() {
                         last.0 = format!("data/{rel}");
@@ -1078,7 +1084,7 @@ fn write_bag(
         let n = if let Some((_, temp)) = copies.iter().find(|(r, _)| *r == rel) {
             // A copy made for this bundle: hashed again on its way in.
             let (h, n) = sink.add(&rel, f.size, &mut |w| {
-                let mut t = File::open(temp).map_err(|e| Error::io(temp, e))?;
+                let mut t = vault.open_temp(temp)?;
                 std::io::copy(&mut t, w)
                     .map(|_| ())
                     .map_err(|e| Error::io(temp, e))

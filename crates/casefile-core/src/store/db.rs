@@ -495,12 +495,43 @@ pub fn schema_version() -> i64 {
 }
 
 /// Opens (creating if needed) the database at `path`, applies the pragmas and migrates it.
-pub fn open_connection(path: &Path) -> Result<Connection> {
+pub fn open_connection(
+    path: &Path,
+    keys: Option<&crate::store::crypt::LibraryKeys>,
+) -> Result<Connection> {
+    let conn = connect(path, keys)?;
+    finish_open(conn)
+}
+
+/// Opens the database file and applies the key (SQLCipher's raw 32-byte key) before any other
+/// statement; a wrong key or a file that is not this library's database is `Corrupt`.
+fn connect(path: &Path, keys: Option<&crate::store::crypt::LibraryKeys>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let mut conn = Connection::open_with_flags(path, flags)?;
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(k) = keys {
+        conn.execute_batch(&format!("PRAGMA key = \"{}\";", k.db_key_literal().as_str()))?;
+    }
+    // SQLCipher would otherwise write its warnings (a failed page check, say) to stderr.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    // Reading the schema is the first thing that needs the key: a wrong one fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                Error::Corrupt(
+                    "casefile.db cannot be read with this library's key (it is not this \
+                     library's database, or it is damaged)"
+                        .into(),
+                )
+            }
+            _ => Error::from(e),
+        })?;
+    Ok(conn)
+}
+
+fn finish_open(mut conn: Connection) -> Result<Connection> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: a committed custody entry (an identity reveal, say) survives a power cut; the head
@@ -509,9 +540,50 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Deleted and overwritten content (a replaced identity) does not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // Sorts and temporary indexes stay in memory: a temp file would hold plaintext.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // 64 MiB of decrypted pages kept: an encrypted page costs a decryption each time it is read.
+    conn.pragma_update(None, "cache_size", -65536)?;
     migrate(&mut conn)?;
     crate::store::seed::seed(&conn)?;
     Ok(conn)
+}
+
+/// Whether the database file at `path` is a plaintext SQLite database (from before encryption).
+pub fn is_plaintext(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
+/// Writes an encrypted copy of the (plaintext) database `conn` has open to `dest`, with the same
+/// schema version: the database part of encrypting a library in place.
+pub(crate) fn export_encrypted(
+    conn: &Connection,
+    dest: &Path,
+    keys: &crate::store::crypt::LibraryKeys,
+) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    let dest_s = dest
+        .to_str()
+        .ok_or_else(|| Error::invalid("path", "the library path is not valid UTF-8"))?
+        .replace('\'', "''");
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{dest_s}' AS encrypted KEY \"{}\";",
+        keys.db_key_literal().as_str()
+    ))?;
+    let r = (|| -> Result<()> {
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
+        Ok(())
+    })();
+    let d = conn.execute_batch("DETACH DATABASE encrypted;");
+    r?;
+    d?;
+    Ok(())
 }
 
 /// Brings the schema to [`schema_version`] in one transaction, or refuses a newer database.
@@ -531,4 +603,26 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     tx.pragma_update(None, "user_version", supported)?;
     tx.commit()?;
     Ok(())
+}
+
+/// For tests that play an adversary holding the key (editing rows behind Casefile's back): a
+/// bare connection to the database file `path` of a library made by `Library::open_for_tests`,
+/// keyed with that library's key when it is encrypted, with no pragma set and no migration run.
+#[doc(hidden)]
+pub fn open_raw_for_tests(path: impl AsRef<Path>, read_only: bool) -> Result<Connection> {
+    let path = path.as_ref();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    if crate::store::keyslots::present(dir) {
+        let (master, _) =
+            crate::store::keyslots::load(dir)?.unlock(crate::store::keyslots::TEST_PASSPHRASE)?;
+        let keys = master.library_keys()?;
+        conn.execute_batch(&format!("PRAGMA key = \"{}\";", keys.db_key_literal().as_str()))?;
+    }
+    Ok(conn)
 }

@@ -7,10 +7,13 @@
 //! `dates`, `validate`, `fsutil`), never `records` or anything above. The record modules reach the
 //! database through the functions here that take a connection or a `WriteTx`.
 
+pub mod crypt;
 pub mod custody;
 pub mod db;
+pub mod encrypt;
 pub mod head;
 pub mod keys;
+pub mod keyslots;
 pub mod library;
 mod rows;
 pub mod seed;

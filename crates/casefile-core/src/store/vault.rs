@@ -1,5 +1,11 @@
-//! The content-addressed store of original files: `vault/sha256/ab/<hex>`, and the derived
-//! files made from them (thumbnails) in `vault/derived/`, apart from the originals.
+//! The content-addressed store of original files, and the derived files made from them
+//! (thumbnails), apart from the originals.
+//!
+//! In an encrypted library (every new one) each file is sealed with the library's keys (age
+//! format, see `crypt.rs`) and named by a keyed MAC of its plaintext SHA-256:
+//! `vault/sealed/ab/<mac>` and `vault/derived/sealed/ab/<mac>`; temp and staging files are sealed
+//! too. A plaintext library from before encryption keeps `vault/sha256/ab/<hex>` and
+//! `vault/derived/thumbs/ab/<hex>.jpg` until it is encrypted.
 //!
 //! Architecture invariant: every read or write of a vault file goes through this module, so that
 //! encryption at rest can later be added in one place. Readers of stored files get an open
@@ -15,17 +21,21 @@
 //! lose. Temp files left by a crash are removed when the vault is next opened.
 
 use crate::error::{Error, Result};
+pub use crate::store::crypt::ReadSeek;
+use crate::store::crypt::LibraryKeys;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 pub const VAULT_DIR: &str = "vault";
 const TMP_DIR: &str = "tmp";
 const ORIGINALS_DIR: &str = "sha256";
 const THUMBS_DIR: &str = "derived/thumbs";
+pub(crate) const SEALED_DIR: &str = "sealed";
+pub(crate) const SEALED_THUMBS_DIR: &str = "derived/sealed";
 /// Size of one read; a few of them are in flight at once, whatever the file size.
 const CHUNK: usize = 1 << 20;
 const IN_FLIGHT: usize = 4;
@@ -35,6 +45,49 @@ pub const HEAD_LEN: usize = 4096;
 #[derive(Clone, Debug)]
 pub struct Vault {
     root: PathBuf,
+    /// The library's keys when it is encrypted.
+    keys: Option<Arc<LibraryKeys>>,
+}
+
+/// A stored file opened for reading: the plaintext, decrypted as it is read.
+pub type VaultReader = Box<dyn ReadSeek>;
+
+/// Where a new vault file is written: sealed as it is written when the library is encrypted.
+/// [`Sink::finish`] must be called (it writes the last sealed chunk).
+pub enum Sink {
+    Plain(File),
+    Sealed(age::stream::StreamWriter<File>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(f) => f.write(buf),
+            Sink::Sealed(w) => w.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.write_all(buf),
+            Sink::Sealed(w) => w.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.flush(),
+            Sink::Sealed(w) => w.flush(),
+        }
+    }
+}
+
+impl Sink {
+    /// Completes the file; returns it (not yet synced).
+    pub fn finish(self) -> std::io::Result<File> {
+        match self {
+            Sink::Plain(f) => Ok(f),
+            Sink::Sealed(w) => w.finish(),
+        }
+    }
 }
 
 /// A source file copied into the vault's temp area and hashed, not yet committed. Its copy is
@@ -67,16 +120,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 }
 
 impl Vault {
-    /// Opens (creating) the vault at `root` and removes temp files a crash may have left.
-    pub fn open(root: &Path) -> Result<Vault> {
+    /// Opens (creating) the vault at `root` and removes temp files a crash may have left;
+    /// `keys` are the library's when it is encrypted.
+    pub fn open(root: &Path, keys: Option<Arc<LibraryKeys>>) -> Result<Vault> {
         let tmp = root.join(TMP_DIR);
-        for d in [
-            root.to_path_buf(),
-            root.join(ORIGINALS_DIR),
-            root.join("derived"),
-            root.join(THUMBS_DIR),
-        ] {
-            crate::fsutil::private_dir(&d)?;
+        let dirs: [&str; 2] = if keys.is_some() {
+            [SEALED_DIR, SEALED_THUMBS_DIR]
+        } else {
+            [ORIGINALS_DIR, THUMBS_DIR]
+        };
+        crate::fsutil::private_dir(root)?;
+        crate::fsutil::private_dir(&root.join("derived"))?;
+        for d in dirs {
+            crate::fsutil::private_dir(&root.join(d))?;
         }
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -84,6 +140,33 @@ impl Vault {
         crate::fsutil::private_dir(&tmp)?;
         Ok(Vault {
             root: root.to_path_buf(),
+            keys,
+        })
+    }
+
+    /// Whether files are sealed (the library is encrypted).
+    pub fn is_sealed(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// A sink for a new file at `file` (created by the caller), sealing if need be.
+    fn sink(&self, file: File, path: &Path) -> Result<Sink> {
+        Ok(match &self.keys {
+            Some(k) => Sink::Sealed(k.seal(file).map_err(io(path))?),
+            None => Sink::Plain(file),
+        })
+    }
+
+    /// Opens a vault file for reading its plaintext, not following a symbolic link.
+    fn reader(&self, path: &Path) -> Result<VaultReader> {
+        let f = crate::fsutil::open_no_follow(path).map_err(io(path))?;
+        Ok(match &self.keys {
+            Some(k) => Box::new(k.open(f).map_err(|e| {
+                Error::Corrupt(format!(
+                    "a vault file cannot be decrypted with this library's key: {e}"
+                ))
+            })?),
+            None => Box::new(f),
         })
     }
 
@@ -130,13 +213,28 @@ impl Vault {
         sha256: &str,
         f: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<(String, u64)> {
-        let mut file = self.open_original(sha256)?;
+        // A sealed file that no longer decrypts was altered: each chunk is authenticated.
+        let altered = || {
+            Error::CustodyBroken(format!(
+                "the vault file {sha256} was altered: it no longer decrypts with this library's key"
+            ))
+        };
+        let mut file = match self.open_original(sha256) {
+            Err(Error::Corrupt(_)) => return Err(altered()),
+            other => other?,
+        };
         let path = self.original_path(sha256);
         let mut h = Sha256::new();
         let mut buf = vec![0u8; CHUNK];
         let mut n_total = 0u64;
         loop {
-            let n = read_full(&mut file, &mut buf).map_err(|e| Error::io(&path, e))?;
+            let n = read_full(&mut file, &mut buf).map_err(|e| {
+                if self.keys.is_some() && e.kind() == std::io::ErrorKind::InvalidData {
+                    altered()
+                } else {
+                    Error::io(&path, e)
+                }
+            })?;
             if n == 0 {
                 break;
             }
@@ -152,17 +250,31 @@ impl Vault {
     }
 
     fn original_path(&self, sha256: &str) -> PathBuf {
-        self.root
-            .join(ORIGINALS_DIR)
-            .join(&sha256[..2])
-            .join(sha256)
+        match &self.keys {
+            Some(k) => {
+                let name = k.file_name("original", sha256);
+                self.root.join(SEALED_DIR).join(&name[..2]).join(name)
+            }
+            None => self
+                .root
+                .join(ORIGINALS_DIR)
+                .join(&sha256[..2])
+                .join(sha256),
+        }
     }
 
     fn thumb_path(&self, sha256: &str) -> PathBuf {
-        self.root
-            .join(THUMBS_DIR)
-            .join(&sha256[..2])
-            .join(format!("{sha256}.jpg"))
+        match &self.keys {
+            Some(k) => {
+                let name = k.file_name("thumb", sha256);
+                self.root.join(SEALED_THUMBS_DIR).join(&name[..2]).join(name)
+            }
+            None => self
+                .root
+                .join(THUMBS_DIR)
+                .join(&sha256[..2])
+                .join(format!("{sha256}.jpg")),
+        }
     }
 
     fn check_sha(sha256: &str) -> Result<()> {
@@ -178,6 +290,40 @@ impl Vault {
                 format!("\"{sha256}\" is not a SHA-256 hex digest"),
             ))
         }
+    }
+
+    /// Where the original with this digest lies on disk, for tests that play someone editing
+    /// the vault behind Casefile's back (as a person on that disk could, knowing the key).
+    #[doc(hidden)]
+    pub fn original_path_for_tests(&self, sha256: &str) -> PathBuf {
+        self.original_path(sha256)
+    }
+
+    /// Where the original with this digest lies in the library folder `dir` made by
+    /// `Library::open_for_tests` (unlocking its key slots with the test passphrase), without
+    /// opening the library.
+    #[doc(hidden)]
+    pub fn test_original_path(dir: &Path, sha256: &str) -> PathBuf {
+        let keys = crate::store::keyslots::load(dir)
+            .and_then(|k| k.unlock(crate::store::keyslots::TEST_PASSPHRASE))
+            .and_then(|(m, _)| m.library_keys())
+            .ok()
+            .map(Arc::new);
+        Vault {
+            root: dir.join(VAULT_DIR),
+            keys,
+        }
+        .original_path(sha256)
+    }
+
+    /// The folder holding the originals (sealed or not), for tests and benchmarks.
+    #[doc(hidden)]
+    pub fn originals_dir_for_tests(&self) -> PathBuf {
+        self.root.join(if self.keys.is_some() {
+            SEALED_DIR
+        } else {
+            ORIGINALS_DIR
+        })
     }
 
     /// Whether the original with this digest is in the vault.
@@ -201,15 +347,23 @@ impl Vault {
 
     /// Opens an original for reading: the one way to read a stored file (hand it to
     /// casefile-media, which reads streams). A symbolic link put in its place is not followed.
-    pub fn open_original(&self, sha256: &str) -> Result<File> {
+    pub fn open_original(&self, sha256: &str) -> Result<VaultReader> {
         let p = self.existing_original(sha256)?;
-        crate::fsutil::open_no_follow(&p).map_err(io(&p))
+        self.reader(&p)
     }
 
     /// Opens a staged copy for reading: exactly the bytes that were hashed, before they are
     /// committed (intake reads the metadata from it).
-    pub fn open_staged(&self, staged: &Staged) -> Result<File> {
-        crate::fsutil::open_no_follow(&staged.temp).map_err(io(&staged.temp))
+    pub fn open_staged(&self, staged: &Staged) -> Result<VaultReader> {
+        self.reader(&staged.temp)
+    }
+
+    /// Opens a temp file made with [`Vault::temp_file`] for reading.
+    pub fn open_temp(&self, path: &Path) -> Result<VaultReader> {
+        if path.parent() != Some(self.root.join(TMP_DIR).as_path()) {
+            return Err(Error::invalid("path", "not a temp file of this vault"));
+        }
+        self.reader(path)
     }
 
     /// Copies `source` into the temp area while hashing it; reads it once, in constant memory.
@@ -243,6 +397,13 @@ impl Vault {
     ) -> Result<Staged, StageError> {
         let temp = self.root.join(TMP_DIR).join(crate::new_id());
         let dst = crate::fsutil::private_new_file(&temp)?;
+        let dst = match self.sink(dst, &temp) {
+            Ok(d) => d,
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                return Err(e.into());
+            }
+        };
         let result = pipeline(src, source, dst, &temp, cancel, progress);
         match result {
             Ok((sha256, size, head)) => Ok(Staged {
@@ -285,22 +446,31 @@ impl Vault {
             }
             fresh.push(true);
         }
-        dirs.push(self.root.join(ORIGINALS_DIR));
+        dirs.push(self.root.join(if self.keys.is_some() {
+            SEALED_DIR
+        } else {
+            ORIGINALS_DIR
+        }));
         for d in dirs {
             File::open(&d).and_then(|f| f.sync_all()).map_err(io(&d))?;
         }
         Ok(fresh)
     }
 
-    /// A new private temp file in the vault (a copy made for an export, say), with its path; the
-    /// caller removes it when done (or the vault does, on the next open).
-    pub fn temp_file(&self) -> Result<(PathBuf, File)> {
+    /// A new private temp file in the vault (a copy made for an export, say), sealed as it is
+    /// written when the library is encrypted, with its path; read it back with
+    /// [`Vault::open_temp`]. The caller removes it when done (or the vault does, on the next
+    /// open).
+    pub fn temp_file(&self) -> Result<(PathBuf, Sink)> {
         let p = self
             .root
             .join(TMP_DIR)
             .join(format!("tmp-{}", crate::new_id()));
         let f = crate::fsutil::private_new_file(&p)?;
-        Ok((p, f))
+        let sink = self.sink(f, &p).inspect_err(|_| {
+            let _ = fs::remove_file(&p);
+        })?;
+        Ok((p, sink))
     }
 
     /// Removes staged temp files that will not be committed.
@@ -340,9 +510,15 @@ impl Vault {
             .root
             .join(TMP_DIR)
             .join(format!("thumb-{}", crate::new_id()));
-        crate::fsutil::private_new_file(&tmp)?
-            .write_all(jpeg)
-            .map_err(io(&tmp))?;
+        let f = crate::fsutil::private_new_file(&tmp)?;
+        let written = self.sink(f, &tmp).and_then(|mut s| {
+            s.write_all(jpeg).map_err(io(&tmp))?;
+            s.finish().map_err(io(&tmp))
+        });
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
         fs::rename(&tmp, &p).map_err(io(&p))?;
         Ok(())
     }
@@ -351,20 +527,28 @@ impl Vault {
     pub fn read_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         Self::check_sha(sha256)?;
         let p = self.thumb_path(sha256);
-        match fs::read(&p) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(p, e)),
+        if !p.exists() {
+            return Ok(None);
         }
+        let mut r = match self.reader(&p) {
+            Ok(r) => r,
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None)
+            }
+            Err(e) => return Err(e),
+        };
+        let mut b = Vec::new();
+        r.read_to_end(&mut b).map_err(io(&p))?;
+        Ok(Some(b))
     }
 
     /// Reads a whole original into memory (for showing an image); refuses files over `max`.
     pub fn read_original(&self, sha256: &str, max: u64) -> Result<Vec<u8>> {
         let mut f = self.open_original(sha256)?;
         let size = f
-            .metadata()
-            .map_err(|e| Error::io(self.original_path(sha256), e))?
-            .len();
+            .seek(std::io::SeekFrom::End(0))
+            .and_then(|n| f.seek(std::io::SeekFrom::Start(0)).map(|_| n))
+            .map_err(|e| Error::io(self.original_path(sha256), e))?;
         if size > max {
             return Err(Error::invalid(
                 "size",
@@ -376,6 +560,95 @@ impl Vault {
             .map_err(|e| Error::io(self.original_path(sha256), e))?;
         Ok(v)
     }
+}
+
+impl Vault {
+    /// Seals a copy of every original and thumbnail of this plaintext vault into `into` (the
+    /// sealed vault of the same library, being built), keeping each under the hash it is stored
+    /// under (so an original altered behind Casefile's back is still reported as altered, not
+    /// missing). Reads each file once; `progress` gets (files done, files in all).
+    pub(crate) fn seal_into(&self, into: &Vault, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+        if self.keys.is_some() || into.keys.is_none() {
+            return Err(Error::Unavailable("only a plaintext vault is sealed".into()));
+        }
+        let originals = hashes_below(&self.root.join(ORIGINALS_DIR), "")?;
+        let thumbs = hashes_below(&self.root.join(THUMBS_DIR), ".jpg")?;
+        let total = (originals.len() + thumbs.len()) as u64;
+        let mut done = 0u64;
+        let never = AtomicBool::new(false);
+        for batch in originals.chunks(64) {
+            let mut staged = Vec::new();
+            for sha in batch {
+                let mut src = self.open_original(sha)?;
+                let mut s = into
+                    .stage_reader(&mut src, Path::new(sha), &never, &mut |_| {})
+                    .map_err(|e| match e {
+                        StageError::Failed(e) => e,
+                        StageError::Cancelled => Error::Unavailable("cancelled".into()),
+                    })?;
+                s.sha256 = sha.clone();
+                staged.push(s);
+            }
+            into.commit(&staged)?;
+            done += batch.len() as u64;
+            progress(done, total);
+        }
+        for sha in thumbs {
+            if let Some(t) = self.read_thumbnail(&sha)? {
+                into.write_thumbnail(&sha, &t)?;
+            }
+            done += 1;
+            progress(done, total);
+        }
+        for d in [SEALED_DIR, SEALED_THUMBS_DIR] {
+            sync_tree(&into.root.join(d))?;
+        }
+        Ok(())
+    }
+}
+
+/// Removes the plaintext files of a vault that was sealed (originals, thumbnails, temp files),
+/// each overwritten first. On an SSD the overwrite may not reach the blocks that held them (see
+/// docs/security.md).
+pub(crate) fn shred_plaintext(root: &Path) -> Result<()> {
+    for d in [ORIGINALS_DIR, THUMBS_DIR, TMP_DIR] {
+        crate::fsutil::shred_tree(&root.join(d))?;
+    }
+    Ok(())
+}
+
+/// The SHA-256 names of the files two levels below `dir` (`ab/<hex><suffix>`).
+fn hashes_below(dir: &Path, suffix: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for (path, is_dir) in walkdir_all(dir)? {
+        if is_dir {
+            continue;
+        }
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            if let Some(sha) = name.strip_suffix(suffix) {
+                if Vault::check_sha(sha).is_ok() {
+                    out.push(sha.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Syncs every folder below `dir` (and `dir`), so renames into them are durable.
+fn sync_tree(dir: &Path) -> Result<()> {
+    for (path, is_dir) in walkdir_all(dir)? {
+        if is_dir {
+            File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// How an original's file stands (see [`Vault::inspect`]).
@@ -411,7 +684,7 @@ fn walkdir_all(root: &Path) -> Result<Vec<(PathBuf, bool)>> {
 fn pipeline(
     src: &mut dyn Read,
     source: &Path,
-    dst: File,
+    dst: Sink,
     temp: &Path,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64),
@@ -428,7 +701,8 @@ fn pipeline(
                 dst.write_all(&buf[..n])?;
                 let _ = to_reader.send(buf);
             }
-            start_writeback(&dst);
+            let f = dst.finish()?;
+            start_writeback(&f);
             Ok(())
         });
         let mut hasher = Sha256::new();
