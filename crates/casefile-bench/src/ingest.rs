@@ -200,7 +200,9 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
         mut ram,
         mut hash_only,
         mut relaxed,
+        mut plaintext,
     ) = (
+        Series(vec![]),
         Series(vec![]),
         Series(vec![]),
         Series(vec![]),
@@ -245,10 +247,18 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
         }
         for pass in passes.clone() {
             let lib = work.join(format!("relaxed-{i}-{pass}"));
-            let (s, _, _) = ours_once_with(&lib, &files, false)?;
+            let (s, _, _) = ours_once_with(&lib, &files, false, true)?;
             settle(&lib)?;
             if pass == 1 {
                 relaxed.0.push(s);
+            }
+        }
+        for pass in passes.clone() {
+            let lib = work.join(format!("plaintext-{i}-{pass}"));
+            let (s, _, _) = ours_once_with(&lib, &files, true, false)?;
+            settle(&lib)?;
+            if pass == 1 {
+                plaintext.0.push(s);
             }
         }
         for pass in passes.clone() {
@@ -297,14 +307,23 @@ fn measure(o: &Options, work: &Path) -> Result<(), Error> {
     row("openssl dgst -sha256 FILES...", &openssl);
     row("sha256sum FILES...", &sha256sum);
     row(
-        "casefile intake (Library::add_evidence, fresh library)",
+        "casefile intake (Library::add_evidence, fresh encrypted library)",
         &ours,
+    );
+    row(
+        "casefile intake into a plaintext library (as before encryption)",
+        &plaintext,
     );
     println!();
     println!(
         "ours / openssl   = {:.2} best, {:.2} median   (target ≥ 0.60)",
         ours.gbps(bytes) / openssl.gbps(bytes),
         ours.median_gbps(bytes) / openssl.median_gbps(bytes)
+    );
+    println!(
+        "encrypted / plaintext = {:.2} best, {:.2} median   (target ≥ 0.70)",
+        ours.gbps(bytes) / plaintext.gbps(bytes),
+        ours.median_gbps(bytes) / plaintext.median_gbps(bytes)
     );
     println!(
         "ours / sha256sum = {:.2} best, {:.2} median",
@@ -437,17 +456,25 @@ fn time_tool(prog: &str, args: &[&str], files: &[PathBuf]) -> Result<(f64, Strin
 
 /// One intake into a fresh library; only `add_evidence` is timed (not opening the library).
 fn ours_once(lib_dir: &Path, files: &[PathBuf]) -> Result<(f64, Phases, IngestReport), Error> {
-    ours_once_with(lib_dir, files, true)
+    ours_once_with(lib_dir, files, true, true)
 }
 
 /// [`ours_once`], with `full == false` running SQLite at `synchronous=NORMAL` to show what
-/// durability costs.
+/// durability costs, and `encrypted == false` taking in into a plaintext library (as from
+/// before encryption) to show what encryption costs.
 fn ours_once_with(
     lib_dir: &Path,
     files: &[PathBuf],
     full: bool,
+    encrypted: bool,
 ) -> Result<(f64, Phases, IngestReport), Error> {
+    if !encrypted {
+        casefile_core::db::create_plaintext_library_for_tests(lib_dir)?;
+    }
     let mut lib = Library::open_for_tests(lib_dir, Arc::new(SystemClock))?;
+    if lib.is_encrypted() != encrypted {
+        return Err(other(lib_dir, "the library is not as asked".into()));
+    }
     if !full {
         lib.bench_only_relax_durability()?;
     }
@@ -561,7 +588,8 @@ fn hash_in_process(files: &[PathBuf]) -> Result<f64, Error> {
 
 /// Stages every file into a fresh vault, then commits them in batches, timing the two apart.
 fn vault_only(root: &Path, files: &[PathBuf]) -> Result<(f64, f64), Error> {
-    let vault = Vault::open(root)?;
+    let keys = casefile_core::store::crypt::MasterKey::generate()?.library_keys()?;
+    let vault = Vault::open(root, Some(Arc::new(keys)))?;
     let cancel = AtomicBool::new(false);
     let t = Instant::now();
     let mut staged = Vec::with_capacity(files.len());

@@ -170,6 +170,14 @@ pub fn run(
     reps: usize,
 ) -> Result<(), casefile_core::Error> {
     let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
+    println!(
+        "library: {} (SQLCipher database: every page read is decrypted)",
+        if lib.is_encrypted() {
+            "encrypted"
+        } else {
+            "plaintext, from before encryption"
+        }
+    );
     let existing = lib
         .list_cases()?
         .into_iter()

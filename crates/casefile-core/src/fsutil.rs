@@ -98,7 +98,10 @@ pub(crate) fn shred_tree(dir: &Path) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
-    for e in walkdir::WalkDir::new(dir).follow_links(false).contents_first(true) {
+    for e in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .contents_first(true)
+    {
         let e = e.map_err(|err| {
             Error::io(
                 dir,

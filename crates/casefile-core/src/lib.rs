@@ -29,9 +29,9 @@ pub use records::{
     acts, cases, evidence, history, incidents, links, persons, profile, statements, trust, units,
     vocab,
 };
-pub use store::{custody, db, head, keys, keyslots, library, vault};
 pub use store::keyslots::KdfParams;
 pub use store::library::{Access, EncryptionStatus, LibraryState};
+pub use store::{custody, db, head, keys, keyslots, library, vault};
 
 pub use error::{Error, ErrorDto, Result};
 pub use store::library::Library;

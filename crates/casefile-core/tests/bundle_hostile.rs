@@ -106,7 +106,9 @@ impl Sender {
 
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
-        let conn = casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false).unwrap();
+        let conn =
+            casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false)
+                .unwrap();
         let secret: Vec<u8> = conn
             .query_row(
                 "SELECT secret_key FROM installation WHERE id = 1",
@@ -151,8 +153,8 @@ struct Snapshot {
 
 impl Receiver {
     fn snapshot(&self) -> Snapshot {
-        let conn = casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true)
-        .unwrap();
+        let conn =
+            casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true).unwrap();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .unwrap()

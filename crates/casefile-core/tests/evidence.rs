@@ -165,7 +165,10 @@ fn the_vault_keeps_one_read_only_bit_for_bit_copy_per_content() {
         "the original is kept bit for bit"
     );
     let on_disk = std::fs::read(&stored).unwrap();
-    assert!(on_disk.starts_with(b"age-encryption.org/v1\n"), "sealed with age");
+    assert!(
+        on_disk.starts_with(b"age-encryption.org/v1\n"),
+        "sealed with age"
+    );
     assert!(
         !on_disk.windows(64).any(|w| w == &kept[4096..4160]),
         "nothing of the photo is readable on disk"

@@ -128,7 +128,9 @@ impl Sender {
 
     /// The installation's signing key, read from its database.
     fn key(&self) -> SigningKey {
-        let conn = casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false).unwrap();
+        let conn =
+            casefile_core::db::open_raw_for_tests(self.dir.path().join("lib/casefile.db"), false)
+                .unwrap();
         let secret: Vec<u8> = conn
             .query_row(
                 "SELECT secret_key FROM installation WHERE id = 1",
@@ -195,8 +197,7 @@ struct Snapshot {
 
 impl Receiver {
     fn conn(&self) -> rusqlite::Connection {
-        casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true)
-        .unwrap()
+        casefile_core::db::open_raw_for_tests(self.root.join("casefile.db"), true).unwrap()
     }
 
     fn snapshot(&self) -> Snapshot {

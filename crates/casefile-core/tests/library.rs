@@ -108,7 +108,9 @@ fn a_read_only_data_dir_is_reported() {
         eprintln!("skipped: running as a user that can write a 0500 directory (root)");
         return;
     }
-    let err = Library::open_for_tests(&ro, clock()).err().expect("must fail");
+    let err = Library::open_for_tests(&ro, clock())
+        .err()
+        .expect("must fail");
     assert_eq!(err.code(), "data_dir_not_writable");
 }
 

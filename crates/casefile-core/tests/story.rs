@@ -473,7 +473,8 @@ fn a_record_changed_behind_casefiles_back_is_named() {
     let case = lib.load_sample().unwrap();
     let theatre = lib.list_incidents(&case.id).unwrap().remove(1);
     drop(lib);
-    let conn = casefile_core::db::open_raw_for_tests(dir.path().join("casefile.db"), false).unwrap();
+    let conn =
+        casefile_core::db::open_raw_for_tests(dir.path().join("casefile.db"), false).unwrap();
     conn.execute(
         "UPDATE incidents SET title = 'Strike on a military base' WHERE id = ?1",
         [&theatre.id],

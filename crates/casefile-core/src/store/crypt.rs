@@ -75,9 +75,13 @@ pub(crate) fn random(buf: &mut [u8]) -> Result<()> {
 /// text, so the text is made and parsed, then wiped).
 fn vault_identity(secret: &[u8; 32]) -> Result<age::x25519::Identity> {
     use bech32::ToBase32;
-    let mut text = bech32::encode("age-secret-key-", secret.to_base32(), bech32::Variant::Bech32)
-        .map_err(|e| Error::Corrupt(format!("vault identity: {e}")))?
-        .to_uppercase();
+    let mut text = bech32::encode(
+        "age-secret-key-",
+        secret.to_base32(),
+        bech32::Variant::Bech32,
+    )
+    .map_err(|e| Error::Corrupt(format!("vault identity: {e}")))?
+    .to_uppercase();
     let id = text
         .parse::<age::x25519::Identity>()
         .map_err(|e| Error::Corrupt(format!("vault identity: {e}")));
@@ -131,7 +135,10 @@ impl LibraryKeys {
 
     /// Reads a sealed file; fails if it is not one of this library's or was altered (each chunk
     /// is authenticated as it is read, so a change further in fails when it is reached).
-    pub(crate) fn open<R: Read + Seek>(&self, input: R) -> std::io::Result<age::stream::StreamReader<R>> {
+    pub(crate) fn open<R: Read + Seek>(
+        &self,
+        input: R,
+    ) -> std::io::Result<age::stream::StreamReader<R>> {
         let dec = age::Decryptor::new(input)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         dec.decrypt(std::iter::once(&self.identity as &dyn age::Identity))
@@ -166,7 +173,10 @@ mod tests {
         let mut b = [0u8; 10];
         r.read_exact(&mut b).unwrap();
         assert_eq!(&b[..], &data[200_001..200_011]);
-        assert_eq!(r.seek(std::io::SeekFrom::End(0)).unwrap(), data.len() as u64);
+        assert_eq!(
+            r.seek(std::io::SeekFrom::End(0)).unwrap(),
+            data.len() as u64
+        );
         // Another library's keys cannot open it.
         let other = MasterKey::generate().unwrap().library_keys().unwrap();
         assert!(other.open(std::io::Cursor::new(sealed)).is_err());
@@ -176,12 +186,18 @@ mod tests {
     fn names_are_keyed_and_stable() {
         let m = MasterKey::generate().unwrap();
         let a = m.library_keys().unwrap();
-        let b = MasterKey::from_bytes(m.bytes()).unwrap().library_keys().unwrap();
+        let b = MasterKey::from_bytes(m.bytes())
+            .unwrap()
+            .library_keys()
+            .unwrap();
         let sha = "0".repeat(64);
         assert_eq!(a.file_name("original", &sha), b.file_name("original", &sha));
         assert_ne!(a.file_name("original", &sha), a.file_name("thumb", &sha));
         assert!(!a.file_name("original", &sha).contains(&sha));
         let other = MasterKey::generate().unwrap().library_keys().unwrap();
-        assert_ne!(a.file_name("original", &sha), other.file_name("original", &sha));
+        assert_ne!(
+            a.file_name("original", &sha),
+            other.file_name("original", &sha)
+        );
     }
 }

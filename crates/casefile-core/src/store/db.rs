@@ -512,22 +512,27 @@ fn connect(path: &Path, keys: Option<&crate::store::crypt::LibraryKeys>) -> Resu
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(k) = keys {
-        conn.execute_batch(&format!("PRAGMA key = \"{}\";", k.db_key_literal().as_str()))?;
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"{}\";",
+            k.db_key_literal().as_str()
+        ))?;
     }
     // SQLCipher would otherwise write its warnings (a failed page check, say) to stderr.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     // Reading the schema is the first thing that needs the key: a wrong one fails here.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| match &e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                Error::Corrupt(
-                    "casefile.db cannot be read with this library's key (it is not this \
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            Error::Corrupt(
+                "casefile.db cannot be read with this library's key (it is not this \
                      library's database, or it is damaged)"
-                        .into(),
-                )
-            }
-            _ => Error::from(e),
-        })?;
+                    .into(),
+            )
+        }
+        _ => Error::from(e),
+    })?;
     Ok(conn)
 }
 
@@ -622,7 +627,24 @@ pub fn open_raw_for_tests(path: impl AsRef<Path>, read_only: bool) -> Result<Con
         let (master, _) =
             crate::store::keyslots::load(dir)?.unlock(crate::store::keyslots::TEST_PASSPHRASE)?;
         let keys = master.library_keys()?;
-        conn.execute_batch(&format!("PRAGMA key = \"{}\";", keys.db_key_literal().as_str()))?;
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"{}\";",
+            keys.db_key_literal().as_str()
+        ))?;
     }
     Ok(conn)
+}
+
+/// For tests and benchmarks that need a library from before encryption (every new library is
+/// encrypted): makes a plaintext database in the empty folder `dir`, which then opens with
+/// `Access::Plaintext`.
+#[doc(hidden)]
+pub fn create_plaintext_library_for_tests(dir: &Path) -> Result<()> {
+    crate::fsutil::private_dir(dir)?;
+    let path = dir.join(crate::store::library::DB_FILE);
+    if path.exists() {
+        return Err(Error::invalid("path", "there is a library here already"));
+    }
+    drop(open_connection(&path, None)?);
+    Ok(())
 }

@@ -62,6 +62,17 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to).map_err(|e| Error::io(to, e))
 }
 
+/// For the crash tests (debug builds only): stops the process at the named step, as a kill -9
+/// there would, when `CASEFILE_TEST_CRASH_AT` names it.
+fn crash_point(step: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CASEFILE_TEST_CRASH_AT").is_ok_and(|v| v == step) {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = step;
+}
+
 /// Finishes a committed encryption (see the module documentation); nothing to do otherwise.
 /// Every step can be repeated, so a crash here is finished by the next open.
 pub(crate) fn settle(dir: &Path) -> Result<()> {
@@ -70,21 +81,13 @@ pub(crate) fn settle(dir: &Path) -> Result<()> {
         return Ok(());
     }
     let v = dir.join(vault::VAULT_DIR);
-    crate::fsutil::private_dir(&v.join("derived"))?;
-    for d in [vault::SEALED_DIR, vault::SEALED_THUMBS_DIR] {
-        let from = done.join(vault::VAULT_DIR).join(d);
-        let to = v.join(d);
-        if from.exists() {
-            if to.exists() {
-                fs::remove_dir_all(&to).map_err(|e| Error::io(&to, e))?;
-            }
-            rename(&from, &to)?;
-        }
-    }
+    vault::move_sealed(&done.join(vault::VAULT_DIR), &v)?;
+    crash_point("vault moved");
     let keys = done.join(keyslots::KEYS_FILE);
     if keys.exists() {
         rename(&keys, &dir.join(keyslots::KEYS_FILE))?;
     }
+    crash_point("keys moved");
     let new_db = done.join(DB_FILE);
     if new_db.exists() {
         for side in DB_SIDE {
@@ -93,9 +96,11 @@ pub(crate) fn settle(dir: &Path) -> Result<()> {
                 rename(&p, &done.join(format!("plain{side}")))?;
             }
         }
+        crash_point("plaintext database moved aside");
         rename(&new_db, &dir.join(DB_FILE))?;
     }
     sync(dir)?;
+    crash_point("encrypted database in place");
     // Committed and in place: now the plaintext goes.
     for side in DB_SIDE {
         let p = done.join(format!("plain{side}"));
@@ -103,7 +108,9 @@ pub(crate) fn settle(dir: &Path) -> Result<()> {
             crate::fsutil::shred(&p)?;
         }
     }
+    crash_point("plaintext database shredded");
     vault::shred_plaintext(&v)?;
+    crash_point("plaintext vault shredded");
     fs::remove_dir_all(&done).map_err(|e| Error::io(&done, e))?;
     sync(dir)?;
     tracing::info!("encryption in place finished");
@@ -120,7 +127,10 @@ pub(crate) fn encrypt_in_place(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(PathBuf, Arc<dyn Clock>, MasterKey)> {
     if lib.is_encrypted() {
-        return Err(Error::invalid("passphrase", "this library is already encrypted"));
+        return Err(Error::invalid(
+            "passphrase",
+            "this library is already encrypted",
+        ));
     }
     let master = MasterKey::generate()?;
     let mut slots = KeysFile::new();
@@ -149,8 +159,10 @@ pub(crate) fn encrypt_in_place(
     let (dir, clock, conn, locks) = lib.into_parts();
     drop(conn);
     // The commit.
+    crash_point("before commit");
     rename(&staging, &dir.join(COMMITTED))?;
     sync(&dir)?;
+    crash_point("committed");
     settle(&dir)?;
     drop(locks);
     Ok((dir, clock, master))

@@ -338,7 +338,9 @@ impl KeysFile {
             .ok_or_else(|| {
                 Error::invalid("identity", "this library has no organisation recovery key")
             })?;
-        let wrapped = B64.decode(wrapped).map_err(|_| corrupt("the recovery slot"))?;
+        let wrapped = B64
+            .decode(wrapped)
+            .map_err(|_| corrupt("the recovery slot"))?;
         let dec = age::Decryptor::new(&wrapped[..]).map_err(|_| corrupt("the recovery slot"))?;
         let mut r = dec
             .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))

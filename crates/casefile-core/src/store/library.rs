@@ -6,10 +6,10 @@
 
 use crate::clock::{format_ts, Clock};
 use crate::error::{Error, Result};
-pub use crate::store::tx::WriteTx;
-pub use crate::store::keyslots::KdfParams as Kdf;
 use crate::store::crypt::{LibraryKeys, MasterKey};
+pub use crate::store::keyslots::KdfParams as Kdf;
 use crate::store::keyslots::{self, KdfParams, SlotInfo};
+pub use crate::store::tx::WriteTx;
 use crate::store::{db, encrypt, vault};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::fs::{File, OpenOptions, TryLockError};
@@ -375,6 +375,13 @@ impl Library {
         Ok(s)
     }
 
+    /// The vault identity (age's `AGE-SECRET-KEY-1…` text) of an encrypted library: with it,
+    /// independent tools (`age -d -i FILE`) decrypt any vault file. For recovery only; it is as
+    /// secret as the passphrase.
+    pub fn vault_identity(&self) -> Option<zeroize::Zeroizing<String>> {
+        self.keys.as_ref().map(|k| k.vault_identity_text())
+    }
+
     /// Whether this library is encrypted at rest.
     pub fn is_encrypted(&self) -> bool {
         self.keys.is_some()
@@ -382,7 +389,10 @@ impl Library {
 
     fn master(&self) -> Result<&MasterKey> {
         self.master.as_ref().ok_or_else(|| {
-            Error::invalid("passphrase", "this library is not encrypted yet (encrypt it first)")
+            Error::invalid(
+                "passphrase",
+                "this library is not encrypted yet (encrypt it first)",
+            )
         })
     }
 
@@ -415,7 +425,10 @@ impl Library {
     /// Replaces the passphrase this library was unlocked with; returns the new slot number.
     pub fn change_passphrase(&mut self, passphrase: &str, kdf: KdfParams) -> Result<u32> {
         let old = self.slot.ok_or_else(|| {
-            Error::invalid("passphrase", "this library was not unlocked with a passphrase")
+            Error::invalid(
+                "passphrase",
+                "this library was not unlocked with a passphrase",
+            )
         })?;
         let d = self.change_slots("passphrase_changed", |k, m| {
             let slot = k.add_passphrase(m, passphrase, kdf)?;

@@ -21,8 +21,8 @@
 //! lose. Temp files left by a crash are removed when the vault is next opened.
 
 use crate::error::{Error, Result};
-pub use crate::store::crypt::ReadSeek;
 use crate::store::crypt::LibraryKeys;
+pub use crate::store::crypt::ReadSeek;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{Read, Seek, Write};
@@ -267,7 +267,10 @@ impl Vault {
         match &self.keys {
             Some(k) => {
                 let name = k.file_name("thumb", sha256);
-                self.root.join(SEALED_THUMBS_DIR).join(&name[..2]).join(name)
+                self.root
+                    .join(SEALED_THUMBS_DIR)
+                    .join(&name[..2])
+                    .join(name)
             }
             None => self
                 .root
@@ -569,7 +572,9 @@ impl Vault {
     /// missing). Reads each file once; `progress` gets (files done, files in all).
     pub(crate) fn seal_into(&self, into: &Vault, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         if self.keys.is_some() || into.keys.is_none() {
-            return Err(Error::Unavailable("only a plaintext vault is sealed".into()));
+            return Err(Error::Unavailable(
+                "only a plaintext vault is sealed".into(),
+            ));
         }
         let originals = hashes_below(&self.root.join(ORIGINALS_DIR), "")?;
         let thumbs = hashes_below(&self.root.join(THUMBS_DIR), ".jpg")?;
@@ -613,6 +618,22 @@ impl Vault {
 pub(crate) fn shred_plaintext(root: &Path) -> Result<()> {
     for d in [ORIGINALS_DIR, THUMBS_DIR, TMP_DIR] {
         crate::fsutil::shred_tree(&root.join(d))?;
+    }
+    Ok(())
+}
+
+/// Moves the sealed files of the vault at `from` (built while encrypting in place) into the
+/// vault at `to`; repeatable (what was moved already is not there to move).
+pub(crate) fn move_sealed(from: &Path, to: &Path) -> Result<()> {
+    crate::fsutil::private_dir(&to.join("derived"))?;
+    for d in [SEALED_DIR, SEALED_THUMBS_DIR] {
+        let (src, dst) = (from.join(d), to.join(d));
+        if src.exists() {
+            if dst.exists() {
+                fs::remove_dir_all(&dst).map_err(io(&dst))?;
+            }
+            fs::rename(&src, &dst).map_err(io(&dst))?;
+        }
     }
     Ok(())
 }
