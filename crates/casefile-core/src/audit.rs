@@ -297,7 +297,7 @@ impl Library {
                     match r {
                         Ok(actual) if actual == *sha => None,
                         Ok(actual) => Some(format!("its original in the vault changed: its SHA-256 is now {actual}, it was {sha} at intake")),
-                        Err(e) if e.code() == "custody_broken" => Some(format!("its original in the vault changed: {e}")),
+                        Err(e) if e.code() == "custody_broken" => Some("its original in the vault changed: it no longer decrypts with this library's key (its sealed bytes were altered or replaced)".to_string()),
                         Err(e) => Some(format!("its original in the vault could not be read: {e}")),
                     }
                 }
