@@ -512,10 +512,12 @@ fn connect(path: &Path, keys: Option<&crate::store::crypt::LibraryKeys>) -> Resu
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(k) = keys {
-        conn.execute_batch(&format!(
+        // Every copy of the key made here is wiped when dropped.
+        let sql = zeroize::Zeroizing::new(format!(
             "PRAGMA key = \"{}\";",
             k.db_key_literal().as_str()
-        ))?;
+        ));
+        conn.execute_batch(&sql)?;
     }
     // SQLCipher would otherwise write its warnings (a failed page check, say) to stderr.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
@@ -576,10 +578,11 @@ pub(crate) fn export_encrypted(
         .to_str()
         .ok_or_else(|| Error::invalid("path", "the library path is not valid UTF-8"))?
         .replace('\'', "''");
-    conn.execute_batch(&format!(
+    let sql = zeroize::Zeroizing::new(format!(
         "ATTACH DATABASE '{dest_s}' AS encrypted KEY \"{}\";",
         keys.db_key_literal().as_str()
-    ))?;
+    ));
+    conn.execute_batch(&sql)?;
     let r = (|| -> Result<()> {
         conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
