@@ -10,6 +10,8 @@ use casefile_core::dates::{DateInput, DatePrecision};
 use casefile_core::evidence::Acquisition;
 use casefile_core::incidents::{IncidentInput, LocationPrecision};
 use casefile_core::Library;
+mod common;
+use common::legacy_library;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -17,9 +19,7 @@ fn open(dir: &Path) -> Library {
     Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/exif-samples")
-}
+use common::samples;
 
 fn export(lib: &mut Library, case_id: &str, out: &Path) {
     export_case(
@@ -202,26 +202,6 @@ fn thousands_of_random_coordinates_survive_a_round_trip() {
         "the test must include coordinates the old parser misread: {misread_before}"
     );
     round_trip(&mut a, &case, work.path());
-}
-
-/// Unpacks the Casefile 0.1 library of tests/fixtures (see its README) with its vault files.
-fn legacy_library(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    let zip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/library-0.1.zip");
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
-    let mut db = archive.by_name("casefile.db").unwrap();
-    let mut out = std::fs::File::create(dir.join("casefile.db")).unwrap();
-    std::io::copy(&mut db, &mut out).unwrap();
-    for name in ["gps/DSCN0012.jpg", "gps/DSCN0010.jpg", "Canon_40D.jpg"] {
-        let bytes = std::fs::read(samples().join("jpg").join(name)).unwrap();
-        let sha = casefile_core::custody::sha256_hex(&bytes);
-        let dest = dir.join("vault/sha256").join(&sha[..2]).join(&sha);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::write(&dest, bytes).unwrap();
-        let mut perms = std::fs::metadata(&dest).unwrap().permissions();
-        perms.set_readonly(true);
-        std::fs::set_permissions(&dest, perms).unwrap();
-    }
 }
 
 fn actions(lib: &Library, rtype: &str, id: &str) -> Vec<String> {

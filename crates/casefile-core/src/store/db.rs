@@ -513,10 +513,8 @@ fn connect(path: &Path, keys: Option<&crate::store::crypt::LibraryKeys>) -> Resu
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(k) = keys {
         // Every copy of the key made here is wiped when dropped.
-        let sql = zeroize::Zeroizing::new(format!(
-            "PRAGMA key = \"{}\";",
-            k.db_key_literal().as_str()
-        ));
+        let sql =
+            zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", k.db_key_literal().as_str()));
         conn.execute_batch(&sql)?;
     }
     // SQLCipher would otherwise write its warnings (a failed page check, say) to stderr.
