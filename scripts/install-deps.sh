@@ -17,7 +17,9 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 # Debian/Ubuntu packages. Tauri 2 on Linux builds against webkit2gtk 4.1.
 run_pkgs=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
           libjavascriptcoregtk-4.1-dev librsvg2-dev libssl-dev libxdo-dev xvfb xauth)
-test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 age python3-venv)
+# age and unzip: the encryption and handover tests use the real age tools and unzip as outside
+# readers.
+test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 python3-venv age unzip)
 
 want=("${run_pkgs[@]}")
 if [ "$what" = "test" ]; then want+=("${test_pkgs[@]}"); fi

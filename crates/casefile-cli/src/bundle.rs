@@ -3,12 +3,16 @@
 
 use crate::output::{print_json, say};
 use crate::{show, Failure};
-use casefile_core::bundle::{export_case, verify_bundle, ExportOptions, ExportProfile};
+use casefile_core::bundle::{
+    prepare_export, verify_bundle_with, write_export, BundleIdentity, ExportOptions, ExportProfile,
+    Recipients,
+};
 use casefile_core::trust::Standing;
 use casefile_core::Library;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+/// Exports a case; with recipients (`--to`), as a ZIP encrypted to them.
 pub fn export(
     lib: &mut Library,
     json: bool,
@@ -16,22 +20,30 @@ pub fn export(
     out: &Path,
     zip: bool,
     profile: &str,
+    to: &[String],
 ) -> Result<(), Failure> {
     let profile: ExportProfile = profile.parse()?;
-    let r = export_case(
-        lib,
-        case_id,
-        out,
-        &ExportOptions { profile, zip },
-        &AtomicBool::new(false),
-        &mut |_, _| {},
-    )?;
+    let recipients = if to.is_empty() {
+        None
+    } else {
+        Some(Recipients::parse(to)?)
+    };
+    let zip = zip || recipients.is_some();
+    let mut prepared = prepare_export(lib, case_id, out, &ExportOptions { profile, zip })?;
+    if let Some(r) = recipients {
+        prepared.encrypt_to(r)?;
+    }
+    let r = write_export(&prepared, &AtomicBool::new(false), &mut |_, _| {})?;
+    lib.record_export(case_id, &r)?;
     show(json, &r, |r| {
         say!(
             "exported {} ({} profile)",
             r.path.display(),
             r.profile.as_str()
         );
+        for k in &r.encrypted_for {
+            say!("encrypted for {k}");
+        }
         say!(
             "payload:  {} files, {} bytes ({} originals)",
             r.payload_files,
@@ -60,9 +72,14 @@ pub fn export(
     Ok(())
 }
 
+fn identity(file: Option<&Path>) -> Result<Option<BundleIdentity>, Failure> {
+    Ok(file.map(BundleIdentity::read).transpose()?)
+}
+
 /// Verification needs no library: it runs anywhere.
-pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
-    let r = verify_bundle(path)?;
+pub fn verify(json: bool, path: &Path, identity_file: Option<&Path>) -> Result<(), Failure> {
+    let id = identity(identity_file)?;
+    let r = verify_bundle_with(path, id.as_ref())?;
     show(json, &r, |r| {
         say!("bundle:   {}", r.path);
         if let Some(t) = &r.case_title {
@@ -112,11 +129,19 @@ pub fn verify(json: bool, path: &Path) -> Result<(), Failure> {
     }
 }
 
-pub fn import(lib: &mut Library, json: bool, path: &Path, trust: bool) -> Result<(), Failure> {
+pub fn import(
+    lib: &mut Library,
+    json: bool,
+    path: &Path,
+    trust: bool,
+    identity_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let id = identity(identity_file)?;
     let vault = lib.vault().clone();
-    let prepared = casefile_core::bundle::prepare_import(
+    let prepared = casefile_core::bundle::prepare_import_with(
         &vault,
         path,
+        id.as_ref(),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )?;

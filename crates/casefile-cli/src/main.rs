@@ -2,21 +2,26 @@
 //!
 //! Each subcommand parses its arguments, calls one core operation and prints the result, as a
 //! short human-readable text or, with `--json`, as JSON for scripts. Errors go to stderr as
-//! `error[code]: message` (or as `{code, message}` JSON with `--json`) with exit status 1.
+//! `error[code]: message` (or as `{code, message}` JSON with `--json`).
+//!
+//! Exit status: 0 done; 1 an error; 3 a check ran and found problems; 4 the library stayed
+//! locked (`wrong_passphrase`, `passphrase_required`, `keys_destroyed`). Passphrases come from
+//! the file `CASEFILE_PASSPHRASE_FILE` names or the terminal, never the command line
+//! (`passphrase.rs`).
 
 use casefile_core::cases::{CaseEdit, CaseStatus, NewCase};
-use casefile_core::clock::SystemClock;
 use casefile_core::{Error, ErrorDto, Library};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 mod bundle;
 mod contents;
 mod evidence;
+mod library;
 mod output;
+mod passphrase;
 use output::{print_json, say, visible_block, Table};
 
 #[derive(Parser)]
@@ -45,6 +50,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Encryption at rest: passphrases, recovery key, status, emergency key wipe.
+    #[command(subcommand)]
+    Library(library::LibraryCmd),
     /// Create, list, show and edit cases.
     #[command(subcommand)]
     Case(CaseCmd),
@@ -90,7 +98,8 @@ enum Command {
     /// Controlled vocabularies.
     #[command(subcommand)]
     Vocab(VocabCmd),
-    /// Export a case as a signed BagIt bundle (a directory, or a ZIP with --zip).
+    /// Export a case as a signed BagIt bundle (a directory, or a ZIP with --zip), optionally
+    /// encrypted for its receivers (--to).
     Export {
         #[arg(long = "case")]
         case_id: String,
@@ -102,10 +111,19 @@ enum Command {
         /// full, prosecutor or public.
         #[arg(long, default_value = "full")]
         profile: String,
+        /// Encrypt the bundle (a ZIP) with age to this public key (age1…); repeat for several
+        /// receivers. Only their secret keys open it (`age -d -i KEY`, or `--identity KEY`).
+        #[arg(long = "to", value_name = "AGE_RECIPIENT")]
+        to: Vec<String>,
     },
     /// Check a bundle (directory or ZIP): structure, hashes, signature, custody chain, schema.
     /// Needs no library. Exit 0 only when everything holds.
-    Verify { path: PathBuf },
+    Verify {
+        path: PathBuf,
+        /// The age identity file (secret key) that opens an encrypted bundle.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+    },
     /// Verify a bundle, then merge it into this library (idempotent; conflicts are kept). A
     /// bundle signed by a key not trusted for a case you hold changes nothing: what it would add
     /// or change is kept as conflicts. Needs your profile (`casefile profile set`).
@@ -115,6 +133,9 @@ enum Command {
         /// sender); a custody entry records the decision.
         #[arg(long)]
         trust: bool,
+        /// The age identity file (secret key) that opens an encrypted bundle.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
     },
     /// Trust a key to change a case (its bundles are merged from now on).
     Trust {
@@ -283,8 +304,14 @@ fn main() -> ExitCode {
                 print_json(&ErrorDto::from(&e));
             } else {
                 eprintln!("error[{}]: {}", e.code(), output::visible(&e.to_string()));
+                if e.code() == "passphrase_required" {
+                    eprintln!(
+                        "(no terminal to ask on: put the passphrase in a file readable only by you and set {} to its path)",
+                        passphrase::FILE_VAR
+                    );
+                }
             }
-            ExitCode::from(1)
+            ExitCode::from(exit_status(&e))
         }
         Err(Failure::Findings) => ExitCode::from(3),
     }
@@ -302,8 +329,12 @@ impl From<Error> for Failure {
     }
 }
 
-fn open(dir: Option<PathBuf>) -> Result<Library, Error> {
-    Library::open(&casefile_core::resolve_data_dir(dir), Arc::new(SystemClock))
+/// 4 when the library stayed locked, so scripts can tell it from other failures; else 1.
+fn exit_status(e: &Error) -> u8 {
+    match e.code() {
+        "wrong_passphrase" | "passphrase_required" | "keys_destroyed" => 4,
+        _ => 1,
+    }
 }
 
 pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) {
@@ -316,11 +347,17 @@ pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) 
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
-    if let Command::Verify { path } = &cli.command {
-        return bundle::verify(json, path);
+    if let Command::Verify { path, identity } = &cli.command {
+        return bundle::verify(json, path, identity.as_deref());
     }
-    let mut lib = open(cli.data_dir)?;
-    match cli.command {
+    let dir = casefile_core::resolve_data_dir(cli.data_dir);
+    let command = match cli.command {
+        Command::Library(cmd) => return library::run(&dir, json, cmd),
+        other => other,
+    };
+    let mut lib = library::open(&dir)?;
+    match command {
+        Command::Library(_) => unreachable!("handled before the library is opened"),
         Command::Info => show(json, &lib.info()?, |i| {
             say!("library:  {}", i.data_dir.display());
             say!("schema:   {}", i.schema_version);
@@ -395,9 +432,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             zip,
             profile,
-        } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile)?,
+            to,
+        } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile, &to)?,
         Command::Verify { .. } => unreachable!("handled before the library is opened"),
-        Command::Import { path, trust } => bundle::import(&mut lib, json, &path, trust)?,
+        Command::Import {
+            path,
+            trust,
+            identity,
+        } => bundle::import(&mut lib, json, &path, trust, identity.as_deref())?,
         Command::Trust {
             case_id,
             fingerprint,

@@ -1,34 +1,11 @@
-//! The built `casefile` binary on temp data dirs, as a script would use it.
+//! The built `casefile` binary on temp data dirs, as a script would use it. Every library here
+//! is encrypted, unlocked through `CASEFILE_PASSPHRASE_FILE` (see `common`).
 
+mod common;
+use common::{bin, casefile, cmd, json, ok, test_env};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn casefile(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_casefile"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("CASEFILE_DATA_DIR")
-        .output()
-        .expect("run casefile")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = casefile(dir, args);
-    assert!(
-        out.status.success(),
-        "casefile {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut a = args.to_vec();
-    a.push("--json");
-    serde_json::from_str(&ok(dir, &a)).expect("valid JSON")
-}
+use std::process::Command;
 
 #[test]
 fn create_list_show_and_edit_a_case() {
@@ -150,7 +127,7 @@ fn mistakes_get_specific_errors_and_a_failing_exit_status() {
 fn the_data_dir_comes_from_the_environment_when_not_given() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_casefile"))
+        bin()
             .args(args)
             .env("CASEFILE_DATA_DIR", dir.path())
             .output()
@@ -369,15 +346,17 @@ fn a_tampered_record_makes_audit_verify_fail_and_name_it() {
     );
 }
 
-/// Edits an incident's title with the sqlite3 tool, as someone working behind Casefile's back would.
+/// Edits an incident's title behind Casefile's back, as someone holding the library's key could
+/// (without the key, the database cannot even be read: see tests/encryption.rs).
 fn rusqlite_free_update(dir: &Path, id: &str) -> bool {
-    Command::new("sqlite3")
-        .arg(dir.join("casefile.db"))
-        .arg(format!(
-            "UPDATE incidents SET title = 'Edited behind the app' WHERE id = '{id}';"
-        ))
-        .status()
-        .map(|s| s.success())
+    casefile_core::db::open_raw_for_tests(dir.join("casefile.db"), false)
+        .and_then(|c| {
+            Ok(c.execute(
+                "UPDATE incidents SET title = 'Edited behind the app' WHERE id = ?1",
+                [id],
+            )?)
+        })
+        .map(|n| n == 1)
         .unwrap_or(false)
 }
 
@@ -405,12 +384,9 @@ fn an_import_killed_mid_batch_leaves_only_complete_items_and_can_be_finished() {
         }
         f.write_all(&buf).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casefile"))
-        .arg("--data-dir")
-        .arg(d)
+    let mut child = cmd(d)
         .args(["evidence", "add", "--no-analyse", "--case", &case])
         .arg(src.path())
-        .env_remove("CASEFILE_DATA_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -491,13 +467,11 @@ fn an_import_killed_mid_batch_leaves_only_complete_items_and_can_be_finished() {
     );
 }
 
+/// How many evidence items the database holds (0 while it cannot be read yet), read with the
+/// library's key while the CLI works on it.
 fn rusqlite_count(db: &Path) -> i64 {
-    let out = Command::new("sqlite3")
-        .arg(db)
-        .arg("SELECT count(*) FROM evidence;")
-        .output();
-    out.ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+    casefile_core::db::open_raw_for_tests(db, true)
+        .and_then(|c| Ok(c.query_row("SELECT count(*) FROM evidence", [], |r| r.get(0))?))
         .unwrap_or(0)
 }
 
@@ -875,12 +849,9 @@ fn an_export_killed_mid_way_leaves_nothing_for_good() {
     args.extend(noise_files(src.path(), 60, 8, 7));
     ok(d, &run(&args));
     let bundle = out.path().join("big.zip");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casefile"))
-        .arg("--data-dir")
-        .arg(d)
+    let mut child = cmd(d)
         .args(["export", "--zip", "--case", &case, "--out"])
         .arg(&bundle)
-        .env_remove("CASEFILE_DATA_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -944,15 +915,13 @@ fn an_export_killed_mid_way_leaves_nothing_for_good() {
 /// the disk really fills up. Everything the script wants to keep goes to `$OUT`.
 fn on_a_small_disk(size: &str, script: &str, out: &Path) {
     let lib = tempfile::tempdir().unwrap();
-    let status = Command::new("unshare")
-        .args(["-rm", "sh", "-ec"])
+    let status = test_env(Command::new("unshare").args(["-rm", "sh", "-ec"]))
         .arg(format!(
             "mount -t tmpfs -o size={size} tmpfs \"$LIB\"\n{script}"
         ))
         .env("LIB", lib.path())
         .env("OUT", out)
         .env("CASEFILE", env!("CARGO_BIN_EXE_casefile"))
-        .env_remove("CASEFILE_DATA_DIR")
         .status()
         .expect("unshare (util-linux) runs the test on a small tmpfs");
     assert!(
@@ -1097,12 +1066,9 @@ fn a_bundle_from_an_untrusted_key_changes_nothing_until_its_key_is_trusted() {
 
 /// Runs `casefile --verbose` and returns its stderr, asserting success.
 fn verbose(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_casefile"))
-        .arg("--data-dir")
-        .arg(dir)
+    let out = cmd(dir)
         .arg("--verbose")
         .args(args)
-        .env_remove("CASEFILE_DATA_DIR")
         .output()
         .expect("run casefile");
     assert!(
@@ -1195,7 +1161,7 @@ fn verbose_logs_say_what_happened_and_never_what_the_case_holds() {
     log += &verbose(e, &["import", out.to_str().unwrap()]);
     log += &verbose(d, &["audit", "verify", "--files"]);
     // A refusal is logged by its code too.
-    let refused = Command::new(env!("CARGO_BIN_EXE_casefile"))
+    let refused = bin()
         .args([
             "--data-dir",
             d.to_str().unwrap(),

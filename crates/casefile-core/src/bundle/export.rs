@@ -1,7 +1,8 @@
 //! Writing a case as a signed BagIt bag. The bag is built under a temporary name beside the
 //! destination and renamed into place only when complete and synced, so a failed or cancelled
 //! export leaves nothing at the destination. Originals stream from the vault through a hash
-//! check, in constant memory.
+//! check, in constant memory. A ZIP may be encrypted with age to its receivers as it is written
+//! (`sealed.rs`): no plaintext of it ever reaches the disk.
 
 use super::{
     extension, report, BundleSource, CaseDocument, ExportProfile, FileRef, BAGIT_PROFILE, KEY_FILE,
@@ -41,6 +42,9 @@ pub struct ExportReport {
     pub fingerprint: String,
     /// What the bundle carries and what it withholds, for the person handing it over.
     pub summary: ExportSummary,
+    /// The age public keys the bundle file is encrypted to (none: not encrypted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub encrypted_for: Vec<String>,
 }
 
 /// What a bundle carries and withholds, counted as it was made.
@@ -461,6 +465,11 @@ enum Sink {
         path: PathBuf,
         stop: std::sync::Arc<AtomicBool>,
     },
+    /// A ZIP written front to back into an age stream to the bundle's recipients.
+    Sealed {
+        zip: Box<super::zipstream::StreamZip<age::stream::StreamWriter<BufWriter<File>>>>,
+        root: String,
+    },
 }
 
 fn zip_err(path: &Path, e: zip::result::ZipError) -> Error {
@@ -607,6 +616,25 @@ impl Sink {
                     w.bytes,
                 ))
             }
+            Sink::Sealed { zip, root } => {
+                zip.start_file(&format!("{root}/{rel}"), size_hint)
+                    .map_err(io_w)?;
+                let mut w = HashingWriter {
+                    inner: &mut **zip,
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                    hash,
+                };
+                body(&mut w)?;
+                Ok((
+                    if hash {
+                        hex::encode(w.hasher.finalize())
+                    } else {
+                        String::new()
+                    },
+                    w.bytes,
+                ))
+            }
         }
     }
 
@@ -645,6 +673,15 @@ impl Sink {
                     .map_err(|e| Error::io(&path, e.into_error()))?;
                 f.sync_all().map_err(|e| Error::io(&path, e))
             }
+            Sink::Sealed { zip, .. } => {
+                // The ZIP's directory, then age's last chunk, then the file.
+                let f = zip
+                    .finish()
+                    .and_then(|age| age.finish())
+                    .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+                    .map_err(io_w)?;
+                f.sync_all().map_err(io_w)
+            }
         }
     }
 
@@ -674,6 +711,23 @@ pub struct PreparedExport {
     signer: crate::store::keys::Signer,
     /// Where this library notes exports in progress.
     pending_dir: PathBuf,
+    /// Who an encrypted bundle is for.
+    recipients: Option<super::Recipients>,
+}
+
+impl PreparedExport {
+    /// Makes the bundle an age file encrypted to `recipients` (only they can read it). Only a
+    /// ZIP bundle can be encrypted.
+    pub fn encrypt_to(&mut self, recipients: super::Recipients) -> Result<()> {
+        if !self.opts.zip {
+            return Err(Error::invalid(
+                "zip",
+                "only a ZIP bundle can be encrypted: export it as a ZIP",
+            ));
+        }
+        self.recipients = Some(recipients);
+        Ok(())
+    }
 }
 
 /// Reads what an export needs from the library (quick), checking the destination first.
@@ -720,6 +774,7 @@ pub fn prepare_export(
         vault: lib.vault().clone(),
         signer: lib.signer()?,
         pending_dir: lib.dir().join(PENDING_DIR),
+        recipients: None,
     })
 }
 
@@ -849,7 +904,8 @@ fn write_export_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
-    let root_name = name.strip_suffix(".zip").unwrap_or(&name).to_string();
+    let base = name.strip_suffix(".age").unwrap_or(&name);
+    let root_name = base.strip_suffix(".zip").unwrap_or(base).to_string();
     clean_partials_in(parent);
     let id = crate::new_id();
     let partial = parent.join(format!(".{name}{PARTIAL}{id}"));
@@ -863,7 +919,24 @@ fn write_export_with(
         r
     };
     // The partial is locked while it is written, so a cleanup elsewhere leaves it alone.
-    let (mut sink, _held) = if opts.zip {
+    let (mut sink, _held) = if let Some(r) = &p.recipients {
+        let f = crate::fsutil::private_new_file(&partial)?;
+        let held = f.try_clone().ok().filter(|h| h.try_lock().is_ok());
+        let age = match r.wrap(BufWriter::with_capacity(1 << 20, f)) {
+            Ok(w) => w,
+            Err(e) => {
+                let _ = fs::remove_file(&partial);
+                return done(Err(Error::io(&partial, e)));
+            }
+        };
+        (
+            Sink::Sealed {
+                zip: Box::new(super::zipstream::StreamZip::new(age)),
+                root: root_name.clone(),
+            },
+            held,
+        )
+    } else if opts.zip {
         let f = crate::fsutil::private_new_file(&partial)?;
         let held = f.try_clone().ok().filter(|h| h.try_lock().is_ok());
         let stop = std::sync::Arc::new(AtomicBool::new(false));
@@ -934,15 +1007,22 @@ fn write_export_with(
         bytes = payload.iter().map(|(_, _, n)| n).sum::<u64>(),
         "export written"
     );
-    done(synced.map(|_| ExportReport {
-        path: out.to_path_buf(),
-        profile: opts.profile,
-        payload_files: payload.len(),
-        payload_bytes: payload.iter().map(|(_, _, n)| n).sum(),
-        originals: doc.files.len(),
-        tagmanifest_sha256: tag_sha,
-        fingerprint: p.signer.fingerprint(),
-        summary,
+    done(synced.map(|_| {
+        ExportReport {
+            path: out.to_path_buf(),
+            profile: opts.profile,
+            payload_files: payload.len(),
+            payload_bytes: payload.iter().map(|(_, _, n)| n).sum(),
+            originals: doc.files.len(),
+            tagmanifest_sha256: tag_sha,
+            fingerprint: p.signer.fingerprint(),
+            summary,
+            encrypted_for: p
+                .recipients
+                .as_ref()
+                .map(super::Recipients::keys)
+                .unwrap_or_default(),
+        }
     }))
 }
 
@@ -1013,7 +1093,10 @@ impl Library {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let detail = serde_json::json!({ "profile": r.profile, "bundle": name, "tagmanifest_sha256": r.tagmanifest_sha256, "originals": r.originals });
+        let mut detail = serde_json::json!({ "profile": r.profile, "bundle": name, "tagmanifest_sha256": r.tagmanifest_sha256, "originals": r.originals });
+        if !r.encrypted_for.is_empty() {
+            detail["encrypted_for"] = serde_json::json!(r.encrypted_for);
+        }
         self.write(|tx| {
             tx.log_row("export", case_id, &records::CASES, case_id, Some(detail))?;
             Ok(())

@@ -215,7 +215,19 @@ pub fn prepare_import(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<PreparedImport> {
-    let mut v = verify_full(path, true)?;
+    prepare_import_with(vault, path, None, cancel, progress)
+}
+
+/// [`prepare_import`] of a bundle that may be encrypted (age) to a key of `identity`. An
+/// encrypted bundle without the right identity is refused before anything is staged.
+pub fn prepare_import_with(
+    vault: &crate::store::vault::Vault,
+    path: &Path,
+    identity: Option<&super::BundleIdentity>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<PreparedImport> {
+    let mut v = verify_full(path, identity, true)?;
     if !v.report.ok {
         let found = v.report.schema_version.unwrap_or(0);
         if found > super::SCHEMA_VERSION && v.report.problems.len() == 1 {

@@ -11,21 +11,29 @@
 //!       data/report.html         (a printable, self-contained report)
 //!       data/originals/<sha256>.<ext>
 //! ```
+//!
+//! A ZIP bundle may be handed over encrypted with age to its receivers' public keys
+//! (`sealed.rs`): the same ZIP, inside an age file.
 
 mod export;
 mod import;
 mod report;
+mod sealed;
 mod source;
 pub mod stream;
 mod verify;
 mod zipcheck;
+mod zipstream;
 
 pub use export::{
     clean_abandoned_exports, export_case, prepare_export, write_export, ExportOptions,
     ExportReport, PreparedExport,
 };
-pub use import::{prepare_import, Conflict, ImportReport, MergeCounts, PreparedImport};
-pub use verify::{verify_bundle, Problem, VerifyReport};
+pub use import::{
+    prepare_import, prepare_import_with, Conflict, ImportReport, MergeCounts, PreparedImport,
+};
+pub use sealed::{is_encrypted_bundle, BundleIdentity, Recipients};
+pub use verify::{verify_bundle, verify_bundle_with, Problem, VerifyReport};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,7 +1,8 @@
-//! Reading a bag from a directory or a ZIP, refusing what a hostile bundle could use against the
+//! Reading a bag from a directory or a ZIP (plain, or encrypted with age: see `sealed.rs`), refusing what a hostile bundle could use against the
 //! reader: paths that climb out (`..`) or are absolute, symbolic links, special files, and ZIP
 //! bombs (absurd compression ratios or declared sizes). Nothing is extracted to disk here.
 
+use super::sealed::{self, BundleIdentity, ReadSeek, Wrapping};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -22,8 +23,10 @@ pub(crate) enum Source {
         files: BTreeMap<String, u64>,
     },
     Zip {
-        archive: zip::ZipArchive<BufReader<File>>,
+        archive: zip::ZipArchive<BufReader<Box<dyn ReadSeek>>>,
         path: PathBuf,
+        /// Whether the ZIP was read through age.
+        encrypted: bool,
         root: String,
         files: BTreeMap<String, (usize, u64)>,
     },
@@ -43,7 +46,8 @@ fn safe_rel(p: &str) -> bool {
 }
 
 impl Source {
-    pub fn open(path: &Path) -> Result<Source> {
+    /// Opens the bag at `path`; an encrypted one needs `identity`.
+    pub fn open(path: &Path, identity: Option<&BundleIdentity>) -> Result<Source> {
         let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.file_type().is_symlink() {
             return Err(refuse(format!("{} is a symbolic link", path.display())));
@@ -56,7 +60,23 @@ impl Source {
                 files,
             }
         } else {
-            open_zip(path)?
+            match sealed::wrapping(path)? {
+                Wrapping::Plain => open_zip(path, false, &|| {
+                    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+                    Ok(Box::new(f) as Box<dyn ReadSeek>)
+                })?,
+                Wrapping::Age => open_zip(path, true, &|| sealed::open_sealed(path, identity))?,
+                Wrapping::Armored => {
+                    return Err(Error::invalid(
+                        "identity",
+                        format!(
+                            "{} is an ASCII-armored age file (age -a): decrypt it with `age -d` \
+                             first, or have it sent without -a",
+                            path.display()
+                        ),
+                    ))
+                }
+            }
         };
         refuse_lookalike_names(source.files().into_iter().map(|(name, _)| name))?;
         Ok(source)
@@ -135,7 +155,16 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::Dir { root, .. } => root.display().to_string(),
-            Source::Zip { path, root, .. } => format!("{} ({root}/)", path.display()),
+            Source::Zip {
+                path,
+                root,
+                encrypted,
+                ..
+            } => format!(
+                "{} ({}{root}/)",
+                path.display(),
+                if *encrypted { "encrypted; " } else { "" }
+            ),
         }
     }
 }
@@ -237,10 +266,25 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>) -> Result<()
     Ok(())
 }
 
-fn open_zip(path: &Path) -> Result<Source> {
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(f))
-        .map_err(|e| refuse(format!("{} is not a readable ZIP: {e}", path.display())))?;
+/// Reads the ZIP that `open` gives the bytes of (it is called twice: once for the `zip` crate,
+/// once for our own structure check).
+fn open_zip(
+    path: &Path,
+    encrypted: bool,
+    open: &dyn Fn() -> Result<Box<dyn ReadSeek>>,
+) -> Result<Source> {
+    let mut archive = zip::ZipArchive::new(BufReader::new(open()?)).map_err(|e| match e {
+        // age authenticates every chunk, and the last as the last: a changed, cut or extended
+        // file fails here.
+        zip::result::ZipError::Io(e) if encrypted => refuse(format!(
+            "{} could not be decrypted: the encrypted bundle was damaged, cut short or added to ({e})",
+            path.display()
+        )),
+        zip::result::ZipError::Io(e) => {
+            refuse(format!("{} is not a readable ZIP: {e}", path.display()))
+        }
+        e => refuse(format!("{} is not a readable ZIP: {e}", path.display())),
+    })?;
     if archive.len() > MAX_ENTRIES {
         return Err(refuse(format!(
             "the ZIP holds more than {MAX_ENTRIES} entries"
@@ -308,10 +352,11 @@ fn open_zip(path: &Path) -> Result<Source> {
         }
     }
     let root = root.ok_or_else(|| refuse("the ZIP is empty".into()))?;
-    super::zipcheck::check(path, archive.len())?;
+    super::zipcheck::check_reader(&mut *open()?, archive.len())?;
     Ok(Source::Zip {
         archive,
         path: path.to_path_buf(),
+        encrypted,
         root,
         files,
     })

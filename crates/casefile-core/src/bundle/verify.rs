@@ -254,14 +254,28 @@ fn hash_file(src: &mut Source, rel: &str) -> Result<(String, u64)> {
 /// Verifies the bundle at `path`. A bundle that cannot even be opened safely is an error; any
 /// other failure is listed in the report's problems.
 pub fn verify_bundle(path: &Path) -> Result<VerifyReport> {
-    Ok(verify_full(path, false)?.report)
+    Ok(verify_full(path, None, false)?.report)
+}
+
+/// Verifies the bundle at `path`, which may be encrypted (age) to a key of `identity`. An
+/// encrypted bundle without the right identity is an error (`invalid_input`, field
+/// `identity`); an unencrypted one verifies as with [`verify_bundle`].
+pub fn verify_bundle_with(
+    path: &Path,
+    identity: Option<&super::BundleIdentity>,
+) -> Result<VerifyReport> {
+    Ok(verify_full(path, identity, false)?.report)
 }
 
 const CASE_JSON: &str = "data/case.json";
 const CUSTODY: &str = "data/custody.jsonl";
 
-pub(crate) fn verify_full(path: &Path, for_import: bool) -> Result<Verified> {
-    let mut src = Source::open(path)?;
+pub(crate) fn verify_full(
+    path: &Path,
+    identity: Option<&super::BundleIdentity>,
+    for_import: bool,
+) -> Result<Verified> {
+    let mut src = Source::open(path, identity)?;
     let mut problems = Problems {
         list: Vec::new(),
         not_listed: 0,

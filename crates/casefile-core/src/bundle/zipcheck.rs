@@ -10,7 +10,6 @@
 
 use crate::error::{Error, Result};
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
 const EOCD_SIG: u32 = 0x0605_4b50;
@@ -48,7 +47,7 @@ struct Directory {
     size: u64,
 }
 
-fn find_directory(f: &mut File, len: u64) -> Result<Directory> {
+fn find_directory<R: Read + Seek + ?Sized>(f: &mut R, len: u64) -> Result<Directory> {
     let tail_len = len.min(22 + 65_535);
     let mut tail = vec![0u8; tail_len as usize];
     f.seek(SeekFrom::Start(len - tail_len)).map_err(io)?;
@@ -139,14 +138,14 @@ fn zip64_values(extra: &[u8], size: &mut u64, compressed: &mut u64, local_at: &m
     }
 }
 
-/// Walks the ZIP at `path`: every entry named once, the count as declared, each local header
-/// agreeing with its central record. `archive_len` is how many entries the `zip` crate indexed.
-pub fn check(path: &std::path::Path, archive_len: usize) -> Result<()> {
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    let dir = find_directory(&mut f, len)?;
+/// Walks the ZIP `f` reads (a file, or an encrypted bundle's plaintext): every entry named
+/// once, the count as declared, each local header agreeing with its central record.
+/// `archive_len` is how many entries the `zip` crate indexed.
+pub fn check_reader<R: Read + Seek + ?Sized>(f: &mut R, archive_len: usize) -> Result<()> {
+    let len = f.seek(SeekFrom::End(0)).map_err(io)?;
+    let dir = find_directory(f, len)?;
     f.seek(SeekFrom::Start(dir.offset)).map_err(io)?;
-    let mut r = BufReader::with_capacity(1 << 16, (&mut f).take(dir.size));
+    let mut r = BufReader::with_capacity(1 << 16, (&mut *f).take(dir.size));
     let mut names: HashSet<Vec<u8>> = HashSet::new();
     let mut centrals = Vec::new();
     let mut fixed = [0u8; 46];
