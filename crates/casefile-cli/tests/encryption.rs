@@ -6,7 +6,7 @@
 //! here.
 
 mod common;
-use common::{casefile, cmd, json, ok, passphrase_file, secret_file, PASSPHRASE};
+use common::{age_keygen, casefile, cmd, json, ok, passphrase_file, secret_file, PASSPHRASE};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -132,23 +132,6 @@ fn sample_library(dir: &Path) -> String {
         ],
     );
     ok(dir, &["sample"]).trim().to_string()
-}
-
-/// A new age key pair from the real `age-keygen`: (identity file, public key).
-fn age_keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    let key = dir.join(format!("{name}.txt"));
-    let out = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&key)
-        .output()
-        .expect("age-keygen (Debian package age) is installed");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let public = Command::new("age-keygen")
-        .arg("-y")
-        .arg(&key)
-        .output()
-        .unwrap();
-    (key, stdout(&public).trim().to_string())
 }
 
 fn name_of(dir: &Path) -> String {

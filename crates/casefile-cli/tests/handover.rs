@@ -21,25 +21,6 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().unwrap()
 }
 
-fn age_keygen(dir: &Path, name: &str) -> (String, String) {
-    let key = dir.join(format!("{name}.txt"));
-    let out = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&key)
-        .output()
-        .expect("age-keygen (Debian package age) is installed");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let public = Command::new("age-keygen")
-        .arg("-y")
-        .arg(&key)
-        .output()
-        .unwrap();
-    (
-        key.display().to_string(),
-        stdout(&public).trim().to_string(),
-    )
-}
-
 fn age(args: &[&str]) {
     let o = Command::new("age")
         .args(args)
@@ -105,8 +86,8 @@ fn an_encrypted_export_is_read_by_age_and_by_casefile_with_the_identity_only() {
         tempfile::tempdir().unwrap(),
     );
     let case = sender(a.path());
-    let (hq_key, hq_public) = age_keygen(keys.path(), "hq");
-    let (other_key, _) = age_keygen(keys.path(), "other");
+    let (hq_key, hq_public) = keygen(keys.path(), "hq");
+    let (other_key, _) = keygen(keys.path(), "other");
     let bundle = out.path().join("handover.zip.age");
     let b_str = bundle.display().to_string();
 
@@ -239,8 +220,8 @@ fn bundles_encrypted_by_the_age_tool_verify_and_import_with_the_identity() {
         tempfile::tempdir().unwrap(),
     );
     let case = sender(a.path());
-    let (k1, p1) = age_keygen(keys.path(), "one");
-    let (k2, p2) = age_keygen(keys.path(), "two");
+    let (k1, p1) = keygen(keys.path(), "one");
+    let (k2, p2) = keygen(keys.path(), "two");
     let plain = out.path().join("plain.zip").display().to_string();
     ok(
         a.path(),
@@ -346,7 +327,7 @@ fn a_tampered_or_truncated_encrypted_bundle_is_refused_and_imports_nothing() {
         ],
     );
     std::fs::remove_file(&noise).unwrap();
-    let (key, public) = age_keygen(keys.path(), "hq");
+    let (key, public) = keygen(keys.path(), "hq");
     let bundle = out.path().join("b.zip.age");
     ok(
         a.path(),
@@ -458,4 +439,10 @@ fn export_to_a_bad_recipient_writes_nothing_and_records_nothing() {
         json(a.path(), &["history", "case", &case]),
         "no export was recorded"
     );
+}
+
+/// `common::age_keygen` with the identity file's path as text.
+fn keygen(dir: &Path, name: &str) -> (String, String) {
+    let (key, public) = common::age_keygen(dir, name);
+    (key.display().to_string(), public)
 }

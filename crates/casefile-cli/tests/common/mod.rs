@@ -70,3 +70,27 @@ pub fn json(dir: &Path, args: &[&str]) -> Value {
     a.push("--json");
     serde_json::from_str(&ok(dir, &a)).expect("valid JSON")
 }
+
+/// A new age key pair from the real `age-keygen`: (identity file, public key).
+pub fn age_keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+    let key = dir.join(format!("{name}.txt"));
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen (Debian package age) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key)
+        .output()
+        .unwrap();
+    (
+        key,
+        String::from_utf8_lossy(&public.stdout).trim().to_string(),
+    )
+}

@@ -439,6 +439,18 @@ struct HashingWriter<W: Write> {
     hash: bool,
 }
 
+impl<W: Write> HashingWriter<W> {
+    /// (SHA-256 of what was written, or "" when not hashing; bytes written).
+    fn digest(self) -> (String, u64) {
+        let hash = if self.hash {
+            hex::encode(self.hasher.finalize())
+        } else {
+            String::new()
+        };
+        (hash, self.bytes)
+    }
+}
+
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
@@ -582,14 +594,7 @@ impl Sink {
                 body(&mut w)?;
                 w.flush().map_err(|e| Error::io(&p, e))?;
                 written.push(p);
-                Ok((
-                    if hash {
-                        hex::encode(w.hasher.finalize())
-                    } else {
-                        String::new()
-                    },
-                    w.bytes,
-                ))
+                Ok(w.digest())
             }
             Sink::Zip {
                 zip, root, path, ..
@@ -607,14 +612,7 @@ impl Sink {
                     hash,
                 };
                 body(&mut w)?;
-                Ok((
-                    if hash {
-                        hex::encode(w.hasher.finalize())
-                    } else {
-                        String::new()
-                    },
-                    w.bytes,
-                ))
+                Ok(w.digest())
             }
             Sink::Sealed { zip, root } => {
                 zip.start_file(&format!("{root}/{rel}"), size_hint)
@@ -626,14 +624,7 @@ impl Sink {
                     hash,
                 };
                 body(&mut w)?;
-                Ok((
-                    if hash {
-                        hex::encode(w.hasher.finalize())
-                    } else {
-                        String::new()
-                    },
-                    w.bytes,
-                ))
+                Ok(w.digest())
             }
         }
     }
