@@ -561,7 +561,7 @@ fn hash_in_process(files: &[PathBuf]) -> Result<f64, Error> {
 
 /// Stages every file into a fresh vault, then commits them in batches, timing the two apart.
 fn vault_only(root: &Path, files: &[PathBuf]) -> Result<(f64, f64), Error> {
-    let vault = Vault::open(root)?;
+    let vault = Vault::open(root, None)?;
     let cancel = AtomicBool::new(false);
     let t = Instant::now();
     let mut staged = Vec::with_capacity(files.len());
