@@ -427,3 +427,41 @@ fn a_lock_during_an_import_stops_it_and_keeps_exactly_what_it_reported() {
         assert_eq!(done["report"]["cancelled"], true, "{done}");
     }
 }
+
+/// Guessing faster by asking many times at once does not work: attempts run one at a time, so
+/// of several wrong passphrases sent together only the first is tried; the others are refused
+/// for the wait it set, without an Argon2 run. And the first start cannot be replayed over an
+/// existing library.
+#[test]
+fn guesses_sent_together_are_tried_one_at_a_time_and_create_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    library_with_case(dir.path(), "Irpin bridge");
+    let (_app, w) = app(dir.path());
+    let codes: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let w = &w;
+                s.spawn(move || {
+                    code(invoke(
+                        w,
+                        "library_unlock",
+                        json!({ "passphrase": format!("guess {i}") }),
+                    ))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let tried = codes.iter().filter(|c| *c == "wrong_passphrase").count();
+    let refused = codes.iter().filter(|c| *c == "unlock_delayed").count();
+    assert_eq!((tried, refused), (1, 5), "{codes:?}");
+
+    let err = invoke(&w, "library_create", json!({ "passphrase": "mine now" })).unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    std::thread::sleep(unlock_delay(1) + Duration::from_millis(50));
+    invoke(&w, "library_unlock", json!({ "passphrase": PASSPHRASE })).unwrap();
+    assert_eq!(
+        invoke(&w, "case_list", json!({})).unwrap()[0]["title"],
+        "Irpin bridge"
+    );
+}
