@@ -25,7 +25,29 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    fn wake_worker(&self) {
+    /// Asks every running job (imports, exports, audits) to stop, as locking does.
+    pub(crate) fn cancel_all(&self) {
+        if let Ok(running) = self.running.lock() {
+            for flag in running.values() {
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// Waits until no job runs, or `limit` has passed; returns how many still run. A cancelled
+    /// import records the whole files it has read before it ends, so the wait keeps them.
+    pub(crate) fn wait_idle(&self, limit: Duration) -> usize {
+        let until = Instant::now() + limit;
+        loop {
+            let left = self.running.lock().map(|r| r.len()).unwrap_or(0);
+            if left == 0 || Instant::now() >= until {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub(crate) fn wake_worker(&self) {
         if let Ok(w) = self.wake.lock() {
             if let Some(tx) = w.as_ref() {
                 let _ = tx.send(());
@@ -157,7 +179,8 @@ pub fn evidence_cancel(jobs: State<'_, Jobs>, job: String) -> Result<bool, Error
 }
 
 /// Starts the background worker that makes thumbnails and perceptual hashes of pending files,
-/// emitting `evidence-analysed` for each.
+/// emitting `evidence-analysed` for each. While the library is locked (or not made yet) it
+/// waits; unlocking wakes it.
 pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
     let (tx, rx): (Sender<()>, Receiver<()>) = mpsc::channel();
     if let Ok(mut w) = app.state::<Jobs>().wake.lock() {
@@ -170,8 +193,11 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
         let next = state.with_core(|lib| Ok((lib.pending_analysis(8)?, lib.vault().clone())));
         let (pending, vault) = match next {
             Ok(next) => next,
-            // No library (it could not be opened): nothing to do, ever.
-            Err(casefile_core::Error::Shared(_) | casefile_core::Error::Unavailable(_)) => return,
+            // Locked, or no library yet: nothing to do until one is opened (which wakes us).
+            Err(_) if !state.is_open() => match rx.recv_timeout(Duration::from_secs(5)) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
             Err(e) => {
                 tracing::error!(
                     code = e.code(),
@@ -188,6 +214,9 @@ pub fn start_worker<R: Runtime>(app: &AppHandle<R>) {
             }
         }
         for (sha, kind) in pending {
+            if !state.is_open() {
+                break; // locked meanwhile: the vault handle is dropped with this batch
+            }
             let started = Instant::now();
             let a = evidence::analyse(&vault, &sha, &kind);
             let status = a.status.to_string();
@@ -287,6 +316,7 @@ pub fn bundle_export<R: Runtime>(
     zip: bool,
     profile: String,
 ) -> Result<String, ErrorDto> {
+    app.state::<AppState>().require_open()?;
     let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
     Ok(spawn_job(app, "export", move |app, cancel, progress| {
         // Read the case under the lock, stream the bag without it, then log the export.
@@ -300,9 +330,14 @@ pub fn bundle_export<R: Runtime>(
     }))
 }
 
-/// Verifies a bundle (directory or ZIP) without touching the library.
+/// Verifies a bundle (directory or ZIP) without touching the library; not while it is locked
+/// (the report names what the bundle holds).
 #[tauri::command(async)]
-pub fn bundle_verify(path: PathBuf) -> Result<casefile_core::bundle::VerifyReport, ErrorDto> {
+pub fn bundle_verify(
+    state: State<'_, AppState>,
+    path: PathBuf,
+) -> Result<casefile_core::bundle::VerifyReport, ErrorDto> {
+    state.require_open()?;
     casefile_core::bundle::verify_bundle(&path).map_err(ErrorDto::from)
 }
 
@@ -313,6 +348,7 @@ pub fn bundle_import<R: Runtime>(
     path: PathBuf,
     trust: Option<bool>,
 ) -> Result<String, ErrorDto> {
+    app.state::<AppState>().require_open()?;
     Ok(spawn_job(app, "import", move |app, cancel, progress| {
         // Verifying and copying originals needs no database: the library stays usable meanwhile.
         let state = app.state::<AppState>();
@@ -329,6 +365,7 @@ pub fn bundle_import<R: Runtime>(
 /// audit, so that what it checks does not change under it.
 #[tauri::command(async)]
 pub fn audit_run<R: Runtime>(app: AppHandle<R>, files: Option<bool>) -> Result<String, ErrorDto> {
+    app.state::<AppState>().require_open()?;
     let opts = casefile_core::audit::AuditOptions {
         files: files.unwrap_or(true),
     };

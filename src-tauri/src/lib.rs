@@ -2,32 +2,100 @@
 //!
 //! Architecture invariant: each command is arguments → one core operation → a serialisable
 //! result. Errors cross IPC as `{ code, message, field }` ([`ErrorDto`]). No domain logic here.
+//!
+//! The app starts with nothing open: the UI asks what the library folder holds
+//! (`library_state`) and then makes, unlocks or opens it (`session.rs`). Locking drops the
+//! [`Library`] (closing the database and wiping its keys); until it is unlocked again every
+//! other command answers `passphrase_required` and the `media:` protocol serves nothing.
 
 mod commands;
 mod evidence;
 pub mod logging;
 pub mod media;
+mod session;
+mod sleep;
 
-use casefile_core::clock::SystemClock;
-use casefile_core::{ErrorDto, Library};
+use casefile_core::clock::{Clock, SystemClock};
+use casefile_core::{Error, ErrorDto, KdfParams, Library, LibraryState};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tauri::{Builder, Emitter, Runtime};
 
-/// The open library, or why it could not be opened (shown by the UI instead of the app).
+pub use session::{unlock_delay, LibraryStatus};
+
+/// The library folder and what the app holds of it.
 pub struct AppState {
-    library: Mutex<Result<Library, Arc<casefile_core::Error>>>,
+    dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    /// The Argon2 cost of new passphrase slots; `None`: [`KdfParams::configured`].
+    kdf: Option<KdfParams>,
+    held: Mutex<Held>,
+    /// The way in: opening, unlocking, creating, encrypting and destroying keys run one at a
+    /// time under it.
+    door: Mutex<()>,
+    /// Wrong passphrases in a row, and the wait they impose (see `session.rs`).
+    tries: Mutex<session::Tries>,
+}
+
+/// What is open. "No library yet", "locked" and "keys destroyed" are all `Closed`: the folder
+/// says which ([`Library::state`]), so the app never keeps a second, possibly stale, account
+/// of it. `Open` is an unlocked encrypted library or a plaintext one from before encryption
+/// ([`Library::is_encrypted`] tells them apart).
+enum Held {
+    Closed,
+    Open(Box<Library>),
 }
 
 impl AppState {
-    pub fn open(data_dir: PathBuf) -> AppState {
-        let library = Library::open(&data_dir, Arc::new(SystemClock)).map_err(|e| {
-            tracing::error!(code = e.code(), "the library could not be opened");
-            Arc::new(e)
-        });
+    /// The state of an app on the library folder `data_dir`, with nothing opened yet.
+    pub fn new(data_dir: PathBuf) -> AppState {
+        AppState::with_clock(data_dir, Arc::new(SystemClock))
+    }
+
+    /// Like [`AppState::new`], with the clock the library will use.
+    pub fn with_clock(data_dir: PathBuf, clock: Arc<dyn Clock>) -> AppState {
         AppState {
-            library: Mutex::new(library),
+            dir: data_dir,
+            clock,
+            kdf: None,
+            held: Mutex::new(Held::Closed),
+            door: Mutex::new(()),
+            tries: Mutex::new(session::Tries::default()),
         }
+    }
+
+    /// The same, making new passphrase slots with `kdf` (tests use a cheap one).
+    pub fn with_kdf(mut self, kdf: KdfParams) -> AppState {
+        self.kdf = Some(kdf);
+        self
+    }
+
+    /// Whether a library is open (unlocked, or plaintext).
+    pub fn is_open(&self) -> bool {
+        matches!(*self.held(), Held::Open(_))
+    }
+
+    /// The held library, even after a panic in another command (locking must always work).
+    fn held(&self) -> MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Why no command can run: no library yet, locked, or its keys destroyed.
+    fn closed_error(&self) -> Error {
+        match Library::state(&self.dir) {
+            LibraryState::Missing => Error::NoLibrary(self.dir.clone()),
+            LibraryState::KeysDestroyed => Error::KeysDestroyed,
+            LibraryState::Encrypted => Error::PassphraseRequired,
+            LibraryState::Plaintext => Error::Unavailable(
+                "the library is locked; open it again from the lock screen".into(),
+            ),
+        }
+    }
+
+    /// Nothing, if a library is open; else why not (for commands that start a job, or read
+    /// no library at all, and still must not run while locked).
+    fn require_open(&self) -> Result<(), ErrorDto> {
+        self.with(|_| Ok(()))
     }
 
     /// Runs one core operation on the library and converts its error for IPC.
@@ -35,13 +103,7 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Library) -> casefile_core::Result<T>,
     ) -> Result<T, ErrorDto> {
-        let mut guard = self.library.lock().map_err(|_| ErrorDto {
-            code: "internal".into(),
-            message: "an earlier operation failed unexpectedly; restart Casefile".into(),
-            field: None,
-        })?;
-        let lib = guard.as_mut().map_err(|e| ErrorDto::from(&**e))?;
-        f(lib).map_err(|e| {
+        self.with_core(f).map_err(|e| {
             tracing::debug!(code = e.code(), "a command failed");
             ErrorDto::from(e)
         })
@@ -52,15 +114,13 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Library) -> casefile_core::Result<T>,
     ) -> casefile_core::Result<T> {
-        let mut guard = self
-            .library
-            .lock()
-            .map_err(|_| casefile_core::Error::Unavailable("an earlier operation failed".into()))?;
-        // The reason the library could not be opened, code and all (library_locked, say).
-        let lib = guard
-            .as_mut()
-            .map_err(|e| casefile_core::Error::Shared(e.clone()))?;
-        f(lib)
+        let mut guard = self.held.lock().map_err(|_| {
+            Error::Unavailable("an earlier operation failed; restart Casefile".into())
+        })?;
+        match &mut *guard {
+            Held::Open(lib) => f(lib),
+            Held::Closed => Err(self.closed_error()),
+        }
     }
 }
 
@@ -69,6 +129,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
     use commands::*;
     use evidence::{
         audit_run, bundle_export, bundle_import, bundle_verify, evidence_cancel, evidence_import,
+    };
+    use session::{
+        library_create, library_destroy_keys, library_encrypt, library_lock, library_open,
+        library_state, library_unlock,
     };
     builder
         .manage(state)
@@ -86,9 +150,17 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         })
         .setup(|app| {
             evidence::start_worker(app.handle());
+            sleep::lock_on_suspend(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            library_state,
+            library_create,
+            library_unlock,
+            library_open,
+            library_lock,
+            library_encrypt,
+            library_destroy_keys,
             library_info,
             profile_set,
             vocab_list,
@@ -156,7 +228,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 pub fn run() {
     let data_dir = casefile_core::resolve_data_dir(None);
     let _log = logging::init(&data_dir);
-    let state = AppState::open(data_dir);
+    let state = AppState::new(data_dir);
     let result = build_app(tauri::Builder::default(), state).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("casefile: the window could not be started: {e}");

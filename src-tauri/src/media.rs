@@ -1,6 +1,9 @@
 //! The `media:` protocol: `media://localhost/thumb/<evidence id>` and
 //! `media://localhost/original/<evidence id>`, read through a vault reader.
 //!
+//! While the library is locked (or not open yet) every request is answered 403 with an empty
+//! body: nothing is looked up or read.
+//!
 //! The library lock is held only to look the item up; the bytes are read after it is released,
 //! so a large original never stalls other commands. Originals answer HTTP Range requests
 //! (`bytes=a-b`, `bytes=a-`, `bytes=-n`) with 206 and at most [`MAX_RANGE`] bytes at a time, so
@@ -29,6 +32,9 @@ pub fn media_response<R: Runtime>(
     request: &Request<Vec<u8>>,
 ) -> Response<Vec<u8>> {
     let state = app.state::<AppState>();
+    if !state.is_open() {
+        return locked();
+    }
     let path = request.uri().path();
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
     let looked_up = state.with_core(|lib| {
@@ -62,6 +68,8 @@ pub fn media_response<R: Runtime>(
         }
         Ok(None) => Ok(reply(StatusCode::NOT_FOUND).body(Vec::new())),
         Err(e) if e.code() == "not_found" => Ok(reply(StatusCode::NOT_FOUND).body(Vec::new())),
+        // Locked between the check above and the look-up.
+        Err(_) if !state.is_open() => return locked(),
         Err(e) => Err(e),
     };
     match result {
@@ -70,6 +78,13 @@ pub fn media_response<R: Runtime>(
         Err(e) => tracing::error!(code = e.code(), "media: a file could not be served"),
     }
     reply(StatusCode::INTERNAL_SERVER_ERROR)
+        .body(Vec::new())
+        .unwrap_or_default()
+}
+
+/// The answer while the library is locked: nothing.
+fn locked() -> Response<Vec<u8>> {
+    reply(StatusCode::FORBIDDEN)
         .body(Vec::new())
         .unwrap_or_default()
 }

@@ -2,21 +2,27 @@
 //! mock runtime on a temp-dir library. Proves each command reaches the core and that errors
 //! cross IPC as `{ code, message, field }`.
 
-use casefile_app::{build_app, AppState};
 use serde_json::{json, Value};
 mod common;
-use common::invoke;
-use tauri::test::mock_builder;
+use common::{app, code, invoke, PASSPHRASE};
 
 #[test]
 fn commands_reach_the_core_and_errors_keep_their_code() {
     let dir = tempfile::tempdir().unwrap();
-    let app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
-        .build(tauri::generate_context!())
-        .expect("build app");
-    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = app(dir.path());
+    // First start: nothing is there, nothing answers until the library is made.
+    let status = invoke(&w, "library_state", json!({})).unwrap();
+    assert_eq!(
+        (&status["state"], &status["unlocked"]),
+        (&json!("missing"), &json!(false))
+    );
+    assert_eq!(code(invoke(&w, "case_list", json!({}))), "no_library");
+    let status = invoke(&w, "library_create", json!({ "passphrase": "first start" })).unwrap();
+    assert_eq!(
+        (&status["state"], &status["unlocked"]),
+        (&json!("encrypted"), &json!(true))
+    );
+    assert_eq!(status["recovery_key"], false);
 
     let info = invoke(&w, "library_info", json!({})).unwrap();
     assert_eq!(info["data_dir"], dir.path().to_str().unwrap());
@@ -55,34 +61,27 @@ fn a_library_that_cannot_be_opened_is_reported_by_every_command() {
         std::sync::Arc::new(casefile_core::clock::SystemClock),
     )
     .unwrap();
-    let app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
-        .build(tauri::generate_context!())
-        .expect("build app");
-    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = app(dir.path());
+    // The right passphrase, but another process holds the library: that is what is said.
+    let err = invoke(&w, "library_unlock", json!({ "passphrase": PASSPHRASE })).unwrap_err();
+    assert_eq!(err["code"], "library_locked");
     let err = invoke(&w, "library_info", json!({})).unwrap_err();
-    assert_eq!(err["code"], "library_locked");
+    assert_eq!(err["code"], "passphrase_required");
     let err = invoke(&w, "case_list", json!({})).unwrap_err();
-    assert_eq!(err["code"], "library_locked");
+    assert_eq!(err["code"], "passphrase_required");
 
-    // A background job says the same, not a vaguer "library_unavailable".
-    use tauri::Listener;
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    app.listen("audit-done", move |e| {
-        let _ = tx.send(e.payload().to_string());
-    });
-    let job = invoke(&w, "audit_run", json!({ "files": false })).unwrap();
-    assert!(
-        job.as_str().is_some_and(|j| !j.is_empty()),
-        "the job started: {job}"
-    );
-    let done: Value = serde_json::from_str(
-        &rx.recv_timeout(std::time::Duration::from_secs(20))
-            .expect("the job ended"),
-    )
-    .unwrap();
-    assert_eq!(done["error"]["code"], "library_locked", "{done}");
+    // Commands that start a job, or read no library at all, refuse the same way at once.
+    for (cmd, args) in [
+        ("audit_run", json!({ "files": false })),
+        ("bundle_import", json!({ "path": dir.path() })),
+        ("bundle_verify", json!({ "path": dir.path() })),
+        (
+            "bundle_export",
+            json!({ "caseId": "x", "out": dir.path(), "zip": false, "profile": "full" }),
+        ),
+    ] {
+        assert_eq!(code(invoke(&w, cmd, args)), "passphrase_required", "{cmd}");
+    }
 }
 
 /// Every command in commands.json is granted by the capability, registered in the handler, and
@@ -122,12 +121,7 @@ fn every_command_is_declared_granted_and_registered() {
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
-        .build(tauri::generate_context!())
-        .expect("build app");
-    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = app(dir.path());
     for c in &commands {
         if let Err(e) = invoke(&w, c, json!({})) {
             let text = e.to_string();

@@ -24,15 +24,19 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
         "Ховалися у підвалі",
         "Sviatohirsk-evidence-7731",
         "ZRX-0042",
+        "Kharkiv-rain-2024-passphrase",
     ];
 
-    let mut app = build_app(mock_builder(), AppState::open(dir.path().to_path_buf()))
+    let state = AppState::new(dir.path().to_path_buf()).with_kdf(casefile_core::test_kdf());
+    let mut app = build_app(mock_builder(), state)
         .build(tauri::generate_context!())
         .expect("build app");
     // One iteration (not a loop) runs the setup hook, which starts the preview worker.
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});
     let w = tauri::Manager::get_webview_window(&app, "main").expect("the main window");
+    // First start: the library is made under a passphrase, which must never be logged.
+    invoke(&w, "library_create", json!({ "passphrase": secrets[5] })).unwrap();
     invoke(
         &w,
         "profile_set",
@@ -115,6 +119,12 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
         }
     }
     invoke(&w, "search", json!({ "query": secrets[1] })).ok();
+    // Locked, a wrong passphrase, then the right one: said, and no passphrase written.
+    invoke(&w, "library_lock", json!({})).unwrap();
+    let wrong = format!("{} wrong", secrets[5]);
+    invoke(&w, "library_unlock", json!({ "passphrase": wrong })).unwrap_err();
+    std::thread::sleep(casefile_app::unlock_delay(1));
+    invoke(&w, "library_unlock", json!({ "passphrase": secrets[5] })).unwrap();
     drop(w);
     drop(app);
     drop(guard); // flushes the file
@@ -145,6 +155,9 @@ fn the_log_file_says_what_happened_and_never_what_the_case_holds() {
         "intake: batch recorded",
         "preview made",
         "a command failed",
+        "library locked",
+        "unlock refused: wrong passphrase",
+        "library unlocked",
     ] {
         assert!(log.contains(event), "the log says {event:?}:\n{log}");
     }

@@ -1,11 +1,13 @@
 //! The `media:` protocol on a real library through Tauri's mock runtime: thumbnails, originals
-//! whole and by HTTP range, and what is refused.
+//! whole and by HTTP range, and what is refused (everything, once the library is locked).
 
 use casefile_app::media::{media_response, MAX_RANGE};
-use casefile_app::{build_app, AppState};
+mod common;
 use casefile_core::clock::SystemClock;
 use casefile_core::evidence::Acquisition;
 use casefile_core::Library;
+use common::{invoke, unlocked};
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -81,12 +83,7 @@ fn originals_are_served_whole_or_by_range_and_thumbnails_from_the_vault() {
         };
         (id("Canon_40D.jpg"), id("note.txt"), id("clip.mp4"))
     };
-    let app = build_app(
-        tauri::test::mock_builder(),
-        AppState::open(dir.path().to_path_buf()),
-    )
-    .build(tauri::generate_context!())
-    .unwrap();
+    let (app, w) = unlocked(dir.path());
     let h = app.handle();
 
     let whole = get(h, &format!("/original/{image}"), None);
@@ -175,4 +172,26 @@ fn originals_are_served_whole_or_by_range_and_thumbnails_from_the_vault() {
     );
     assert_eq!(get(h, "/original/no-such-id", None).status(), 404);
     assert_eq!(get(h, "/elsewhere/x", None).status(), 404);
+
+    // Locked: a URL that served the photo a moment ago now serves nothing at all, whole or
+    // by range, thumbnail or original; unlocked again, it serves it again.
+    invoke(&w, "library_lock", json!({})).unwrap();
+    for (path, range) in [
+        (format!("/original/{image}"), None),
+        (format!("/original/{image}"), Some("bytes=0-99")),
+        (format!("/original/{clip}"), Some("bytes=0-")),
+        (format!("/thumb/{image}"), None),
+        ("/original/no-such-id".to_string(), None),
+    ] {
+        let r = get(h, &path, range);
+        assert_eq!(r.status(), 403, "{path} while locked");
+        assert!(r.body().is_empty(), "{path}: not one byte while locked");
+    }
+    invoke(
+        &w,
+        "library_unlock",
+        json!({ "passphrase": common::PASSPHRASE }),
+    )
+    .unwrap();
+    assert_eq!(get(h, &format!("/thumb/{image}"), None).status(), 200);
 }

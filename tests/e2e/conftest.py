@@ -11,20 +11,28 @@ driver per app means:
 * a stale tauri-driver or WebKitWebDriver left on 4444/4445 by someone else
   cannot intercept our commands.
 
+Every library is encrypted. Started with ``unlock=True`` (the default), an app
+is taken through its lock screen as a person would: at first start the
+passphrase PASSPHRASE is typed twice; on an existing library it is typed once
+(libraries made by ``casefile-bench`` use the same test passphrase). New
+passphrase slots use a cheap key derivation (CASEFILE_KDF), so this is fast.
+
 Use the ``launch`` fixture:
 
     def test_x(launch, data_dir):
-        app = launch()                 # on the test's data_dir
+        app = launch()                 # on the test's data_dir, past the lock screen
         app.session.find(...)          # a webdriver.Session
-        app.restart()                  # quit, then start again on the same data dir
+        app.restart()                  # quit, then start again on the same data dir (unlocked)
         other = launch(tmp_path / "b", name="other")   # a second app
+        locked = launch(unlock=False)  # stops at the lock screen (first start or unlock)
 
 Everything started is stopped at teardown, also when the test fails; on
 failure a screenshot, the page's DOM and the driver/app log of each app still
 running go to tests/e2e/artifacts/.
 
 Environment:
-  CASEFILE_APP      the app binary (default <repo>/target/debug/casefile-app)
+  CASEFILE_APP      the app binary (default $CARGO_TARGET_DIR or <repo>/target,
+                    then debug/casefile-app)
   TAURI_DRIVER      tauri-driver binary (default: PATH, then ~/.cargo/bin)
   WEBKIT_WEBDRIVER  WebKitWebDriver binary (default: PATH)
   DISPLAY           used if set (e.g. under `xvfb-run -a`); else we start Xvfb
@@ -44,12 +52,22 @@ import pytest
 from webdriver import Session, WebDriverError, http_json
 
 REPO = Path(__file__).resolve().parents[2]
-APP = Path(os.environ.get("CASEFILE_APP", REPO / "target" / "debug" / "casefile-app"))
+# Where cargo put the binaries (CARGO_TARGET_DIR, as scripts/e2e.sh builds them).
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+APP = Path(os.environ.get("CASEFILE_APP", TARGET / "debug" / "casefile-app"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # Any of these being visible means the UI has started (list or fatal error).
 READY_CSS = ("[data-testid=case-list], [data-testid=empty-state], "
              "[data-testid=fatal-error]")
+# Any of these being visible means the app shows what stands before the library.
+DOOR_CSS = ("[data-testid=setup-form], [data-testid=unlock-form], [data-testid=fatal-error], "
+            "[data-testid=keys-destroyed-screen], [data-testid=plaintext-locked-screen], "
+            "[data-testid=case-list], [data-testid=empty-state]")
+# The passphrase of every library the tests make (casefile_core::TEST_PASSPHRASE).
+PASSPHRASE = "test passphrase: not for real libraries"
+# New key slots: Argon2id with 1 MiB and one pass instead of 256 MiB and three (tests only).
+CHEAP_KDF = "m=1024,t=1,p=1"
 
 
 def _find_binary(env_var, name, extra=()):
@@ -127,17 +145,22 @@ def _exe(pid):
 class App:
     """One Casefile app under its own tauri-driver, with one WebDriver session."""
 
-    def __init__(self, data_dir, name, log_dir):
+    def __init__(self, data_dir, name, log_dir, env=None):
         self.data_dir, self.name = Path(data_dir), name
         self.log_path = Path(log_dir) / f"{name}.log"
+        # The webview's own storage (localStorage: the auto-lock time) is the test's, not the
+        # user's, so that a short auto-lock set by one test never reaches another.
+        self.web_data = Path(log_dir) / "web-data"
+        self.env = dict(env or {})
         self.driver = None      # the tauri-driver Popen
         self.session = None     # webdriver.Session
         self._pids = set()      # every descendant process seen, for cleanup
         self.starts = 0
 
     # -- start ------------------------------------------------------------------
-    def start(self, wait_ready=True, timeout=60):
-        """Start tauri-driver and open a session (which launches the app)."""
+    def start(self, wait_ready=True, timeout=60, unlock=True):
+        """Start tauri-driver and open a session (which launches the app). With wait_ready,
+        wait for the lock screen and (with unlock) get past it to the case list."""
         assert self.driver is None, f"{self.name} is already running"
         if not APP.is_file():
             pytest.fail(f"app binary {APP} not found: run `cargo build -p casefile-app` "
@@ -159,7 +182,10 @@ class App:
                                  f"(app did not start?): {e}; log: {self.log_path}") from e
         self._remember_pids()
         if wait_ready:
-            self.wait_ready()
+            if unlock:
+                self.wait_ready()
+            else:
+                self.wait_door()
         return self
 
     def _start_driver(self):
@@ -168,6 +194,9 @@ class App:
             native = _free_port()
         env = dict(os.environ)
         env["CASEFILE_DATA_DIR"] = str(self.data_dir)
+        env.setdefault("CASEFILE_KDF", CHEAP_KDF)
+        env["XDG_DATA_HOME"] = str(self.web_data)
+        env.update(self.env)
         env.setdefault("RUST_BACKTRACE", "1")
         env.setdefault("NO_AT_BRIDGE", "1")                   # no accessibility bus
         # Note: do not set WEBKIT_DISABLE_DMABUF_RENDERER=1 here; with it,
@@ -199,12 +228,40 @@ class App:
             time.sleep(0.1)
         return False
 
-    def wait_ready(self, timeout=30):
-        """Wait until the page has loaded and shows the case list or a fatal error."""
+    def wait_door(self, timeout=30):
+        """Wait until the page has loaded and shows its first screen (first start, unlock,
+        or an error); return that element."""
         s = self.session
         s.wait_until(lambda: s.execute("return document.readyState") == "complete",
                      timeout, f"{self.name}: the page to load")
-        return s.wait_visible(READY_CSS, timeout)
+        return s.wait_visible(DOOR_CSS, timeout)
+
+    def wait_ready(self, timeout=30):
+        """Wait for the first screen, get past the lock screen with PASSPHRASE (set at first
+        start, typed to unlock), and wait for the case list or a fatal error."""
+        door = self.wait_door(timeout).attribute("data-testid")
+        if door == "setup-form":
+            self.set_passphrase()
+        elif door == "unlock-form":
+            self.unlock()
+        return self.session.wait_visible(READY_CSS, timeout)
+
+    def _type(self, testid, text):
+        field = self.session.find(f"[data-testid={testid}]")
+        field.clear()
+        field.send_keys(text)
+
+    def set_passphrase(self, passphrase=PASSPHRASE, repeat=None):
+        """First start: type the new passphrase twice and create the library."""
+        self._type("setup-passphrase", passphrase)
+        self._type("setup-repeat", passphrase if repeat is None else repeat)
+        self.session.find("[data-testid=setup-submit]").click()
+
+    def unlock(self, passphrase=PASSPHRASE):
+        """On the lock screen: type the passphrase and unlock."""
+        self.session.wait_visible("[data-testid=unlock-form]")
+        self._type("unlock-passphrase", passphrase)
+        self.session.find("[data-testid=unlock-submit]").click()
 
     # -- stop -------------------------------------------------------------------
     def app_pids(self):
@@ -310,14 +367,15 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def launch(request, tmp_path, data_dir):
-    """launch(library=None, name=None) -> a started App (on the test's data_dir
-    unless another library directory is given); all are stopped at teardown."""
+    """launch(library=None, name=None, wait_ready=True, unlock=True, env=None) -> a
+    started App (on the test's data_dir unless another library directory is given; env:
+    more environment for the app); all are stopped at teardown."""
     apps = []
 
-    def _launch(library=None, name=None, wait_ready=True):
-        app = App(library or data_dir, name or f"app{len(apps) + 1}", tmp_path)
+    def _launch(library=None, name=None, wait_ready=True, unlock=True, env=None):
+        app = App(library or data_dir, name or f"app{len(apps) + 1}", tmp_path, env)
         apps.append(app)
-        return app.start(wait_ready=wait_ready)
+        return app.start(wait_ready=wait_ready, unlock=unlock)
 
     yield _launch
 

@@ -13,7 +13,10 @@ def select(s, name, value):
 
 
 def shot(s, name):
+    """A screenshot of what is on screen now. WebKit hands WebDriver the last frame it painted,
+    which can be the frame before the latest change: two animation frames are waited for first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    s.execute("return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
     s.screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
@@ -130,8 +133,8 @@ def test_sample_case_opens_with_its_incidents_and_consent(launch):
 
 def test_ten_thousand_incidents_render_only_what_is_on_screen(launch, data_dir):
     import subprocess, time
-    from conftest import REPO
-    bench = REPO / "target" / "debug" / "casefile-bench"
+    from conftest import TARGET
+    bench = TARGET / "debug" / "casefile-bench"
     assert bench.is_file(), "scripts/e2e.sh builds casefile-bench"
     subprocess.run([str(bench), "seed", "--data-dir", str(data_dir), "--incidents", "10000"],
                    check=True, capture_output=True, text=True)

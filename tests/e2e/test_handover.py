@@ -5,9 +5,10 @@ least revealing profile and makes Full a deliberate act; the receiver is asked f
 where the case came from, the sender's own history of each record, and an audit of the library.
 A bundle signed by a key the receiver never trusted for the case changes nothing."""
 
-import sqlite3
+import subprocess
 import zipfile
 
+from conftest import TARGET
 from test_cases import tid, click, fill
 from test_contents import shot
 
@@ -109,17 +110,18 @@ def test_export_the_sample_case_and_import_it_in_a_second_instance(launch, tmp_p
     assert "received" in hq.find(tid("history-received")).inner_text
     shot(hq, "history-received")
 
-    # The audit: clean, then an edit made with sqlite3 behind the app's back is named.
+    # The audit: clean, then an edit made with SQL behind the app's back (by someone holding the
+    # library's key: the database is encrypted) is named.
     click(hq, "nav-library")
     hq.wait_visible(tid("audit-panel"))
     click(hq, "audit-start")
     hq.wait_visible(tid("audit-ok"), timeout=60)
     assert "re-hashed" in hq.find(tid("audit-ok")).inner_text
     shot(hq, "audit-ok")
-    db = sqlite3.connect(hq_dir / "casefile.db")
-    db.execute("UPDATE incidents SET title = 'Nothing happened' WHERE title LIKE '%Drama Theatre%'")
-    db.commit()
-    db.close()
+    changed = subprocess.run([str(TARGET / "debug" / "examples" / "library_sql"), str(hq_dir),
+                              "UPDATE incidents SET title = 'Nothing happened' WHERE title LIKE '%Drama Theatre%'"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    assert changed == "1", changed
     click(hq, "audit-start")
     hq.wait_visible(tid("audit-problems"), timeout=60)
     findings = hq.find(tid("audit-problems")).inner_text

@@ -22,6 +22,8 @@ import urllib.parse
 
 # The key under which W3C WebDriver serialises an element reference.
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
+# Modifier keys, as W3C WebDriver names them (for Session.press).
+CONTROL = "\ue009"
 
 
 class WebDriverError(Exception):
@@ -169,6 +171,15 @@ class Session:
     def find_all(self, css):
         v = self.command("POST", "/elements", {"using": "css selector", "value": css})
         return [Element(self, e[ELEMENT_KEY], css) for e in v]
+
+    def press(self, *keys):
+        """Press keys together, as a person does a shortcut: ``press(CONTROL, "l")``. The
+        keys go to whatever has the focus (W3C Perform Actions)."""
+        down = [{"type": "keyDown", "value": k} for k in keys]
+        up = [{"type": "keyUp", "value": k} for k in reversed(keys)]
+        self.command("POST", "/actions",
+                     {"actions": [{"type": "key", "id": "keyboard", "actions": down + up}]})
+        self.command("DELETE", "/actions")
 
     # --- scripts, page, screenshots ------------------------------------------
     def execute(self, script, *args):

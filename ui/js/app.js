@@ -1,6 +1,13 @@
-// Casefile's UI entry point: opens the library, then routes `#/...` hashes to views.
-import { libraryInfo } from './api/library.js';
-import { h, mount } from './dom.js';
+// Casefile's UI entry point: shows the lock screen the library folder calls for (first start,
+// unlock, ...), then routes `#/...` hashes to views; locks on request, on Ctrl+L, after the
+// chosen idle time and when the backend says so (the system going to sleep).
+//
+// Locking is done in the page first, at once: every view is aborted and removed, modals are
+// closed, the sidebar's profile and paths and the search box are emptied and cached data is
+// forgotten, so the page holds no case data; then the backend closes the library. Unlocking
+// returns to the start page (the case list).
+import { libraryInfo, libraryState, lockLibrary, openPlaintextLibrary, onLibraryLocked } from './api/library.js';
+import { h, mount, toast, clearToast } from './dom.js';
 import { caseListView } from './views/caseList.js';
 import { caseDetailView } from './views/caseDetail.js';
 import { incidentView } from './views/incident.js';
@@ -10,10 +17,16 @@ import { unitView } from './views/unit.js';
 import { evidenceView, openImport } from './views/evidence.js';
 import { onFilesDropped } from './api/evidence.js';
 import { getCase } from './api/cases.js';
-import { toast } from './dom.js';
 import { searchView } from './views/search.js';
 import { libraryView } from './views/library.js';
 import { renderProfile } from './views/profile.js';
+import { closeModal } from './views/modal.js';
+import {
+  setupScreen, unlockScreen, plaintextLockedScreen, keysDestroyedScreen, fatalScreen, encryptBanner,
+} from './views/gate.js';
+import { forgetVocab } from './vocab.js';
+import { watchIdle, touch, describe } from './idle.js';
+import { setLockHandler } from './session.js';
 
 const main = document.getElementById('main');
 
@@ -38,8 +51,18 @@ let currentCase = null;
 /** The lifetime of the view on screen: aborted when the next one is mounted. */
 let mounted = null;
 
+/** Whether a library is open in the page (case views may be shown). */
+let open = false;
+
+const shell = document.querySelector('.shell');
+const gate = document.getElementById('gate');
+const banner = document.getElementById('banner');
+const sidebarFoot = ['profile-summary', 'library-path', 'key-fingerprint'].map((t) => document.querySelector(`[data-testid=${t}]`));
+const searchInput = document.querySelector('[data-testid=search-input]');
+
 /** Mounts the view of the current hash (again, if it is already shown). */
 function route() {
+  if (!open) return;
   if (mounted) mounted.abort();
   mounted = new AbortController();
   const { signal } = mounted;
@@ -58,14 +81,81 @@ function route() {
   location.hash = '#/cases';
 }
 
-function fatal(err) {
-  mount(main, h('section', { class: 'fatal', 'data-testid': 'fatal-error', role: 'alert' },
-    h('h1', { text: 'The library cannot be opened' }),
-    h('p', { class: 'fatal-message', text: err.message }),
-    h('p', { class: 'muted', text: `Error code: ${err.code}` })));
+/** Shows `panel` alone in the window (the shell hidden). */
+function showGate(panel) {
+  shell.hidden = true;
+  gate.hidden = false;
+  mount(gate, panel);
+  const first = gate.querySelector('input:not([type=checkbox])');
+  if (first) first.focus();
 }
 
-async function start() {
+function fatal(err) {
+  showGate(fatalScreen(err, () => showDoor()));
+}
+
+/** Removes every trace of the library from the page, at once. */
+function wipe() {
+  open = false;
+  document.body.classList.add('locked');
+  if (mounted) { mounted.abort(); mounted = null; }
+  closeModal();
+  for (const b of document.querySelectorAll('.backdrop')) b.remove();
+  main.replaceChildren();
+  banner.replaceChildren();
+  for (const el of sidebarFoot) { el.replaceChildren(); el.removeAttribute('title'); }
+  searchInput.value = '';
+  clearToast();
+  forgetVocab();
+  currentCase = null;
+  // The URL names records by id: back to the start page, without routing.
+  history.replaceState(null, '', '#/cases');
+  shell.hidden = true;
+}
+
+const NOTES = {
+  idle: (s) => `Locked after ${describe(s)} without activity.`,
+  suspend: () => 'Locked because the system went to sleep.',
+  user: () => '',
+};
+
+/**
+ * Shows the lock screen the library folder calls for, or the app if a library is open.
+ * `reason` (after a lock) is said on the lock screen.
+ */
+async function showDoor(reason, detail) {
+  let status;
+  try {
+    status = await libraryState();
+  } catch (err) {
+    fatal(err);
+    return;
+  }
+  // Open already: the page was reloaded (a view may do that); it stays where it was.
+  if (status.unlocked) { enter(status, { stay: true }); return; }
+  const note = reason && NOTES[reason] ? NOTES[reason](detail) : '';
+  switch (status.state) {
+    case 'missing':
+      showGate(setupScreen(status, enter));
+      break;
+    case 'encrypted':
+      showGate(unlockScreen(status, { note, onUnlocked: enter, onError: fatal, onDestroyed: () => showDoor() }));
+      break;
+    case 'plaintext':
+      // Nothing to unlock: opened at once at start; after a lock, on request (with a warning).
+      if (reason) {
+        showGate(plaintextLockedScreen(status, { note, onOpened: enter, onError: fatal }));
+      } else {
+        try { enter(await openPlaintextLibrary()); } catch (err) { fatal(err); }
+      }
+      break;
+    default:
+      showGate(keysDestroyedScreen(status));
+  }
+}
+
+/** The library is open: the shell, on the start page (or, with `stay`, on the current one). */
+async function enter(status, { stay = false } = {}) {
   let info;
   try {
     info = await libraryInfo();
@@ -73,11 +163,40 @@ async function start() {
     fatal(err);
     return;
   }
-  document.querySelector('[data-testid=library-path]').textContent = info.data_dir;
-  const key = document.querySelector('[data-testid=key-fingerprint]');
+  open = true;
+  touch();
+  document.body.classList.remove('locked');
+  gate.replaceChildren();
+  gate.hidden = true;
+  shell.hidden = false;
+  sidebarFoot[1].textContent = info.data_dir;
+  sidebarFoot[1].title = 'Library folder';
+  const key = sidebarFoot[2];
   key.textContent = `Signing key ${info.key.fingerprint.split(' ').slice(0, 4).join(' ')}…`;
   key.title = `This installation signs its exports with the key whose fingerprint is ${info.key.fingerprint}`;
-  renderProfile(document.querySelector('[data-testid=profile-summary]'), info.profile);
+  renderProfile(sidebarFoot[0], info.profile);
+  mount(banner, status.state === 'plaintext' ? encryptBanner((s) => { mount(banner); if (!s.unlocked) showDoor(); }) : null);
+  if (stay || location.hash === '#/cases') route();
+  else location.hash = '#/cases';
+}
+
+let locking = null;
+
+/** Locks: the page first (at once), then the backend. */
+function lock(reason = 'user', detail) {
+  if (!open) return locking || Promise.resolve();
+  wipe();
+  showGate(h('section', { class: 'gate-panel', 'data-testid': 'locking' }, h('h1', { text: 'Locking…' })));
+  // Should the backend fail to lock, the lock screen comes anyway and says what it knows.
+  locking = lockLibrary()
+    .catch(() => {})
+    .then(() => showDoor(reason, detail))
+    .finally(() => { locking = null; });
+  return locking;
+}
+
+async function start() {
+  setLockHandler(lock);
   document.querySelector('[data-testid=search-form]').addEventListener('submit', (e) => {
     e.preventDefault();
     const q = e.target.elements.q.value.trim();
@@ -85,10 +204,24 @@ async function start() {
     if (currentCase && location.hash.startsWith('#/cases/')) p.set('case', currentCase);
     location.hash = `#/search?${p}`;
   });
+  document.querySelector('[data-testid=lock-button]').addEventListener('click', () => lock('user'));
+  // Ctrl+L (Cmd+L) anywhere, inputs included.
+  window.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'l') {
+      e.preventDefault();
+      e.stopPropagation();
+      lock('user');
+    }
+  }, { capture: true });
+  watchIdle((seconds) => lock('idle', seconds), () => open);
+  // The backend locked by itself (the system is going to sleep, or the keys were destroyed).
+  onLibraryLocked((reason) => {
+    if (open) { wipe(); showDoor(reason); } else if (!locking) showDoor(reason);
+  });
   window.addEventListener('hashchange', route);
-  route();
   // Files dropped anywhere on the window go into the case on screen.
   onFilesDropped(async (paths) => {
+    if (!open) return;
     const m = location.hash.match(/^#\/cases\/([\w-]+)/);
     if (!m) { toast('Open a case first, then drop files on it to add them as evidence.', 'error'); return; }
     try {
@@ -96,6 +229,7 @@ async function start() {
       openImport(c, paths, () => { if (location.hash === `#/cases/${c.id}/evidence`) route(); else location.hash = `#/cases/${c.id}/evidence`; });
     } catch (err) { toast(err.message, 'error'); }
   });
+  await showDoor();
 }
 
 start();

@@ -45,12 +45,24 @@ export function formatTime(ts) {
 }
 
 let toastTimer = null;
-/** Shows a brief message at the bottom of the window. */
+/**
+ * Shows a brief message at the bottom of the window; nothing while the library is locked (a
+ * late message could name case data).
+ */
 export function toast(message, kind = 'info') {
+  if (document.body.classList.contains('locked')) return;
   const t = document.getElementById('toast');
   t.textContent = message;
   t.className = `toast ${kind}`;
   t.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+}
+
+/** Hides the message at the bottom of the window and forgets its text. */
+export function clearToast() {
+  clearTimeout(toastTimer);
+  const t = document.getElementById('toast');
+  t.textContent = '';
+  t.hidden = true;
 }

@@ -9,6 +9,11 @@ export async function loadVocab() {
   return terms;
 }
 
+/** Forgets the vocabularies (on lock: added terms can be case data). */
+export function forgetVocab() {
+  terms = null;
+}
+
 /** [[code, label]] of one vocabulary, for selects and checkbox groups. */
 export function options(vocab) {
   return (terms || []).filter((t) => t.vocab === vocab).map((t) => [t.code, t.label_en]);

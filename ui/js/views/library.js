@@ -1,7 +1,9 @@
 // The library page: where it is, the signing key to confirm out of band, the investigator
-// profile, the controlled vocabularies (add terms), and possible duplicates across every case.
+// profile, how it is protected (encryption, auto-lock, the key wipe), the controlled
+// vocabularies (add terms), and possible duplicates across every case.
 import { h, mount, toast } from '../dom.js';
-import { libraryInfo, addTerm, runAudit, acceptLogHead } from '../api/library.js';
+import { libraryInfo, libraryState, addTerm, runAudit, acceptLogHead } from '../api/library.js';
+import { securityCard } from './gate.js';
 import { followJob, cancelJob } from '../api/bundle.js';
 import { listTerms } from '../api/contents.js';
 import { listDuplicates, thumbUrl } from '../api/evidence.js';
@@ -20,11 +22,11 @@ const VOCABS = [
 export async function libraryView(main, signal) {
   if (signal.aborted) return;
   mount(main, h('div', { class: 'muted pad', 'data-testid': 'library-loading', text: 'Loading…' }));
-  let info, terms, dups;
+  let info, terms, dups, status;
   try {
     // The look-alikes compare every pair of hashed pictures: with thousands this takes a while,
     // and the user may have moved on before it ends.
-    [info, terms, dups] = await Promise.all([libraryInfo(), listTerms(), listDuplicates(null)]);
+    [info, terms, dups, status] = await Promise.all([libraryInfo(), listTerms(), listDuplicates(null), libraryState()]);
   } catch (err) {
     if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
     return;
@@ -39,6 +41,7 @@ export async function libraryView(main, signal) {
           ['Investigator', info.profile ? `${info.profile.name}${info.profile.organisation ? ` (${info.profile.organisation})` : ''}` : 'not set'],
           ['Signing key', info.key.fingerprint, 'library-fingerprint'],
         ]), h('p', { class: 'muted small', text: 'Exports are signed with this key. Give its fingerprint to recipients by another channel (phone, in person) so they can confirm a bundle came from you.' })),
+        securityCard(status),
         auditCard(signal),
         duplicatesCard(dups)),
       vocabCard(terms, () => libraryView(main, signal))));

@@ -1,0 +1,48 @@
+// A rough, honest hint of how hard a passphrase would be to guess, shown while it is typed at
+// first start and when encrypting. It never decides: any passphrase that is not empty is
+// accepted, and the choice stays the investigator's. It looks at length, the kinds of
+// character used and a few patterns every guessing tool tries first; it is not a measurement.
+
+const COMMON = [
+  'password', 'passwort', 'qwerty', 'letmein', 'iloveyou', 'admin', 'welcome', 'secret',
+  'dragon', 'monkey', 'football', 'sunshine', 'princess', 'casefile', 'ukraine', 'slava',
+  'пароль', 'йцукен', 'україна', 'украина', 'слава', 'любовь', 'кохання',
+];
+const ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'йцукенгшщзхї', 'фівапролджє', 'ячсмитьбю',
+  'abcdefghijklmnopqrstuvwxyz', 'абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'];
+
+/** Whether `p` (lower case) holds a run of four along the alphabet, the digits or a keyboard row. */
+function hasRun(p) {
+  for (const row of ROWS) {
+    const back = [...row].reverse().join('');
+    for (let i = 0; i + 4 <= row.length; i += 1) {
+      if (p.includes(row.slice(i, i + 4)) || p.includes(back.slice(i, i + 4))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * How `p` looks to a guesser: { level: 0..4, label, notes: [string] } (0–1 weak, 2 fair, 3 good,
+ * 4 strong). Empty for an empty passphrase: { level: 0, label: '', notes: [] }.
+ */
+export function assess(p) {
+  if (!p) return { level: 0, label: '', notes: [] };
+  const length = [...p].length;
+  const kinds = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}\s]/u, /\s/u].filter((re) => re.test(p)).length;
+  const words = p.trim().split(/\s+/).filter((w) => [...w].length >= 3).length;
+  const lower = p.toLocaleLowerCase();
+  const warnings = [];
+  if (COMMON.some((w) => lower.includes(w))) warnings.push('it contains a word every guessing tool tries first');
+  if (/(.)\1\1/u.test(p)) warnings.push('it repeats a character three times');
+  if (hasRun(lower)) warnings.push('it has a run like 1234, abcd or qwerty');
+  if (/(19|20)\d\d/.test(p)) warnings.push('it contains a year');
+  let level = length < 8 ? 0 : length < 12 ? 1 : length < 16 ? 2 : length < 20 ? 3 : 4;
+  if (kinds >= 3 && level > 0) level += 1;
+  if (words >= 4 && length >= 20) level = 4;
+  level = Math.max(0, Math.min(4, level - warnings.length));
+  const notes = [`${length} character${length === 1 ? '' : 's'}, using ${kinds} of the 5 kinds of character (lower case, capitals, digits, symbols, spaces).`];
+  for (const w of warnings) notes.push(`Easier to guess: ${w}.`);
+  if (level < 3) notes.push('Longer is what helps most: four or more unrelated words, chosen at random, are both strong and easy to remember.');
+  return { level, label: ['Weak', 'Weak', 'Fair', 'Good', 'Strong'][level], notes };
+}
