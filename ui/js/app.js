@@ -27,6 +27,7 @@ import {
 import { forgetVocab } from './vocab.js';
 import { watchIdle, touch, describe } from './idle.js';
 import { setLockHandler } from './session.js';
+import { setLanguage, t } from './i18n.js';
 
 const main = document.getElementById('main');
 
@@ -170,7 +171,7 @@ async function enter(status, { stay = false } = {}) {
   gate.hidden = true;
   shell.hidden = false;
   sidebarFoot[1].textContent = info.data_dir;
-  sidebarFoot[1].title = 'Library folder';
+  sidebarFoot[1].title = t('nav.libraryFolder');
   const key = sidebarFoot[2];
   key.textContent = `Signing key ${info.key.fingerprint.split(' ').slice(0, 4).join(' ')}…`;
   key.title = `This installation signs its exports with the key whose fingerprint is ${info.key.fingerprint}`;
@@ -196,6 +197,10 @@ function lock(reason = 'user', detail) {
 }
 
 async function start() {
+  // The catalogues first: every screen, the lock screens included, is worded from them.
+  try { await setLanguage(); } catch (err) { console.error('language', err && err.message); }
+  // A language switched live: the view on screen is drawn again in it.
+  window.addEventListener('casefile:language', () => { if (open) route(); });
   setLockHandler(lock);
   document.querySelector('[data-testid=search-form]').addEventListener('submit', (e) => {
     e.preventDefault();

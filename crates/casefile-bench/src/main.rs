@@ -15,7 +15,7 @@
 //!   casefile-bench export [--dir D] [--total-mib 1024] [--runs 3]
 //!       a ZIP export next to `tar cf` + `sync` of the same vault files (see `export_bench.rs`).
 //!
-//!   casefile-bench search --data-dir D [--incidents 100000] [--statements 100000] [--reps 40]
+//!   casefile-bench search --data-dir D [--incidents 100000] [--statements 100000] [--reps 40] [--keep-index]
 //!       search latency p50/p95 per query class, and index build time (see `search_bench.rs`);
 //!       the generated library is kept in D and reused on the next run.
 //!
@@ -108,6 +108,10 @@ enum Cmd {
         statements: usize,
         #[arg(long, default_value_t = 40)]
         reps: usize,
+        /// Reuse the index of a kept library as it is (for timing query changes; a changed
+        /// tokenizer or index layout needs the rebuild).
+        #[arg(long)]
+        keep_index: bool,
     },
     /// Time to find every look-alike pair among 100,000 hashed items, next to comparing every pair.
     Lookalikes {
@@ -227,7 +231,8 @@ fn main() -> Result<(), casefile_core::Error> {
             incidents,
             statements,
             reps,
-        } => search_bench::run(&data_dir, incidents, statements, reps),
+            keep_index,
+        } => search_bench::run(&data_dir, incidents, statements, reps, keep_index),
         Cmd::Lookalikes {
             dir,
             items,

@@ -168,6 +168,7 @@ pub fn run(
     incidents: usize,
     statements: usize,
     reps: usize,
+    keep_index: bool,
 ) -> Result<(), casefile_core::Error> {
     let mut lib = Library::open_for_tests(dir, Arc::new(SystemClock))?;
     println!(
@@ -182,6 +183,7 @@ pub fn run(
         .list_cases()?
         .into_iter()
         .find(|c| c.title.starts_with("Search benchmark"));
+    let existing_index = existing.is_some();
     let case = match existing {
         Some(c) => {
             println!("reusing the generated library in {}", dir.display());
@@ -248,12 +250,16 @@ pub fn run(
             case
         }
     };
-    let started = Instant::now();
-    let n = lib.reindex()?;
-    println!(
-        "index build (rebuild of {n} records): {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    if keep_index && existing_index {
+        println!("index kept as it is (--keep-index)");
+    } else {
+        let started = Instant::now();
+        let n = lib.reindex()?;
+        println!(
+            "index build (rebuild of {n} records): {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     let classes: Vec<(&str, Vec<String>)> = vec![
         (

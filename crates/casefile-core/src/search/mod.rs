@@ -43,7 +43,8 @@ pub struct SearchResult {
     /// Whether the hits are ranked by relevance (bm25). A query whose every word is in most
     /// documents lists the newest matches first instead.
     pub ranked: bool,
-    /// Documents containing the query's rarest word (an upper bound on the matches).
+    /// Documents matching the query, counted up to just past the ranking limit (20,001 means
+    /// "more than 20,000").
     pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
@@ -196,30 +197,35 @@ impl Library {
         limit: usize,
         offset: usize,
     ) -> Result<SearchResult> {
-        let (fts, terms) = to_fts(query)?;
+        let (fts, _terms) = to_fts(query)?;
         let limit = limit.clamp(1, 200);
-        // How common is the rarest word? (fts5vocab counts documents per term.)
-        let mut rarest = i64::MAX;
-        for t in &terms {
-            let words: Vec<String> = t
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(fold)
-                .collect();
-            for w in words {
-                let n: i64 = self
-                    .conn()
-                    .query_row("SELECT COALESCE(SUM(doc), 0) FROM search_terms WHERE term >= ?1 AND term < ?1 || char(1114111)", [&w], |r| r.get(0))
-                    .unwrap_or(0);
-                rarest = rarest.min(n);
-            }
-        }
-        let windowed = rarest > FULL_RANK_LIMIT;
         let case_filter = if case_id.is_some() {
             "AND d.case_id = ?2"
         } else {
             ""
         };
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(fts.clone())];
+        if let Some(c) = case_id {
+            args.push(SqlValue::Text(c.to_string()));
+        }
+        // How many documents match the query as typed, counted only up to the ranking limit:
+        // the work is bounded however common its words are.
+        // (The whole library needs no join: every indexed document is one record.)
+        let join = if case_id.is_some() {
+            "JOIN search_docs d ON d.doc = search_index.rowid"
+        } else {
+            ""
+        };
+        let counted: i64 = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
+                 WHERE search_index MATCH ?1 {case_filter} LIMIT {})",
+                FULL_RANK_LIMIT + 1
+            ))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))
+            .map_err(friendly)?;
+        let windowed = counted > FULL_RANK_LIMIT;
         // Ranking a word found in most documents means scoring all of them, and says little
         // (such a word barely tells documents apart): then the newest matches come first, and
         // only the page is scored. FTS5 walks matches in rowid order and stops at the LIMIT.
@@ -237,10 +243,6 @@ impl Library {
             limit + 1,
             offset
         );
-        let mut args: Vec<SqlValue> = vec![SqlValue::Text(fts.clone())];
-        if let Some(c) = case_id {
-            args.push(SqlValue::Text(c.to_string()));
-        }
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |r| {
             Ok(Hit {
@@ -264,7 +266,7 @@ impl Library {
             query: query.to_string(),
             hits,
             ranked: !windowed,
-            matches_estimate: rarest,
+            matches_estimate: counted,
             more,
         })
     }
@@ -287,27 +289,6 @@ impl Library {
             Ok(c.query_row("SELECT count(*) FROM search_index", [], |r| r.get::<_, i64>(0))? as usize)
         })
     }
-}
-
-/// Folds a word the way the index's tokenizer does (lower case, diacritics removed), for
-/// looking it up in the term counts. Covers Latin and Cyrillic well enough for that estimate.
-fn fold(w: &str) -> String {
-    w.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ě' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' | 'č' => 'c',
-            'š' => 's',
-            'ž' => 'z',
-            'й' => 'и',
-            'ї' => 'і',
-            c => c,
-        })
-        .collect()
 }
 
 /// An error running a search query: SQLite's generic SQLITE_ERROR there means FTS5 could not
