@@ -22,9 +22,11 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Core, CLI and the shell's smoke tests: real SQLite files in temp dirs, the built CLI binary.
+# Core, CLI and the shell's smoke tests: real SQLite files in temp dirs, the built CLI binary;
+# then the UI's own unit tests (catalogues, date parsing) under node.
 unit:
 	$(CARGO) test --workspace
+	node --test ui/tests/
 
 # The real app in a real window under Xvfb, driven through tauri-driver + WebKitWebDriver.
 e2e:

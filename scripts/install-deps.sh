@@ -18,8 +18,8 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 run_pkgs=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
           libjavascriptcoregtk-4.1-dev librsvg2-dev libssl-dev libxdo-dev xvfb xauth)
 # age and unzip: the encryption and handover tests use the real age tools and unzip as outside
-# readers.
-test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 python3-venv age unzip)
+# readers. nodejs runs the UI's unit tests (node --test: catalogues, date parsing).
+test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 python3-venv age unzip nodejs)
 
 want=("${run_pkgs[@]}")
 if [ "$what" = "test" ]; then want+=("${test_pkgs[@]}"); fi
@@ -28,6 +28,8 @@ missing=()
 for p in "${want[@]}"; do
   # python3-venv is only needed when the system python lacks ensurepip.
   if [ "$p" = "python3-venv" ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi
+  # Any node on the PATH will do (one installed outside Debian's packages included).
+  if [ "$p" = "nodejs" ] && command -v node >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

@@ -28,6 +28,7 @@ import { forgetVocab } from './vocab.js';
 import { watchIdle, touch, describe } from './idle.js';
 import { setLockHandler } from './session.js';
 import { setLanguage, t } from './i18n.js';
+import { forgetJobs } from './jobs.js';
 
 const main = document.getElementById('main');
 
@@ -107,6 +108,7 @@ function wipe() {
   for (const el of sidebarFoot) { el.replaceChildren(); el.removeAttribute('title'); }
   searchInput.value = '';
   clearToast();
+  forgetJobs();
   forgetVocab();
   currentCase = null;
   // The URL names records by id: back to the start page, without routing.

@@ -122,6 +122,8 @@ export function errorText(err) {
   const params = { ...(err.params || {}) };
   const field = params.field || err.field;
   if (field) params.field = has(`field.${field}`) ? t(`field.${field}`) : field;
+  // A rule names the kind of refusal (`too_long`, `not_a_date`, ...): `error.<code>.<rule>`.
+  if (params.rule && has(`error.${code}.${params.rule}`)) return t(`error.${code}.${params.rule}`, params);
   if (has(`error.${code}`)) return t(`error.${code}`, params);
   return err.message || t('error.internal');
 }
