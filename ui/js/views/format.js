@@ -2,6 +2,16 @@
 import { h } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { formatDate, describeDate } from '../dates.js';
+import * as formKit from './form.js';
+
+/**
+ * Lets Enter submit a record form only from its last one-line field or its submit button
+ * (form.js `guardEnter`, when this build's form.js has it); Enter in the title of a long
+ * incident form must not send it half-filled.
+ */
+export function guardForm(form) {
+  return typeof formKit.guardEnter === 'function' ? formKit.guardEnter(form) : form;
+}
 
 /**
  * An incident's date (or any DateInput-like value) for lists: "09.03.2022" / "2022-03-09",

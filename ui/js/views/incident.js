@@ -5,7 +5,7 @@ import { getIncident, createIncident, updateIncident, deleteRecord, listPersons,
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, checks, checkedValues, row, section, onSubmit } from './form.js';
 import { loadVocab, options, label } from '../vocab.js';
-import { dateLong, placeText, facts, recordHead } from './format.js';
+import { dateLong, placeText, facts, recordHead, guardForm } from './format.js';
 import { dateField } from './dateField.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
@@ -141,7 +141,7 @@ export async function openIncidentForm(caseId, existing, onSaved) {
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'incident-save', text: existing ? t('record.saveChanges') : t('incident.create') })));
 
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => collect(form, date),
     save: async (input) => {
       try {
@@ -220,7 +220,7 @@ async function openActForm(i, refresh) {
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
     h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'act-save', text: t('incident.acts.addAct') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       return { incident_id: i.id, act_type: e.act_type.value, victim_person_id: e.victim_person_id.value || null, victim_group: e.victim_group.value, consequences: e.consequences.value };
@@ -244,7 +244,7 @@ async function openInvolvementForm(i, acts, refresh) {
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
     h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'involvement-save', text: t('involvement.add') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       if (!e.who.value) throw { field: 'who', message: t('involvement.whoRequired') };

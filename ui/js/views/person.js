@@ -6,7 +6,7 @@ import { getPerson, createPerson, updatePerson, setIdentity, revealIdentity, del
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, checks, checkedValues, row, onSubmit } from './form.js';
 import { loadVocab, options, label } from '../vocab.js';
-import { facts, recordHead } from './format.js';
+import { facts, recordHead, guardForm } from './format.js';
 import { formatDate } from '../dates.js';
 import { dateField } from './dateField.js';
 import { linksPanel } from './links.js';
@@ -78,7 +78,7 @@ function openIdentityForm(p, refresh) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'identity-save', text: t('common.save') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       const d = dob.read();
@@ -105,7 +105,7 @@ export async function openPersonForm(caseId, existing, onSaved) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'person-save', text: existing ? t('record.saveChanges') : t('person.create') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       return { pseudonym: e.pseudonym.value, roles: checkedValues(form, 'roles'), description: e.description.value, gender: e.gender.value, age_group: e.age_group.value };

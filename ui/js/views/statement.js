@@ -6,7 +6,7 @@ import { getStatement, createStatement, updateStatement, listPersons, setConsent
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, row, section, onSubmit, clearErrors, showError } from './form.js';
 import { loadVocab, options, label } from '../vocab.js';
-import { facts, recordHead, consentBadges, PURPOSES, purposeName, consentStateText } from './format.js';
+import { facts, recordHead, consentBadges, PURPOSES, purposeName, consentStateText, guardForm } from './format.js';
 import { formatDate } from '../dates.js';
 import { dateField } from './dateField.js';
 import { languageName, languageOptions, isListed, isLanguageCode } from '../languages.js';
@@ -118,6 +118,7 @@ function openConsentForm(s, preset, refresh) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'consent-save', text: t('consent.record') })));
+  guardForm(form);
   const save = form.querySelector('[data-testid=consent-save]');
   const recorded = [];
   let finished = false;
@@ -164,7 +165,7 @@ function openWithdrawForm(s, purpose, refresh) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'withdraw-save', text: t('consent.recordWithdrawal') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const d = date.read();
       if (!d.ok) throw { field: 'withdrawn_on', message: d.message };
@@ -256,7 +257,7 @@ export async function openStatementForm(caseId, existing, onSaved) {
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'statement-save', text: existing ? t('statement.saveVersion') : t('statement.create') })));
 
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       if (!e.witness_id.value) throw { field: 'witness_id', message: t('statement.witnessRequired') };

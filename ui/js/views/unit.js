@@ -5,7 +5,7 @@ import { getUnit, createUnit, updateUnit, deleteRecord } from '../api/contents.j
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, row, onSubmit } from './form.js';
 import { loadVocab, options, label } from '../vocab.js';
-import { facts, recordHead } from './format.js';
+import { facts, recordHead, guardForm } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
 
@@ -57,7 +57,7 @@ export async function openUnitForm(caseId, existing, onSaved) {
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
       h('button', { type: 'submit', class: 'button primary', 'data-testid': 'unit-save', text: existing ? t('record.saveChanges') : t('unit.create') })));
-  onSubmit(form, {
+  onSubmit(guardForm(form), {
     collect: () => {
       const e = form.elements;
       if (!e.name.value.trim()) throw { field: 'name', message: t('unit.nameRequired') };
