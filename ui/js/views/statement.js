@@ -270,8 +270,13 @@ export async function openStatementForm(caseId, existing, onSaved) {
         if (!trLanguage) throw { field: 'tr_language', message: t('statement.translationLanguageRequired') };
         translations.unshift({ language: trLanguage, text: e.tr_text.value, translator: e.tr_translator.value.trim() });
       }
+      // Left empty, the title is made here rather than by the backend, so it is in the UI language.
+      const witness = persons.find((x) => x.id === e.witness_id.value);
+      const title = e.title.value.trim() || (witness ? (d.value.from
+        ? t('statement.defaultTitleDated', { pseudonym: witness.pseudonym, date: formatDate(d.value.from, language(), { style: 'short' }) })
+        : t('statement.defaultTitle', { pseudonym: witness.pseudonym })) : '');
       return {
-        witness_id: e.witness_id.value, title: e.title.value, interview_date: d.value.from || '', interview_place: e.interview_place.value,
+        witness_id: e.witness_id.value, title, interview_date: d.value.from || '', interview_place: e.interview_place.value,
         interviewer: e.interviewer.value, interpreter: e.interpreter.value, others_present: e.others_present.value, language,
         mode: e.mode.value, connection: e.connection.value, reliability: e.reliability.value, text: e.text.value, translations,
       };
