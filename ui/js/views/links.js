@@ -93,7 +93,14 @@ function openLinkPicker({ type, id, caseId, onDone }) {
       if (mine === generation) mount(results, h('li', { class: 'error-box', text: errorText(err) }));
     }
   }
-  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(runSearch, 150); });
+  search.addEventListener('input', () => {
+    // Results of the previous words are gone at once: nobody picks (or clicks) a result of a query
+    // that is no longer the one typed.
+    clearTimeout(timer);
+    generation += 1;
+    mount(results, h('li', { class: 'muted', text: t('links.searching') }));
+    timer = setTimeout(runSearch, 150);
+  });
   search.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' || e.key === 'Enter') {
       const first = picks()[0];

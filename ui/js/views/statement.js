@@ -263,7 +263,7 @@ export async function openStatementForm(caseId, existing, onSaved) {
       if (!e.witness_id.value) throw { field: 'witness_id', message: t('statement.witnessRequired') };
       const d = interviewDate.read();
       if (!d.ok) throw { field: 'interview_date', message: d.message };
-      const language = lang.read();
+      const originalLanguage = lang.read();
       const translations = s.translations.slice(1);
       const trLanguage = trLang.read();
       if (e.tr_text.value.trim() || trLanguage) {
@@ -277,7 +277,7 @@ export async function openStatementForm(caseId, existing, onSaved) {
         : t('statement.defaultTitle', { pseudonym: witness.pseudonym })) : '');
       return {
         witness_id: e.witness_id.value, title, interview_date: d.value.from || '', interview_place: e.interview_place.value,
-        interviewer: e.interviewer.value, interpreter: e.interpreter.value, others_present: e.others_present.value, language,
+        interviewer: e.interviewer.value, interpreter: e.interpreter.value, others_present: e.others_present.value, language: originalLanguage,
         mode: e.mode.value, connection: e.connection.value, reliability: e.reliability.value, text: e.text.value, translations,
       };
     },
