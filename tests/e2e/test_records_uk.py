@@ -95,5 +95,23 @@ def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch):
     assert s.find(tid("consent-publication")).attribute("data-state") == "unknown"
     assert "9 квітня 2022 р." in s.find(tid("consent-storage")).inner_text
     shot(s, "uk-statement-detail")
+
+    # Link the statement to the incident from the keyboard: the arrow goes from the search box to
+    # the results, Enter picks one.
+    click(s, "add-link")
+    s.wait_visible(tid("link-picker"))
+    select(s, "link-type", "describes")
+    s.find(tid("link-search")).send_keys("Обстріл")
+    s.wait_until(lambda: any(r.attribute("data-type") == "incident" for r in s.find_all(tid("link-result"))), 10, "the incident found")
+    s.find(tid("link-search")).send_keys("\ue015")  # ArrowDown
+    assert s.execute("return document.activeElement.dataset.testid") == "link-result", "ArrowDown moves to the first result"
+    s.find(tid("link-result")).send_keys("\ue007")  # Enter on the focused result
+    wait_text(s, "link-chosen", "Інцидент: Обстріл школи № 1 у Вільхівці")
+    click(s, "link-save")
+    s.wait_gone(tid("link-picker"))
+    s.wait_until(lambda: len(s.find_all(tid("link-row"))) == 1, 10, "one link on the statement")
+    assert "цей запис описує" in s.find(tid("link-row")).inner_text
     s.get(incident_url)
     s.wait_visible(tid("incident-detail"))
+    s.wait_until(lambda: len(s.find_all(tid("link-row"))) == 1, 10, "the link seen from the incident")
+    assert "описує цей запис" in s.find(tid("link-row")).inner_text
