@@ -205,8 +205,8 @@ export function describeDate(value, lang = 'en', notes = []) {
 
 const fail = (error, params = {}) => ({ ok: false, error, params });
 
-const UNKNOWN_WORDS = new Set(['невідомо', 'невідома', 'не відомо', 'не відома', 'дата невідома', 'не встановлено',
-  'неизвестно', 'unknown', 'date unknown', 'not known', 'not recorded', 'не записано']);
+/** Saying the date is not known, in so many words. */
+const UNKNOWN_WORDS = /^(?:(?:дата )?не ?відом[оа]|не встановлено|не записано|неизвестно|(?:date )?unknown|not known|not recorded)$/;
 
 const QUALIFIER = /^(?:(?:на|в|у|во)\s+)?(початок|початку|середина|середині|посередині|кінець|кінці|наприкінці|начало|начале|середине|конец|конце|early|beginning|start|mid|middle|late|end)(?:\s+of)?(?:\s+the)?\s+(.+)$/;
 const QUALIFIER_KIND = {
@@ -370,7 +370,7 @@ export function parseDate(text, lang = 'en', opts = {}) {
   const raw = String(text ?? '').trim();
   if (!/[\p{L}\p{N}]/u.test(raw)) return fail('date.error.empty');
   let s = normalise(raw);
-  if (UNKNOWN_WORDS.has(s)) {
+  if (UNKNOWN_WORDS.test(s)) {
     return { ok: true, value: { precision: 'unknown', from: null, to: null }, description: words(lang).unknown, notes: [] };
   }
 

@@ -114,7 +114,7 @@ export async function openIncidentForm(caseId, existing, onSaved) {
     field({ name: 'description', label: t('incident.description'), prefix: p, control: 'textarea', rows: 4, value: i.description, limit: 100_000 }),
     section(t('incident.when'),
       row(date.el,
-        field({ name: 'timezone', label: t('incident.timezone'), prefix: p, value: i.timezone || '', attrs: { placeholder: 'Europe/Kyiv' } }))),
+        field({ name: 'timezone', label: t('incident.timezone'), prefix: p, value: i.timezone || '', attrs: { placeholder: t('incident.timezonePlaceholder') } }))),
     section(t('incident.where'),
       field({ name: 'place_name', label: t('incident.place'), prefix: p, value: i.place_name, attrs: { placeholder: t('incident.placePlaceholder') } }),
       row(
