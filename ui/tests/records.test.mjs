@@ -67,3 +67,14 @@ test('every message key the record views and the date parser use is in both cata
     assert.deepEqual(missing, [], `missing in ${code}.json`);
   }
 });
+
+test('a date after today is told apart (at its own precision), not refused', async () => {
+  const { isFuture } = await import('../js/views/dateField.js');
+  const now = new Date(2026, 11, 8, 10, 30); // 8 December 2026, 10:30 local time
+  assert.equal(isFuture({ precision: 'day', from: '2026-12-08' }, now), false, 'today is not the future');
+  assert.equal(isFuture({ precision: 'day', from: '2026-12-09' }, now), true);
+  assert.equal(isFuture({ precision: 'month', from: '2026-12' }, now), false);
+  assert.equal(isFuture({ precision: 'year', from: '2032' }, now), true);
+  assert.equal(isFuture({ precision: 'exact', from: '2026-12-08T10:45' }, now), true);
+  assert.equal(isFuture({ precision: 'unknown', from: null }, now), false);
+});

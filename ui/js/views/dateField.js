@@ -34,6 +34,13 @@ import { parseDate, formatDate } from '../dates.js';
 
 let seq = 0;
 
+/** Whether a date's start is after today (compared at its own precision, in local time). */
+export function isFuture(value, now = new Date()) {
+  if (!value || !value.from) return false;
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}T${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
+  return value.from > today.slice(0, value.from.length);
+}
+
 /** The words of a parser refusal, from the catalogue. */
 export function dateErrorText(result) {
   return t(result.error, result.params || {});
@@ -70,7 +77,11 @@ export function dateField({ name, label, value = null, required = false, allowRa
     const r = reading();
     let text;
     if (r.empty) text = required ? t('date.field.enter') : t('date.field.notRecorded');
-    else if (r.ok) text = t('date.field.understood', { description: r.description });
+    else if (r.ok) {
+      text = t('date.field.understood', { description: r.description });
+      // A date after today is allowed (a planned interview) but said: 2032 for 2022 is a slip.
+      if (isFuture(r.value)) text += ` ${t('date.field.future')}`;
+    }
     else text = dateErrorText(r);
     understood.textContent = text;
     // Coloured as an error while unreadable (form.js's clearErrors may hide it: shown again here).
