@@ -33,8 +33,10 @@ def test_incident_statement_and_link_seen_from_both_sides(launch):
     click(s, "new-incident")
     s.wait_visible(tid("incident-form"))
     fill(s, "incident-title", "Shelling of school No. 134")
-    select(s, "incident-date_precision", "month")
-    fill(s, "incident-date_from", "2022-03")
+    # The date is typed as people write it; the precision (a month) is read from the typing, and
+    # the line under the field says so before saving.
+    fill(s, "incident-date", "03.2022")
+    wait_text(s, "incident-date-understood", "March 2022, precision: month")
     fill(s, "incident-place_name", "School No. 134")
     fill(s, "incident-oblast", "Kharkiv")
     # A latitude out of range is refused next to the field, and nothing is saved.
@@ -48,7 +50,7 @@ def test_incident_statement_and_link_seen_from_both_sides(launch):
     shot(s, "incident-form")
     click(s, "incident-save")
     s.wait_visible(tid("incident-detail"))
-    wait_text(s, "incident-detail-date", "2022-03 (month)")
+    wait_text(s, "incident-detail-date", "March 2022, precision: month")
     assert "School No. 134" in s.find(tid("incident-detail-place")).inner_text
     assert "50.03, 36.35 (vicinity)" in s.find(tid("incident-detail-point")).inner_text
     incident_url = s.url
@@ -71,7 +73,7 @@ def test_incident_statement_and_link_seen_from_both_sides(launch):
     witness = s.find(tid("statement-witness_id"))
     option = [o for o in witness.find_all("option") if o.attribute("value")][0]
     witness.select_value(option.attribute("value"))
-    s.find(tid("statement-language")).send_keys("uk")
+    select(s, "statement-language", "uk")
     s.find(tid("statement-text")).send_keys(HOSTILE)
     click(s, "statement-save")
     s.wait_visible(tid("statement-detail"))

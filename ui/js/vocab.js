@@ -1,5 +1,6 @@
-// The controlled vocabularies, loaded once per window, with label lookup.
+// The controlled vocabularies, loaded once per window, with labels in the UI language.
 import { listTerms } from './api/contents.js';
+import { language } from './i18n.js';
 
 let terms = null;
 
@@ -14,19 +15,44 @@ export function forgetVocab() {
   terms = null;
 }
 
-/** [[code, label]] of one vocabulary, for selects and checkbox groups. */
+/**
+ * A term's label in `lang`: from `labels` when the backend gives labels per language (an object
+ * `{ uk, en }` or a list `[{ language, label }]`), else from `label_uk` / `label_en`; then any
+ * label there is, then the code. A term added with only one label shows that one in both.
+ */
+export function termLabel(term, lang = language()) {
+  const labels = term.labels;
+  if (Array.isArray(labels)) {
+    const l = labels.find((x) => x.language === lang && x.label);
+    if (l) return l.label;
+  } else if (labels && labels[lang]) {
+    return labels[lang];
+  }
+  const own = term[`label_${lang}`];
+  if (own) return own;
+  return term.label_en || term.label_uk || (Array.isArray(labels) && labels.find((x) => x.label)?.label) || term.code;
+}
+
+const find = (vocab, code) => (terms || []).find((x) => x.vocab === vocab && x.code === code);
+
+/** [[code, label]] of one vocabulary in the UI language, for selects and checkbox groups. */
 export function options(vocab) {
-  return (terms || []).filter((t) => t.vocab === vocab).map((t) => [t.code, t.label_en]);
+  return (terms || []).filter((t) => t.vocab === vocab).map((t) => [t.code, termLabel(t)]);
 }
 
-/** The English label of a code (the code itself if unknown). */
+/** The label of a code in the UI language (the code itself if unknown). */
 export function label(vocab, code) {
-  const t = (terms || []).find((x) => x.vocab === vocab && x.code === code);
-  return t ? t.label_en : code;
+  const t = find(vocab, code);
+  return t ? termLabel(t) : code;
 }
 
-/** The Ukrainian label, for a tooltip. */
+/** The label of a code in a given language (e.g. for a bundle in another language). */
+export function labelIn(vocab, code, lang) {
+  const t = find(vocab, code);
+  return t ? termLabel(t, lang) : code;
+}
+
+/** @deprecated The Ukrainian label; use `label` (UI language) or `labelIn(vocab, code, 'uk')`. */
 export function labelUk(vocab, code) {
-  const t = (terms || []).find((x) => x.vocab === vocab && x.code === code);
-  return t ? t.label_uk : '';
+  return labelIn(vocab, code, 'uk');
 }

@@ -1,7 +1,10 @@
 // A case's contents: one function per backend command.
 import { invoke } from '../ipc.js';
 
-/** Every vocabulary term: [{ vocab, code, label_en, label_uk, builtin }]. */
+/**
+ * Every vocabulary term: [{ vocab, code, label_en, label_uk, labels?, builtin }] (`labels`, labels
+ * per language, when the backend sends them; vocab.js picks the UI language's).
+ */
 export const listTerms = () => invoke('vocab_list');
 
 /** Loads the sample case (or returns it if already loaded). */

@@ -1,30 +1,77 @@
-// Shared display helpers for records.
+// Shared display helpers for records: dates, places, consent badges, facts, the record header.
 import { h } from '../dom.js';
+import { t, language } from '../i18n.js';
+import { formatDate, describeDate } from '../dates.js';
+import * as formKit from './form.js';
 
-const PRECISION_WORD = { exact: '', day: '', month: 'month', year: 'year', unknown: '' };
-
-/** An incident's date as people read it: "2022-03-09", "2022-03 (month)", "2022-03-09 – 2022-03-16", "date unknown". */
-export function dateText(i) {
-  if (!i.date_from) return 'date unknown';
-  const range = i.date_to ? `${i.date_from} – ${i.date_to}` : i.date_from;
-  const word = PRECISION_WORD[i.date_precision];
-  return (word ? `${range} (${word})` : range).replace('T', ' ');
+/**
+ * Lets Enter submit a record form only from its last one-line field or its submit button
+ * (form.js `guardEnter`, when this build's form.js has it); Enter in the title of a long
+ * incident form must not send it half-filled.
+ */
+export function guardForm(form) {
+  return typeof formKit.guardEnter === 'function' ? formKit.guardEnter(form) : form;
 }
 
-const CONSENT_TEXT = { granted: 'given', refused: 'refused', withdrawn: 'withdrawn', unknown: 'not recorded' };
-const PURPOSES = [['storage', 'Storage'], ['prosecution', 'Prosecution'], ['publication', 'Publication']];
+/**
+ * An incident's date (or any DateInput-like value) for lists: "09.03.2022" / "2022-03-09",
+ * "03.2022–05.2022", "—" when unknown. Read back by the date field as the same date.
+ */
+export function dateText(i) {
+  return formatDate(i, language(), { style: 'short' });
+}
+
+/** The same date as a sentence with its precision: "березень 2022 р., точність: місяць". */
+export function dateLong(i) {
+  return describeDate(i, language());
+}
+
+// The words "район" / "область" belong to the place's name, so they follow the script the name
+// is written in, not the UI language: "Харківський район" stays Ukrainian under the English UI,
+// and "Kharkiv Oblast" English under the Ukrainian one ("Харківський raion" is what to avoid).
+const PLACE_WORD = {
+  raion: { cyrillic: 'район', latin: 'Raion', has: /(^|\s)(район|р-н|raion|district|rayon)(\s|$|\.)/i },
+  oblast: { cyrillic: 'область', latin: 'Oblast', has: /(^|\s)(область|обл\.?|oblast|region|республіка|republic|місто|city|м\.)(\s|$|\.)/i },
+};
+const CYRILLIC = /[\u0400-\u04ff]/;
+
+/** "Харківський район", "Kharkivskyi Raion"; the name as it is when it already says so. */
+export function placePart(kind, name) {
+  const n = String(name || '').trim();
+  if (!n) return '';
+  const w = PLACE_WORD[kind];
+  if (!w || w.has.test(n)) return n;
+  return `${n} ${CYRILLIC.test(n) ? w.cyrillic : w.latin}`;
+}
+
+/** A place hierarchy, smallest first: "Школа №134, Харків, Харківський район, Харківська область, Україна". */
+export function placeText(i) {
+  return [i.place_name, i.settlement, placePart('raion', i.raion), placePart('oblast', i.oblast), i.country]
+    .map((x) => String(x || '').trim()).filter(Boolean).join(', ');
+}
+
+/** The consent purposes, in the order shown. */
+export const PURPOSES = ['storage', 'prosecution', 'publication'];
+
+/** "Storage" / "Зберігання". */
+export function purposeName(purpose) {
+  return t(`consent.purpose.${purpose}`);
+}
+
+/** "given" / "надано", ... for granted, refused, withdrawn, unknown. */
+export function consentStateText(state) {
+  return t(`consent.state.${state}`);
+}
 
 /** Three small badges, one per consent purpose, coloured by state. */
 export function consentBadges(summary, testid) {
   return h('span', { class: 'consent-badges', 'data-testid': testid },
-    PURPOSES.map(([p, name]) => h('span', {
-      class: `cbadge consent-${summary[p]}`, title: `${name}: ${CONSENT_TEXT[summary[p]]}`,
+    PURPOSES.map((p) => h('span', {
+      class: `cbadge consent-${summary[p]}`, title: t('consent.badgeTitle', { purpose: purposeName(p), state: consentStateText(summary[p]) }),
       'data-testid': testid ? `${testid}-${p}` : null, dataset: { state: summary[p] },
-      text: name,
+      text: purposeName(p),
     })));
 }
-
-export { PURPOSES, CONSENT_TEXT };
 
 /** A definition list from [label, value] pairs, skipping empty values. */
 export function facts(pairs) {
@@ -39,7 +86,7 @@ export function facts(pairs) {
 /** The page header of a record: a crumb back to its case tab, kicker, title and actions. */
 export function recordHead({ caseId, tab, kicker, title, testid, actions = [] }) {
   return [
-    h('nav', { class: 'crumbs' }, h('a', { href: `#/cases/${caseId}/${tab}`, 'data-testid': 'back-to-case', text: '← Back to the case' })),
+    h('nav', { class: 'crumbs', 'aria-label': t('record.crumbs') }, h('a', { href: `#/cases/${caseId}/${tab}`, 'data-testid': 'back-to-case', text: t('record.backToCase') })),
     h('header', { class: 'page-head' },
       h('div', { class: 'head-text' }, h('div', { class: 'ref', text: kicker }), h('h1', { 'data-testid': testid, text: title })),
       h('div', { class: 'head-actions' }, actions)),
