@@ -11,7 +11,7 @@
 // cluster that zooming cannot split (the same place, or too close even at the deepest zoom)
 // opens a list of its records instead. Only the marks inside the view are in the Tab order.
 import { h, mount } from '../dom.js';
-import { t, formatNumber } from '../i18n.js';
+import { t, has, language, formatNumber } from '../i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COS0 = Math.cos((48.5 * Math.PI) / 180);
@@ -485,16 +485,18 @@ export function renderMap(container, { points = [], onOpen, compact = false } = 
     if (showOblasts) {
       for (const o of basemap.oblasts) {
         if (o.city && k < 400) continue;
-        wanted.push({ at: o.label, text: o.name, cls: 'map-label map-label-oblast', w: o.name.length * 6.4 + 4, hgt: 14 });
+        const name = oblastName(o);
+        wanted.push({ at: o.label, text: name, cls: 'map-label map-label-oblast', w: name.length * 6.4 + 4, hgt: 14 });
       }
     }
     for (const c of basemap.countries) {
       if (c.id === 'UKR' && showOblasts) continue;
       const widthPx = (c.extent.e - c.extent.w) * COS0 * k;
-      const w = c.name.length * 9.5 + 8;
+      const name = countryName(c);
+      const w = name.length * 9.5 + 8;
       if (widthPx < w) continue;
       const ua = c.id === 'UKR';
-      wanted.push({ at: c.label, text: c.name, cls: ua ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', w: ua ? w * 1.2 : w, hgt: 16, size: widthPx });
+      wanted.push({ at: c.label, text: name, cls: ua ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', w: ua ? w * 1.2 : w, hgt: 16, size: widthPx });
     }
     // Oblasts first (they are what the map is about), then countries, larger first.
     const rank = (l) => l.size ?? Infinity;
@@ -823,6 +825,18 @@ export function renderMap(container, { points = [], onOpen, compact = false } = 
   });
 
   return { element: root, setPoints, fit, destroy };
+}
+
+/** A country's name on the map in the UI language (the basemap's English name otherwise). */
+function countryName(c) {
+  const key = `map.country.${c.id}`;
+  return has(key) ? t(key) : c.name;
+}
+
+/** An oblast's name on the map: in Ukrainian its adjective ("Харківська"), as maps print it. */
+function oblastName(o) {
+  if (language() === 'uk' && o.name_uk) return o.name_uk.replace(/ область$/u, '');
+  return o.name;
 }
 
 /** A small SVG sample of a mark for the legend. */
