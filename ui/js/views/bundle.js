@@ -54,7 +54,7 @@ export async function openExport(c) {
     h('span', { text: t('bundle.export.confirmFull') }));
   profile.addEventListener('change', () => { fullWarning.hidden = form.querySelector('input[name=profile]:checked').value !== 'full'; confirmFull.checked = false; });
   const zip = h('input', { type: 'checkbox', checked: true, 'data-testid': 'export-zip' });
-  const dest = h('input', { id: 'export-out', 'data-testid': 'export-out', placeholder: `/media/usb/${safe}.zip`, autocomplete: 'off', 'aria-label': t('bundle.export.where') });
+  const dest = h('input', { id: 'export-out', 'data-testid': 'export-out', placeholder: t('bundle.export.pathPlaceholder', { name: safe }), autocomplete: 'off', 'aria-label': t('bundle.export.where') });
   const bar = progressBar();
   const error = h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true });
   const result = h('div', { 'data-testid': 'export-result', hidden: true });
@@ -134,7 +134,7 @@ const STANDING = {
  * trusted for the case, give your name if the library has none, then merge. Verifying and
  * merging are jobs in the sidebar while they run: closing the dialog never hides them. */
 export function openBundleImport(onImported) {
-  const path = h('input', { id: 'bundle-path', 'data-testid': 'bundle-path', placeholder: '/media/usb/UA-MAR-001.zip', autocomplete: 'off', 'aria-label': t('bundle.import.pathLabel') });
+  const path = h('input', { id: 'bundle-path', 'data-testid': 'bundle-path', placeholder: t('bundle.import.pathPlaceholder'), autocomplete: 'off', 'aria-label': t('bundle.import.pathLabel') });
   const report = h('div', { 'data-testid': 'verify-report' });
   const trustBox = h('div', { 'data-testid': 'import-trust' });
   const trust = h('input', { type: 'checkbox', 'data-testid': 'import-trust-key' });

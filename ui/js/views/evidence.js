@@ -87,7 +87,7 @@ export function evidenceTab(body, c, _counts, signal) {
   const yesNo = { options: [['yes', t('evidence.yes')], ['no', t('evidence.no')]], bool: true };
   const bar = filterBar([
     control('query', t('evidence.filter.search'), 'search', { placeholder: t('evidence.filter.searchPlaceholder') }),
-    control('media_type', t('evidence.filter.type'), 'select', { options: [['image/', t('evidence.filter.images')], ['video/', t('evidence.filter.video')], ['audio/', t('evidence.filter.audio')], ['application/pdf', 'PDF'], ['text/', t('evidence.filter.text')]] }),
+    control('media_type', t('evidence.filter.type'), 'select', { options: [['image/', t('evidence.filter.images')], ['video/', t('evidence.filter.video')], ['audio/', t('evidence.filter.audio')], ['application/pdf', t('evidence.filter.pdf')], ['text/', t('evidence.filter.text')]] }),
     control('has_gps', t('evidence.filter.hasGps'), 'select', yesNo),
     control('from', t('evidence.filter.from'), 'date'),
     control('to', t('evidence.filter.to'), 'date'),
@@ -216,7 +216,7 @@ export function openImport(c, paths, onDone) {
     ? chosen.map((p) => h('li', { class: 'mono small', text: p }))
     : h('li', { class: 'muted', text: t('evidence.import.nothingChosen') }));
   renderPaths();
-  const typed = h('input', { id: 'import-path', 'data-testid': 'import-path', placeholder: '/media/usb/photos', autocomplete: 'off', 'aria-label': t('evidence.import.pathLabel') });
+  const typed = h('input', { id: 'import-path', 'data-testid': 'import-path', placeholder: t('evidence.import.pathPlaceholder'), autocomplete: 'off', 'aria-label': t('evidence.import.pathLabel') });
   const addTyped = () => { const v = typed.value.trim(); if (v && !chosen.includes(v)) { chosen.push(v); typed.value = ''; renderPaths(); } };
   typed.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); addTyped(); } });
   const pick = (directory) => async () => {
@@ -380,7 +380,7 @@ export async function evidenceView(main, signal, id) {
         h('section', { class: 'card' }, picture(item, { full: true }),
           v.analysis && v.analysis.status === 'undecodable' ? h('p', { class: 'muted small', text: t('evidence.undecodableNote') }) : null),
         h('section', { class: 'card' }, h('h2', { text: t('evidence.file') }), facts([
-          ['SHA-256', e.sha256, 'evidence-sha256'],
+          [t('evidence.sha256'), e.sha256, 'evidence-sha256'],
           [t('evidence.fileName'), e.relative_path],
           [t('evidence.field.size'), t('evidence.sizeBytes', { size: size(e.size), count: e.size })],
           [t('evidence.mediaType'), t('evidence.mediaTypeFromContent', { type: e.media_type })],
@@ -389,7 +389,7 @@ export async function evidenceView(main, signal, id) {
         ])),
         h('section', { class: 'card' }, h('h2', { text: t('evidence.metadata') }), facts([
           [t('evidence.captured'), captured, 'evidence-capture'],
-          ['GPS', m.gps_latitude != null ? `${m.gps_latitude.toFixed(6)}, ${m.gps_longitude.toFixed(6)}${m.gps_altitude != null ? ` · ${t('evidence.altitude', { n: formatNumber(m.gps_altitude) })}` : ''}` : '', 'evidence-gps'],
+          [t('evidence.gps'), m.gps_latitude != null ? `${m.gps_latitude.toFixed(6)}, ${m.gps_longitude.toFixed(6)}${m.gps_altitude != null ? ` · ${t('evidence.altitude', { n: formatNumber(m.gps_altitude) })}` : ''}` : '', 'evidence-gps'],
           [t('evidence.gpsTime'), m.gps_time || ''],
           [t('evidence.device'), [m.make, m.model].filter(Boolean).join(' ')],
           [t('evidence.pixels'), m.width ? `${m.width} × ${m.height}${orientation}` : ''],
