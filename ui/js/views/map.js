@@ -224,6 +224,7 @@ function countsText(incidents, evidence) {
  * @param {{id:string, kind:'incident'|'evidence', lat:number, lon:number,
  *          precision:'exact'|'vicinity'|'locality'|'region'|null, label:string, href:string}[]} o.points
  * @param {(point:object) => void} [o.onOpen]  default: `location.hash = point.href`
+ * @param {boolean} [o.compact]  a small map (one evidence item's place): no legend
  * @returns {{element: HTMLElement, setPoints: (points:object[]) => void, fit: () => void, destroy: () => void}}
  */
 export function renderMap(container, { points = [], onOpen, compact = false } = {}) {
