@@ -174,19 +174,32 @@ function evidenceGrid(items, signal) {
     const key = `${cols}:${first}:${end}`;
     if (key === last) return;
     last = key;
+    // Tiles already built are kept (their thumbnails need not load again), and so is the
+    // focused tile even when it scrolls out of view, so the keyboard focus is never dropped.
+    const built = new Map();
+    for (const el of inner.children) built.set(Number(el.dataset.gindex), el);
+    const active = document.activeElement;
+    const focused = active && inner.contains(active) ? active.closest('.tile') : null;
     const tiles = [];
     for (let r = first; r < end; r++) {
       for (let k = 0; k < cols; k++) {
         const i = r * cols + k;
         if (i >= items.length) break;
-        const tile = tileOf(items[i]);
+        let tile = built.get(i);
+        if (!tile) {
+          tile = tileOf(items[i]);
+          tile.dataset.gindex = String(i);
+        }
         tile.style.top = `${r * TILE_H}px`;
         tile.style.left = `${k * TILE_W}px`;
         tiles.push(tile);
       }
     }
+    if (focused && !tiles.includes(focused)) tiles.push(focused);
     inner.replaceChildren(...tiles);
+    if (focused && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
   }
+  inner.addEventListener('focusout', () => requestAnimationFrame(() => { last = ''; paint(); }));
   outer.addEventListener('scroll', () => requestAnimationFrame(paint));
   const resize = new ResizeObserver(() => { last = ''; paint(); });
   resize.observe(outer);
