@@ -1,0 +1,95 @@
+"""End-to-end, issue 12 (the views): a dense timeline is drawn as a histogram that expands into
+its incidents on zoom; a map cluster is opened down to its records; the timeline, map and search
+pages in Ukrainian, switched live (screenshots to look at)."""
+
+import subprocess
+
+from conftest import TARGET
+from test_cases import tid, click
+from test_contents import shot
+
+BIN = "[data-testid=timeline-bin]"
+ITEM = "[data-testid=timeline-item]"
+
+
+def press(s, css):
+    """Clicks the first element matching `css` (SVG marks included) as a person would."""
+    s.execute(f"document.querySelector({css!r}).dispatchEvent(new MouseEvent('click', {{ bubbles: true }}))")
+
+
+def switch_language(s, code):
+    """Switches the UI language live, as the settings do; the view on screen is drawn again."""
+    s.execute(f"return import('./js/i18n.js').then((m) => m.setLanguage({code!r}, {{ remember: false }})).then(() => true)")
+
+
+def test_a_dense_timeline_is_a_histogram_that_expands_on_zoom(launch, data_dir):
+    bench = TARGET / "debug" / "casefile-bench"
+    assert bench.is_file(), "scripts/e2e.sh builds casefile-bench"
+    subprocess.run([str(bench), "seed", "--data-dir", str(data_dir), "--incidents", "5000"],
+                   check=True, capture_output=True, text=True)
+    s = launch().session
+    s.wait_until(lambda: len(s.find_all(tid("case-row"))) == 1, 10, "the generated case")
+    s.find(tid("case-row")).click()
+    s.wait_visible(tid("case-detail"))
+    click(s, "tab-timeline")
+    s.wait_until(lambda: s.find_all(BIN), 20, "the histogram of 5,000 incidents")
+    assert not s.find_all(ITEM), "5,000 incidents in view are counted, not drawn one by one"
+    counted = s.execute(f"return [...document.querySelectorAll({BIN!r})].reduce((n, b) => n + Number(b.dataset.count), 0)")
+    assert counted == 5000, f"every incident is in one bar: {counted}"
+    shot(s, "timeline-dense")
+
+    # Pressing a bar shows its period; finer bars, then the incidents themselves.
+    for _ in range(4):
+        if s.find_all(ITEM):
+            break
+        press(s, BIN)
+        s.wait_until(lambda: s.find_all(ITEM) or s.find_all(BIN), 10, "bars or items after zooming")
+    assert s.find_all(ITEM) and not s.find_all(BIN), "zoomed in, the incidents are drawn one by one"
+    shot(s, "timeline-dense-zoomed")
+
+    # The same in Ukrainian, switched live.
+    click(s, "timeline-fit")
+    s.wait_until(lambda: s.find_all(BIN), 10, "the histogram again")
+    switch_language(s, "uk")
+    s.wait_until(lambda: "Інциденти" in s.execute("return document.querySelector('.tl-group-title').textContent"), 10, "Ukrainian heading")
+    shot(s, "timeline-dense-uk")
+
+
+def test_a_map_cluster_opens_down_to_its_records_and_the_views_read_in_ukrainian(launch):
+    s = launch().session
+    click(s, "load-sample")
+    s.wait_visible(tid("case-detail"))
+    switch_language(s, "uk")
+    click(s, "tab-map")
+    s.wait_until(lambda: s.find_all(tid("map-cluster")) or s.find_all(tid("map-point")), 15, "the incidents on the map")
+    shot(s, "map-uk")
+    # A cluster zooms in until its points come apart, or lists its records when they cannot.
+    for _ in range(20):
+        if not s.find_all(tid("map-cluster")) or s.execute("return !document.querySelector('[data-testid=map-popover]').hidden"):
+            break
+        press(s, "[data-testid=map-cluster]")
+        s.execute("return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+    listed = s.execute("return !document.querySelector('[data-testid=map-popover]').hidden")
+    points = len(s.find_all(tid("map-point")))
+    assert listed or points == 3, f"the sample's three incidents are reachable (listed: {listed}, points: {points})"
+    shot(s, "map-cluster-opened-uk")
+    # Marks outside the view are not in the Tab order.
+    outside = s.execute("""
+        const r = document.querySelector('[data-testid=map]').getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid=map-point], [data-testid=map-cluster]')]
+          .filter((m) => { const b = m.getBoundingClientRect(); const x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+                           return x < r.left || x > r.right || y < r.top || y > r.bottom; })
+          .filter((m) => m.getAttribute('tabindex') !== '-1').length""")
+    assert outside == 0, f"{outside} marks outside the view can be reached by Tab"
+
+    click(s, "tab-timeline")
+    s.wait_until(lambda: len(s.find_all(ITEM)) == 3, 15, "three incidents on the timeline")
+    assert "березня" in s.execute("return document.querySelector('.tl-range').textContent") or \
+        "берез" in s.execute("return document.querySelector('.tl-axis').textContent"), "month names in Ukrainian"
+    shot(s, "timeline-uk")
+
+    s.execute("location.hash = '#/search?q=' + encodeURIComponent('театр')")
+    s.wait_visible(tid("search-help"))
+    s.wait_until(lambda: s.find_all(tid("search-hit")) or s.find_all(tid("search-empty")), 10, "search answered")
+    assert "Як шукати" in s.find(tid("search-help")).inner_text
+    shot(s, "search-uk")
