@@ -93,3 +93,34 @@ def test_a_map_cluster_opens_down_to_its_records_and_the_views_read_in_ukrainian
     s.wait_until(lambda: s.find_all(tid("search-hit")) or s.find_all(tid("search-empty")), 10, "search answered")
     assert "Як шукати" in s.find(tid("search-help")).inner_text
     shot(s, "search-uk")
+
+
+def test_closing_the_import_dialog_leaves_the_import_running_in_the_sidebar(launch, tmp_path):
+    import os
+    from test_cases import create_case, fill
+    folder = tmp_path / "big"
+    folder.mkdir()
+    # Large enough that hashing and sealing it takes a few seconds in a debug build.
+    with open(folder / "recording.bin", "wb") as f:
+        for _ in range(48):
+            f.write(os.urandom(8 * 1024 * 1024))
+    s = launch().session
+    create_case(s, title="Long import", reference="UA-LONG-001", description="")
+    click(s, "tab-evidence")
+    click(s, "add-evidence")
+    s.wait_visible(tid("import-form"))
+    fill(s, "import-path", str(folder))
+    click(s, "import-path-add")
+    click(s, "import-start")
+    s.wait_until(lambda: s.find_all(tid("job")), 20, "the import listed in the sidebar")
+    # Escape closes the dialog; the import goes on, shown in the sidebar.
+    s.find(tid("import-path")).send_keys("\ue00c")
+    s.wait_until(lambda: not s.find_all(tid("import-panel")), 5, "the dialog closed")
+    assert s.find_all(tid("job")), "closing the dialog never hides running work"
+    shot(s, "import-running-in-sidebar")
+    # Show opens the same dialog again, which ends with the import's summary.
+    click(s, "job-open")
+    s.wait_visible(tid("import-panel"))
+    s.wait_visible(tid("import-summary"), timeout=180)
+    assert s.find(tid("import-summary")).inner_text.startswith("1 added"), s.find(tid("import-summary")).inner_text
+    s.wait_until(lambda: not s.find_all(tid("job")), 5, "the finished import leaves the sidebar")
