@@ -68,7 +68,8 @@ export async function searchView(main, signal, params) {
     e.preventDefault();
     location.hash = searchHref(input.value, scope.value);
   });
-  mount(main, h('header', { class: 'page-head' }, h('h1', { text: t('search.title') })), form, searchHelp(), results);
+  const help = searchHelp();
+  mount(main, h('header', { class: 'page-head' }, h('h1', { text: t('search.title') })), form, help, results);
   input.focus();
   if (!q.trim()) { mount(results, h('p', { class: 'muted', text: t('search.privacy') })); return; }
   mount(results, h('p', { class: 'muted', text: t('search.searching') }));
@@ -76,7 +77,10 @@ export async function searchView(main, signal, params) {
   try {
     r = await search(q, caseId || null, 100);
   } catch (err) {
-    if (!signal.aborted) mount(results, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'search-error', text: searchErrorText(err) }));
+    if (signal.aborted) return;
+    mount(results, h('div', { class: 'error-box', role: 'alert', 'data-testid': 'search-error', text: searchErrorText(err) }));
+    // A query that cannot be read: how to write one is shown beside the message.
+    if (err && err.code === 'invalid_input') help.open = true;
     return;
   }
   if (signal.aborted) return;
