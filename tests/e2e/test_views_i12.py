@@ -54,6 +54,16 @@ def test_a_dense_timeline_is_a_histogram_that_expands_on_zoom(launch, data_dir):
     s.wait_until(lambda: "Інциденти" in s.execute("return document.querySelector('.tl-group-title').textContent"), 10, "Ukrainian heading")
     shot(s, "timeline-dense-uk")
 
+    # The virtual list keeps the focused row while it scrolls: the focus stays on that incident.
+    click(s, "tab-incidents")
+    s.wait_until(lambda: s.find_all(tid("incident-row")), 20, "incident rows")
+    first = s.execute("const r = document.querySelector('[data-testid=incident-row]'); r.focus(); return r.dataset.vindex")
+    s.execute("const l = document.querySelector('[data-testid=incident-list]'); l.scrollTop = l.scrollHeight / 2;")
+    s.wait_until(lambda: s.execute("return Math.max(...[...document.querySelectorAll('[data-testid=incident-row]')].map((r) => Number(r.dataset.vindex)))") > 1000,
+                 10, "rows from the middle of the list")
+    kept = s.execute("const a = document.activeElement; return a && a.closest('.vrow') ? a.closest('.vrow').dataset.vindex : null")
+    assert kept == first, f"the focus stayed on row {first}, not {kept}"
+
 
 def test_a_map_cluster_opens_down_to_its_records_and_the_views_read_in_ukrainian(launch):
     s = launch().session
