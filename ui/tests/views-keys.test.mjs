@@ -14,7 +14,7 @@ const families = {
   'evidence.method': ['own_capture', 'received', 'downloaded', 'other'],
   'evidence.verification': ['unverified', 'in_progress', 'verified', 'disputed', 'unverifiable'],
   'evidence.kind': ['image', 'video', 'audio', 'document'],
-  'evidence.gps': ['farPhoto', 'farItem', 'setting', 'limit'],
+  'evidence.gps': ['farPhoto', 'farItem', 'setting', 'km', 'open'],
   'map.kind': ['incident', 'evidence'],
   'map.precision': ['vicinity', 'locality', 'region'],
   'map': ['clusterZoom', 'clusterList'],

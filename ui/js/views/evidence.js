@@ -438,23 +438,33 @@ function gpsCheck(e, links, signal) {
   const lon = m.gps_longitude ?? e.longitude;
   const incidents = (links || []).filter((l) => l.other && l.other.record_type === 'incident');
   if (lat == null || lon == null || !incidents.length) return { warning, setting: null };
-  const input = h('input', { type: 'number', min: '1', step: '1', class: 'gps-km', id: 'gps-warning-km', 'data-testid': 'gps-warning-km', value: String(gpsWarningKm()) });
-  const setting = h('div', { class: 'field inline small' },
-    h('label', { for: 'gps-warning-km', text: t('evidence.gps.setting') }), ' ', input, ' ', h('span', { text: t('evidence.gps.km') }));
   let places = null;
-  const check = () => {
+  const inputs = [];
+  /** The distance, editable both in the warning and under the map (one value, kept in localStorage). */
+  const distanceControl = (where) => {
+    const id = `gps-warning-km-${where}`;
+    const input = h('input', { type: 'number', min: '1', step: '1', class: 'gps-km', id, 'data-testid': where === 'map' ? 'gps-warning-km' : `gps-warning-km-${where}`, value: String(gpsWarningKm()) });
+    input.addEventListener('change', () => {
+      if (setGpsWarningKm(input.value)) check();
+      else input.value = String(gpsWarningKm());
+    });
+    inputs.push(input);
+    return h('div', { class: 'field inline small gps-setting' },
+      h('label', { for: id, text: t('evidence.gps.setting') }), ' ', input, ' ', h('span', { text: t('evidence.gps.km') }));
+  };
+  const setting = distanceControl('map');
+  function check() {
     if (!places || signal.aborted) return;
+    inputs.splice(0, inputs.length, ...inputs.filter((i) => i.isConnected));
+    for (const i of inputs) if (document.activeElement !== i) i.value = String(gpsWarningKm());
     const far = farPlaces({ lat, lon }, places, gpsWarningKm());
     warning.hidden = !far.length;
+    if (!far.length) { mount(warning); return; }
     mount(warning, h('div', {}, far.map((p) => h('p', { 'data-testid': 'gps-warning-line' },
       t(e.kind === 'image' ? 'evidence.gps.farPhoto' : 'evidence.gps.farItem', { km: formatNumber(Math.round(p.km)), incident: p.label }), ' ',
       h('a', { href: `#/incidents/${p.id}`, text: t('evidence.gps.open') }))),
-    h('p', { class: 'small muted', text: t('evidence.gps.limit', { km: formatNumber(gpsWarningKm()) }) })));
-  };
-  input.addEventListener('change', () => {
-    if (setGpsWarningKm(input.value)) check();
-    else input.value = String(gpsWarningKm());
-  });
+    distanceControl('warning')));
+  }
   caseGeoTime(e.case_id).then((items) => {
     const linked = new Map(incidents.map((l) => [l.other.id, l.other.label]));
     places = items.filter((i) => i.kind === 'incident' && linked.has(i.id) && i.lat != null && i.lon != null)
