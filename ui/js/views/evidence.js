@@ -195,7 +195,10 @@ function evidenceGrid(items, signal) {
         tiles.push(tile);
       }
     }
-    if (focused && !tiles.includes(focused)) tiles.push(focused);
+    if (focused && !tiles.includes(focused)) {
+      tiles.push(focused);
+      tiles.sort((x, y) => Number(x.dataset.gindex) - Number(y.dataset.gindex));
+    }
     inner.replaceChildren(...tiles);
     if (focused && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
   }

@@ -48,7 +48,11 @@ export function virtualList({ items, rowHeight, render, testid, signal }) {
       rows.push(row);
     }
     // The focused row stays, off screen if need be, until the focus leaves it.
-    if (focusedRow && !rows.includes(focusedRow)) rows.push(focusedRow);
+    // (In list order, so Tab and Shift+Tab from it go to its neighbours' side.)
+    if (focusedRow && !rows.includes(focusedRow)) {
+      rows.push(focusedRow);
+      rows.sort((x, y) => Number(x.dataset.vindex) - Number(y.dataset.vindex));
+    }
     inner.replaceChildren(...rows);
     if (focusedRow && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
   }
