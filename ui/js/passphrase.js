@@ -22,9 +22,17 @@ function hasRun(p) {
   return false;
 }
 
+const WARNING_TEXT = {
+  common: 'it contains a word every guessing tool tries first',
+  repeat: 'it repeats a character three times',
+  run: 'it has a run like 1234, abcd or qwerty',
+  year: 'it contains a year',
+};
+
 /**
- * How `p` looks to a guesser: { level: 0..4, label, notes: [string] } (0–1 weak, 2 fair, 3 good,
- * 4 strong). Empty for an empty passphrase: { level: 0, label: '', notes: [] }.
+ * How `p` looks to a guesser: { level: 0..4, label, notes: [string], length, kinds, warnings }
+ * (0–1 weak, 2 fair, 3 good, 4 strong; `warnings` as codes: "common", "repeat", "run", "year",
+ * for the UI to word in its language). Empty for an empty passphrase: { level: 0, label: '', notes: [] }.
  */
 export function assess(p) {
   if (!p) return { level: 0, label: '', notes: [] };
@@ -32,11 +40,12 @@ export function assess(p) {
   const kinds = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}\s]/u, /\s/u].filter((re) => re.test(p)).length;
   const words = p.trim().split(/\s+/).filter((w) => [...w].length >= 3).length;
   const lower = p.toLocaleLowerCase();
-  const warnings = [];
-  if (COMMON.some((w) => lower.includes(w))) warnings.push('it contains a word every guessing tool tries first');
-  if (/(.)\1\1/u.test(p)) warnings.push('it repeats a character three times');
-  if (hasRun(lower)) warnings.push('it has a run like 1234, abcd or qwerty');
-  if (/(19|20)\d\d/.test(p)) warnings.push('it contains a year');
+  const codes = [];
+  if (COMMON.some((w) => lower.includes(w))) codes.push('common');
+  if (/(.)\1\1/u.test(p)) codes.push('repeat');
+  if (hasRun(lower)) codes.push('run');
+  if (/(19|20)\d\d/.test(p)) codes.push('year');
+  const warnings = codes.map((c) => WARNING_TEXT[c]);
   let level = length < 8 ? 0 : length < 12 ? 1 : length < 16 ? 2 : length < 20 ? 3 : 4;
   if (kinds >= 3 && level > 0) level += 1;
   if (words >= 4 && length >= 20) level = 4;
@@ -44,5 +53,5 @@ export function assess(p) {
   const notes = [`${length} character${length === 1 ? '' : 's'}, using ${kinds} of the 5 kinds of character (lower case, capitals, digits, symbols, spaces).`];
   for (const w of warnings) notes.push(`Easier to guess: ${w}.`);
   if (level < 3) notes.push('Longer is what helps most: four or more unrelated words, chosen at random, are both strong and easy to remember.');
-  return { level, label: ['Weak', 'Weak', 'Fair', 'Good', 'Strong'][level], notes };
+  return { level, label: ['Weak', 'Weak', 'Fair', 'Good', 'Strong'][level], notes, length, kinds, warnings: codes };
 }

@@ -1,8 +1,12 @@
 // Evidence: the case's grid of items (thumbnails as they are made, graphic ones blurred), the
 // import dialog (files, folders, a typed path or dropped files; acquisition record; progress;
 // cancel; a list of what failed), and the detail view of one item.
-import { h, mount, toast, formatTime } from '../dom.js';
-import { filterEvidence } from '../api/search.js';
+import { h, mount, toast } from '../dom.js';
+import { t, errorText, formatNumber, formatDateTime } from '../i18n.js';
+import { filterEvidence, caseGeoTime } from '../api/search.js';
+import { libraryInfo } from '../api/library.js';
+import { startJob } from '../jobs.js';
+import { farPlaces, gpsWarningKm, setGpsWarningKm } from '../geo.js';
 import { filterBar, control } from './filters.js';
 import {
   getEvidence, updateEvidence, startImport, cancelImport, onImportProgress,
@@ -20,16 +24,35 @@ import { onAbort, sequence } from '../lifecycle.js';
 /** Items whose graphic content the user chose to see, for this session only. */
 const revealed = new Set();
 
-const METHODS = [['', '—'], ['own_capture', 'Own capture'], ['received', 'Received from a source'], ['downloaded', 'Downloaded from a URL'], ['other', 'Other']];
-const VERIFICATION = [['unverified', 'Unverified'], ['in_progress', 'Verification in progress'], ['verified', 'Verified'], ['disputed', 'Disputed'], ['unverifiable', 'Cannot be verified']];
+const METHOD_CODES = ['own_capture', 'received', 'downloaded', 'other'];
+const VERIFICATION_CODES = ['unverified', 'in_progress', 'verified', 'disputed', 'unverifiable'];
+/** [code, label] pairs of the acquisition methods, worded when asked for (the language may change). */
+const methods = () => [['', '—'], ...METHOD_CODES.map((c) => [c, t(`evidence.method.${c}`)])];
+const verifications = () => VERIFICATION_CODES.map((c) => [c, t(`evidence.verification.${c}`)]);
+/** The label of `code` in `pairs`, or the code itself when it is not one of them. */
+const labelOf = (pairs, code) => (pairs.find(([k]) => k === code) || [0, code])[1];
 const TILE_W = 196;
 const TILE_H = 236;
 
-function size(n) {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
-  return `${n} B`;
+/** A file size in the UI language's units and number format ("1,5 МБ", "1.5 MB"). */
+export function size(n) {
+  const one = (v, digits) => formatNumberDigits(v, digits);
+  if (n >= 1e9) return t('evidence.size.gb', { n: one(n / 1e9, 1) });
+  if (n >= 1e6) return t('evidence.size.mb', { n: one(n / 1e6, 1) });
+  if (n >= 1e3) return t('evidence.size.kb', { n: one(Math.round(n / 1e3), 0) });
+  return t('evidence.size.b', { n: one(n, 0) });
+}
+
+function formatNumberDigits(v, digits) {
+  return digits ? formatNumber(Number(v.toFixed(digits))) : formatNumber(v);
+}
+
+/** A capture time as the file gives it ("2008-10-22T16:28:39") shown without the T. */
+const wallClock = (text) => (text ? String(text).replace('T', ' ') : '');
+
+/** The word for a kind of file (image, video, audio, document), or the kind as given. */
+function kindText(kind) {
+  return ['image', 'video', 'audio', 'document'].includes(kind) ? t(`evidence.kind.${kind}`) : kind;
 }
 
 /** The picture of an item: its thumbnail (or original), a placeholder, and the graphic blur. */
@@ -38,38 +61,38 @@ export function picture(item, { full = false, onReveal } = {}) {
   const wrap = h('div', { class: `pic${full ? ' full' : ''}`, 'data-testid': 'evidence-picture', dataset: { status } });
   if (item.kind === 'image' && (status === 'ok' || full)) {
     const img = h('img', { src: full ? originalUrl(item.id) : thumbUrl(item.id), alt: item.original_name, loading: 'lazy', 'data-testid': 'evidence-image' });
-    img.addEventListener('error', () => img.replaceWith(placeholder(item, 'No preview')));
+    img.addEventListener('error', () => img.replaceWith(placeholder(item, t('evidence.noPreview'))));
     wrap.append(img);
   } else if (status === 'pending' && item.kind === 'image') {
-    wrap.append(h('div', { class: 'placeholder pending', text: 'Making preview…' }));
+    wrap.append(h('div', { class: 'placeholder pending', text: t('evidence.makingPreview') }));
   } else {
-    wrap.append(placeholder(item, status === 'undecodable' ? 'Could not be decoded' : (item.kind === 'image' ? 'No preview' : item.media_type)));
+    wrap.append(placeholder(item, status === 'undecodable' ? t('evidence.undecodable') : (item.kind === 'image' ? t('evidence.noPreview') : item.media_type)));
   }
   if (item.graphic && !revealed.has(item.id)) {
     wrap.classList.add('blurred');
     wrap.append(h('button', { class: 'reveal', type: 'button', 'data-testid': 'reveal-graphic',
       onclick: (e) => { e.preventDefault(); e.stopPropagation(); revealed.add(item.id); wrap.classList.remove('blurred'); e.currentTarget.remove(); if (onReveal) onReveal(); } },
-      h('strong', { text: 'Graphic content' }), h('span', { text: 'Click to show' })));
+      h('strong', { text: t('evidence.graphic.title') }), h('span', { text: t('evidence.graphic.reveal') })));
   }
   return wrap;
 }
 
 function placeholder(item, text) {
   return h('div', { class: `placeholder kind-${item.kind}`, 'data-testid': 'evidence-placeholder' },
-    h('span', { class: 'ph-kind', text: item.kind }), h('span', { text }));
+    h('span', { class: 'ph-kind', text: kindText(item.kind) }), h('span', { text }));
 }
 
 /** The Evidence tab of a case: a filter bar above the grid. */
 export function evidenceTab(body, c, _counts, signal) {
-  const yesNo = { options: [['yes', 'Yes'], ['no', 'No']], bool: true };
+  const yesNo = { options: [['yes', t('evidence.yes')], ['no', t('evidence.no')]], bool: true };
   const bar = filterBar([
-    control('query', 'Search', 'search', { placeholder: 'File name, description, notes' }),
-    control('media_type', 'Type', 'select', { options: [['image/', 'Images'], ['video/', 'Video'], ['audio/', 'Audio'], ['application/pdf', 'PDF'], ['text/', 'Text']] }),
-    control('has_gps', 'Has GPS', 'select', yesNo),
-    control('from', 'Captured from', 'date'),
-    control('to', 'to', 'date'),
-    control('graphic', 'Graphic', 'select', yesNo),
-    control('verification_status', 'Verification', 'select', { options: VERIFICATION, list: true }),
+    control('query', t('evidence.filter.search'), 'search', { placeholder: t('evidence.filter.searchPlaceholder') }),
+    control('media_type', t('evidence.filter.type'), 'select', { options: [['image/', t('evidence.filter.images')], ['video/', t('evidence.filter.video')], ['audio/', t('evidence.filter.audio')], ['application/pdf', t('evidence.filter.pdf')], ['text/', t('evidence.filter.text')]] }),
+    control('has_gps', t('evidence.filter.hasGps'), 'select', yesNo),
+    control('from', t('evidence.filter.from'), 'date'),
+    control('to', t('evidence.filter.to'), 'date'),
+    control('graphic', t('evidence.filter.graphic'), 'select', yesNo),
+    control('verification_status', t('evidence.filter.verification'), 'select', { options: verifications(), list: true }),
   ], 'evidence-filters', signal);
   const results = h('div', {});
   mount(body, bar.el, results);
@@ -84,7 +107,7 @@ export function evidenceTab(body, c, _counts, signal) {
 /** The items matching the filter bar, as a grid whose thumbnails arrive as they are made. */
 async function evidenceItems(body, c, bar, signal, reload) {
   if (signal.aborted) return;
-  mount(body, h('div', { class: 'muted pad', text: 'Loading…' }));
+  mount(body, h('div', { class: 'muted pad', text: t('common.loading') }));
   // Listen before loading: a thumbnail finished between the load and the listener would
   // otherwise leave its tile saying "Making preview…" for good.
   const arrived = new Map();
@@ -101,7 +124,7 @@ async function evidenceItems(body, c, bar, signal, reload) {
       }
     }, { signal });
   } catch (err) {
-    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: errorText(err) }));
     return;
   }
   if (signal.aborted) return;
@@ -111,13 +134,13 @@ async function evidenceItems(body, c, bar, signal, reload) {
     for (const it of items) if (arrived.has(it.sha256)) it.analysis = arrived.get(it.sha256);
   } catch (err) {
     stop();
-    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(body, h('div', { class: 'error-box', role: 'alert', text: errorText(err) }));
     return;
   }
   if (signal.aborted) return;
   const toolbar = h('div', { class: 'toolbar' },
-    h('span', { class: 'muted', text: `${items.length} ${items.length === 1 ? 'item' : 'items'} · drop files on the window to add them` }),
-    h('button', { class: 'button primary', 'data-testid': 'add-evidence', text: 'Add evidence', onclick: () => openImport(c, [], reload) }));
+    h('span', { class: 'muted', text: t('evidence.toolbar', { count: items.length }) }),
+    h('button', { class: 'button primary', 'data-testid': 'add-evidence', text: t('evidence.add'), onclick: () => openImport(c, [], reload) }));
   if (!Object.keys(filter).length) {
     const count = document.querySelector('[data-testid=count-evidence]');
     if (count) count.textContent = String(items.length);
@@ -125,9 +148,9 @@ async function evidenceItems(body, c, bar, signal, reload) {
   if (!items.length) {
     stop();
     mount(body, toolbar, Object.keys(filter).length
-      ? h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: 'Nothing matches these filters.' }))
+      ? h('div', { class: 'empty', 'data-testid': 'no-matches' }, h('p', { text: t('evidence.noMatches') }))
       : h('div', { class: 'empty', 'data-testid': 'empty-state' },
-        h('p', { text: 'No evidence yet. Photos, video, audio and documents are kept bit for bit, hashed at intake, with their metadata and how they were acquired.' })));
+        h('p', { text: t('evidence.empty') })));
     return;
   }
   // Thumbnails made in the background replace their placeholders as they arrive (above).
@@ -151,19 +174,35 @@ function evidenceGrid(items, signal) {
     const key = `${cols}:${first}:${end}`;
     if (key === last) return;
     last = key;
+    // Tiles already built are kept (their thumbnails need not load again), and so is the
+    // focused tile even when it scrolls out of view, so the keyboard focus is never dropped.
+    const built = new Map();
+    for (const el of inner.children) built.set(Number(el.dataset.gindex), el);
+    const active = document.activeElement;
+    const focused = active && inner.contains(active) ? active.closest('.tile') : null;
     const tiles = [];
     for (let r = first; r < end; r++) {
       for (let k = 0; k < cols; k++) {
         const i = r * cols + k;
         if (i >= items.length) break;
-        const tile = tileOf(items[i]);
+        let tile = built.get(i);
+        if (!tile) {
+          tile = tileOf(items[i]);
+          tile.dataset.gindex = String(i);
+        }
         tile.style.top = `${r * TILE_H}px`;
         tile.style.left = `${k * TILE_W}px`;
         tiles.push(tile);
       }
     }
+    if (focused && !tiles.includes(focused)) {
+      tiles.push(focused);
+      tiles.sort((x, y) => Number(x.dataset.gindex) - Number(y.dataset.gindex));
+    }
     inner.replaceChildren(...tiles);
+    if (focused && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
   }
+  inner.addEventListener('focusout', () => requestAnimationFrame(() => { last = ''; paint(); }));
   outer.addEventListener('scroll', () => requestAnimationFrame(paint));
   const resize = new ResizeObserver(() => { last = ''; paint(); });
   resize.observe(outer);
@@ -176,63 +215,93 @@ function tileOf(it) {
   return h('a', { class: 'tile', href: `#/evidence/${it.id}`, 'data-testid': 'evidence-tile', dataset: { id: it.id, status: it.analysis } },
     picture(it),
     h('div', { class: 'tile-name', title: it.relative_path, text: it.original_name }),
-    h('div', { class: 'tile-meta muted', text: [it.capture_time ? it.capture_time.replace('T', ' ') : null, size(it.size)].filter(Boolean).join(' · ') }));
+    h('div', { class: 'tile-meta muted', text: [wallClock(it.capture_time) || null, size(it.size)].filter(Boolean).join(' · ') }));
 }
 
-/** The import dialog; `paths` may come from a drop. Calls `onDone` when the import ends. */
+/**
+ * The import dialog; `paths` may come from a drop. Calls `onDone` when the import ends.
+ *
+ * While files are being taken in, the import is a job in the sidebar: closing the dialog
+ * (Escape, ×) leaves it running and listed there, Show opens this same dialog again with its
+ * live progress, Stop cancels it (whole files already taken in are kept).
+ */
 export function openImport(c, paths, onDone) {
   const chosen = [...paths];
   const list = h('ul', { class: 'paths', 'data-testid': 'import-paths' });
   const renderPaths = () => mount(list, chosen.length
     ? chosen.map((p) => h('li', { class: 'mono small', text: p }))
-    : h('li', { class: 'muted', text: 'Nothing chosen yet.' }));
+    : h('li', { class: 'muted', text: t('evidence.import.nothingChosen') }));
   renderPaths();
-  const typed = h('input', { id: 'import-path', 'data-testid': 'import-path', placeholder: '/media/usb/photos', autocomplete: 'off' });
+  const typed = h('input', { id: 'import-path', 'data-testid': 'import-path', placeholder: t('evidence.import.pathPlaceholder'), autocomplete: 'off', 'aria-label': t('evidence.import.pathLabel') });
   const addTyped = () => { const v = typed.value.trim(); if (v && !chosen.includes(v)) { chosen.push(v); typed.value = ''; renderPaths(); } };
   typed.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); addTyped(); } });
   const pick = (directory) => async () => {
     try {
-      for (const p of await chooseFiles({ directory, title: directory ? 'Choose folders to import' : 'Choose files to import' })) if (!chosen.includes(p)) chosen.push(p);
+      for (const p of await chooseFiles({ directory, title: directory ? t('evidence.import.chooseFoldersTitle') : t('evidence.import.chooseFilesTitle') })) if (!chosen.includes(p)) chosen.push(p);
       renderPaths();
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) { toast(errorText(err), 'error'); }
   };
   const p = 'acq';
   const progress = h('div', { class: 'progress', 'data-testid': 'import-progress', hidden: true },
-    h('div', { class: 'bar' }, h('div', { class: 'fill' })), h('div', { class: 'progress-text small muted' }));
+    h('div', { class: 'bar' }, h('div', { class: 'fill' })), h('div', { class: 'progress-text small muted', 'aria-live': 'polite' }));
   const result = h('div', { 'data-testid': 'import-result', hidden: true });
-  const start = h('button', { type: 'submit', class: 'button primary', 'data-testid': 'import-start', text: 'Import' });
-  const cancel = h('button', { type: 'button', class: 'button secondary', 'data-testid': 'import-cancel', text: 'Cancel' });
+  const start = h('button', { type: 'submit', class: 'button primary', 'data-testid': 'import-start', text: t('evidence.import.start') });
+  const cancel = h('button', { type: 'button', class: 'button secondary', 'data-testid': 'import-cancel', text: t('common.cancel') });
   const form = h('form', { class: 'form wide', 'data-testid': 'import-form', novalidate: true },
-    section('Files',
+    section(t('evidence.import.files'),
       h('div', { class: 'pick-row' },
-        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'choose-files', text: 'Choose files…', onclick: pick(false) }),
-        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'choose-folder', text: 'Choose folder…', onclick: pick(true) }),
+        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'choose-files', text: t('evidence.import.chooseFiles'), onclick: pick(false) }),
+        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'choose-folder', text: t('evidence.import.chooseFolder'), onclick: pick(true) }),
         typed,
-        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'import-path-add', text: 'Add path', onclick: addTyped })),
+        h('button', { type: 'button', class: 'button secondary', 'data-testid': 'import-path-add', text: t('evidence.import.addPath'), onclick: addTyped })),
       list,
       h('div', { class: 'field-error', 'data-testid': 'error-paths', role: 'alert', hidden: true })),
-    section('How it was acquired (recorded with every item)',
-      row(field({ name: 'collected_by', label: 'Collected by', prefix: p }),
-        field({ name: 'collected_at', label: 'Collected on', prefix: p, attrs: { placeholder: '2022-03-10 or 2022-03-10T14:30' } }),
-        field({ name: 'method', label: 'Method', prefix: p, control: 'select', options: METHODS })),
-      row(field({ name: 'source_url', label: 'Source URL (for downloads)', prefix: p }),
-        field({ name: 'source_description', label: 'Source', prefix: p, attrs: { placeholder: 'e.g. received from witness W-002 via Signal' } })),
-      field({ name: 'notes', label: 'Notes', prefix: p, control: 'textarea', rows: 2 })),
+    section(t('evidence.import.acquisition'),
+      row(field({ name: 'collected_by', label: t('evidence.collectedBy'), prefix: p }),
+        field({ name: 'collected_at', label: t('evidence.collectedOn'), prefix: p, attrs: { placeholder: t('evidence.collectedOnPlaceholder') } }),
+        field({ name: 'method', label: t('evidence.field.method'), prefix: p, control: 'select', options: methods() })),
+      row(field({ name: 'source_url', label: t('evidence.sourceUrlDownloads'), prefix: p }),
+        field({ name: 'source_description', label: t('evidence.source'), prefix: p, attrs: { placeholder: t('evidence.sourcePlaceholder') } })),
+      field({ name: 'notes', label: t('evidence.notes'), prefix: p, control: 'textarea', rows: 2 })),
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
     progress, result,
     h('div', { class: 'form-actions' }, cancel, start));
 
-  let job = null;
+  // "Collected by" starts as the investigator's own name; what the person types wins.
+  const collectedBy = form.elements.collected_by;
+  let typedBy = false;
+  collectedBy.addEventListener('input', () => { typedBy = true; });
+  libraryInfo().then((info) => {
+    const name = info && info.profile && info.profile.name;
+    if (name && !typedBy && !collectedBy.value) collectedBy.value = name;
+  }, () => { /* no profile: the field stays empty */ });
+
+  let job = null;        // the backend's job id while the import runs
+  let sidebar = null;    // its row in the sidebar's list of running jobs
+  let ended = false;     // the import has run (the dialog shows its result)
   let unlisten = [];
-  const finish = () => { unlisten.forEach((u) => u()); unlisten = []; };
-  cancel.addEventListener('click', async () => {
-    if (job) { await cancelImport(job); cancel.disabled = true; cancel.textContent = 'Stopping…'; } else { finish(); closeModal(); }
+  const stopListening = () => { unlisten.forEach((u) => u()); unlisten = []; };
+  const stopImport = async () => {
+    if (!job) return;
+    try { await cancelImport(job); } catch (err) { toast(errorText(err), 'error'); return; }
+    cancel.disabled = true;
+    cancel.textContent = t('evidence.import.stopping');
+  };
+  cancel.addEventListener('click', () => {
+    if (job) stopImport();
+    else { stopListening(); closeModal(); }
   });
+  // Anything typed or chosen is asked about before the dialog is closed; a running import is not
+  // (closing only hides it: it goes on in the sidebar).
+  const dirty = () => !job && !ended && (chosen.length > 0 || [...form.querySelectorAll('input:not([type=checkbox]), textarea')]
+    .some((el) => el !== collectedBy && el.value.trim() !== ''));
+  const title = t('evidence.import.title', { title: c.title });
+  const show = () => openModal(title, form, { testid: 'import-panel', dirty, onClose: () => { if (!job) stopListening(); } });
 
   onSubmit(form, {
     collect: () => {
       addTyped();
-      if (!chosen.length) throw { field: 'paths', message: 'Choose files or folders, or type a path.' };
+      if (!chosen.length) throw { field: 'paths', message: t('evidence.import.choosePaths') };
       const e = form.elements;
       return { collected_by: e.collected_by.value, collected_at: e.collected_at.value, method: e.method.value, source_url: e.source_url.value, source_description: e.source_description.value, notes: e.notes.value };
     },
@@ -243,44 +312,59 @@ export function openImport(c, paths, onDone) {
         if (j !== job) return;
         progress.hidden = false;
         fill.style.width = `${pr.bytes_total ? (100 * pr.bytes_done) / pr.bytes_total : 100}%`;
-        text.textContent = `${pr.files_done} of ${pr.files_total} files · ${size(pr.bytes_done)} of ${size(pr.bytes_total)}${pr.current ? ` · ${pr.current}` : ''}`;
+        const line = t('evidence.import.progress', { done: pr.files_done, count: pr.files_total, bytesDone: size(pr.bytes_done), bytesTotal: size(pr.bytes_total) });
+        text.textContent = `${line}${pr.current ? ` · ${pr.current}` : ''}`;
+        if (sidebar) sidebar.update(line);
       }));
       const run = await startImport(c.id, chosen, acquisition);
       job = run.job;
       start.disabled = true;
-      const d = await run.done;
-      finish();
-      job = null;
-      if (d.error) throw d.error;
-      return d.report;
+      sidebar = startJob({ label: t('evidence.import.jobLabel', { title: c.title }), reopen: show, cancel: stopImport });
+      try {
+        const d = await run.done;
+        if (d.error) throw d.error;
+        return d.report;
+      } catch (err) {
+        // The dialog may be closed: the failure is then told at the bottom of the window too.
+        if (!form.isConnected) toast(errorText(err), 'error');
+        throw err;
+      } finally {
+        stopListening();
+        job = null;
+        ended = true;
+        if (sidebar) sidebar.finish();
+        sidebar = null;
+      }
     },
     done: (report) => {
       progress.hidden = true;
       result.hidden = false;
+      const summary = t('evidence.import.summary', { count: report.added.length, already: report.already_in_case.length, failed: report.failed.length });
       mount(result,
         h('p', { class: 'import-summary', 'data-testid': 'import-summary',
-          text: `${report.added.length} added, ${report.already_in_case.length} already in this case, ${report.failed.length} could not be taken in${report.cancelled ? ' (stopped)' : ''}.` }),
+          text: report.cancelled ? `${summary} ${t('evidence.import.stopped')}` : summary }),
         report.failed.length ? h('ul', { class: 'failures', 'data-testid': 'import-failures' },
           report.failed.map((f) => h('li', {}, h('span', { class: 'mono small', text: f.path }), h('span', { text: ` — ${f.message}` })))) : null);
       start.hidden = true;
       cancel.disabled = false;
-      cancel.textContent = 'Close';
-      cancel.onclick = () => closeModal();
+      cancel.textContent = t('common.close');
+      // The import ran while its dialog was closed: say so, and where to see the result.
+      if (!form.isConnected) toast(summary);
       onDone();
     },
   });
-  openModal(`Add evidence to ${c.title}`, form, { testid: 'import-panel', onClose: finish });
+  show();
 }
 
 /** One evidence item; nothing is rendered once `signal` aborts (the user went elsewhere). */
 export async function evidenceView(main, signal, id) {
   if (signal.aborted) return;
-  mount(main, h('div', { class: 'muted pad', text: 'Loading…' }));
+  mount(main, h('div', { class: 'muted pad', text: t('common.loading') }));
   let v;
   try {
     v = await getEvidence(id);
   } catch (err) {
-    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: errorText(err) }));
     return;
   }
   if (signal.aborted) return;
@@ -290,74 +374,133 @@ export async function evidenceView(main, signal, id) {
   const item = { ...e, analysis: v.analysis ? v.analysis.status : 'pending' };
   const warn = m.clock_gps_mismatch
     ? h('div', { class: 'notice warn', 'data-testid': 'clock-warning',
-      text: `The camera clock and the GPS time differ by ${Math.round(Math.abs(m.clock_gps_disagreement) / 3600)} hours: the capture time may be wrong.` }) : null;
+      text: t('evidence.clockWarning', { count: Math.round(Math.abs(m.clock_gps_disagreement) / 3600) }) }) : null;
+  const gps = gpsCheck(e, v.links, signal);
+  const captured = m.capture_time
+    ? `${wallClock(m.capture_time)}${m.capture_time_offset ? ` ${m.capture_time_offset}` : ` ${t('evidence.zoneUnknown')}`}` : '';
+  const orientation = m.orientation && m.orientation !== 1 ? ` ${t('evidence.orientation', { n: m.orientation })}` : '';
   mount(main,
     recordHead({ caseId: e.case_id, tab: 'evidence', kicker: `${e.media_type} · ${size(e.size)}`, title: e.original_name, testid: 'evidence-detail-title', actions: [
-      h('button', { class: 'button secondary', 'data-testid': 'edit-evidence', text: 'Edit', onclick: () => openEvidenceForm(e, refresh) }),
-      e.deleted_at ? null : h('button', { class: 'button danger', 'data-testid': 'delete-evidence', text: 'Delete',
+      h('button', { class: 'button secondary', 'data-testid': 'edit-evidence', text: t('evidence.edit'), onclick: () => openEvidenceForm(e, refresh) }),
+      e.deleted_at ? null : h('button', { class: 'button danger', 'data-testid': 'delete-evidence', text: t('evidence.delete'),
         onclick: async () => {
-          const reason = await askReason('Delete this item? (the original stays in the vault)');
+          const reason = await askReason(t('evidence.deleteAsk'));
           if (!reason) return;
-          try { await deleteRecord('evidence', id, reason); location.hash = `#/cases/${e.case_id}/evidence`; } catch (err) { toast(err.message, 'error'); }
+          try { await deleteRecord('evidence', id, reason); location.hash = `#/cases/${e.case_id}/evidence`; } catch (err) { toast(errorText(err), 'error'); }
         } }),
     ] }),
     warn,
+    gps.warning,
     h('div', { class: 'detail-grid', 'data-testid': 'evidence-detail' },
       h('div', {},
         h('section', { class: 'card' }, picture(item, { full: true }),
-          v.analysis && v.analysis.status === 'undecodable' ? h('p', { class: 'muted small', text: 'This file could not be decoded as an image. It is kept and hashed like any other.' }) : null),
-        h('section', { class: 'card' }, h('h2', { text: 'File' }), facts([
-          ['SHA-256', e.sha256, 'evidence-sha256'],
-          ['File name', e.relative_path],
-          ['Size', `${size(e.size)} (${e.size} bytes)`],
-          ['Media type', `${e.media_type} (from the content)`],
-          ['Modified', e.file_modified ? formatTime(e.file_modified) : ''],
-          ['Taken in', formatTime(e.created_at)],
+          v.analysis && v.analysis.status === 'undecodable' ? h('p', { class: 'muted small', text: t('evidence.undecodableNote') }) : null),
+        h('section', { class: 'card' }, h('h2', { text: t('evidence.file') }), facts([
+          [t('evidence.sha256'), e.sha256, 'evidence-sha256'],
+          [t('evidence.fileName'), e.relative_path],
+          [t('evidence.field.size'), t('evidence.sizeBytes', { size: size(e.size), count: e.size })],
+          [t('evidence.mediaType'), t('evidence.mediaTypeFromContent', { type: e.media_type })],
+          [t('evidence.modified'), e.file_modified ? formatDateTime(e.file_modified) : ''],
+          [t('evidence.addedToCasefile'), formatDateTime(e.created_at), 'evidence-added'],
         ])),
-        h('section', { class: 'card' }, h('h2', { text: 'What the file says' }), facts([
-          ['Captured', m.capture_time ? `${m.capture_time.replace('T', ' ')}${m.capture_time_offset ? ` ${m.capture_time_offset}` : ' (camera clock, zone unknown)'}` : '', 'evidence-capture'],
-          ['GPS', m.gps_latitude != null ? `${m.gps_latitude.toFixed(6)}, ${m.gps_longitude.toFixed(6)}${m.gps_altitude != null ? ` · ${m.gps_altitude} m` : ''}` : '', 'evidence-gps'],
-          ['GPS time', m.gps_time || ''],
-          ['Device', [m.make, m.model].filter(Boolean).join(' ')],
-          ['Pixels', m.width ? `${m.width} × ${m.height}${m.orientation && m.orientation !== 1 ? ` (orientation ${m.orientation})` : ''}` : ''],
-          ['Container created', m.container_creation_time || ''],
-          ['Duration', m.duration_seconds ? `${m.duration_seconds.toFixed(1)} s` : ''],
+        h('section', { class: 'card' }, h('h2', { text: t('evidence.metadata') }), facts([
+          [t('evidence.captured'), captured, 'evidence-capture'],
+          [t('evidence.gps'), m.gps_latitude != null ? `${m.gps_latitude.toFixed(6)}, ${m.gps_longitude.toFixed(6)}${m.gps_altitude != null ? ` · ${t('evidence.altitude', { n: formatNumber(m.gps_altitude) })}` : ''}` : '', 'evidence-gps'],
+          [t('evidence.gpsTime'), m.gps_time || ''],
+          [t('evidence.device'), [m.make, m.model].filter(Boolean).join(' ')],
+          [t('evidence.pixels'), m.width ? `${m.width} × ${m.height}${orientation}` : ''],
+          [t('evidence.containerCreated'), m.container_creation_time || ''],
+          [t('evidence.duration'), m.duration_seconds ? t('evidence.seconds', { n: formatNumberDigits(m.duration_seconds, 1) }) : ''],
         ]))),
       h('div', {},
-        h('section', { class: 'card' }, h('h2', { text: 'Acquisition' }), facts([
-          ['Collected by', e.collected_by], ['Collected on', e.collected_at], ['Method', (METHODS.find(([k]) => k === e.method) || [0, e.method])[1]],
-          ['Source URL', e.source_url], ['Source', e.source_description], ['Notes', e.acquisition_notes],
-        ]), h('h2', { text: 'Assessment' }), facts([
-          ['Verification', (VERIFICATION.find(([k]) => k === e.verification_status) || [0, e.verification_status])[1], 'evidence-verification'],
-          ['Notes', e.verification_notes], ['Graphic', e.graphic ? 'Yes — shown blurred until revealed' : 'No', 'evidence-graphic'], ['Description', e.description],
+        h('section', { class: 'card' }, h('h2', { text: t('evidence.acquisition') }), facts([
+          [t('evidence.collectedBy'), e.collected_by], [t('evidence.collectedOn'), e.collected_at], [t('evidence.field.method'), e.method ? labelOf(methods(), e.method) : ''],
+          [t('evidence.sourceUrl'), e.source_url], [t('evidence.source'), e.source_description], [t('evidence.notes'), e.acquisition_notes],
+        ]), h('h2', { text: t('evidence.assessment') }), facts([
+          [t('evidence.field.verification'), labelOf(verifications(), e.verification_status), 'evidence-verification'],
+          [t('evidence.notes'), e.verification_notes], [t('evidence.field.graphic'), e.graphic ? t('evidence.graphicYes') : t('evidence.no'), 'evidence-graphic'], [t('evidence.description'), e.description],
         ])),
-        e.latitude != null ? locationCard(e, signal) : null,
-        v.duplicates.length ? h('section', { class: 'card', 'data-testid': 'duplicates-panel' }, h('h2', { text: 'Possible duplicates' }),
+        e.latitude != null ? locationCard(e, signal, gps.setting) : null,
+        v.duplicates.length ? h('section', { class: 'card', 'data-testid': 'duplicates-panel' }, h('h2', { text: t('evidence.duplicates') }),
           h('ul', { class: 'plain' }, v.duplicates.map((d) => h('li', {}, h('a', { href: `#/evidence/${d.item.id}`, text: d.item.original_name }),
-            h('span', { class: 'muted small', text: ` — ${d.distance === 0 ? 'looks identical' : `${d.distance} bits apart`}` }))))) : null,
+            h('span', { class: 'muted small', text: ` — ${d.distance === 0 ? t('evidence.identical') : t('evidence.bitsApart', { count: d.distance })}` }))))) : null,
         linksPanel({ type: 'evidence', id, caseId: e.case_id, links: v.links, onChange: refresh }),
         historyPanel('evidence', id, signal))));
+}
+
+/**
+ * The check of an item's GPS position against the incidents it is linked to: `warning` (a
+ * notice, filled once the incidents' places are known, naming each incident farther than the
+ * chosen distance) and `setting` (the distance, kept in localStorage; null without GPS or
+ * linked incidents).
+ */
+function gpsCheck(e, links, signal) {
+  const m = e.metadata || {};
+  const warning = h('div', { class: 'notice warn', 'data-testid': 'gps-warning', role: 'status', hidden: true });
+  const lat = m.gps_latitude ?? e.latitude;
+  const lon = m.gps_longitude ?? e.longitude;
+  const incidents = (links || []).filter((l) => l.other && l.other.record_type === 'incident');
+  if (lat == null || lon == null || !incidents.length) return { warning, setting: null };
+  let places = null;
+  const inputs = [];
+  /** The distance, editable both in the warning and under the map (one value, kept in localStorage). */
+  const distanceControl = (where) => {
+    const id = `gps-warning-km-${where}`;
+    const input = h('input', { type: 'number', min: '1', step: '1', class: 'gps-km', id, 'data-testid': where === 'map' ? 'gps-warning-km' : `gps-warning-km-${where}`, value: String(gpsWarningKm()) });
+    input.addEventListener('change', () => {
+      if (setGpsWarningKm(input.value)) check();
+      else input.value = String(gpsWarningKm());
+    });
+    inputs.push(input);
+    return h('div', { class: 'field inline small gps-setting' },
+      h('label', { for: id, text: t('evidence.gps.setting') }), ' ', input, ' ', h('span', { text: t('evidence.gps.km') }));
+  };
+  const setting = distanceControl('map');
+  function check() {
+    if (!places || signal.aborted) return;
+    inputs.splice(0, inputs.length, ...inputs.filter((i) => i.isConnected));
+    for (const i of inputs) if (document.activeElement !== i) i.value = String(gpsWarningKm());
+    const far = farPlaces({ lat, lon }, places, gpsWarningKm());
+    warning.hidden = !far.length;
+    if (!far.length) { mount(warning); return; }
+    mount(warning, h('div', {}, far.map((p) => h('p', { 'data-testid': 'gps-warning-line' },
+      t(e.kind === 'image' ? 'evidence.gps.farPhoto' : 'evidence.gps.farItem', { km: formatNumber(Math.round(p.km)), incident: p.label }), ' ',
+      h('a', { href: `#/incidents/${p.id}`, text: t('evidence.gps.open') }))),
+    distanceControl('warning')));
+  }
+  caseGeoTime(e.case_id).then((items) => {
+    const linked = new Map(incidents.map((l) => [l.other.id, l.other.label]));
+    places = items.filter((i) => i.kind === 'incident' && linked.has(i.id) && i.lat != null && i.lon != null)
+      .map((i) => ({ id: i.id, lat: i.lat, lon: i.lon, label: linked.get(i.id) || i.label }));
+    check();
+  }, () => { /* without the incidents' places there is nothing to compare */ });
+  return { warning, setting };
 }
 
 function openEvidenceForm(e, refresh) {
   const p = 'evidence';
   const form = h('form', { class: 'form wide', 'data-testid': 'evidence-form', novalidate: true },
-    section('Assessment',
-      row(field({ name: 'verification_status', label: 'Verification', prefix: p, control: 'select', options: VERIFICATION, value: e.verification_status }),
-        h('label', { class: 'check big' }, h('input', { type: 'checkbox', name: 'graphic', 'data-testid': 'evidence-graphic-input', checked: e.graphic || null }), h('span', { text: 'Graphic content (blur until revealed)' }))),
-      field({ name: 'verification_notes', label: 'Verification notes', prefix: p, control: 'textarea', rows: 2, value: e.verification_notes }),
-      field({ name: 'description', label: 'Description', prefix: p, control: 'textarea', rows: 3, value: e.description })),
-    section('Acquisition',
-      row(field({ name: 'collected_by', label: 'Collected by', prefix: p, value: e.collected_by }),
-        field({ name: 'collected_at', label: 'Collected on', prefix: p, value: e.collected_at }),
-        field({ name: 'method', label: 'Method', prefix: p, control: 'select', options: METHODS, value: e.method })),
-      row(field({ name: 'source_url', label: 'Source URL', prefix: p, value: e.source_url }),
-        field({ name: 'source_description', label: 'Source', prefix: p, value: e.source_description })),
-      field({ name: 'notes', label: 'Notes', prefix: p, control: 'textarea', rows: 2, value: e.acquisition_notes })),
+    section(t('evidence.assessment'),
+      row(field({ name: 'verification_status', label: t('evidence.field.verification'), prefix: p, control: 'select', options: verifications(), value: e.verification_status }),
+        h('label', { class: 'check big' }, h('input', { type: 'checkbox', name: 'graphic', 'data-testid': 'evidence-graphic-input', checked: e.graphic || null }), h('span', { text: t('evidence.graphicCheck') }))),
+      field({ name: 'verification_notes', label: t('evidence.verificationNotes'), prefix: p, control: 'textarea', rows: 2, value: e.verification_notes }),
+      field({ name: 'description', label: t('evidence.description'), prefix: p, control: 'textarea', rows: 3, value: e.description })),
+    section(t('evidence.acquisition'),
+      row(field({ name: 'collected_by', label: t('evidence.collectedBy'), prefix: p, value: e.collected_by }),
+        field({ name: 'collected_at', label: t('evidence.collectedOn'), prefix: p, value: e.collected_at }),
+        field({ name: 'method', label: t('evidence.field.method'), prefix: p, control: 'select', options: methods(), value: e.method })),
+      row(field({ name: 'source_url', label: t('evidence.sourceUrl'), prefix: p, value: e.source_url }),
+        field({ name: 'source_description', label: t('evidence.source'), prefix: p, value: e.source_description })),
+      field({ name: 'notes', label: t('evidence.notes'), prefix: p, control: 'textarea', rows: 2, value: e.acquisition_notes })),
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
     h('div', { class: 'form-actions' },
-      h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: 'Cancel' }),
-      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'evidence-save', text: 'Save' })));
+      h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: t('common.cancel') }),
+      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'evidence-save', text: t('common.save') })));
+  // "Collected by" is not filled in here: editing an item later is not collecting it, and a
+  // name put in without being typed would be recorded as fact.
+  const snapshot = () => JSON.stringify([...form.elements].map((x) => (x.type === 'checkbox' ? x.checked : x.value)));
+  const initial = snapshot();
+  let saved = false;
   onSubmit(form, {
     collect: () => {
       const x = form.elements;
@@ -367,18 +510,18 @@ function openEvidenceForm(e, refresh) {
       };
     },
     save: (edit) => updateEvidence(e.id, edit),
-    done: () => { closeModal(); toast('Saved.'); refresh(); },
+    done: () => { saved = true; closeModal(); toast(t('evidence.saved')); refresh(); },
   });
-  openModal('Edit evidence item', form, { testid: 'evidence-form-panel' });
+  openModal(t('evidence.editTitle'), form, { testid: 'evidence-form-panel', dirty: () => !saved && snapshot() !== initial });
 }
 
-/** Where the item's GPS says it was taken, on the offline map. */
-function locationCard(e, signal) {
+/** Where the item's GPS says it was taken, on the offline map (with the GPS warning's distance). */
+function locationCard(e, signal, setting) {
   const holder = h('div', { class: 'mini-map', 'data-testid': 'evidence-map' });
   requestAnimationFrame(() => {
     if (signal.aborted) return;
-    const drawn = renderMap(holder, { points: [{ id: e.id, kind: 'evidence', lat: e.latitude, lon: e.longitude, precision: 'exact', label: e.original_name, href: `#/evidence/${e.id}` }] });
+    const drawn = renderMap(holder, { points: [{ id: e.id, kind: 'evidence', lat: e.latitude, lon: e.longitude, precision: 'exact', label: e.original_name, href: `#/evidence/${e.id}` }], compact: true });
     onAbort(signal, () => drawn.destroy());
   });
-  return h('section', { class: 'card' }, h('h2', { text: 'Location (from the file\'s GPS)' }), holder);
+  return h('section', { class: 'card' }, h('h2', { text: t('evidence.location') }), holder, setting);
 }

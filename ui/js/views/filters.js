@@ -1,5 +1,6 @@
 // Filter bars for lists: controls read as a filter object, edits debounced into a reload.
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { onAbort } from '../lifecycle.js';
 
 /**
@@ -16,11 +17,14 @@ export function filterBar(controls, testid, signal) {
   return { el, onChange: (fn) => { handler = fn; }, value: () => Object.fromEntries(controls.map((c) => [c.key, c.get()]).filter(([, v]) => v !== null)) };
 }
 
-/** One filter control: a labelled input or select, read as a filter value. */
+/**
+ * One filter control: a labelled input or select, read as a filter value. `labelText`, the
+ * options' labels and `opts.placeholder` come already worded (through t()).
+ */
 export function control(key, labelText, kind, opts = {}) {
   let input;
   if (kind === 'select') {
-    input = h('select', { 'data-testid': `filter-${key}`, 'aria-label': labelText }, [['', opts.any || 'Any'], ...opts.options].map(([v, t]) => h('option', { value: v, text: t })));
+    input = h('select', { 'data-testid': `filter-${key}`, 'aria-label': labelText }, [['', opts.any || t('filters.any')], ...opts.options].map(([v, label]) => h('option', { value: v, text: label })));
   } else {
     input = h('input', { type: kind, 'data-testid': `filter-${key}`, 'aria-label': labelText, placeholder: opts.placeholder || '' });
   }

@@ -7,8 +7,11 @@
 // shapes around Ukraine keep their proportions; one map unit is one degree of latitude (≈111 km).
 // The basemap is one SVG group scaled and moved by a transform; points, clusters and labels are
 // drawn in screen pixels (so a dot keeps its size) and only those in or near the view are built.
-// Points closer than ~24 px merge into a cluster, computed with a grid for each zoom scale.
+// Points closer than ~24 px merge into a cluster, computed with a grid for each zoom scale. A
+// cluster that zooming cannot split (the same place, or too close even at the deepest zoom)
+// opens a list of its records instead. Only the marks inside the view are in the Tab order.
 import { h, mount } from '../dom.js';
+import { t, has, language, formatNumber } from '../i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COS0 = Math.cos((48.5 * Math.PI) / 180);
@@ -21,12 +24,13 @@ const ZOOM_STEP = 2;
 const MARGIN = 256;       // px drawn beyond each edge of the view, shown while a gesture moves it
 /** Radius in km that each location precision stands for, and the least radius drawn (px). */
 const PRECISION = {
-  vicinity: { km: 1, minPx: 9, text: 'vicinity (~1 km)' },
-  locality: { km: 10, minPx: 12, text: 'locality (~10 km)' },
-  region: { km: 50, minPx: 15, text: 'region (~50 km)' },
+  vicinity: { km: 1, minPx: 9 },
+  locality: { km: 10, minPx: 12 },
+  region: { km: 50, minPx: 15 },
 };
 const UKRAINE = { w: 22.1, s: 44.3, e: 40.3, n: 52.4 };
-const KIND_TEXT = { incident: 'Incident', evidence: 'Evidence' };
+/** The word for a kind of point ("Incident", "Evidence"), in the UI language. */
+const kindText = (kind) => t(`map.kind.${kind === 'incident' ? 'incident' : 'evidence'}`);
 
 /** Builds an SVG element; attributes as in `h()` (`class`, `text`, `dataset`, `on…`, others). */
 function s(tag, attrs = {}, ...children) {
@@ -196,14 +200,19 @@ function cluster(pts, k) {
   return out;
 }
 
+/** The count shown in a bubble: short (1.2k) so it fits; the full number is in its label. */
 function countText(n) {
   if (n < 1000) return String(n);
-  if (n < 10000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
+  if (n < 10000) return `${formatNumber(Number((n / 1000).toFixed(1)))}k`;
   return `${Math.round(n / 1000)}k`;
 }
 
-function plural(n, one, many) {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** "3 incidents, 2 evidence items", in the UI language (either part left out when 0). */
+function countsText(incidents, evidence) {
+  const parts = [];
+  if (incidents) parts.push(t('map.incidents', { count: incidents }));
+  if (evidence) parts.push(t('map.evidenceItems', { count: evidence }));
+  return parts.join(', ');
 }
 
 // ---- the view ----
@@ -215,9 +224,10 @@ function plural(n, one, many) {
  * @param {{id:string, kind:'incident'|'evidence', lat:number, lon:number,
  *          precision:'exact'|'vicinity'|'locality'|'region'|null, label:string, href:string}[]} o.points
  * @param {(point:object) => void} [o.onOpen]  default: `location.hash = point.href`
+ * @param {boolean} [o.compact]  a small map (one evidence item's place): no legend
  * @returns {{element: HTMLElement, setPoints: (points:object[]) => void, fit: () => void, destroy: () => void}}
  */
-export function renderMap(container, { points = [], onOpen } = {}) {
+export function renderMap(container, { points = [], onOpen, compact = false } = {}) {
   const open = onOpen || ((p) => { if (p.href) location.hash = p.href; });
 
   const base = s('g', { class: 'map-base' });
@@ -231,28 +241,29 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   const stage = h('div', { class: 'map-stage' }, svgEl);
   for (const side of ['left', 'top', 'right', 'bottom']) stage.style[side] = `${-MARGIN}px`;
 
-  const zoomIn = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-in', title: 'Zoom in', 'aria-label': 'Zoom in', text: '+' });
-  const zoomOut = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-out', title: 'Zoom out', 'aria-label': 'Zoom out', text: '−' });
-  const fitBtn = h('button', { type: 'button', class: 'map-btn map-btn-fit', 'data-testid': 'map-fit', title: 'Show all points', 'aria-label': 'Show all points', text: '⤢' });
+  const zoomIn = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-in', title: t('map.zoomIn'), 'aria-label': t('map.zoomIn'), text: '+' });
+  const zoomOut = h('button', { type: 'button', class: 'map-btn', 'data-testid': 'map-zoom-out', title: t('map.zoomOut'), 'aria-label': t('map.zoomOut'), text: '−' });
+  const fitBtn = h('button', { type: 'button', class: 'map-btn map-btn-fit', 'data-testid': 'map-fit', title: t('map.fit'), 'aria-label': t('map.fit'), text: '⤢' });
   const scaleLine = h('div', { class: 'map-scale-line' });
   const scaleText = h('span', { class: 'map-scale-text' });
-  const popover = h('div', { class: 'map-popover', 'data-testid': 'map-popover', hidden: true });
+  const popover = h('div', { class: 'map-popover', 'data-testid': 'map-popover', role: 'dialog', 'aria-label': t('map.listLabel'), hidden: true });
   const summary = h('span', { class: 'map-summary' });
 
-  const legend = h('div', { class: 'map-legend', 'data-testid': 'map-legend' },
-    h('div', { class: 'map-legend-row' }, legendIcon('incident', null), 'Incident'),
-    h('div', { class: 'map-legend-row' }, legendIcon('evidence', null), 'Evidence'),
-    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'vicinity'), 'Approximate location (circle: uncertainty)'),
-    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'unknown'), 'Precision not recorded'),
-    h('div', { class: 'map-legend-row' }, legendIcon('mixed', 'cluster'), 'Group of nearby points (click to zoom)'),
+  // A small map (one item's place) has no room for the legend: its one point says what it is.
+  const legend = compact ? null : h('div', { class: 'map-legend', 'data-testid': 'map-legend' },
+    h('div', { class: 'map-legend-row' }, legendIcon('incident', null), t('map.legend.incident')),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', null), t('map.legend.evidence')),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'vicinity'), t('map.legend.approximate')),
+    h('div', { class: 'map-legend-row' }, legendIcon('evidence', 'unknown'), t('map.legend.unknown')),
+    h('div', { class: 'map-legend-row' }, legendIcon('mixed', 'cluster'), t('map.legend.cluster')),
     summary);
 
-  const root = h('div', { class: 'map', 'data-testid': 'map', tabindex: '0', role: 'region', 'aria-label': 'Map of incidents and evidence. Arrow keys move, plus and minus zoom.' },
+  const root = h('div', { class: `map${compact ? ' map-compact' : ''}`, 'data-testid': 'map', tabindex: '0', role: 'region', 'aria-label': t('map.label') },
     stage,
     h('div', { class: 'map-controls' }, zoomIn, zoomOut, fitBtn),
     legend,
     h('div', { class: 'map-scale', 'aria-hidden': 'true' }, scaleLine, scaleText),
-    h('div', { class: 'map-attrib', text: 'Basemap: Natural Earth (public domain)' }),
+    h('div', { class: 'map-attrib', text: t('map.attribution') }),
     popover);
   container.replaceChildren(root);
 
@@ -285,8 +296,8 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     }
     const incidents = pts.filter((q) => q.kind === 'incident').length;
     summary.textContent = pts.length
-      ? `${plural(incidents, 'incident', 'incidents')}, ${plural(pts.length - incidents, 'evidence item', 'evidence items')} on the map`
-      : 'Nothing with a location to show';
+      ? t('map.summary', { incidents: t('map.incidents', { count: incidents }), evidence: t('map.evidenceItems', { count: pts.length - incidents }) })
+      : t('map.nothing');
     clusterCache.clear();
     drawn = null;
     if (fitted && !moved) fit();
@@ -395,10 +406,10 @@ export function renderMap(container, { points = [], onOpen } = {}) {
   function paint() {
     if (!width || !height) return;
     clampPan();
-    const t = stageTransform();
+    const st = stageTransform();
     const interacting = (drag && drag.moved) || performance.now() < gestureUntil;
-    if (!t || !interacting || t.f > 3 || t.f < 1 / 3 || !covers(t)) commit();
-    else stage.style.transform = `matrix(${t.f}, 0, 0, ${t.f}, ${t.x}, ${t.y})`;
+    if (!st || !interacting || st.f > 3 || st.f < 1 / 3 || !covers(st)) commit();
+    else stage.style.transform = `matrix(${st.f}, 0, 0, ${st.f}, ${st.x}, ${st.y})`;
     paintScale();
   }
 
@@ -412,11 +423,11 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     return { f, x: view.tx - drawn.tx * f + MARGIN * (1 - f), y: view.ty - drawn.ty * f + MARGIN * (1 - f) };
   }
 
-  function covers(t) {
+  function covers(st) {
     // The stage's box after the transform (it starts MARGIN px up and left) must contain the view.
-    const left = t.x - MARGIN;
-    const top = t.y - MARGIN;
-    return left <= 0 && top <= 0 && (width + 2 * MARGIN) * t.f + left >= width && (height + 2 * MARGIN) * t.f + top >= height;
+    const left = st.x - MARGIN;
+    const top = st.y - MARGIN;
+    return left <= 0 && top <= 0 && (width + 2 * MARGIN) * st.f + left >= width && (height + 2 * MARGIN) * st.f + top >= height;
   }
 
   /** Draws the basemap transform, marks and labels for the current view. */
@@ -437,7 +448,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
       }
     }
     scaleLine.style.width = `${Math.round(km * pxPerKm)}px`;
-    scaleText.textContent = km >= 1 ? `${km.toLocaleString()} km` : `${Math.round(km * 1000)} m`;
+    scaleText.textContent = km >= 1 ? t('map.km', { n: formatNumber(km) }) : t('map.m', { n: formatNumber(Math.round(km * 1000)) });
   }
 
   let baseBand = null;
@@ -475,16 +486,18 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     if (showOblasts) {
       for (const o of basemap.oblasts) {
         if (o.city && k < 400) continue;
-        wanted.push({ at: o.label, text: o.name, cls: 'map-label map-label-oblast', w: o.name.length * 6.4 + 4, hgt: 14 });
+        const name = oblastName(o);
+        wanted.push({ at: o.label, text: name, cls: 'map-label map-label-oblast', w: name.length * 6.4 + 4, hgt: 14 });
       }
     }
     for (const c of basemap.countries) {
       if (c.id === 'UKR' && showOblasts) continue;
       const widthPx = (c.extent.e - c.extent.w) * COS0 * k;
-      const w = c.name.length * 9.5 + 8;
+      const name = countryName(c);
+      const w = name.length * 9.5 + 8;
       if (widthPx < w) continue;
       const ua = c.id === 'UKR';
-      wanted.push({ at: c.label, text: c.name, cls: ua ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', w: ua ? w * 1.2 : w, hgt: 16, size: widthPx });
+      wanted.push({ at: c.label, text: name, cls: ua ? 'map-label map-label-country map-label-ua' : 'map-label map-label-country', w: ua ? w * 1.2 : w, hgt: 16, size: widthPx });
     }
     // Oblasts first (they are what the map is about), then countries, larger first.
     const rank = (l) => l.size ?? Infinity;
@@ -515,6 +528,8 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     const my = MARGIN;
     const toScreen = (x, y) => [x * k + tx, y * k + ty];
     const inView = (x, y, r = 0) => x + r >= -mx && x - r <= width + mx && y + r >= -my && y - r <= height + my;
+    // Marks in the margin are drawn (a drag shows them) but not reachable by Tab until on screen.
+    const onScreen = (x, y) => x >= 0 && x <= width && y >= 0 && y <= height;
     const halos = [];
     const dots = [];
     const bubbles = [];
@@ -528,54 +543,66 @@ export function renderMap(container, { points = [], onOpen } = {}) {
         if (!inView(x, y, r)) continue;
         const key = items.push(c) - 1;
         if (prec) halos.push(s('circle', { class: `map-halo map-halo-${q.kind} map-halo-${q.p.precision}`, cx: x, cy: y, r }));
-        dots.push(pointMark(q, x, y, key));
+        dots.push(pointMark(q, x, y, key, onScreen(x, y)));
       } else {
         if (!inView(x, y)) continue;
         const key = items.push(c) - 1;
-        bubbles.push(clusterMark(c, x, y, key));
+        bubbles.push(clusterMark(c, x, y, key, onScreen(x, y)));
       }
     }
     // A focused point keeps the focus when the marks are rebuilt.
     const focusedId = marks.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+    const focusedCluster = focusedId === undefined && marks.contains(document.activeElement) ? document.activeElement.dataset.members : null;
     marks.removeAttribute('transform');
     labels.removeAttribute('transform');
     labels.replaceChildren(...drawLabels(toScreen, inView));
     marks.replaceChildren(s('g', { class: 'map-halos' }, halos), s('g', {}, dots), s('g', {}, bubbles));
     drawn = { k, tx, ty, items };
-    if (focusedId !== null) {
+    if (focusedId !== null && focusedId !== undefined) {
       const again = dots.find((d) => d.dataset.id === focusedId);
       if (again) again.focus({ preventScroll: true });
       else root.focus({ preventScroll: true });
+    } else if (focusedCluster !== null) {
+      const again = bubbles.find((b) => b.dataset.members === focusedCluster);
+      (again || root).focus({ preventScroll: true });
     }
   }
 
-  function pointMark(q, x, y, key) {
+  /** Whether zooming in can split cluster `c` (else clicking it lists its records). */
+  function splittable(c) {
+    if (view.k >= MAX_K * 0.999) return false;
+    // Clusters are cached per zoom level, and so is this answer (one pass over the members).
+    if (c.split === undefined) c.split = cluster(c.members.map((m) => pts[m]), MAX_K).length > 1;
+    return c.split;
+  }
+
+  function pointMark(q, x, y, key, reachable) {
     const p = q.p;
     const label = String(p.label ?? p.id);
     const prec = PRECISION[p.precision];
     const exact = p.precision === 'exact';
-    const where = exact ? 'exact location' : prec ? `approximate location: ${prec.text}` : 'location precision not recorded';
-    const tip = `${label}\n${KIND_TEXT[q.kind]} · ${where}`;
+    const where = exact ? t('map.where.exact') : prec ? t('map.where.approximate', { precision: t(`map.precision.${p.precision}`) }) : t('map.where.unknown');
+    const tip = `${label}\n${kindText(q.kind)} · ${where}`;
     return s('g', {
       class: `map-point map-point-${q.kind}${exact ? ' exact' : prec ? ' approx' : ' unknown'}`,
       'data-testid': 'map-point', dataset: { id: p.id, key, kind: q.kind, precision: p.precision || '' },
-      transform: `translate(${x} ${y})`, tabindex: '0', role: 'button', 'aria-label': `${label} (${KIND_TEXT[q.kind]}, ${where})`,
+      transform: `translate(${x} ${y})`, tabindex: reachable ? '0' : '-1', role: 'button', 'aria-label': t('map.pointLabel', { label, kind: kindText(q.kind), where }),
     },
     s('title', { text: tip }),
     s('circle', { class: 'map-dot', r: exact ? 5.5 : 4.5 }));
   }
 
-  function clusterMark(c, x, y, key) {
+  function clusterMark(c, x, y, key, reachable) {
     const n = c.members.length;
     const kind = c.incidents === n ? 'incident' : c.incidents === 0 ? 'evidence' : 'mixed';
     const r = bubbleRadius(n);
-    const parts = [];
-    if (c.incidents) parts.push(plural(c.incidents, 'incident', 'incidents'));
-    if (n - c.incidents) parts.push(plural(n - c.incidents, 'evidence item', 'evidence items'));
-    const tip = `${parts.join(', ')} — click to zoom in`;
+    const split = splittable(c);
+    const tip = t(split ? 'map.clusterZoom' : 'map.clusterList', { what: countsText(c.incidents, n - c.incidents) });
+    // Members identify the cluster across redraws (the focus stays on it when the view moves).
+    const members = n <= 50 ? c.members.map((m) => pts[m].p.id).sort().join(' ') : `${n}:${pts[c.members[0]].p.id}`;
     return s('g', {
-      class: `map-cluster map-cluster-${kind}`, 'data-testid': 'map-cluster', dataset: { count: n, key },
-      transform: `translate(${x} ${y})`, tabindex: '0', role: 'button', 'aria-label': tip,
+      class: `map-cluster map-cluster-${kind}`, 'data-testid': 'map-cluster', dataset: { count: n, key, members, split: split ? '1' : '0' },
+      transform: `translate(${x} ${y})`, tabindex: reachable ? '0' : '-1', role: 'button', 'aria-label': tip,
     },
     s('title', { text: tip }),
     s('circle', { class: 'map-cluster-ring', r: r + 3 }),
@@ -598,9 +625,9 @@ export function renderMap(container, { points = [], onOpen } = {}) {
       const q = pts[m];
       x0 = Math.min(x0, q.x); x1 = Math.max(x1, q.x); y0 = Math.min(y0, q.y); y1 = Math.max(y1, q.y);
     }
-    // Points that stay together even fully zoomed in (the same place) are listed instead.
-    const spread = Math.max(x1 - x0, y1 - y0) * MAX_K;
-    if (spread < CLUSTER_PX || view.k >= MAX_K) {
+    // Points that stay together even fully zoomed in (the same place, or a few metres apart)
+    // are listed instead, as they are when the view cannot zoom in any further.
+    if (!splittable(c)) {
       showPopover(c, el);
       return;
     }
@@ -608,36 +635,67 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     const cy = (y0 + y1) / 2;
     const hw = Math.max(x1 - x0, (width - 96) / (view.k * 2.5)) / 2;
     const hh = Math.max(y1 - y0, (height - 96) / (view.k * 2.5)) / 2;
+    const before = { ...view };
     fitBox(cx - hw, cy - hh, cx + hw, cy + hh, MAX_K);
+    if (view.k <= before.k * 1.001) {
+      Object.assign(view, before);
+      showPopover(c, el);
+      return;
+    }
     moved = true;
     schedule();
   }
 
+  let popoverFrom = null;  // the cluster's `members` key, to give the focus back on close
   function showPopover(c, el) {
     const max = 200;
+    popoverFrom = el.dataset.members || null;
     const list = c.members.slice(0, max).map((m) => {
       const p = pts[m].p;
-      return h('li', {},
-        h('button', { type: 'button', class: `map-popover-item map-popover-${pts[m].kind}`, onclick: () => { hidePopover(); open(p); } },
-          h('span', { class: 'map-popover-kind', text: KIND_TEXT[pts[m].kind] }), String(p.label ?? p.id)));
+      const content = [h('span', { class: 'map-popover-kind', text: kindText(pts[m].kind) }), String(p.label ?? p.id)];
+      // A link when the record has an address (the default opener follows it); else a button.
+      const item = p.href && !onOpen
+        ? h('a', { href: p.href, class: `map-popover-item map-popover-${pts[m].kind}`, 'data-testid': 'map-popover-item', onclick: () => hidePopover(false) }, content)
+        : h('button', { type: 'button', class: `map-popover-item map-popover-${pts[m].kind}`, 'data-testid': 'map-popover-item', onclick: () => { hidePopover(false); open(p); } }, content);
+      return h('li', {}, item);
     });
     mount(popover,
       h('div', { class: 'map-popover-head' },
-        h('strong', { text: `${plural(c.members.length, 'item', 'items')} at this place` }),
-        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close', text: '×', onclick: hidePopover })),
+        h('strong', { text: t('map.atThisPlace', { count: c.members.length }) }),
+        h('button', { type: 'button', class: 'icon-button', 'data-testid': 'map-popover-close', 'aria-label': t('common.close'), text: '×', onclick: () => hidePopover(true) })),
       h('ul', {}, list),
-      c.members.length > max ? h('div', { class: 'muted small', text: `and ${(c.members.length - max).toLocaleString()} more` }) : null);
+      c.members.length > max ? h('div', { class: 'muted small', text: t('map.andMore', { count: c.members.length - max }) }) : null);
     const box = el.getBoundingClientRect();
     const rootBox = root.getBoundingClientRect();
     popover.style.left = `${Math.min(Math.max(8, box.right - rootBox.left + 6), Math.max(8, width - 300))}px`;
     popover.style.top = `${Math.min(Math.max(8, box.top - rootBox.top), Math.max(8, height - 260))}px`;
     popover.hidden = false;
-    popover.querySelector('button.map-popover-item')?.focus();
+    popover.querySelector('.map-popover-item')?.focus();
   }
 
-  function hidePopover() {
+  /** Hides the list of a cluster's records; with `refocus`, the focus goes back to the cluster. */
+  function hidePopover(refocus = false) {
+    const wasOpen = !popover.hidden;
     popover.hidden = true;
+    if (!wasOpen || !refocus) return;
+    const from = popoverFrom && [...marks.querySelectorAll('[data-members]')].find((m) => m.dataset.members === popoverFrom);
+    (from || root).focus({ preventScroll: true });
   }
+
+  // In the list: arrows move between records, Home/End to the ends, Escape closes it.
+  popover.addEventListener('keydown', (e) => {
+    const items = [...popover.querySelectorAll('.map-popover-item')];
+    const i = items.indexOf(document.activeElement);
+    const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: items.length - 1 }[e.key];
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      hidePopover(true);
+    } else if (to !== undefined && items.length) {
+      e.preventDefault();
+      items[(to + items.length) % items.length].focus();
+    }
+  });
 
   // ---- input ----
 
@@ -708,7 +766,7 @@ export function renderMap(container, { points = [], onOpen } = {}) {
       return;
     }
     if (e.target.closest('button, .map-popover')) {
-      if (e.key === 'Escape') { hidePopover(); root.focus(); }
+      if (e.key === 'Escape') hidePopover(true);
       return;
     }
     const step = 80;
@@ -764,10 +822,22 @@ export function renderMap(container, { points = [], onOpen } = {}) {
     drawn = null;
     schedule();
   }, (err) => {
-    root.append(h('div', { class: 'map-error', role: 'alert', text: `The basemap could not be loaded: ${err?.message || err}` }));
+    root.append(h('div', { class: 'map-error', role: 'alert', text: t('map.basemapError', { detail: err?.message || String(err) }) }));
   });
 
   return { element: root, setPoints, fit, destroy };
+}
+
+/** A country's name on the map in the UI language (the basemap's English name otherwise). */
+function countryName(c) {
+  const key = `map.country.${c.id}`;
+  return has(key) ? t(key) : c.name;
+}
+
+/** An oblast's name on the map: in Ukrainian its adjective ("Харківська"), as maps print it. */
+function oblastName(o) {
+  if (language() === 'uk' && o.name_uk) return o.name_uk.replace(/ область$/u, '');
+  return o.name;
 }
 
 /** A small SVG sample of a mark for the legend. */

@@ -6,8 +6,15 @@
 // inclusive to the second). They are read as if UTC and shown with UTC getters, so wall-clock
 // times stay as written and no daylight-saving shift can move them.
 //
-// Only the items in the visible time span and lanes are built, so thousands stay smooth.
+// Only the items in the visible time span and lanes are built, so thousands stay smooth. When
+// more than DENSE_ITEMS are in view (a 5,000-incident case seen whole), each kind is drawn as a
+// histogram counted by day, week, month or year, whichever gives bars wide enough at this zoom;
+// zooming in (or pressing a bar) expands it back into the items.
+//
+// Month and weekday names come from Intl.DateTimeFormat in the UI language.
 import { h } from '../dom.js';
+import * as i18n from '../i18n.js';
+import { DENSE_ITEMS, isDense, choosePeriod, binItems } from '../timebins.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const SECOND = 1000;
@@ -25,10 +32,8 @@ const MAX_LANES_WITH_LABELS = 40;
 const MIN_PPM = 400 / (300 * YEAR);   // px per ms: three centuries in 400 px
 const MAX_PPM = 1200 / HOUR;          // an hour across 1200 px
 const ZOOM_STEP = 2;
-const KINDS = [
-  { kind: 'incident', title: 'Incidents' },
-  { kind: 'evidence', title: 'Evidence (capture time)' },
-];
+const HIST_H = 96;        // px: the tallest histogram bar
+const KINDS = ['incident', 'evidence'];
 
 /** Builds an SVG element; attributes as in `h()` (`class`, `text`, `dataset`, `on…`, others). */
 function s(tag, attrs = {}, ...children) {
@@ -59,8 +64,9 @@ export function parseLocal(text) {
 
 const fmtCache = new Map();
 function fmt(opts) {
-  const key = JSON.stringify(opts);
-  if (!fmtCache.has(key)) fmtCache.set(key, new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', ...opts }));
+  const lang = i18n.language();
+  const key = `${lang} ${JSON.stringify(opts)}`;
+  if (!fmtCache.has(key)) fmtCache.set(key, new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...opts }));
   return fmtCache.get(key);
 }
 const F = {
@@ -204,21 +210,21 @@ function stack(items, ppm) {
 export function renderTimeline(container, { items = [], onOpen } = {}) {
   const open = onOpen || ((it) => { if (it.href) location.hash = it.href; });
 
-  const zoomIn = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-zoom-in', title: 'Zoom in', 'aria-label': 'Zoom in', text: '+' });
-  const zoomOut = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-zoom-out', title: 'Zoom out', 'aria-label': 'Zoom out', text: '−' });
-  const fitBtn = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-fit', title: 'Show everything', text: 'Fit' });
+  const zoomIn = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-zoom-in', title: i18n.t('timeline.zoomIn'), 'aria-label': i18n.t('timeline.zoomIn'), text: '+' });
+  const zoomOut = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-zoom-out', title: i18n.t('timeline.zoomOut'), 'aria-label': i18n.t('timeline.zoomOut'), text: '−' });
+  const fitBtn = h('button', { type: 'button', class: 'button secondary tl-btn', 'data-testid': 'timeline-fit', title: i18n.t('timeline.fitTitle'), text: i18n.t('timeline.fit') });
   const rangeText = h('span', { class: 'tl-range muted small' });
   const axis = s('svg', { class: 'tl-axis', height: AXIS, 'aria-hidden': 'true' });
   const lanesSvg = s('svg', { class: 'tl-lanes' });
   const scroller = h('div', { class: 'tl-scroll' }, lanesSvg);
-  const body = h('div', { class: 'tl-body', tabindex: '0', role: 'region', 'aria-label': 'Timeline. Arrow keys move, plus and minus zoom.' }, axis, scroller);
+  const body = h('div', { class: 'tl-body', tabindex: '0', role: 'region', 'aria-label': i18n.t('timeline.label') }, axis, scroller);
   const root = h('div', { class: 'timeline', 'data-testid': 'timeline' },
     h('div', { class: 'tl-toolbar' },
       h('div', { class: 'tl-zoom' }, zoomOut, zoomIn, fitBtn),
       rangeText,
       h('div', { class: 'tl-legend' },
-        legendSwatch('incident', true), 'Incident', legendSwatch('evidence', true), 'Evidence',
-        legendSwatch('neutral', true), 'Exact time', legendSwatch('neutral', false), 'Uncertain date or range')),
+        legendSwatch('incident', true), i18n.t('timeline.legend.incident'), legendSwatch('evidence', true), i18n.t('timeline.legend.evidence'),
+        legendSwatch('neutral', true), i18n.t('timeline.legend.exact'), legendSwatch('neutral', false), i18n.t('timeline.legend.range'))),
     body);
   container.replaceChildren(root);
 
@@ -254,7 +260,7 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
       bounds.t0 = Math.min(bounds.t0, it.t0);
       bounds.t1 = Math.max(bounds.t1, it.t1);
     }
-    groups = KINDS.map((k) => ({ ...k, items: all.filter((i) => i.kind === k.kind), lanes: 0, top: 0 })).filter((g) => g.items.length);
+    groups = KINDS.map((kind) => ({ kind, items: all.filter((i) => i.kind === kind), lanes: 0, top: 0 })).filter((g) => g.items.length);
     stackedAt = null;
     if (fitted && !moved) fit();
     schedule();
@@ -268,6 +274,17 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
       g.lanes = stack(g.items, view.ppm);
       g.top = top;
       top += GROUP_HEAD + g.lanes * LANE + 8;
+    }
+    lanesSvg.setAttribute('height', Math.max(top, 40));
+  }
+
+  /** The histogram's layout: each kind a band of HIST_H px under its heading. */
+  function layoutHistogram() {
+    stackedAt = null;
+    let top = 0;
+    for (const g of groups) {
+      g.top = top;
+      top += GROUP_HEAD + HIST_H + 20;
     }
     lanesSvg.setAttribute('height', Math.max(top, 40));
   }
@@ -326,13 +343,83 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
   function paint() {
     if (!width) return;
     clampPan();
-    restack();
     const t1 = view.t0 + width / view.ppm;
+    const dense = isDense(all, view.t0, t1, DENSE_ITEMS);
+    root.classList.toggle('tl-dense', dense);
+    if (dense) layoutHistogram();
+    else restack();
     const iv = chooseInterval(view.ppm);
     const tickTimes = ticks(iv, view.t0, t1);
     paintAxis(iv, tickTimes, t1);
-    paintLanes(tickTimes);
+    if (dense) paintHistogram(tickTimes, t1);
+    else paintLanes(tickTimes);
     rangeText.textContent = `${format(view.t0, F.date)} – ${format(t1, F.date)}`;
+  }
+
+  /** The name of the period starting at `start` ("March 2022", "week of 7 Mar 2022"). */
+  function periodText(start, period) {
+    if (period === 'year') return format(start, F.year);
+    if (period === 'month') return format(start, F.monthYear);
+    if (period === 'week') return i18n.t('timeline.weekOf', { date: format(start, F.date) });
+    return format(start, F.dateWeekday);
+  }
+
+  /** Each kind counted by period, as bars; a bar opens its period (zooms to it). */
+  function paintHistogram(tickTimes, t1) {
+    const height = Number(lanesSvg.getAttribute('height'));
+    const grid = tickTimes.map((tt) => {
+      const x = Math.round(xOf(tt)) + 0.5;
+      return s('line', { class: 'tl-grid', x1: x, x2: x, y1: 0, y2: height });
+    });
+    const period = choosePeriod(view.ppm, 8);
+    const heads = [];
+    const bars = [];
+    for (const g of groups) {
+      const y0 = g.top;
+      const bins = binItems(g.items, period, view.t0, t1);
+      const max = Math.max(1, ...bins.map((b) => b.total));
+      heads.push(s('rect', { class: 'tl-group-band', x: 0, y: y0, width, height: GROUP_HEAD }));
+      heads.push(s('text', { class: 'tl-group-title', x: 8, y: y0 + GROUP_HEAD / 2,
+        text: `${i18n.t(`timeline.group.${g.kind}`, { count: g.items.length })} · ${i18n.t(`timeline.countedBy.${period}`)}` }));
+      const base = y0 + GROUP_HEAD + HIST_H + 4;
+      heads.push(s('line', { class: 'tl-hist-base', x1: 0, x2: width, y1: base + 0.5, y2: base + 0.5 }));
+      for (const b of bins) {
+        const x0 = Math.max(xOf(b.start), -2);
+        const x1 = Math.min(xOf(b.end), width + 2);
+        const w = Math.max(1, x1 - x0 - 1);
+        const hgt = Math.max(2, (b.total / max) * HIST_H);
+        const name = periodText(b.start, period);
+        const what = i18n.t(`timeline.count.${g.kind}`, { count: b.total });
+        const parts = [s('title', { text: `${name}\n${what}` }),
+          s('rect', { class: 'tl-bin-bar', x: x0, y: base - hgt, width: w, height: hgt })];
+        const label = i18n.formatNumber(b.total);
+        if (w >= label.length * 7 + 4) parts.push(s('text', { class: 'tl-bin-count', x: x0 + w / 2, y: base - hgt - 5, text: label }));
+        const onScreen = xOf(b.end) > 0 && xOf(b.start) < width;
+        bars.push(s('g', {
+          class: `tl-bin tl-${g.kind}`, 'data-testid': 'timeline-bin',
+          dataset: { start: b.start, end: b.end, count: b.total, kind: g.kind },
+          tabindex: onScreen ? '0' : '-1', role: 'button', 'aria-label': i18n.t('timeline.binLabel', { period: name, what }),
+        }, parts));
+      }
+    }
+    const focused = lanesSvg.contains(document.activeElement) ? document.activeElement.dataset : null;
+    lanesSvg.setAttribute('width', width);
+    lanesSvg.replaceChildren(s('g', {}, grid), s('g', {}, heads), s('g', {}, bars));
+    if (focused) {
+      const again = bars.find((b) => b.dataset.kind === focused.kind && b.dataset.start === focused.start);
+      (again || body).focus({ preventScroll: true });
+    }
+  }
+
+  /** Shows the period of histogram bar `el` across the view (its items, or finer bars). */
+  function zoomToBin(el) {
+    const start = Number(el.dataset.start);
+    const end = Number(el.dataset.end);
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return;
+    view.ppm = clampPpm((width * 0.9) / (end - start));
+    view.t0 = start - (width * 0.05) / view.ppm;
+    moved = true;
+    schedule();
   }
 
   function paintAxis(iv, tickTimes, t1) {
@@ -368,8 +455,8 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
 
   function paintLanes(tickTimes) {
     const height = Number(lanesSvg.getAttribute('height'));
-    const grid = tickTimes.map((t) => {
-      const x = Math.round(xOf(t)) + 0.5;
+    const grid = tickTimes.map((tt) => {
+      const x = Math.round(xOf(tt)) + 0.5;
       return s('line', { class: 'tl-grid', x1: x, x2: x, y1: 0, y2: height });
     });
     const top = scroller.scrollTop - 200;
@@ -379,7 +466,7 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
     for (const g of groups) {
       const y0 = g.top;
       heads.push(s('rect', { class: 'tl-group-band', x: 0, y: y0, width, height: GROUP_HEAD }));
-      heads.push(s('text', { class: 'tl-group-title', x: 8, y: y0 + GROUP_HEAD / 2, text: `${g.title} (${g.items.length.toLocaleString()})` }));
+      heads.push(s('text', { class: 'tl-group-title', x: 8, y: y0 + GROUP_HEAD / 2, text: i18n.t(`timeline.group.${g.kind}`, { count: g.items.length }) }));
       if (y0 + GROUP_HEAD + g.lanes * LANE < top || y0 > bottom) continue;
       // Lanes' next item start (px), to know how much room each label has.
       const nextStart = new Map();
@@ -413,7 +500,7 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
   function itemMark({ it, x0, x1, y, room }) {
     const cy = y + LANE / 2;
     const tip = `${it.label}\n${it.dateText}`;
-    const aria = `${it.kind === 'incident' ? 'Incident' : 'Evidence'}: ${it.label}, ${it.dateText}`;
+    const aria = i18n.t('timeline.itemLabel', { kind: i18n.t(`timeline.kind.${it.kind}`), label: it.label, date: it.dateText });
     const parts = [s('title', { text: tip })];
     let textX;
     let inside = false;
@@ -442,7 +529,8 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
     return s('g', {
       class: `tl-item tl-${it.kind}${it.point ? ' tl-exact' : ' tl-range'}`,
       'data-testid': 'timeline-item', dataset: { id: it.src.id, kind: it.kind, index: it.index },
-      tabindex: '0', role: 'button', 'aria-label': aria,
+      // Items drawn beyond the edges (for their labels) are not in the Tab order.
+      tabindex: x1 >= 0 && x0 <= width ? '0' : '-1', role: 'button', 'aria-label': aria,
     }, parts);
   }
 
@@ -490,6 +578,8 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
 
   const itemOf = (el) => all[Number(el.dataset.index)];
   lanesSvg.addEventListener('click', (e) => {
+    const bin = e.target.closest?.('.tl-bin');
+    if (bin) { zoomToBin(bin); return; }
     const el = e.target.closest?.('.tl-item');
     if (el && itemOf(el)) open(itemOf(el).src);
   });
@@ -507,6 +597,12 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
   scroller.addEventListener('scroll', schedule);
 
   body.addEventListener('keydown', (e) => {
+    const bin = e.target.closest?.('.tl-bin');
+    if (bin && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      zoomToBin(bin);
+      return;
+    }
     const el = e.target.closest?.('.tl-item');
     if (el && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();

@@ -1,6 +1,8 @@
 // A list that renders only the rows on screen, so 10,000 incidents scroll as smoothly as ten.
 // Rows have a fixed height; the container is as tall as the list would be, and the visible
-// slice is positioned inside it.
+// slice is positioned inside it. Rows already built are kept as the list scrolls, and the row
+// holding the keyboard focus stays in the list even when it scrolls out of view, so the focus
+// never falls back to the page.
 import { h } from '../dom.js';
 import { onAbort } from '../lifecycle.js';
 
@@ -29,16 +31,33 @@ export function virtualList({ items, rowHeight, render, testid, signal }) {
     if (f === first && l === last) return;
     first = f;
     last = l;
+    const built = new Map();
+    for (const el of inner.children) built.set(Number(el.dataset.vindex), el);
+    const active = document.activeElement;
+    const focusedRow = active && inner.contains(active) ? active.closest('.vrow') : null;
     const rows = [];
     for (let i = f; i < l; i++) {
-      const row = render(items[i], i);
-      row.classList.add('vrow');
-      row.style.top = `${i * rowHeight}px`;
-      row.style.height = `${rowHeight}px`;
+      let row = built.get(i);
+      if (!row) {
+        row = render(items[i], i);
+        row.classList.add('vrow');
+        row.dataset.vindex = String(i);
+        row.style.top = `${i * rowHeight}px`;
+        row.style.height = `${rowHeight}px`;
+      }
       rows.push(row);
     }
+    // The focused row stays, off screen if need be, until the focus leaves it.
+    // (In list order, so Tab and Shift+Tab from it go to its neighbours' side.)
+    if (focusedRow && !rows.includes(focusedRow)) {
+      rows.push(focusedRow);
+      rows.sort((x, y) => Number(x.dataset.vindex) - Number(y.dataset.vindex));
+    }
     inner.replaceChildren(...rows);
+    if (focusedRow && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
   }
+  // A row kept only for its focus goes once the focus has moved on.
+  inner.addEventListener('focusout', () => requestAnimationFrame(() => { first = -1; paint(); }));
 
   let scheduled = false;
   outer.addEventListener('scroll', () => {
