@@ -2,7 +2,8 @@
 // import dialog (files, folders, a typed path or dropped files; acquisition record; progress;
 // cancel; a list of what failed), and the detail view of one item.
 import { h, mount, toast } from '../dom.js';
-import { t, errorText, formatNumber, formatDateTime } from '../i18n.js';
+import { t, errorText, formatNumber, formatDateTime, language } from '../i18n.js';
+import { formatDate } from '../dates.js';
 import { filterEvidence, caseGeoTime } from '../api/search.js';
 import { libraryInfo } from '../api/library.js';
 import { startJob } from '../jobs.js';
@@ -15,6 +16,7 @@ import {
 import { deleteRecord } from '../api/contents.js';
 import { openModal, closeModal, askReason } from './modal.js';
 import { field, row, section, onSubmit } from './form.js';
+import { dateField } from './dateField.js';
 import { facts, recordHead } from './format.js';
 import { linksPanel } from './links.js';
 import { historyPanel } from './history.js';
@@ -242,6 +244,8 @@ export function openImport(c, paths, onDone) {
     } catch (err) { toast(errorText(err), 'error'); }
   };
   const p = 'acq';
+  // When the files were collected: a day, or a day and time (the shared date field reads it).
+  const collectedOn = collectedOnField('acq');
   const progress = h('div', { class: 'progress', 'data-testid': 'import-progress', hidden: true },
     h('div', { class: 'bar' }, h('div', { class: 'fill' })), h('div', { class: 'progress-text small muted', 'aria-live': 'polite' }));
   const result = h('div', { 'data-testid': 'import-result', hidden: true });
@@ -258,7 +262,7 @@ export function openImport(c, paths, onDone) {
       h('div', { class: 'field-error', 'data-testid': 'error-paths', role: 'alert', hidden: true })),
     section(t('evidence.import.acquisition'),
       row(field({ name: 'collected_by', label: t('evidence.collectedBy'), prefix: p }),
-        field({ name: 'collected_at', label: t('evidence.collectedOn'), prefix: p, attrs: { placeholder: t('evidence.collectedOnPlaceholder') } }),
+        collectedOn.el,
         field({ name: 'method', label: t('evidence.field.method'), prefix: p, control: 'select', options: methods() })),
       row(field({ name: 'source_url', label: t('evidence.sourceUrlDownloads'), prefix: p }),
         field({ name: 'source_description', label: t('evidence.source'), prefix: p, attrs: { placeholder: t('evidence.sourcePlaceholder') } })),
@@ -303,7 +307,9 @@ export function openImport(c, paths, onDone) {
       addTyped();
       if (!chosen.length) throw { field: 'paths', message: t('evidence.import.choosePaths') };
       const e = form.elements;
-      return { collected_by: e.collected_by.value, collected_at: e.collected_at.value, method: e.method.value, source_url: e.source_url.value, source_description: e.source_description.value, notes: e.notes.value };
+      const at = collectedOn.read();
+      if (!at.ok) throw { field: 'collected_at', message: at.message };
+      return { collected_by: e.collected_by.value, collected_at: at.value.from || '', method: e.method.value, source_url: e.source_url.value, source_description: e.source_description.value, notes: e.notes.value };
     },
     save: async (acquisition) => {
       const fill = progress.querySelector('.fill');
@@ -414,7 +420,7 @@ export async function evidenceView(main, signal, id) {
         ]))),
       h('div', {},
         h('section', { class: 'card' }, h('h2', { text: t('evidence.acquisition') }), facts([
-          [t('evidence.collectedBy'), e.collected_by], [t('evidence.collectedOn'), e.collected_at], [t('evidence.field.method'), e.method ? labelOf(methods(), e.method) : ''],
+          [t('evidence.collectedBy'), e.collected_by], [t('evidence.collectedOn'), e.collected_at ? formatDate(e.collected_at, language()) : ''], [t('evidence.field.method'), e.method ? labelOf(methods(), e.method) : ''],
           [t('evidence.sourceUrl'), e.source_url], [t('evidence.source'), e.source_description], [t('evidence.notes'), e.acquisition_notes],
         ]), h('h2', { text: t('evidence.assessment') }), facts([
           [t('evidence.field.verification'), labelOf(verifications(), e.verification_status), 'evidence-verification'],
@@ -479,6 +485,7 @@ function gpsCheck(e, links, signal) {
 
 function openEvidenceForm(e, refresh) {
   const p = 'evidence';
+  const collectedOn = collectedOnField(p, e.collected_at);
   const form = h('form', { class: 'form wide', 'data-testid': 'evidence-form', novalidate: true },
     section(t('evidence.assessment'),
       row(field({ name: 'verification_status', label: t('evidence.field.verification'), prefix: p, control: 'select', options: verifications(), value: e.verification_status }),
@@ -487,7 +494,7 @@ function openEvidenceForm(e, refresh) {
       field({ name: 'description', label: t('evidence.description'), prefix: p, control: 'textarea', rows: 3, value: e.description })),
     section(t('evidence.acquisition'),
       row(field({ name: 'collected_by', label: t('evidence.collectedBy'), prefix: p, value: e.collected_by }),
-        field({ name: 'collected_at', label: t('evidence.collectedOn'), prefix: p, value: e.collected_at }),
+        collectedOn.el,
         field({ name: 'method', label: t('evidence.field.method'), prefix: p, control: 'select', options: methods(), value: e.method })),
       row(field({ name: 'source_url', label: t('evidence.sourceUrl'), prefix: p, value: e.source_url }),
         field({ name: 'source_description', label: t('evidence.source'), prefix: p, value: e.source_description })),
@@ -504,15 +511,25 @@ function openEvidenceForm(e, refresh) {
   onSubmit(form, {
     collect: () => {
       const x = form.elements;
+      const at = collectedOn.read();
+      if (!at.ok) throw { field: 'collected_at', message: at.message };
       return {
         graphic: x.graphic.checked, verification_status: x.verification_status.value, verification_notes: x.verification_notes.value, description: x.description.value,
-        acquisition: { collected_by: x.collected_by.value, collected_at: x.collected_at.value, method: x.method.value, source_url: x.source_url.value, source_description: x.source_description.value, notes: x.notes.value },
+        acquisition: { collected_by: x.collected_by.value, collected_at: at.value.from || '', method: x.method.value, source_url: x.source_url.value, source_description: x.source_description.value, notes: x.notes.value },
       };
     },
     save: (edit) => updateEvidence(e.id, edit),
     done: () => { saved = true; closeModal(); toast(t('evidence.saved')); refresh(); },
   });
   openModal(t('evidence.editTitle'), form, { testid: 'evidence-form-panel', dirty: () => !saved && snapshot() !== initial });
+}
+
+/** The "Collected on" field: one day, or a day and time; empty is "not recorded". */
+function collectedOnField(prefix, value = null) {
+  return dateField({
+    name: 'collected_at', label: t('evidence.collectedOn'), testid: `${prefix}-collected_at`, value: value || null,
+    allowRange: false, allowTime: true, precisions: ['day', 'exact'],
+  });
 }
 
 /** Where the item's GPS says it was taken, on the offline map (with the GPS warning's distance). */
