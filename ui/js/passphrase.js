@@ -2,6 +2,8 @@
 // first start and when encrypting. It never decides: any passphrase that is not empty is
 // accepted, and the choice stays the investigator's. It looks at length, the kinds of
 // character used and a few patterns every guessing tool tries first; it is not a measurement.
+// Its words are the UI language's (`passphrase.*` in the catalogues).
+import { t } from './i18n.js';
 
 const COMMON = [
   'password', 'passwort', 'qwerty', 'letmein', 'iloveyou', 'admin', 'welcome', 'secret',
@@ -33,16 +35,17 @@ export function assess(p) {
   const words = p.trim().split(/\s+/).filter((w) => [...w].length >= 3).length;
   const lower = p.toLocaleLowerCase();
   const warnings = [];
-  if (COMMON.some((w) => lower.includes(w))) warnings.push('it contains a word every guessing tool tries first');
-  if (/(.)\1\1/u.test(p)) warnings.push('it repeats a character three times');
-  if (hasRun(lower)) warnings.push('it has a run like 1234, abcd or qwerty');
-  if (/(19|20)\d\d/.test(p)) warnings.push('it contains a year');
+  if (COMMON.some((w) => lower.includes(w))) warnings.push(t('passphrase.commonWord'));
+  if (/(.)\1\1/u.test(p)) warnings.push(t('passphrase.repeats'));
+  if (hasRun(lower)) warnings.push(t('passphrase.run'));
+  if (/(19|20)\d\d/.test(p)) warnings.push(t('passphrase.year'));
   let level = length < 8 ? 0 : length < 12 ? 1 : length < 16 ? 2 : length < 20 ? 3 : 4;
   if (kinds >= 3 && level > 0) level += 1;
   if (words >= 4 && length >= 20) level = 4;
   level = Math.max(0, Math.min(4, level - warnings.length));
-  const notes = [`${length} character${length === 1 ? '' : 's'}, using ${kinds} of the 5 kinds of character (lower case, capitals, digits, symbols, spaces).`];
-  for (const w of warnings) notes.push(`Easier to guess: ${w}.`);
-  if (level < 3) notes.push('Longer is what helps most: four or more unrelated words, chosen at random, are both strong and easy to remember.');
-  return { level, label: ['Weak', 'Weak', 'Fair', 'Good', 'Strong'][level], notes };
+  const notes = [t('passphrase.length', { count: length, kinds })];
+  for (const w of warnings) notes.push(t('passphrase.easier', { why: w }));
+  if (level < 3) notes.push(t('passphrase.advice'));
+  const labels = [t('passphrase.weak'), t('passphrase.weak'), t('passphrase.fair'), t('passphrase.good'), t('passphrase.strong')];
+  return { level, label: labels[level], notes };
 }
