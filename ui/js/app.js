@@ -115,12 +115,19 @@ function waitFor(signal, find, ms) {
 async function focusView(signal, rendering, tabSwitch) {
   try { await rendering; } catch { /* the view shows its own error */ }
   if (signal.aborted) return;
-  const target = await waitFor(signal, () => (tabSwitch && main.querySelector('.tabs [aria-current=page]')) || main.querySelector('h1'), 5000);
-  if (!target || signal.aborted || modalOpen()) return;
-  const active = document.activeElement;
-  if (active && active !== main && active !== document.body && active.isConnected) return;
-  if (target.tagName === 'H1' && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
-  target.focus();
+  const find = () => (tabSwitch && main.querySelector('.tabs [aria-current=page]')) || main.querySelector('h1');
+  // A view may draw its heading twice (a first frame, then the whole page): the focus follows
+  // the heading that is there once the view settles, if nobody has moved it meanwhile.
+  for (let round = 0; round < 3; round++) {
+    const target = await waitFor(signal, find, 5000);
+    if (!target || signal.aborted || modalOpen()) return;
+    const active = document.activeElement;
+    if (active && active !== main && active !== document.body && active.isConnected) return;
+    if (target.tagName === 'H1' && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.focus();
+    const replaced = await waitFor(signal, () => (target.isConnected ? null : true), 2000);
+    if (!replaced) return;
+  }
 }
 
 /**

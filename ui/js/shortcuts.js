@@ -141,7 +141,9 @@ function formToSave() {
   const dialog = document.querySelector('dialog[open]');
   if (dialog) return dialog.querySelector('form');
   const el = document.activeElement;
-  return el && el.closest ? el.closest('form') : null;
+  const form = el && el.closest ? el.closest('form') : null;
+  // A search box is not saved: Ctrl+S there does nothing.
+  return form && form.getAttribute('role') !== 'search' ? form : null;
 }
 
 /**

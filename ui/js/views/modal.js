@@ -44,9 +44,11 @@ export function openModal(title, body, { testid, onClose, dirty } = {}) {
   const state = { dialog, content, opener, onClose, dirty, edited: false, asking: null };
   current = state;
 
-  // Only what the user does counts as a change (a value set by code fires no `input`).
-  dialog.addEventListener('input', () => { state.edited = true; });
-  dialog.addEventListener('change', () => { state.edited = true; });
+  // Only what the user does counts as a change: a value set by code fires no `input`, and an
+  // event a view fires itself is not trusted.
+  const edit = (e) => { if (e.isTrusted) state.edited = true; };
+  dialog.addEventListener('input', edit);
+  dialog.addEventListener('change', edit);
   // Escape: handled here, so the browser's own close (which would not ask) never runs.
   dialog.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || e.isComposing) return;
