@@ -46,8 +46,8 @@ export function keyName(e) {
   let key = e.key || '';
   if (/^Key[A-Z]$/.test(code) && key.length === 1 && (ctrl || !/^[\x20-\x7e]$/.test(key))) {
     key = e.shiftKey && !ctrl ? code.slice(3) : code.slice(3).toLowerCase();
-  } else if (code === 'Slash' && !ctrl && !e.altKey) {
-    // The slash key types "." on the Ukrainian layout.
+  } else if (code === 'Slash' && !ctrl && !e.altKey && key !== '/' && key !== '?') {
+    // The slash key types "." (and "," with Shift) on the Ukrainian layout.
     key = e.shiftKey ? '?' : '/';
   }
   const mods = [];

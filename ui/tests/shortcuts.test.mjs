@@ -18,6 +18,8 @@ test('keys are named as the table writes them, on the English and the Ukrainian 
   assert.equal(keyName(key('/', { code: 'Slash' })), '/');
   assert.equal(keyName(key('.', { code: 'Slash' })), '/', 'the slash key types . on the Ukrainian layout');
   assert.equal(keyName(key('?', { code: 'Digit7', shiftKey: true })), '?', 'the Ukrainian layout\u2019s ? (Shift+7)');
+  assert.equal(keyName(key(',', { code: 'Slash', shiftKey: true })), '?', 'Shift and the slash key on the Ukrainian layout');
+  assert.equal(keyName(key('?', { code: 'Slash' })), '?', 'a ? whose Shift was not reported (a WebDriver) is still ?');
   assert.equal(keyName(key('s', { code: 'KeyS', ctrlKey: true })), 'Ctrl+S');
   assert.equal(keyName(key('і', { code: 'KeyS', ctrlKey: true })), 'Ctrl+S', 'Ctrl+S whatever the layout');
   assert.equal(keyName(key('д', { code: 'KeyL', ctrlKey: true })), 'Ctrl+L');

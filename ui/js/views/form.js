@@ -129,9 +129,11 @@ export function limitInput(input, limit, counter, note) {
     }
     return n;
   };
-  const refuse = (inserted) => {
+  const refuse = (inserted, pasted) => {
     if (!note) return;
-    note.textContent = t('form.tooLongPaste', { limit: formatNumber(limit), count: inserted });
+    note.textContent = pasted
+      ? t('form.tooLongPaste', { limit: formatNumber(limit), count: inserted })
+      : t('form.atLimit', { limit: formatNumber(limit) });
     note.hidden = false;
   };
   const selected = () => {
@@ -141,19 +143,19 @@ export function limitInput(input, limit, counter, note) {
       return a === null || b === null ? 0 : charCount(input.value.slice(a, b));
     } catch { return 0; }
   };
-  const check = (e, text) => {
+  const check = (e, text, pasted) => {
     if (text === null || text === undefined) return;
     const inserted = charCount(text);
     if (!fitsLimit(charCount(input.value), selected(), inserted, limit).ok) {
       e.preventDefault();
-      refuse(inserted);
+      refuse(inserted, pasted);
     }
   };
-  input.addEventListener('paste', (e) => check(e, e.clipboardData ? e.clipboardData.getData('text/plain') : null));
+  input.addEventListener('paste', (e) => check(e, e.clipboardData ? e.clipboardData.getData('text/plain') : null, true));
   input.addEventListener('beforeinput', (e) => {
     if (e.defaultPrevented || !e.inputType || !e.inputType.startsWith('insert')) return;
     const text = e.data ?? (e.dataTransfer ? e.dataTransfer.getData('text/plain') : (e.inputType === 'insertLineBreak' ? '\n' : null));
-    check(e, text);
+    check(e, text, e.inputType === 'insertFromPaste' || e.inputType === 'insertFromDrop');
   });
   input.addEventListener('input', () => {
     if (note && !note.hidden) { note.hidden = true; note.textContent = ''; }
