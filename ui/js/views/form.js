@@ -133,7 +133,7 @@ export function limitInput(input, limit, counter, note) {
     if (!note) return;
     note.textContent = pasted
       ? t('form.tooLongPaste', { limit: formatNumber(limit), count: inserted })
-      : t('form.atLimit', { limit: formatNumber(limit) });
+      : t('form.atLimit', { count: limit });
     note.hidden = false;
   };
   const selected = () => {
