@@ -14,8 +14,10 @@ import { h } from '../dom.js';
 import { t, errorText, formatNumber } from '../i18n.js';
 
 /**
- * The backend's limits, in characters (crates/casefile-core: cases.rs, incidents.rs, ...), for
- * `field({ limit })`. A field without a limit here has none the user could reach by typing.
+ * The backend's limits, in characters, for `field({ limit })`: the ones views need most, read
+ * from crates/casefile-core/src/records (cases.rs, incidents.rs, statements.rs, persons.rs,
+ * units.rs, links.rs, mod.rs, profile.rs, vocab.rs). `line` is the usual one-line text field
+ * (a place, an interviewer); look a field up there before giving it another.
  */
 export const LIMITS = {
   caseTitle: 300,
