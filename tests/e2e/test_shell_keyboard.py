@@ -3,7 +3,8 @@ focus back, Enter that never sends a long form from its first field, the counter
 field and a refused over-long paste, the shortcuts and their help, focus on the heading after
 navigation, the skip link, and the language switched live."""
 
-from test_cases import tid, click, fill, visible, open_form, create_case, LIST_VIEW
+from conftest import ARTIFACTS
+from test_cases import tid, click, visible, open_form, create_case, LIST_VIEW
 
 ESCAPE = "\ue00c"
 ENTER = "\ue007"
@@ -32,6 +33,7 @@ def test_dialog_asks_before_discarding_and_gives_focus_back(launch):
     s.find(tid("case-title")).send_keys("Draft title")
     s.press(ESCAPE)
     s.wait_visible(tid("discard-question"))
+    s.screenshot(str(ARTIFACTS / "shell-discard-question.png"))
     assert active_testid(s) == "discard-keep", "the safe answer has the focus"
     s.press(ESCAPE)
     s.wait_gone(tid("discard-question"))
@@ -66,6 +68,7 @@ def test_limit_counter_and_refused_paste(launch):
         f.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
         return performance.now() - t0;""")
     note = s.wait_visible(tid("limit-description")).inner_text
+    s.screenshot(str(ARTIFACTS / "shell-paste-refused.png"))
     assert "100,000" in note and "200,000" in note, note
     assert s.find(tid("case-description")).prop("value") == "Пологовий будинок"
     assert took < 1000, f"the refusal took {took} ms"
@@ -93,6 +96,7 @@ def test_shortcuts_focus_and_language(launch):
     s.press("?")
     s.wait_visible(tid("help-panel"))
     assert s.find_all(tid("shortcut-newRecord"))
+    s.screenshot(str(ARTIFACTS / "shell-help.png"))
     s.press(ESCAPE)
     s.wait_gone(tid("help-panel"))
     # The skip link is the first thing Tab reaches.
@@ -110,6 +114,6 @@ def test_shortcuts_focus_and_language(launch):
     s.wait_until(lambda: s.find(tid("nav-cases")).inner_text.strip() == "Справи", 10, "the sidebar in Ukrainian")
     s.wait_until(lambda: "Огляд" in s.find(tid("tab-overview")).inner_text, 10, "the case in Ukrainian")
     assert s.execute("return document.documentElement.lang") == "uk"
-    s.screenshot(str(__import__("conftest").ARTIFACTS / "shell-uk-case.png"))
+    s.screenshot(str(ARTIFACTS / "shell-uk-case.png"))
     s.find(tid("language-select")).select_value("en")
     s.wait_until(lambda: s.find(tid("nav-cases")).inner_text.strip() == "Cases", 10, "back in English")
