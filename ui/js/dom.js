@@ -1,5 +1,6 @@
 // Building DOM safely. User text only ever becomes a text node (never parsed as HTML), so a statement
 // containing `<img src=x onerror=alert(1)>` shows those characters and runs nothing.
+import { formatDateTime } from './i18n.js';
 
 /**
  * Creates an element. `attrs` keys: `class`, `text` (text content), `on<event>` (listener),
@@ -36,27 +37,31 @@ export function mount(el, ...children) {
   return el;
 }
 
-/** A short, local, human date-time for an RFC 3339 timestamp. */
+/** A short, local, human date-time for an RFC 3339 timestamp, written the UI language's way. */
 export function formatTime(ts) {
-  if (!ts) return '';
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return ts;
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return formatDateTime(ts);
 }
 
 let toastTimer = null;
 /**
  * Shows a brief message at the bottom of the window; nothing while the library is locked (a
- * late message could name case data).
+ * late message could name case data). `message` is already worded (through t() or errorText()).
+ * Over an open dialog the message is shown inside it: the page behind a modal dialog is covered
+ * and inert, and a screen reader reads only the dialog. The message is read out by screen
+ * readers (the element is a polite live region); an error stays longer.
  */
 export function toast(message, kind = 'info') {
   if (document.body.classList.contains('locked')) return;
   const t = document.getElementById('toast');
+  if (!t) return;
+  const dialog = document.querySelector('dialog[open]');
+  const home = dialog || document.body;
+  if (t.parentNode !== home) home.append(t);
   t.textContent = message;
   t.className = `toast ${kind}`;
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+  toastTimer = setTimeout(() => { t.hidden = true; }, kind === 'error' ? 8000 : 4000);
 }
 
 /** Hides the message at the bottom of the window and forgets its text. */

@@ -67,6 +67,17 @@ export async function setLanguage(code = preferredLanguage(), { remember = false
   window.dispatchEvent(new CustomEvent('casefile:language', { detail: code }));
 }
 
+/**
+ * Installs catalogues already read (`{ en: {...}, uk: {...} }`) and makes `code` the UI
+ * language, without fetching and without touching a page: for the unit tests (node), which
+ * read the catalogue files themselves.
+ */
+export function useCatalogues(given, code = 'en') {
+  Object.assign(catalogues, given);
+  current = LANGUAGES.some((l) => l.code === code) ? code : 'en';
+  plural = new Intl.PluralRules(current);
+}
+
 function lookup(code, key) {
   const c = catalogues[code];
   return c && Object.prototype.hasOwnProperty.call(c, key) ? c[key] : undefined;

@@ -3,10 +3,30 @@
 // not in the library, because it must be known while the library is locked; it holds no case
 // data. A test may store a few seconds there to see the lock happen.
 
+import { t } from './i18n.js';
+
 const KEY = 'casefile.autoLockSeconds';
 export const DEFAULT_SECONDS = 600;
-export const CHOICES = [[60, '1 minute'], [120, '2 minutes'], [300, '5 minutes'], [600, '10 minutes'],
-  [900, '15 minutes'], [1800, '30 minutes'], [3600, '1 hour']];
+
+/**
+ * A human phrase for `seconds` in the UI language ("10 minutes", "1 година", "45 секунд"), in
+ * whole hours or minutes when it is some.
+ */
+export function describe(seconds) {
+  if (seconds >= 3600 && seconds % 3600 === 0) return t('idle.hours', { count: seconds / 3600 });
+  if (seconds >= 60 && seconds % 60 === 0) return t('idle.minutes', { count: seconds / 60 });
+  return t('idle.seconds', { count: seconds });
+}
+
+/** A choice [seconds, label] whose label is worded when read (in the language of the moment). */
+function choice(seconds) {
+  const c = [seconds];
+  Object.defineProperty(c, 1, { get: () => describe(seconds), enumerable: true });
+  return c;
+}
+
+/** The idle times offered, as [seconds, label]. */
+export const CHOICES = [60, 120, 300, 600, 900, 1800, 3600].map(choice);
 
 /** The idle time before the library locks, in seconds. */
 export function autoLockSeconds() {
@@ -18,13 +38,6 @@ export function autoLockSeconds() {
 /** Sets the idle time before the library locks, in seconds. */
 export function setAutoLockSeconds(seconds) {
   localStorage.setItem(KEY, String(seconds));
-}
-
-/** A human phrase for `seconds` ("10 minutes", "5 seconds"). */
-export function describe(seconds) {
-  const known = CHOICES.find(([s]) => s === seconds);
-  if (known) return known[1];
-  return seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
 }
 
 let last = Date.now();

@@ -2,6 +2,8 @@
 // first start and when encrypting. It never decides: any passphrase that is not empty is
 // accepted, and the choice stays the investigator's. It looks at length, the kinds of
 // character used and a few patterns every guessing tool tries first; it is not a measurement.
+// Its words are the UI language's (`passphrase.*` in the catalogues).
+import { t } from './i18n.js';
 
 const COMMON = [
   'password', 'passwort', 'qwerty', 'letmein', 'iloveyou', 'admin', 'welcome', 'secret',
@@ -22,17 +24,17 @@ function hasRun(p) {
   return false;
 }
 
-const WARNING_TEXT = {
-  common: 'it contains a word every guessing tool tries first',
-  repeat: 'it repeats a character three times',
-  run: 'it has a run like 1234, abcd or qwerty',
-  year: 'it contains a year',
+const WARNING_KEY = {
+  common: 'passphrase.commonWord',
+  repeat: 'passphrase.repeats',
+  run: 'passphrase.run',
+  year: 'passphrase.year',
 };
 
 /**
  * How `p` looks to a guesser: { level: 0..4, label, notes: [string], length, kinds, warnings }
- * (0–1 weak, 2 fair, 3 good, 4 strong; `warnings` as codes: "common", "repeat", "run", "year",
- * for the UI to word in its language). Empty for an empty passphrase: { level: 0, label: '', notes: [] }.
+ * (0–1 weak, 2 fair, 3 good, 4 strong; `label` and `notes` worded in the UI language;
+ * `warnings` as codes: "common", "repeat", "run", "year"). Empty for an empty passphrase: { level: 0, label: '', notes: [] }.
  */
 export function assess(p) {
   if (!p) return { level: 0, label: '', notes: [] };
@@ -45,13 +47,14 @@ export function assess(p) {
   if (/(.)\1\1/u.test(p)) codes.push('repeat');
   if (hasRun(lower)) codes.push('run');
   if (/(19|20)\d\d/.test(p)) codes.push('year');
-  const warnings = codes.map((c) => WARNING_TEXT[c]);
+  const warnings = codes.map((c) => t(WARNING_KEY[c]));
   let level = length < 8 ? 0 : length < 12 ? 1 : length < 16 ? 2 : length < 20 ? 3 : 4;
   if (kinds >= 3 && level > 0) level += 1;
   if (words >= 4 && length >= 20) level = 4;
   level = Math.max(0, Math.min(4, level - warnings.length));
-  const notes = [`${length} character${length === 1 ? '' : 's'}, using ${kinds} of the 5 kinds of character (lower case, capitals, digits, symbols, spaces).`];
-  for (const w of warnings) notes.push(`Easier to guess: ${w}.`);
-  if (level < 3) notes.push('Longer is what helps most: four or more unrelated words, chosen at random, are both strong and easy to remember.');
-  return { level, label: ['Weak', 'Weak', 'Fair', 'Good', 'Strong'][level], notes, length, kinds, warnings: codes };
+  const notes = [t('passphrase.length', { count: length, kinds })];
+  for (const w of warnings) notes.push(t('passphrase.easier', { why: w }));
+  if (level < 3) notes.push(t('passphrase.advice'));
+  const labels = [t('passphrase.weak'), t('passphrase.weak'), t('passphrase.fair'), t('passphrase.good'), t('passphrase.strong')];
+  return { level, label: labels[level], notes, length, kinds, warnings: codes };
 }

@@ -1,8 +1,9 @@
 // The form to create a case or edit its title, reference code and description.
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { createCase, updateCase } from '../api/cases.js';
 import { openModal, closeModal } from './modal.js';
-import { field, clearErrors, showError, showBackendError } from './form.js';
+import { field, clearErrors, showError, showBackendError, guardEnter, LIMITS } from './form.js';
 
 /**
  * Opens the case form. With `existing`, edits that case; otherwise creates one.
@@ -11,16 +12,18 @@ import { field, clearErrors, showError, showBackendError } from './form.js';
 export function openCaseForm(existing, onSaved) {
   const p = 'case';
   const form = h('form', { class: 'form', 'data-testid': 'case-form', novalidate: true },
-    field({ name: 'title', label: 'Title', prefix: p, value: existing?.title, required: true,
-      attrs: { maxlength: 300, placeholder: 'e.g. Strike on the Mariupol maternity hospital' } }),
-    field({ name: 'reference', label: 'Reference code', prefix: p, value: existing?.reference ?? '',
-      hint: 'Your organisation\u2019s identifier for the case; must be unique in this library.',
-      attrs: { maxlength: 64, placeholder: 'e.g. UA-MAR-001' } }),
-    field({ name: 'description', label: 'Description', prefix: p, control: 'textarea', rows: 6, value: existing?.description }),
+    field({ name: 'title', label: t('caseForm.title'), prefix: p, value: existing?.title, required: true, limit: LIMITS.caseTitle,
+      attrs: { placeholder: t('caseForm.titlePlaceholder') } }),
+    field({ name: 'reference', label: t('caseForm.reference'), prefix: p, value: existing?.reference ?? '', limit: LIMITS.caseReference,
+      hint: t('caseForm.referenceHint'),
+      attrs: { placeholder: t('caseForm.referencePlaceholder') } }),
+    field({ name: 'description', label: t('caseForm.description'), prefix: p, control: 'textarea', rows: 6, value: existing?.description,
+      limit: LIMITS.description }),
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
     h('div', { class: 'form-actions' },
-      h('button', { type: 'button', class: 'button secondary', onclick: closeModal, text: 'Cancel' }),
-      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'case-save', text: existing ? 'Save changes' : 'Create case' })));
+      h('button', { type: 'button', class: 'button secondary', onclick: () => closeModal(), text: t('common.cancel') }),
+      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'case-save', text: existing ? t('caseForm.saveChanges') : t('caseForm.create') })));
+  guardEnter(form);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -29,7 +32,7 @@ export function openCaseForm(existing, onSaved) {
     const reference = form.elements.reference.value.trim();
     const description = form.elements.description.value;
     if (!title) {
-      showError(form, 'title', 'A title is required.');
+      showError(form, 'title', t('caseForm.titleRequired'));
       return;
     }
     const save = form.querySelector('[data-testid=case-save]');
@@ -47,5 +50,5 @@ export function openCaseForm(existing, onSaved) {
     }
   });
 
-  openModal(existing ? 'Edit case' : 'New case', form, { testid: 'case-form-panel' });
+  openModal(existing ? t('caseForm.editTitle') : t('caseForm.newTitle'), form, { testid: 'case-form-panel' });
 }

@@ -2,45 +2,61 @@
 // profile, how it is protected (encryption, auto-lock, the key wipe), the controlled
 // vocabularies (add terms), and possible duplicates across every case.
 import { h, mount, toast } from '../dom.js';
+import { t, errorText, formatNumber } from '../i18n.js';
 import { libraryInfo, libraryState, addTerm, runAudit, acceptLogHead } from '../api/library.js';
 import { securityCard } from './gate.js';
 import { followJob, cancelJob } from '../api/bundle.js';
 import { listTerms } from '../api/contents.js';
 import { listDuplicates, thumbUrl } from '../api/evidence.js';
 import { facts } from './format.js';
-import { field, row, onSubmit } from './form.js';
+import { field, row, onSubmit, guardEnter, LIMITS } from './form.js';
 import { onAbort } from '../lifecycle.js';
 
-const VOCABS = [
-  ['incident_type', 'Incident types'], ['protected_object', 'Protected objects'], ['weapon', 'Weapons and methods'],
-  ['violation_status', 'Violation status'], ['act_type', 'Acts'], ['involvement_degree', 'Degrees of involvement'],
-  ['link_type', 'Link types'], ['connection', 'Connection to the facts'], ['reliability', 'Reliability'],
-  ['person_role', 'Roles of people'], ['unit_kind', 'Kinds of unit'],
-];
+/** The controlled vocabularies, each named `library.vocab.<code>` in the catalogues. */
+const VOCAB_CODES = ['incident_type', 'protected_object', 'weapon', 'violation_status', 'act_type', 'involvement_degree',
+  'link_type', 'connection', 'reliability', 'person_role', 'unit_kind'];
+
+/** A vocabulary's name in the UI language. */
+function vocabName(code) {
+  switch (code) {
+    case 'incident_type': return t('library.vocab.incident_type');
+    case 'protected_object': return t('library.vocab.protected_object');
+    case 'weapon': return t('library.vocab.weapon');
+    case 'violation_status': return t('library.vocab.violation_status');
+    case 'act_type': return t('library.vocab.act_type');
+    case 'involvement_degree': return t('library.vocab.involvement_degree');
+    case 'link_type': return t('library.vocab.link_type');
+    case 'connection': return t('library.vocab.connection');
+    case 'reliability': return t('library.vocab.reliability');
+    case 'person_role': return t('library.vocab.person_role');
+    case 'unit_kind': return t('library.vocab.unit_kind');
+    default: return code;
+  }
+}
 
 /** The library page; renders nothing once `signal` aborts (the user went elsewhere). */
 export async function libraryView(main, signal) {
   if (signal.aborted) return;
-  mount(main, h('div', { class: 'muted pad', 'data-testid': 'library-loading', text: 'Loading…' }));
+  mount(main, h('div', { class: 'muted pad', role: 'status', 'data-testid': 'library-loading', text: t('common.loading') }));
   let info, terms, dups, status;
   try {
     // The look-alikes compare every pair of hashed pictures: with thousands this takes a while,
     // and the user may have moved on before it ends.
     [info, terms, dups, status] = await Promise.all([libraryInfo(), listTerms(), listDuplicates(null), libraryState()]);
   } catch (err) {
-    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+    if (!signal.aborted) mount(main, h('div', { class: 'error-box', role: 'alert', text: errorText(err) }));
     return;
   }
   if (signal.aborted) return;
   mount(main,
-    h('header', { class: 'page-head' }, h('h1', { text: 'Library' })),
+    h('header', { class: 'page-head' }, h('h1', { tabindex: '-1', text: t('library.heading') })),
     h('div', { class: 'detail-grid' },
       h('div', {},
-        h('section', { class: 'card' }, h('h2', { text: 'This installation' }), facts([
-          ['Library folder', info.data_dir], ['Casefile', info.version], ['Schema', String(info.schema_version)],
-          ['Investigator', info.profile ? `${info.profile.name}${info.profile.organisation ? ` (${info.profile.organisation})` : ''}` : 'not set'],
-          ['Signing key', info.key.fingerprint, 'library-fingerprint'],
-        ]), h('p', { class: 'muted small', text: 'Exports are signed with this key. Give its fingerprint to recipients by another channel (phone, in person) so they can confirm a bundle came from you.' })),
+        h('section', { class: 'card' }, h('h2', { text: t('library.installation') }), facts([
+          [t('library.folder'), info.data_dir], [t('app.name'), info.version], [t('library.schema'), String(info.schema_version)],
+          [t('library.investigator'), info.profile ? `${info.profile.name}${info.profile.organisation ? ` (${info.profile.organisation})` : ''}` : t('library.notSet')],
+          [t('library.signingKey'), info.key.fingerprint, 'library-fingerprint'],
+        ]), h('p', { class: 'muted small', text: t('library.signingKeyNote') })),
         securityCard(status),
         auditCard(signal),
         duplicatesCard(dups)),
@@ -49,34 +65,40 @@ export async function libraryView(main, signal) {
 
 function duplicatesCard(pairs) {
   return h('section', { class: 'card', 'data-testid': 'library-duplicates' },
-    h('h2', { text: `Possible duplicates across all cases (${pairs.length})` }),
+    h('h2', { text: t('library.duplicates', { count: pairs.length }) }),
     pairs.length ? h('ul', { class: 'dup-list' }, pairs.slice(0, 200).map((p) => h('li', { class: 'dup' },
       [p.a, p.b].map((x) => h('a', { href: `#/evidence/${x.id}`, class: 'dup-item' },
         x.analysis === 'ok' && !x.graphic ? h('img', { src: thumbUrl(x.id), alt: '' }) : h('span', { class: 'dup-ph', text: x.kind }),
         h('span', { class: 'small', text: x.original_name }))),
-      h('span', { class: 'muted small', text: p.distance === 0 ? 'look identical' : `${p.distance} bits apart` }))))
-      : h('p', { class: 'muted', text: 'No two different files look alike.' }));
+      h('span', { class: 'muted small', text: p.distance === 0 ? t('library.identical') : t('library.bitsApart', { count: p.distance }) }))))
+      : h('p', { class: 'muted', text: t('library.noDuplicates') }));
 }
 
 function vocabCard(terms, refresh) {
   const p = 'term';
   const form = h('form', { class: 'form compact', 'data-testid': 'term-form', novalidate: true },
-    row(field({ name: 'vocab', label: 'Vocabulary', prefix: p, control: 'select', options: VOCABS }),
-      field({ name: 'code', label: 'Code', prefix: p, attrs: { placeholder: 'attack_on_market' } })),
-    row(field({ name: 'label_en', label: 'English', prefix: p }), field({ name: 'label_uk', label: 'Українською', prefix: p })),
+    row(field({ name: 'vocab', label: t('library.vocabulary'), prefix: p, control: 'select', options: VOCAB_CODES.map((v) => [v, vocabName(v)]) }),
+      field({ name: 'code', label: t('library.code'), prefix: p, hint: t('library.codeHint'), attrs: { placeholder: 'attack_on_market' } })),
+    row(field({ name: 'label_en', label: t('library.labelEn'), prefix: p, limit: LIMITS.termLabel, attrs: { lang: 'en' } }),
+      field({ name: 'label_uk', label: t('library.labelUk'), prefix: p, limit: LIMITS.termLabel, attrs: { lang: 'uk' } })),
     h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true }),
-    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button primary', 'data-testid': 'term-save', text: 'Add term' })));
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button primary', 'data-testid': 'term-save', text: t('library.addTerm') })));
+  guardEnter(form);
   onSubmit(form, {
     collect: () => { const e = form.elements; return [e.vocab.value, e.code.value.trim(), e.label_en.value, e.label_uk.value]; },
     save: ([v, c, en, uk]) => addTerm(v, c, en, uk),
-    done: (t) => { toast(`Added “${t.label_en}”.`); refresh(); },
+    done: (term) => { toast(t('library.termAdded', { label: term.label_en })); refresh(); },
   });
   return h('section', { class: 'card', 'data-testid': 'vocab-panel' },
-    h('h2', { text: 'Controlled vocabularies' }), form,
-    VOCABS.map(([v, name]) => h('details', { class: 'vocab' },
-      h('summary', { text: `${name} (${terms.filter((t) => t.vocab === v).length})` }),
-      h('ul', { class: 'plain small' }, terms.filter((t) => t.vocab === v).map((t) => h('li', { 'data-testid': 'vocab-term' },
-        h('span', { text: t.label_en }), h('span', { class: 'muted', text: ` · ${t.label_uk} · ${t.code}${t.builtin ? '' : ' (added)'}` })))))));
+    h('h2', { text: t('library.vocabularies') }), form,
+    VOCAB_CODES.map((v) => {
+      const mine = terms.filter((term) => term.vocab === v);
+      return h('details', { class: 'vocab' },
+        h('summary', { text: t('library.vocabCount', { name: vocabName(v), count: mine.length }) }),
+        h('ul', { class: 'plain small' }, mine.map((term) => h('li', { 'data-testid': 'vocab-term' },
+          h('span', { lang: 'en', text: term.label_en }), ' · ', h('span', { class: 'muted', lang: 'uk', text: term.label_uk }),
+          h('span', { class: 'muted', text: ` · ${term.code}${term.builtin ? '' : ` (${t('library.added')})`}` })))));
+    }));
 }
 
 /** The audit: the custody log against its head file, every record against its last entry, and
@@ -88,15 +110,15 @@ function auditCard(signal) {
   const text = h('div', { class: 'progress-text small muted' });
   const bar = h('div', { class: 'progress', hidden: true }, h('div', { class: 'bar' }, fill), text);
   const out = h('div', { 'data-testid': 'audit-result' });
-  const start = h('button', { class: 'button primary', 'data-testid': 'audit-start', text: 'Check the library' });
-  const stop = h('button', { class: 'button secondary', hidden: true, text: 'Stop' });
+  const start = h('button', { type: 'button', class: 'button primary', 'data-testid': 'audit-start', text: t('library.auditStart') });
+  const stop = h('button', { type: 'button', class: 'button secondary', hidden: true, text: t('jobs.stop') });
   let job = null;
   stop.addEventListener('click', () => { if (job) cancelJob(job); });
   onAbort(signal, () => { if (job) cancelJob(job).catch(() => {}); });
   start.addEventListener('click', async () => {
     start.disabled = true;
     stop.hidden = !files.checked;
-    mount(out, h('p', { class: 'muted', text: 'Checking…' }));
+    mount(out, h('p', { class: 'muted', role: 'status', text: t('library.auditChecking') }));
     try {
       const r = await followJob('audit', async () => {
         job = await runAudit(files.checked);
@@ -105,11 +127,11 @@ function auditCard(signal) {
       }, (p) => {
         bar.hidden = false;
         fill.style.width = `${p.total ? (100 * p.done) / p.total : 100}%`;
-        text.textContent = `re-hashing originals: ${(p.done / 1e6).toFixed(0)} of ${(p.total / 1e6).toFixed(0)} MB`;
+        text.textContent = t('library.auditProgress', { done: formatNumber(Math.round(p.done / 1e6)), total: formatNumber(Math.round(p.total / 1e6)) });
       });
       mount(out, auditReport(r, () => start.click()));
     } catch (err) {
-      mount(out, h('div', { class: 'error-box', role: 'alert', text: err.message }));
+      mount(out, h('div', { class: 'error-box', role: 'alert', text: errorText(err) }));
     } finally {
       job = null;
       bar.hidden = true;
@@ -118,31 +140,36 @@ function auditCard(signal) {
     }
   });
   return h('section', { class: 'card', 'data-testid': 'audit-panel' },
-    h('h2', { text: 'Audit' }),
-    h('p', { class: 'muted small', text: 'Recomputes the custody log, checks that it ends where the head file says, and checks every record, statement version and original against the custody log. It names anything changed, added or removed behind Casefile\'s back.' }),
-    h('label', { class: 'check' }, files, h('span', { text: 'Re-hash every original in the vault (reads every byte)' })),
+    h('h2', { text: t('library.audit') }),
+    h('p', { class: 'muted small', text: t('library.auditAbout') }),
+    h('label', { class: 'check' }, files, h('span', { text: t('library.auditFiles') })),
     h('div', { class: 'form-actions' }, stop, start), bar, out);
 }
 
 function auditReport(r, again) {
   const ok = !r.chain_problem && !r.head_problem && !r.record_problems.length;
-  const summary = `${r.entries} custody entries · ${r.records_checked} records · ${r.versions_checked} statement versions · ${r.files_checked} originals${r.files_rehashed ? ' re-hashed' : ' (not re-hashed)'}`;
+  const summary = [
+    t('library.auditEntries', { count: r.entries }),
+    t('library.auditRecords', { count: r.records_checked }),
+    t('library.auditVersions', { count: r.versions_checked }),
+    r.files_rehashed ? t('library.auditRehashed', { count: r.files_checked }) : t('library.auditNotRehashed', { count: r.files_checked }),
+  ].join(' · ');
   if (ok) {
-    return h('div', { class: 'notice', 'data-testid': 'audit-ok' }, h('div', {},
-      h('strong', { text: 'Everything matches the custody log.' }), h('div', { class: 'small', text: summary }),
+    return h('div', { class: 'notice', 'data-testid': 'audit-ok', role: 'status' }, h('div', {},
+      h('strong', { text: t('library.auditOk') }), h('div', { class: 'small', text: summary }),
       r.head_note ? h('div', { class: 'small muted', text: r.head_note }) : null));
   }
   const findings = [];
-  if (r.chain_problem) findings.push(`Custody log, entry ${r.chain_problem.seq}: ${r.chain_problem.message}`);
-  if (r.head_problem) findings.push(`Head file: ${r.head_problem}`);
+  if (r.chain_problem) findings.push(t('library.findingChain', { seq: r.chain_problem.seq, message: r.chain_problem.message }));
+  if (r.head_problem) findings.push(t('library.findingHead', { message: r.head_problem }));
   r.record_problems.forEach((p) => findings.push(p.message));
-  const reason = h('input', { 'data-testid': 'accept-head-reason', placeholder: 'Why: e.g. restored from the backup of 20 November' });
-  return h('div', { class: 'error-box', 'data-testid': 'audit-problems' },
-    h('strong', { text: `${findings.length} finding${findings.length === 1 ? '' : 's'}:` }),
+  const reason = h('input', { 'data-testid': 'accept-head-reason', 'aria-label': t('library.acceptReason'), placeholder: t('library.acceptReasonPlaceholder') });
+  return h('div', { class: 'error-box', 'data-testid': 'audit-problems', role: 'alert' },
+    h('strong', { text: t('library.findings', { count: findings.length }) }),
     h('ul', { class: 'plain audit-findings' }, findings.map((f) => h('li', { 'data-testid': 'audit-finding', text: f }))),
     h('div', { class: 'small', text: summary }),
     r.head_problem ? h('div', { class: 'pick-row' }, reason,
-      h('button', { class: 'button secondary', 'data-testid': 'accept-head', text: 'Accept the log as it stands', onclick: async () => {
-        try { await acceptLogHead(reason.value); toast('Accepted; a custody entry records it.'); again(); } catch (err) { toast(err.message, 'error'); }
+      h('button', { type: 'button', class: 'button secondary', 'data-testid': 'accept-head', text: t('library.accept'), onclick: async () => {
+        try { await acceptLogHead(reason.value); toast(t('library.accepted')); again(); } catch (err) { toast(errorText(err), 'error'); }
       } })) : null);
 }
