@@ -34,7 +34,8 @@ function searchHref(q, caseId) {
 
 /** How to write a query, in a fold under the box: words, "a phrase", prefix*, OR, NOT. */
 function searchHelp() {
-  const rows = [['words', 'школа укриття'], ['phrase', '"драмтеатр Маріуполь"'], ['prefix', 'школ*'], ['or', 'підвал OR укриття'], ['not', 'обстріл NOT навчання']];
+  // The examples are the catalogue's too, so an English help shows English words.
+  const rows = ['words', 'phrase', 'prefix', 'or', 'not'].map((key) => [key, t(`search.help.example.${key}`)]);
   return h('details', { class: 'search-help', 'data-testid': 'search-help' },
     h('summary', { text: t('search.help.title') }),
     h('dl', { class: 'search-help-list' }, rows.map(([key, example]) => [

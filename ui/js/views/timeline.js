@@ -390,7 +390,7 @@ export function renderTimeline(container, { items = [], onOpen } = {}) {
         const hgt = Math.max(2, (b.total / max) * HIST_H);
         const name = periodText(b.start, period);
         const what = i18n.t(`timeline.count.${g.kind}`, { count: b.total });
-        const parts = [s('title', { text: `${name}\n${what}` }),
+        const parts = [s('title', { text: [name, what].join('\n') }),
           s('rect', { class: 'tl-bin-bar', x: x0, y: base - hgt, width: w, height: hgt })];
         const label = i18n.formatNumber(b.total);
         if (w >= label.length * 7 + 4) parts.push(s('text', { class: 'tl-bin-count', x: x0 + w / 2, y: base - hgt - 5, text: label }));
