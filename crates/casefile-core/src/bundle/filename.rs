@@ -19,7 +19,7 @@ const RESERVED: &[&str] = &[
 /// A file name (without extension) made from `text` (a case's reference code or title): letters
 /// of any script, digits and punctuation kept; path separators, control characters and the
 /// characters Windows forbids (`< > : " / \ | ? *`) each run replaced by `_`; white space
-/// collapsed; dots and spaces trimmed from both ends; at most 80 characters; never a name
+/// collapsed; dots, spaces and underscores trimmed from both ends; at most 80 characters; never a name
 /// Windows reserves; `casefile-bundle` when nothing is left.
 pub fn export_file_stem(text: &str) -> String {
     let mut out = String::new();
@@ -44,10 +44,15 @@ pub fn export_file_stem(text: &str) -> String {
             space = false;
         }
     }
-    let trim = |s: &str| s.trim_matches(|c: char| c == '.' || c == ' ').to_string();
+    // Dots and spaces at either end (Windows drops them), and the `_` of a character replaced
+    // there.
+    let trim = |s: &str| {
+        s.trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
+            .to_string()
+    };
     let mut name: String = trim(&out).chars().take(MAX_CHARS).collect();
     name = trim(&name);
-    if name.is_empty() || name.chars().all(|c| c == '_') {
+    if name.is_empty() {
         return "casefile-bundle".into();
     }
     let base = name.split('.').next().unwrap_or("").trim_end();
