@@ -165,7 +165,8 @@ impl Error {
 
     /// The values a front end needs to word this error from its own catalogue, by name: always
     /// `field` when the error is about one, `rule` for refused input, and what the message
-    /// states (`limit`, `value`, `kind`, `found`, `supported`, ...). Never the English message.
+    /// states (`limit`, `value`, `kind`, `found`, `supported`, `path`, ...; `count` where a
+    /// number decides a plural form; `detail` for a reason only the English text gives).
     pub fn params(&self) -> Params {
         let mut p = Params::new();
         let mut put = |k: &str, v: serde_json::Value| {
@@ -195,11 +196,25 @@ impl Error {
             Error::LibraryLocked(path) | Error::NoLibrary(path) => {
                 put("path", path.display().to_string().into())
             }
-            Error::DataDirNotWritable { path, .. } => {
-                put("path", path.display().to_string().into())
+            Error::DataDirNotWritable { path, reason } => {
+                put("path", path.display().to_string().into());
+                put("detail", reason.as_str().into());
             }
-            Error::Io { path, .. } => put("path", path.display().to_string().into()),
-            Error::BundleInvalid(problems) => put("count", problems.len().into()),
+            Error::Io { path, source } => {
+                put("path", path.display().to_string().into());
+                put("detail", source.to_string().into());
+            }
+            // What only the English text says (a reason, a problem) as `detail`, so a worded
+            // message still carries it.
+            Error::CustodyBroken(d)
+            | Error::Corrupt(d)
+            | Error::Unavailable(d)
+            | Error::BundleRefused(d) => put("detail", d.as_str().into()),
+            Error::Database(e) => put("detail", e.to_string().into()),
+            Error::BundleInvalid(problems) => {
+                put("count", problems.len().into());
+                put("detail", problems.join("; ").into());
+            }
             Error::Shared(e) => return e.params(),
             _ => {}
         }

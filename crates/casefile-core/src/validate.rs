@@ -46,7 +46,7 @@ fn one_line(field: &'static str, t: &str, max_chars: usize) -> Result<String> {
 }
 
 /// Refuses a text longer than `max_chars` characters (rule `too_long`, params `limit` and
-/// `length`). Counting stops just past the limit, so a huge paste is refused at once.
+/// `count` (both the limit; `count` picks a plural form) and `length`). Counting stops just past the limit, so a huge paste is refused at once.
 pub fn check_length(field: &'static str, t: &str, max_chars: usize) -> Result<()> {
     if t.len() <= max_chars || t.chars().nth(max_chars).is_none() {
         return Ok(());
@@ -56,6 +56,7 @@ pub fn check_length(field: &'static str, t: &str, max_chars: usize) -> Result<()
         "too_long",
         params([
             ("limit", max_chars.into()),
+            ("count", max_chars.into()),
             ("length", t.chars().count().into()),
         ]),
         format!("{field} is longer than {max_chars} characters"),
@@ -105,7 +106,11 @@ pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
         return Err(Error::invalid_rule(
             field,
             "too_precise",
-            params([("value", t.into()), ("limit", COORDINATE_DECIMALS.into())]),
+            params([
+                ("value", t.into()),
+                ("limit", COORDINATE_DECIMALS.into()),
+                ("count", COORDINATE_DECIMALS.into()),
+            ]),
             format!("\"{t}\" has more than {COORDINATE_DECIMALS} decimal places"),
         ));
     }

@@ -444,7 +444,10 @@ fn a_replaced_installation_key_is_named() {
 fn an_edited_built_in_term_and_a_planted_user_term_are_named() {
     let f = fixture();
     sql(&f.dir, "UPDATE vocab_labels SET label = 'Lawful strike' WHERE vocab = 'incident_type' AND code = 'attack_medical' AND language = 'en';");
-    sql(&f.dir, "INSERT INTO vocab_terms (vocab, code, builtin) VALUES ('weapon', 'planted', 0);");
+    sql(
+        &f.dir,
+        "INSERT INTO vocab_terms (vocab, code, builtin) VALUES ('weapon', 'planted', 0);",
+    );
     sql(&f.dir, "INSERT INTO vocab_labels (vocab, code, language, label) VALUES ('weapon', 'planted', 'en', 'Planted');");
     let lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();

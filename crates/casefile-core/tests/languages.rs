@@ -58,7 +58,11 @@ fn a_term_takes_labels_in_any_language_and_keeps_the_json_contract() {
     let got = listed.iter().find(|x| x.code == "thermobaric").unwrap();
     assert_eq!(got, &t);
     assert_eq!(got.label("crh"), "Termobarik silâ");
-    assert_eq!(got.label("de"), "Thermobaric weapon", "falls back to English");
+    assert_eq!(
+        got.label("de"),
+        "Thermobaric weapon",
+        "falls back to English"
+    );
     // The CLI's --json contract: label_en and label_uk stay, labels is added.
     let v = serde_json::to_value(got).unwrap();
     assert_eq!(v["label_en"], "Thermobaric weapon");
@@ -68,11 +72,17 @@ fn a_term_takes_labels_in_any_language_and_keeps_the_json_contract() {
     // Built-in terms read in both languages, in the order Casefile ships them.
     let w: Vec<&str> = listed.iter().map(|x| x.code.as_str()).collect();
     assert_eq!(&w[..2], ["air_bomb", "missile"]);
-    assert_eq!(w.last(), Some(&"thermobaric"), "user terms after built-in ones");
+    assert_eq!(
+        w.last(),
+        Some(&"thermobaric"),
+        "user terms after built-in ones"
+    );
     let mil = lib.terms(Some("unit_kind")).unwrap();
     assert_eq!(mil[0].labels["uk"], "Військовий підрозділ");
     // The old two-label form still works, Ukrainian optional.
-    let t2 = lib.add_term("weapon", "flamethrower", "Flamethrower", "").unwrap();
+    let t2 = lib
+        .add_term("weapon", "flamethrower", "Flamethrower", "")
+        .unwrap();
     assert_eq!(t2.labels, labels(&[("en", "Flamethrower")]));
     assert!(lib.audit_verify().unwrap().ok(), "terms digest as logged");
 
@@ -80,15 +90,25 @@ fn a_term_takes_labels_in_any_language_and_keeps_the_json_contract() {
     let e = dto(lib
         .add_term_labels("weapon", "x", &labels(&[("EN!", "X")]))
         .unwrap_err());
-    assert_eq!((e["field"].as_str(), e["params"]["rule"].as_str()), (Some("language"), Some("bad_format")));
-    let e = dto(lib.add_term_labels("weapon", "y", &labels(&[("en", " ")])).unwrap_err());
+    assert_eq!(
+        (e["field"].as_str(), e["params"]["rule"].as_str()),
+        (Some("language"), Some("bad_format"))
+    );
+    let e = dto(lib
+        .add_term_labels("weapon", "y", &labels(&[("en", " ")]))
+        .unwrap_err());
     assert_eq!(e["params"]["rule"], "required");
     let e = dto(lib
         .add_term_labels("weapon", "thermobaric", &labels(&[("en", "Again")]))
         .unwrap_err());
     assert_eq!(e["params"]["rule"], "already_exists");
-    let e = dto(lib.add_term_labels("nope", "z", &labels(&[("en", "Z")])).unwrap_err());
-    assert_eq!((e["field"].as_str(), e["params"]["rule"].as_str()), (Some("vocab"), Some("unknown_vocabulary")));
+    let e = dto(lib
+        .add_term_labels("nope", "z", &labels(&[("en", "Z")]))
+        .unwrap_err());
+    assert_eq!(
+        (e["field"].as_str(), e["params"]["rule"].as_str()),
+        (Some("vocab"), Some("unknown_vocabulary"))
+    );
 }
 
 #[test]
@@ -96,8 +116,10 @@ fn labels_of_a_library_from_before_the_move_are_all_kept_and_still_audit() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut lib = open(dir.path());
-        lib.add_term("weapon", "planted_uk", "Planted", "Закладено").unwrap();
-        lib.add_term("weapon", "english_only", "English only", "").unwrap();
+        lib.add_term("weapon", "planted_uk", "Planted", "Закладено")
+            .unwrap();
+        lib.add_term("weapon", "english_only", "English only", "")
+            .unwrap();
     }
     // Back to the schema before migration 10: labels in two columns of vocab_terms, the
     // Ukrainian wording of the built-in terms as shipped before.
@@ -119,17 +141,29 @@ fn labels_of_a_library_from_before_the_move_are_all_kept_and_still_audit() {
     let lib = open(dir.path());
     let terms = lib.terms(Some("weapon")).unwrap();
     let find = |c: &str| terms.iter().find(|t| t.code == c).unwrap().clone();
-    assert_eq!(find("planted_uk").labels, labels(&[("en", "Planted"), ("uk", "Закладено")]));
-    assert_eq!(find("english_only").labels, labels(&[("en", "English only")]));
+    assert_eq!(
+        find("planted_uk").labels,
+        labels(&[("en", "Planted"), ("uk", "Закладено")])
+    );
+    assert_eq!(
+        find("english_only").labels,
+        labels(&[("en", "English only")])
+    );
     assert_eq!(find("english_only").label_uk, "");
     let units = lib.terms(Some("unit_kind")).unwrap();
-    assert_eq!(units[0].labels["uk"], "Військовий підрозділ", "reworded by the migration");
+    assert_eq!(
+        units[0].labels["uk"], "Військовий підрозділ",
+        "reworded by the migration"
+    );
     let links = lib.terms(Some("link_type")).unwrap();
     let related = links.iter().find(|t| t.code == "related").unwrap();
     assert_eq!(related.label_uk, "пов’язано з");
     // Every built-in term has both labels; the audit finds the terms as logged and shipped.
     let all = lib.terms(None).unwrap();
-    assert!(all.iter().filter(|t| t.builtin).all(|t| t.labels.len() == 2));
+    assert!(all
+        .iter()
+        .filter(|t| t.builtin)
+        .all(|t| t.labels.len() == 2));
     let r = lib.audit_verify().unwrap();
     assert!(r.ok(), "{r:?}");
     // The digest of a user term is the one every earlier version logged.
@@ -171,7 +205,10 @@ fn errors_carry_a_rule_and_the_values_to_word_them() {
     // A huge paste: refused with the limit, at once.
     let started = std::time::Instant::now();
     let e = dto(lib
-        .create_incident(&case.id, incident(&|i| i.description = "я".repeat(2_000_000)))
+        .create_incident(
+            &case.id,
+            incident(&|i| i.description = "я".repeat(2_000_000)),
+        )
         .unwrap_err());
     assert!(started.elapsed().as_secs() < 2);
     assert_eq!(e["code"], "invalid_input");
@@ -185,7 +222,10 @@ fn errors_carry_a_rule_and_the_values_to_word_them() {
     let e = dto(lib
         .create_incident(&case.id, incident(&|i| i.title = "  ".into()))
         .unwrap_err());
-    assert_eq!((e["field"].as_str(), e["params"]["rule"].as_str()), (Some("title"), Some("required")));
+    assert_eq!(
+        (e["field"].as_str(), e["params"]["rule"].as_str()),
+        (Some("title"), Some("required"))
+    );
 
     let e = dto(lib
         .create_incident(&case.id, incident(&|i| i.types = vec!["no_such".into()]))
@@ -200,18 +240,37 @@ fn errors_carry_a_rule_and_the_values_to_word_them() {
     assert_eq!(e["params"]["rule"], "control_character");
     assert_eq!(e["params"]["value"], "U+0007");
 
-    for (text, rule) in [("north", "not_a_coordinate"), ("91", "out_of_range"), ("1.1234567890123456", "too_precise")] {
+    for (text, rule) in [
+        ("north", "not_a_coordinate"),
+        ("91", "out_of_range"),
+        ("1.1234567890123456", "too_precise"),
+    ] {
         let e = dto(casefile_core::validate::coordinate("latitude", text).unwrap_err());
         assert_eq!(e["params"]["rule"], rule, "{text}");
     }
     let e = dto(casefile_core::validate::coordinate("latitude", "91").unwrap_err());
-    assert_eq!((e["params"]["min"].as_f64(), e["params"]["max"].as_f64()), (Some(-90.0), Some(90.0)));
+    assert_eq!(
+        (e["params"]["min"].as_f64(), e["params"]["max"].as_f64()),
+        (Some(-90.0), Some(90.0))
+    );
 
     // Other codes carry what their message states.
     let e = dto(lib.get_incident("missing").unwrap_err());
-    assert_eq!((e["code"].as_str(), e["params"]["kind"].as_str()), (Some("not_found"), Some("incident")));
-    let e = dto(Error::SchemaTooNew { found: 12, supported: 10 });
-    assert_eq!((e["params"]["found"].as_i64(), e["params"]["supported"].as_i64()), (Some(12), Some(10)));
+    assert_eq!(
+        (e["code"].as_str(), e["params"]["kind"].as_str()),
+        (Some("not_found"), Some("incident"))
+    );
+    let e = dto(Error::SchemaTooNew {
+        found: 12,
+        supported: 10,
+    });
+    assert_eq!(
+        (
+            e["params"]["found"].as_i64(),
+            e["params"]["supported"].as_i64()
+        ),
+        (Some(12), Some(10))
+    );
     // An error with nothing to say beyond its code has no params at all.
     let e = dto(Error::Corrupt("x".into()));
     assert!(e.get("params").is_none(), "{e}");
@@ -244,14 +303,29 @@ fn the_report_is_in_the_exporters_language() {
             language,
             ..ExportOptions::new(ExportProfile::Full, false)
         };
-        export_case(&mut lib, &case.id, &path, &opts, &AtomicBool::new(false), &mut |_, _| {})
-            .unwrap();
+        export_case(
+            &mut lib,
+            &case.id,
+            &path,
+            &opts,
+            &AtomicBool::new(false),
+            &mut |_, _| {},
+        )
+        .unwrap();
         let html = path.join("data/report.html");
-        assert_eq!(xmllint(&html), "", "report.html in {language:?} is not clean HTML");
+        assert_eq!(
+            xmllint(&html),
+            "",
+            "report.html in {language:?} is not clean HTML"
+        );
         std::fs::read_to_string(html).unwrap()
     };
     let uk = report(ReportLanguage::Uk, "uk");
-    assert!(uk.starts_with("<!doctype html><html lang=\"uk\">"), "{}", &uk[..80]);
+    assert!(
+        uk.starts_with("<!doctype html><html lang=\"uk\">"),
+        "{}",
+        &uk[..80]
+    );
     for words in [
         "<h2>Інциденти</h2>",
         "<h2>Показання</h2>",
@@ -266,31 +340,56 @@ fn the_report_is_in_the_exporters_language() {
     ] {
         assert!(uk.contains(words), "Ukrainian report lacks {words}");
     }
-    for english in ["Incidents", "Statements", "Evidence index", "Reference:", ">likely<", "(day)"] {
+    for english in [
+        "Incidents",
+        "Statements",
+        "Evidence index",
+        "Reference:",
+        ">likely<",
+        "(day)",
+    ] {
         assert!(!uk.contains(english), "Ukrainian report has {english}");
     }
     let en = report(ReportLanguage::En, "en");
     assert!(en.starts_with("<!doctype html><html lang=\"en\">"));
-    for words in ["<h2>Incidents</h2>", "9 March 2022 (day)", "Attack on a medical facility", "Likely"] {
+    for words in [
+        "<h2>Incidents</h2>",
+        "9 March 2022 (day)",
+        "Attack on a medical facility",
+        "Likely",
+    ] {
         assert!(en.contains(words), "English report lacks {words}");
     }
-    assert_eq!(ExportOptions::new(ExportProfile::Full, false).language, ReportLanguage::En);
+    assert_eq!(
+        ExportOptions::new(ExportProfile::Full, false).language,
+        ReportLanguage::En
+    );
     assert_eq!("uk".parse::<ReportLanguage>().unwrap(), ReportLanguage::Uk);
     let e = dto("de".parse::<ReportLanguage>().unwrap_err());
-    assert_eq!((e["field"].as_str(), e["params"]["rule"].as_str()), (Some("language"), Some("not_one_of")));
+    assert_eq!(
+        (e["field"].as_str(), e["params"]["rule"].as_str()),
+        (Some("language"), Some("not_one_of"))
+    );
 }
 
 #[test]
 fn export_file_names_keep_cyrillic_or_transliterate_by_the_national_standard() {
     for (text, kept, ascii) in [
         ("ХПГ-ХАР-2022-017", "ХПГ-ХАР-2022-017", "KHPH-KHAR-2022-017"),
-        ("Зґвалтування/Київ", "Зґвалтування_Київ", "Zgvaltuvannia_Kyiv"),
+        (
+            "Зґвалтування/Київ",
+            "Зґвалтування_Київ",
+            "Zgvaltuvannia_Kyiv",
+        ),
         ("Щербаківка-Ї", "Щербаківка-Ї", "Shcherbakivka-Yi"),
     ] {
         assert_eq!(export_file_stem(text), kept);
         assert_eq!(export_file_stem_ascii(text), ascii);
     }
-    assert_eq!(transliterate_uk("Згорани, Знам’янка"), "Zghorany, Znamianka");
+    assert_eq!(
+        transliterate_uk("Згорани, Знам’янка"),
+        "Zghorany, Znamianka"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
@@ -308,8 +407,14 @@ fn export_file_names_keep_cyrillic_or_transliterate_by_the_national_standard() {
             description: String::new(),
         })
         .unwrap();
-    assert_eq!(lib.export_file_name(&with_ref.id).unwrap(), "ХПГ-ХАР-2022-017");
-    assert_eq!(lib.export_file_name(&without.id).unwrap(), "Зґвалтування_Київ");
+    assert_eq!(
+        lib.export_file_name(&with_ref.id).unwrap(),
+        "ХПГ-ХАР-2022-017"
+    );
+    assert_eq!(
+        lib.export_file_name(&without.id).unwrap(),
+        "Зґвалтування_Київ"
+    );
     assert_eq!(
         dto(lib.export_file_name("missing").unwrap_err())["code"],
         "not_found"
@@ -317,7 +422,10 @@ fn export_file_names_keep_cyrillic_or_transliterate_by_the_national_standard() {
     // A bundle by that name can be written and read back.
     lib.set_profile("Олена Коваль", "ХПГ").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let path = out.path().join(format!("{}.zip", lib.export_file_name(&with_ref.id).unwrap()));
+    let path = out.path().join(format!(
+        "{}.zip",
+        lib.export_file_name(&with_ref.id).unwrap()
+    ));
     export_case(
         &mut lib,
         &with_ref.id,
@@ -364,4 +472,118 @@ fn history_entries_name_the_fields_an_edit_changed() {
     assert_eq!(v["changed"], json!(["settlement", "title"]));
     // The entry itself is as logged: its hash still verifies.
     assert!(lib.audit_verify().unwrap().ok());
+}
+
+/// Every field name the Rust code puts in an error (`Error::invalid*`, the validators, the
+/// vocabulary check, `field: Some("…")`) found by reading the sources.
+fn field_names_in_errors() -> std::collections::BTreeSet<String> {
+    const CALLS: &[&str] = &[
+        "invalid(",
+        "invalid_rule(",
+        "required_text(",
+        "optional_text(",
+        "long_text(",
+        "coordinate(",
+        "check(",
+        "check_all(",
+        "check_day(",
+        "check_partial(",
+        "check_year(",
+        "day_bound(",
+        "bad(",
+        "field: Some(",
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut names = std::collections::BTreeSet::new();
+    for dir in [
+        "crates/casefile-core/src",
+        "crates/casefile-cli/src",
+        "src-tauri/src",
+    ] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for call in CALLS {
+                for (at, _) in text.match_indices(call) {
+                    // The first argument, or the second after a connection (`conn, "field"`).
+                    let rest = text[at + call.len()..].trim_start();
+                    let rest = match rest.find(',') {
+                        Some(i) if rest[..i].contains("conn") => rest[i + 1..].trim_start(),
+                        _ => rest,
+                    };
+                    let Some(lit) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let name: String = lit.chars().take_while(|c| *c != '"').collect();
+                    if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    {
+                        names.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_ui_catalogues_name_every_field_and_rule_the_core_uses() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/i18n");
+    let names = field_names_in_errors();
+    assert!(
+        names.contains("description") && names.contains("interview_date"),
+        "{names:?}"
+    );
+    let rules = [
+        "already_exists",
+        "bad_format",
+        "control_character",
+        "not_a_coordinate",
+        "not_one_of",
+        "out_of_range",
+        "required",
+        "too_long",
+        "too_many",
+        "too_precise",
+        "unknown_term",
+        "unknown_vocabulary",
+    ];
+    let codes = [
+        "invalid_input",
+        "duplicate_reference",
+        "not_found",
+        "library_locked",
+        "data_dir_not_writable",
+        "schema_too_new",
+        "custody_broken",
+        "database",
+        "io",
+        "corrupt",
+        "library_unavailable",
+        "bundle_refused",
+        "bundle_invalid",
+        "bundle_too_new",
+        "profile_required",
+        "disk_full",
+        "wrong_passphrase",
+        "passphrase_required",
+        "keys_destroyed",
+        "no_library",
+    ];
+    for lang in ["en", "uk"] {
+        let text = std::fs::read_to_string(root.join(format!("{lang}.json"))).unwrap();
+        let c: BTreeMap<String, String> = serde_json::from_str(&text).unwrap();
+        let has = |k: &str| c.contains_key(k) || c.contains_key(&format!("{k}_other"));
+        let missing: Vec<String> = names
+            .iter()
+            .map(|n| format!("field.{n}"))
+            .chain(rules.iter().map(|r| format!("error.invalid_input.{r}")))
+            .chain(codes.iter().map(|r| format!("error.{r}")))
+            .filter(|k| !has(k))
+            .collect();
+        assert!(missing.is_empty(), "ui/i18n/{lang}.json lacks {missing:?}");
+    }
 }

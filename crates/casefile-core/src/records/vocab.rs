@@ -139,7 +139,7 @@ pub fn check_labels(labels: &BTreeMap<String, String>) -> Result<BTreeMap<String
         return Err(Error::invalid_rule(
             "labels",
             "too_many",
-            ps([("limit", MAX_LABELS.into())]),
+            ps([("limit", MAX_LABELS.into()), ("count", MAX_LABELS.into())]),
             format!("a term has at most {MAX_LABELS} labels"),
         ));
     }
