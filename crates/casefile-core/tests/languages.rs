@@ -272,8 +272,11 @@ fn errors_carry_a_rule_and_the_values_to_word_them() {
         (Some(12), Some(10))
     );
     // An error with nothing to say beyond its code has no params at all.
-    let e = dto(Error::Corrupt("x".into()));
+    let e = dto(Error::ProfileRequired);
     assert!(e.get("params").is_none(), "{e}");
+    // What only the English text says travels as `detail`.
+    let e = dto(Error::Corrupt("x".into()));
+    assert_eq!(e["params"], json!({ "detail": "x" }));
     // A plain invalid() still works, with the rule `invalid`.
     let e = dto(Error::invalid("reason", "give a reason"));
     assert_eq!(e["params"], json!({ "rule": "invalid", "field": "reason" }));
@@ -586,4 +589,87 @@ fn the_ui_catalogues_name_every_field_and_rule_the_core_uses() {
             .collect();
         assert!(missing.is_empty(), "ui/i18n/{lang}.json lacks {missing:?}");
     }
+}
+
+#[test]
+fn a_term_with_a_third_language_travels_in_a_bundle() {
+    let (a, b, out) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let mut sender = open(a.path());
+    sender.set_profile("Олена Коваль", "ХПГ").unwrap();
+    let case = sender
+        .create_case(NewCase {
+            title: "Case".into(),
+            reference: None,
+            description: String::new(),
+        })
+        .unwrap();
+    sender
+        .add_term_labels(
+            "incident_type",
+            "filtration",
+            &labels(&[
+                ("en", "Filtration"),
+                ("uk", "Фільтрація"),
+                ("crh", "Filtratsiya"),
+            ]),
+        )
+        .unwrap();
+    sender
+        .create_incident(
+            &case.id,
+            IncidentInput {
+                title: "Filtration camp".into(),
+                types: vec!["filtration".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let path = out.path().join("bundle");
+    let opts = ExportOptions {
+        language: ReportLanguage::Uk,
+        ..ExportOptions::new(ExportProfile::Full, false)
+    };
+    export_case(
+        &mut sender,
+        &case.id,
+        &path,
+        &opts,
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(path.join("data/case.json")).unwrap())
+            .unwrap();
+    let term = &doc["terms"][0];
+    assert_eq!(term["label_uk"], "Фільтрація");
+    assert_eq!(term["labels"]["crh"], "Filtratsiya");
+    let report = std::fs::read_to_string(path.join("data/report.html")).unwrap();
+    assert!(
+        report.contains("Фільтрація"),
+        "a user term by its Ukrainian label"
+    );
+
+    let mut receiver = open(b.path());
+    receiver.set_profile("Receiver", "HQ").unwrap();
+    receiver
+        .import_bundle(&path, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
+    let got = receiver.terms(Some("incident_type")).unwrap();
+    let t = got.iter().find(|t| t.code == "filtration").unwrap();
+    assert_eq!(
+        t.labels,
+        labels(&[
+            ("en", "Filtration"),
+            ("uk", "Фільтрація"),
+            ("crh", "Filtratsiya")
+        ])
+    );
+    assert!(!t.builtin);
+    let r = receiver.audit_verify().unwrap();
+    assert!(r.ok(), "{r:?}");
 }
