@@ -395,7 +395,7 @@ pub fn render(doc: &CaseDocument, lang: ReportLanguage) -> String {
             if withheld { format!(" · {}", w.withheld) } else { String::new() },
             esc(s(e, "sha256")),
             esc(&format_date(lang, s(e, "capture_time"))),
-            esc(&pick(&crate::records::evidence::METHODS, &w.methods, s(e, "method"))),
+            esc(&pick(crate::records::evidence::METHODS, &w.methods, s(e, "method"))),
             esc(s(e, "collected_by")),
             esc(&format_date(lang, s(e, "collected_at"))),
             esc(s(e, "source_description"))
