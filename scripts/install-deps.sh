@@ -19,7 +19,9 @@ run_pkgs=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-
           libjavascriptcoregtk-4.1-dev librsvg2-dev libssl-dev libxdo-dev xvfb xauth)
 # age and unzip: the encryption and handover tests use the real age tools and unzip as outside
 # readers. nodejs runs the UI's unit tests (node --test: catalogues, date parsing).
-test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 python3-venv age unzip nodejs)
+# libxml2-utils: xmllint checks that report.html is well-formed HTML in each language.
+test_pkgs=(webkit2gtk-driver imagemagick libimage-exiftool-perl sqlite3 python3-venv age unzip nodejs
+           libxml2-utils)
 
 want=("${run_pkgs[@]}")
 if [ "$what" = "test" ]; then want+=("${test_pkgs[@]}"); fi

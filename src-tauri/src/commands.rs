@@ -454,13 +454,29 @@ pub fn record_deleted_list(
     state.with(|lib| lib.deleted_records(&case_id))
 }
 
+/// Adds a term: its labels by language (`labels`: `{ "en": …, "uk": …, "crh": … }`), or
+/// (as before) `labelEn` and `labelUk`.
 #[tauri::command(async)]
 pub fn vocab_add(
     state: St<'_>,
     vocab: String,
     code: String,
-    label_en: String,
-    label_uk: String,
+    label_en: Option<String>,
+    label_uk: Option<String>,
+    labels: Option<std::collections::BTreeMap<String, String>>,
 ) -> Res<Term> {
-    state.with(|lib| lib.add_term(&vocab, &code, &label_en, &label_uk))
+    let mut all = labels.unwrap_or_default();
+    for (lang, text) in [("en", label_en), ("uk", label_uk)] {
+        if let Some(t) = text {
+            all.entry(lang.to_string()).or_insert(t);
+        }
+    }
+    state.with(|lib| lib.add_term_labels(&vocab, &code, &all))
+}
+
+/// The file name (without extension) to suggest for exporting a case: its reference code (else
+/// its title), Cyrillic kept, only what a file name cannot hold replaced.
+#[tauri::command(async)]
+pub fn export_file_name(state: St<'_>, case_id: String) -> Res<String> {
+    state.with(|lib| lib.export_file_name(&case_id))
 }

@@ -96,6 +96,7 @@ pub fn evidence_import<R: Runtime>(
             code: "invalid_input".into(),
             message: "choose at least one file or folder".into(),
             field: Some("paths".into()),
+            params: Default::default(),
         });
     }
     let job = casefile_core::new_id();
@@ -168,6 +169,7 @@ pub fn evidence_cancel(jobs: State<'_, Jobs>, job: String) -> Result<bool, Error
         code: "internal".into(),
         message: "job table unavailable".into(),
         field: None,
+        params: Default::default(),
     })?;
     Ok(match running.get(&job) {
         Some(flag) => {
@@ -315,13 +317,24 @@ pub fn bundle_export<R: Runtime>(
     out: PathBuf,
     zip: bool,
     profile: String,
+    language: Option<String>,
 ) -> Result<String, ErrorDto> {
     app.state::<AppState>().require_open()?;
     let profile: casefile_core::bundle::ExportProfile = profile.parse().map_err(ErrorDto::from)?;
+    // The report in the investigator's language (the UI's); English when not said.
+    let language: casefile_core::bundle::ReportLanguage = language
+        .as_deref()
+        .unwrap_or("en")
+        .parse()
+        .map_err(ErrorDto::from)?;
     Ok(spawn_job(app, "export", move |app, cancel, progress| {
         // Read the case under the lock, stream the bag without it, then log the export.
         let state = app.state::<AppState>();
-        let opts = casefile_core::bundle::ExportOptions { profile, zip };
+        let opts = casefile_core::bundle::ExportOptions {
+            profile,
+            zip,
+            language,
+        };
         let prepared = state
             .with_core(|lib| casefile_core::bundle::prepare_export(lib, &case_id, &out, &opts))?;
         let report = casefile_core::bundle::write_export(&prepared, cancel, progress)?;

@@ -219,6 +219,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             key_trust,
             key_revoke,
             export_last_profile,
+            export_file_name,
             audit_run,
             audit_accept_head,
         ])

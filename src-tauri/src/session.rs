@@ -142,6 +142,7 @@ impl AppState {
                     if failures == 1 { "" } else { "s" }
                 ),
                 field: Some("passphrase".into()),
+                params: Default::default(),
             });
         }
         if self.is_open() {
@@ -167,6 +168,7 @@ impl AppState {
                         seconds(wait)
                     ),
                     field: Some("passphrase".into()),
+                    params: Default::default(),
                 })
             }
             Err(e) => {
@@ -283,6 +285,7 @@ async fn blocking<R: Runtime, T: Send + 'static>(
             code: "internal".into(),
             message: "the operation stopped unexpectedly; try again".into(),
             field: None,
+            params: Default::default(),
         })?
 }
 
@@ -416,6 +419,7 @@ pub async fn library_destroy_keys<R: Runtime>(
                     state.name()
                 ),
                 field: Some("confirm_name".into()),
+                params: Default::default(),
             });
         }
         state.check_destroyable().map_err(ErrorDto::from)?;

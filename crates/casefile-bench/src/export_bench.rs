@@ -87,10 +87,7 @@ pub fn run(dir: &Path, total_mib: u64, runs: usize) -> Result<(), Box<dyn std::e
                 &mut lib,
                 &case,
                 &out,
-                &ExportOptions {
-                    profile: ExportProfile::Full,
-                    zip: true,
-                },
+                &ExportOptions::new(ExportProfile::Full, true),
                 &AtomicBool::new(false),
                 &mut |_, _| {},
             )?;

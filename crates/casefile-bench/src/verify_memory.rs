@@ -88,10 +88,7 @@ fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
         &mut lib,
         &case,
         &base_zip,
-        &ExportOptions {
-            profile: ExportProfile::Full,
-            zip: true,
-        },
+        &ExportOptions::new(ExportProfile::Full, true),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )?;
@@ -155,10 +152,7 @@ fn measure_all(work: &Path, o: &Options) -> Result<(), Error> {
             &mut lib,
             &case,
             &bundle,
-            &ExportOptions {
-                profile: ExportProfile::Full,
-                zip: true,
-            },
+            &ExportOptions::new(ExportProfile::Full, true),
             &AtomicBool::new(false),
             &mut |_, _| {},
         )?;

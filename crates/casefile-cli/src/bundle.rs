@@ -5,31 +5,57 @@ use crate::output::{print_json, say};
 use crate::{show, Failure};
 use casefile_core::bundle::{
     prepare_export, verify_bundle_with, write_export, BundleIdentity, ExportOptions, ExportProfile,
-    Recipients,
+    Recipients, ReportLanguage,
 };
 use casefile_core::trust::Standing;
 use casefile_core::Library;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-/// Exports a case; with recipients (`--to`), as a ZIP encrypted to them.
+/// What an export writes: a ZIP or a folder, its profile, the language of its report.
+pub struct Format<'a> {
+    pub zip: bool,
+    pub profile: &'a str,
+    pub language: &'a str,
+}
+
+/// Exports a case; with recipients (`--to`), as a ZIP encrypted to them. Into an existing
+/// folder, the bundle is named after the case (its reference code, else its title; Cyrillic
+/// kept).
 pub fn export(
     lib: &mut Library,
     json: bool,
     case_id: &str,
     out: &Path,
-    zip: bool,
-    profile: &str,
+    format: Format<'_>,
     to: &[String],
 ) -> Result<(), Failure> {
-    let profile: ExportProfile = profile.parse()?;
+    let profile: ExportProfile = format.profile.parse()?;
+    let language: ReportLanguage = format.language.parse()?;
     let recipients = if to.is_empty() {
         None
     } else {
         Some(Recipients::parse(to)?)
     };
-    let zip = zip || recipients.is_some();
-    let mut prepared = prepare_export(lib, case_id, out, &ExportOptions { profile, zip })?;
+    let zip = format.zip || recipients.is_some();
+    let named;
+    let out = if out.is_dir() {
+        let ext = match (zip, recipients.is_some()) {
+            (_, true) => ".zip.age",
+            (true, false) => ".zip",
+            (false, false) => "",
+        };
+        named = out.join(format!("{}{ext}", lib.export_file_name(case_id)?));
+        named.as_path()
+    } else {
+        out
+    };
+    let opts = ExportOptions {
+        profile,
+        zip,
+        language,
+    };
+    let mut prepared = prepare_export(lib, case_id, out, &opts)?;
     if let Some(r) = recipients {
         prepared.encrypt_to(r)?;
     }

@@ -103,7 +103,8 @@ enum Command {
     Export {
         #[arg(long = "case")]
         case_id: String,
-        /// Where to write it (must not exist yet).
+        /// Where to write it (must not exist yet); an existing folder: into it, named after the
+        /// case's reference code (or title), Cyrillic kept.
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
@@ -111,6 +112,9 @@ enum Command {
         /// full, prosecutor or public.
         #[arg(long, default_value = "full")]
         profile: String,
+        /// The language of the bundle's report.html: en or uk.
+        #[arg(long, default_value = "en")]
+        language: String,
         /// Encrypt the bundle (a ZIP) with age to this public key (age1…); repeat for several
         /// receivers. Only their secret keys open it (`age -d -i KEY`, or `--identity KEY`).
         #[arg(long = "to", value_name = "AGE_RECIPIENT")]
@@ -189,14 +193,19 @@ enum Command {
 enum VocabCmd {
     /// The terms of one vocabulary, or of all.
     List { vocab: Option<String> },
-    /// Add a term to a vocabulary.
+    /// Add a term to a vocabulary, with its label in one language or more.
     Add {
         vocab: String,
         code: String,
+        /// The English label.
         #[arg(long)]
-        en: String,
+        en: Option<String>,
+        /// The Ukrainian label.
         #[arg(long, default_value = "")]
         uk: String,
+        /// A label in another language, as LANG=LABEL (an ISO 639 code: `crh=…`); repeatable.
+        #[arg(long = "label", value_name = "LANG=LABEL")]
+        labels: Vec<String>,
     },
 }
 
@@ -406,14 +415,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Vocab(VocabCmd::List { vocab }) => {
             show(json, &lib.terms(vocab.as_deref())?, |terms| {
-                let mut t = Table::new(&["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"]);
+                // Labels in languages beyond English and Ukrainian get a column when there are any.
+                let others = |x: &casefile_core::vocab::Term| {
+                    x.labels
+                        .iter()
+                        .filter(|(l, _)| *l != "en" && *l != "uk")
+                        .map(|(l, v)| format!("{l}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                let any_other = terms.iter().any(|x| !others(x).is_empty());
+                let mut head = vec!["VOCABULARY", "CODE", "ENGLISH", "УКРАЇНСЬКА"];
+                if any_other {
+                    head.push("OTHER");
+                }
+                let mut t = Table::new(&head);
                 for x in terms {
-                    t.row(vec![
+                    let mut row = vec![
                         x.vocab.clone(),
                         x.code.clone(),
                         x.label_en.clone(),
                         x.label_uk.clone(),
-                    ]);
+                    ];
+                    if any_other {
+                        row.push(others(x));
+                    }
+                    t.row(row);
                 }
                 t.print();
             })
@@ -423,8 +450,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             code,
             en,
             uk,
+            labels,
         }) => {
-            let t = lib.add_term(&vocab, &code, &en, &uk)?;
+            let mut all = std::collections::BTreeMap::new();
+            all.insert("en".to_string(), en.unwrap_or_default());
+            all.insert("uk".to_string(), uk);
+            for l in &labels {
+                let Some((lang, text)) = l.split_once('=') else {
+                    return Err(casefile_core::Error::invalid_rule(
+                        "label",
+                        "bad_format",
+                        casefile_core::error::params([("value", l.as_str().into())]),
+                        format!("--label takes LANG=LABEL, not \"{l}\""),
+                    )
+                    .into());
+                };
+                all.insert(lang.trim().to_string(), text.to_string());
+            }
+            let t = lib.add_term_labels(&vocab, &code, &all)?;
             show(json, &t, |t| say!("added {}:{}", t.vocab, t.code));
         }
         Command::Export {
@@ -432,8 +475,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             zip,
             profile,
+            language,
             to,
-        } => bundle::export(&mut lib, json, &case_id, &out, zip, &profile, &to)?,
+        } => bundle::export(
+            &mut lib,
+            json,
+            &case_id,
+            &out,
+            bundle::Format {
+                zip,
+                profile: &profile,
+                language: &language,
+            },
+            &to,
+        )?,
         Command::Verify { .. } => unreachable!("handled before the library is opened"),
         Command::Import {
             path,
@@ -709,7 +764,15 @@ fn case_cmd(lib: &mut Library, json: bool, cmd: CaseCmd) -> Result<(), Failure> 
 
 fn print_history(json: bool, h: &[casefile_core::history::HistoryEntry]) {
     show(json, &h, |h| {
-        let mut t = Table::new(&["SEQ", "AT", "ACTOR", "ACTION", "DIGEST", "RECEIVED FROM"]);
+        let mut t = Table::new(&[
+            "SEQ",
+            "AT",
+            "ACTOR",
+            "ACTION",
+            "CHANGED",
+            "DIGEST",
+            "RECEIVED FROM",
+        ]);
         for x in h.iter() {
             let e = &x.entry;
             let from = match (&x.received_from, x.received_trusted) {
@@ -722,6 +785,7 @@ fn print_history(json: bool, h: &[casefile_core::history::HistoryEntry]) {
                 e.at.clone(),
                 e.actor.clone(),
                 e.action.clone(),
+                x.changed.join(", "),
                 e.digest.clone().unwrap_or_default(),
                 from,
             ]);

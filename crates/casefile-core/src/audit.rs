@@ -196,24 +196,26 @@ impl Library {
         }
 
         // Built-in vocabulary terms read as Casefile ships them.
-        let mut stmt = conn
-            .prepare("SELECT vocab, code, label_en, label_uk FROM vocab_terms WHERE builtin = 1")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
+        let mut stmt = conn.prepare("SELECT vocab, code FROM vocab_terms WHERE builtin = 1")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
-            let (vocab, code, en, uk) = row?;
+            let (vocab, code) = row?;
             let id = format!("{vocab}:{code}");
+            let stored = crate::records::vocab::load(conn, &vocab, &code)?.map(|t| t.labels);
             match crate::store::seed::builtin_labels(&vocab, &code) {
-                Some((e, u)) if e == en && u == uk => {}
+                Some(shipped) if Some(&shipped) == stored.as_ref() => {}
                 Some(_) => out.push(problem("term", &id, &id, format!("built-in term {id} was changed outside Casefile: its labels differ from the ones Casefile ships"))),
                 None => out.push(problem("term", &id, &id, format!("term {id} is marked built-in, but Casefile ships no such term"))),
             }
+        }
+        // Labels of no term (their term removed behind Casefile's back) are named too.
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT vocab || ':' || code FROM vocab_labels l WHERE NOT EXISTS
+               (SELECT 1 FROM vocab_terms t WHERE t.vocab = l.vocab AND t.code = l.code)",
+        )?;
+        for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let id = id?;
+            out.push(problem("term", &id, &id, format!("labels of term {id} remain, but the term does not: it was removed outside Casefile")));
         }
 
         // Every saved statement version is named, with its digest, by an entry of its statement.

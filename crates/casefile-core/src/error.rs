@@ -3,16 +3,33 @@
 //! The code is what crosses the IPC boundary and what scripts match on; the message is for
 //! people. Never match on message text.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// The values an error carries for a front end to word it in its own language (`limit`,
+/// `value`, `min`, `max`, `kind`, ...), by name.
+pub type Params = BTreeMap<String, serde_json::Value>;
+
+/// [`Params`] from name–value pairs: `params([("limit", 200.into())])`.
+pub fn params<const N: usize>(pairs: [(&str, serde_json::Value); N]) -> Params {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A value the user gave is not acceptable; `field` names the form field.
+    /// A value the user gave is not acceptable; `field` names the form field, `rule` the kind of
+    /// refusal (stable: `required`, `too_long`, `control_character`, `not_a_coordinate`,
+    /// `too_precise`, `out_of_range`, `unknown_term`, `unknown_vocabulary`, `bad_format`,
+    /// `already_exists`, ...; `invalid` when nothing more precise is said), `params` the values
+    /// a front end needs to word it (`limit`, `value`, `min`, `max`, ...). `message` is the
+    /// English wording, for the CLI and logs.
     #[error("{message}")]
     Invalid {
         field: &'static str,
+        rule: &'static str,
+        params: Params,
         message: String,
     },
 
@@ -125,11 +142,86 @@ impl Error {
         }
     }
 
+    /// A refused value with no more precise rule than `invalid`.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+        Error::invalid_rule(field, "invalid", Params::new(), message)
+    }
+
+    /// A refused value: `rule` names the kind of refusal and `params` the values a front end
+    /// words it with (see [`Error::Invalid`]); `message` is the English text.
+    pub fn invalid_rule(
+        field: &'static str,
+        rule: &'static str,
+        params: Params,
+        message: impl Into<String>,
+    ) -> Error {
         Error::Invalid {
             field,
+            rule,
+            params,
             message: message.into(),
         }
+    }
+
+    /// The values a front end needs to word this error from its own catalogue, by name: always
+    /// `field` when the error is about one, `rule` for refused input, and what the message
+    /// states (`limit`, `value`, `kind`, `found`, `supported`, `path`, ...; `count` where a
+    /// number decides a plural form; `detail` for a reason only the English text gives).
+    pub fn params(&self) -> Params {
+        let mut p = Params::new();
+        let mut put = |k: &str, v: serde_json::Value| {
+            p.insert(k.to_string(), v);
+        };
+        match self {
+            Error::Invalid { rule, params, .. } => {
+                for (k, v) in params {
+                    put(k, v.clone());
+                }
+                put("rule", (*rule).into());
+            }
+            Error::DuplicateReference(r) => put("value", r.as_str().into()),
+            Error::NotFound { kind, id } => {
+                put("kind", (*kind).into());
+                put("id", id.as_str().into());
+            }
+            Error::SchemaTooNew { found, supported } => {
+                put("found", (*found).into());
+                put("supported", (*supported).into());
+            }
+            Error::BundleTooNew { found, supported } => {
+                put("found", (*found).into());
+                put("supported", (*supported).into());
+            }
+            Error::DiskFull { path, .. } => put("path", path.display().to_string().into()),
+            Error::LibraryLocked(path) | Error::NoLibrary(path) => {
+                put("path", path.display().to_string().into())
+            }
+            Error::DataDirNotWritable { path, reason } => {
+                put("path", path.display().to_string().into());
+                put("detail", reason.as_str().into());
+            }
+            Error::Io { path, source } => {
+                put("path", path.display().to_string().into());
+                put("detail", source.to_string().into());
+            }
+            // What only the English text says (a reason, a problem) as `detail`, so a worded
+            // message still carries it.
+            Error::CustodyBroken(d)
+            | Error::Corrupt(d)
+            | Error::Unavailable(d)
+            | Error::BundleRefused(d) => put("detail", d.as_str().into()),
+            Error::Database(e) => put("detail", e.to_string().into()),
+            Error::BundleInvalid(problems) => {
+                put("count", problems.len().into());
+                put("detail", problems.join("; ").into());
+            }
+            Error::Shared(e) => return e.params(),
+            _ => {}
+        }
+        if let Some(f) = self.field() {
+            p.insert("field".into(), f.into());
+        }
+        p
     }
 
     /// A file error; running out of space is [`Error::DiskFull`], so people are told plainly.
@@ -188,6 +280,21 @@ pub struct ErrorDto {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What a front end words the error with (see [`Error::params`]); omitted when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: Params,
+}
+
+impl ErrorDto {
+    /// An error made outside the core (the app's own refusals), without params.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorDto {
+        ErrorDto {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            params: Params::new(),
+        }
+    }
 }
 
 impl From<&Error> for ErrorDto {
@@ -196,6 +303,7 @@ impl From<&Error> for ErrorDto {
             code: e.code().into(),
             message: e.to_string(),
             field: e.field().map(Into::into),
+            params: e.params(),
         }
     }
 }

@@ -1,16 +1,20 @@
 //! Input checks shared by every record type. Each returns the cleaned value or an
-//! [`Error::Invalid`] naming the field, so forms can put the message next to it.
+//! [`Error::Invalid`] naming the field, so forms can put the message next to it, with a rule and
+//! the values (limit, value, range) a front end words it with in its own language.
 
-use crate::error::{Error, Result};
+use crate::error::{params, Error, Result};
 
 fn check_chars(field: &'static str, s: &str, allow_newlines: bool) -> Result<()> {
     if let Some(c) = s
         .chars()
         .find(|c| c.is_control() && !(allow_newlines && (*c == '\n' || *c == '\t' || *c == '\r')))
     {
-        return Err(Error::invalid(
+        let code = format!("U+{:04X}", c as u32);
+        return Err(Error::invalid_rule(
             field,
-            format!("{field} contains a control character (U+{:04X})", c as u32),
+            "control_character",
+            params([("value", code.as_str().into())]),
+            format!("{field} contains a control character ({code})"),
         ));
     }
     Ok(())
@@ -20,7 +24,12 @@ fn check_chars(field: &'static str, s: &str, allow_newlines: bool) -> Result<()>
 pub fn required_text(field: &'static str, s: &str, max_chars: usize) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::invalid(field, format!("{field} is required")));
+        return Err(Error::invalid_rule(
+            field,
+            "required",
+            params([]),
+            format!("{field} is required"),
+        ));
     }
     one_line(field, t, max_chars)
 }
@@ -32,13 +41,26 @@ pub fn optional_text(field: &'static str, s: &str, max_chars: usize) -> Result<S
 
 fn one_line(field: &'static str, t: &str, max_chars: usize) -> Result<String> {
     check_chars(field, t, false)?;
-    if t.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("{field} is longer than {max_chars} characters"),
-        ));
-    }
+    check_length(field, t, max_chars)?;
     Ok(t.to_string())
+}
+
+/// Refuses a text longer than `max_chars` characters (rule `too_long`, params `limit` and
+/// `count` (both the limit; `count` picks a plural form) and `length`). Counting stops just past the limit, so a huge paste is refused at once.
+pub fn check_length(field: &'static str, t: &str, max_chars: usize) -> Result<()> {
+    if t.len() <= max_chars || t.chars().nth(max_chars).is_none() {
+        return Ok(());
+    }
+    Err(Error::invalid_rule(
+        field,
+        "too_long",
+        params([
+            ("limit", max_chars.into()),
+            ("count", max_chars.into()),
+            ("length", t.chars().count().into()),
+        ]),
+        format!("{field} is longer than {max_chars} characters"),
+    ))
 }
 
 /// Multi-line free text (descriptions, statements). Kept exactly as typed, apart from
@@ -46,12 +68,7 @@ fn one_line(field: &'static str, t: &str, max_chars: usize) -> Result<String> {
 pub fn long_text(field: &'static str, s: &str, max_chars: usize) -> Result<String> {
     let t = s.trim_end();
     check_chars(field, t, true)?;
-    if t.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("{field} is longer than {max_chars} characters"),
-        ));
-    }
+    check_length(field, t, max_chars)?;
     Ok(t.to_string())
 }
 
@@ -67,8 +84,10 @@ const COORDINATE_DECIMALS: usize = 15;
 pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
     let t = text.trim();
     let not_plain = || {
-        Error::invalid(
+        Error::invalid_rule(
             field,
+            "not_a_coordinate",
+            params([("value", t.into())]),
             format!(
                 "\"{t}\" is not a number of degrees: write a plain decimal number like 47.0971"
             ),
@@ -84,8 +103,14 @@ pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
         return Err(not_plain());
     }
     if fraction.is_some_and(|f| f.len() > COORDINATE_DECIMALS) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_rule(
             field,
+            "too_precise",
+            params([
+                ("value", t.into()),
+                ("limit", COORDINATE_DECIMALS.into()),
+                ("count", COORDINATE_DECIMALS.into()),
+            ]),
             format!("\"{t}\" has more than {COORDINATE_DECIMALS} decimal places"),
         ));
     }
@@ -96,8 +121,14 @@ pub fn coordinate(field: &'static str, text: &str) -> Result<f64> {
         180.0
     };
     if !v.is_finite() || v.abs() > limit {
-        return Err(Error::invalid(
+        return Err(Error::invalid_rule(
             field,
+            "out_of_range",
+            params([
+                ("value", t.into()),
+                ("min", (-limit).into()),
+                ("max", limit.into()),
+            ]),
             format!("{field} {t} is outside -{limit}..{limit}"),
         ));
     }

@@ -25,7 +25,7 @@ fn export(lib: &mut Library, case_id: &str, out: &Path, profile: ExportProfile, 
         lib,
         case_id,
         out,
-        &ExportOptions { profile, zip },
+        &ExportOptions::new(profile, zip),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )

@@ -92,7 +92,7 @@ impl Sender {
             &mut self.lib,
             &self.case_id,
             &out,
-            &ExportOptions { profile, zip },
+            &ExportOptions::new(profile, zip),
             &AtomicBool::new(false),
             &mut |_, _| {},
         )
@@ -1233,10 +1233,7 @@ fn a_failed_export_leaves_nothing_at_the_destination() {
             &mut s.lib,
             &s.case_id,
             &out,
-            &ExportOptions {
-                profile: ExportProfile::Full,
-                zip,
-            },
+            &ExportOptions::new(ExportProfile::Full, zip),
             &AtomicBool::new(false),
             &mut |_, _| {},
         )
@@ -1264,10 +1261,7 @@ fn a_cancelled_export_leaves_nothing_at_the_destination() {
             &mut s.lib,
             &s.case_id,
             &out,
-            &ExportOptions {
-                profile: ExportProfile::Full,
-                zip,
-            },
+            &ExportOptions::new(ExportProfile::Full, zip),
             &AtomicBool::new(true),
             &mut |_, _| {},
         )
@@ -1289,10 +1283,7 @@ fn export_refuses_to_overwrite() {
         &mut s.lib,
         &s.case_id,
         &out,
-        &ExportOptions {
-            profile: ExportProfile::Full,
-            zip: false,
-        },
+        &ExportOptions::new(ExportProfile::Full, false),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )

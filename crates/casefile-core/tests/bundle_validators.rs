@@ -97,7 +97,7 @@ impl Sender {
             &mut self.lib,
             &self.case_id,
             &out,
-            &ExportOptions { profile, zip },
+            &ExportOptions::new(profile, zip),
             &AtomicBool::new(false),
             &mut |_, _| {},
         )

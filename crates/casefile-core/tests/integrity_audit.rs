@@ -443,8 +443,12 @@ fn a_replaced_installation_key_is_named() {
 #[test]
 fn an_edited_built_in_term_and_a_planted_user_term_are_named() {
     let f = fixture();
-    sql(&f.dir, "UPDATE vocab_terms SET label_en = 'Lawful strike' WHERE vocab = 'incident_type' AND code = 'attack_medical';");
-    sql(&f.dir, "INSERT INTO vocab_terms (vocab, code, label_en, label_uk, builtin) VALUES ('weapon', 'planted', 'Planted', '', 0);");
+    sql(&f.dir, "UPDATE vocab_labels SET label = 'Lawful strike' WHERE vocab = 'incident_type' AND code = 'attack_medical' AND language = 'en';");
+    sql(
+        &f.dir,
+        "INSERT INTO vocab_terms (vocab, code, builtin) VALUES ('weapon', 'planted', 0);",
+    );
+    sql(&f.dir, "INSERT INTO vocab_labels (vocab, code, language, label) VALUES ('weapon', 'planted', 'en', 'Planted');");
     let lib = open(&f.dir);
     let r = lib.audit_verify().unwrap();
     assert_named(

@@ -26,10 +26,7 @@ fn export(lib: &mut Library, case_id: &str, out: &Path) {
         lib,
         case_id,
         out,
-        &ExportOptions {
-            profile: ExportProfile::Full,
-            zip: true,
-        },
+        &ExportOptions::new(ExportProfile::Full, true),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )

@@ -115,10 +115,7 @@ impl Sender {
             &mut self.lib,
             &self.case_id,
             &out,
-            &ExportOptions {
-                profile: ExportProfile::Full,
-                zip,
-            },
+            &ExportOptions::new(ExportProfile::Full, zip),
             &AtomicBool::new(false),
             &mut |_, _| {},
         )

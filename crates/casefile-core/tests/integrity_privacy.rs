@@ -124,10 +124,7 @@ fn export(c: &mut Case, profile: ExportProfile) -> (PathBuf, ExportReport) {
         &mut c.lib,
         &c.id,
         &path,
-        &ExportOptions {
-            profile,
-            zip: false,
-        },
+        &ExportOptions::new(profile, false),
         &AtomicBool::new(false),
         &mut |_, _| {},
     )

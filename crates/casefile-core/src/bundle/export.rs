@@ -29,6 +29,19 @@ pub struct ExportOptions {
     pub profile: ExportProfile,
     /// A ZIP of the bag instead of a directory.
     pub zip: bool,
+    /// The language of `data/report.html` (the exporting investigator's).
+    pub language: super::ReportLanguage,
+}
+
+impl ExportOptions {
+    /// Options with the report in English.
+    pub fn new(profile: ExportProfile, zip: bool) -> ExportOptions {
+        ExportOptions {
+            profile,
+            zip,
+            language: super::ReportLanguage::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1139,7 +1152,7 @@ fn write_bag(
         let (h, n) = put_bytes(sink, "data/custody.jsonl", &jsonl)?;
         payload.push(("data/custody.jsonl".into(), h, n));
     }
-    let html = report::render(doc);
+    let html = report::render(doc, p.opts.language);
     let (h, n) = put_bytes(sink, "data/report.html", html.as_bytes())?;
     payload.push(("data/report.html".into(), h, n));
 

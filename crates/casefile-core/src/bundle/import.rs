@@ -681,13 +681,11 @@ impl Library {
             }
             if trusted {
                 for term in &head.terms {
-                    let n = tx.conn().execute(
-                        "INSERT OR IGNORE INTO vocab_terms (vocab, code, label_en, label_uk, builtin) VALUES (?1, ?2, ?3, ?4, 0)",
-                        params![term.vocab, term.code, term.label_en, term.label_uk],
-                    )?;
-                    if n > 0 {
-                        let stored = crate::records::vocab::Term { builtin: false, ..term.clone() };
-                        tx.log("import", None, "term", &format!("{}:{}", term.vocab, term.code), Some(crate::store::custody::state_digest(&stored)), Some(serde_json::json!({ "bundle": bundle_id, "from": signed_by })))?;
+                    // Labels as this version keeps them (a bundle of an earlier version carries
+                    // only the English and Ukrainian fields).
+                    let stored = crate::records::vocab::Term { builtin: false, ..term.clone() }.received();
+                    if crate::records::vocab::insert(tx.conn(), &stored)? {
+                        tx.log("import", None, "term", &format!("{}:{}", term.vocab, term.code), Some(stored.state_digest()), Some(serde_json::json!({ "bundle": bundle_id, "from": signed_by })))?;
                     }
                 }
             }

@@ -16,6 +16,7 @@
 //! (`sealed.rs`): the same ZIP, inside an age file.
 
 mod export;
+mod filename;
 mod import;
 mod report;
 mod sealed;
@@ -29,9 +30,11 @@ pub use export::{
     clean_abandoned_exports, export_case, prepare_export, write_export, ExportOptions,
     ExportReport, PreparedExport,
 };
+pub use filename::{export_file_stem, export_file_stem_ascii, transliterate_uk};
 pub use import::{
     prepare_import, prepare_import_with, Conflict, ImportReport, MergeCounts, PreparedImport,
 };
+pub use report::ReportLanguage;
 pub use sealed::{is_encrypted_bundle, BundleIdentity, Recipients};
 pub use verify::{verify_bundle, verify_bundle_with, Problem, VerifyReport};
 

@@ -16,6 +16,36 @@ pub struct HistoryEntry {
     pub entry: CustodyEntry,
     pub received_from: Option<String>,
     pub received_trusted: Option<bool>,
+    /// The fields an edit changed (the record's own field names, as `field.<name>` in the UI
+    /// catalogue), read from the entry's `detail.changed`; empty for other entries. Shown only:
+    /// the entry and its hash are as logged.
+    pub changed: Vec<String>,
+}
+
+impl HistoryEntry {
+    fn new(
+        entry: CustodyEntry,
+        received_from: Option<String>,
+        received_trusted: Option<bool>,
+    ) -> Self {
+        let changed = entry
+            .detail
+            .as_ref()
+            .and_then(|d| d.get("changed"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        HistoryEntry {
+            entry,
+            received_from,
+            received_trusted,
+            changed,
+        }
+    }
 }
 
 impl Library {
@@ -78,11 +108,7 @@ impl Library {
             local.iter().map(|e| e.hash.clone()).collect();
         let mut out: Vec<HistoryEntry> = local
             .into_iter()
-            .map(|entry| HistoryEntry {
-                entry,
-                received_from: None,
-                received_trusted: None,
-            })
+            .map(|entry| HistoryEntry::new(entry, None, None))
             .collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT i.origin, i.entry, EXISTS (SELECT 1 FROM case_keys k WHERE k.case_id = i.case_id AND k.fingerprint = i.origin AND k.revoked_at IS NULL)
@@ -104,11 +130,7 @@ impl Library {
             if known.contains(&entry.hash) || out.iter().any(|h| h.entry.hash == entry.hash) {
                 continue;
             }
-            out.push(HistoryEntry {
-                entry,
-                received_from: Some(origin),
-                received_trusted: Some(trusted),
-            });
+            out.push(HistoryEntry::new(entry, Some(origin), Some(trusted)));
         }
         out.sort_by(|a, b| {
             a.entry

@@ -74,16 +74,10 @@ pub fn current_state(
         let Some((vocab, code)) = id.split_once(':') else {
             return Ok(None);
         };
-        let t = conn
-            .query_row(
-                "SELECT vocab, code, label_en, label_uk, builtin FROM vocab_terms WHERE vocab = ?1 AND code = ?2",
-                params![vocab, code],
-                |r| Ok(crate::records::vocab::Term { vocab: r.get(0)?, code: r.get(1)?, label_en: r.get(2)?, label_uk: r.get(3)?, builtin: r.get(4)? }),
-            )
-            .optional()?;
+        let t = crate::records::vocab::load(conn, vocab, code)?;
         return Ok(t.map(|t| CurrentState {
             label: id.to_string(),
-            digest: crate::store::custody::state_digest(&t),
+            digest: t.state_digest(),
         }));
     }
     if record_type == "installation" {

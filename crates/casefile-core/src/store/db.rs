@@ -487,6 +487,54 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX media_analysis_phash_q2 ON media_analysis (((phash >> 16) & 65535)) WHERE phash IS NOT NULL;
     CREATE INDEX media_analysis_phash_q3 ON media_analysis ((phash & 65535)) WHERE phash IS NOT NULL;
     "#,
+    // 9: (search, another change)
+    // 10: vocabulary labels per language in their own table, so a third language needs no
+    //    schema change: the English and Ukrainian columns move there (an empty Ukrainian label
+    //    was "none" and moves as no row) and are dropped. A few shipped Ukrainian labels are
+    //    reworded to the terms of docs/glossary-uk.md, where they still read as shipped.
+    r#"
+    CREATE TABLE vocab_labels (
+        vocab     TEXT NOT NULL,
+        code      TEXT NOT NULL,
+        language  TEXT NOT NULL,
+        label     TEXT NOT NULL,
+        PRIMARY KEY (vocab, code, language),
+        FOREIGN KEY (vocab, code) REFERENCES vocab_terms (vocab, code)
+    ) WITHOUT ROWID;
+    INSERT INTO vocab_labels (vocab, code, language, label)
+        SELECT vocab, code, 'en', label_en FROM vocab_terms WHERE label_en <> '';
+    INSERT INTO vocab_labels (vocab, code, language, label)
+        SELECT vocab, code, 'uk', label_uk FROM vocab_terms WHERE label_uk <> '';
+    ALTER TABLE vocab_terms DROP COLUMN label_en;
+    ALTER TABLE vocab_terms DROP COLUMN label_uk;
+    UPDATE vocab_labels SET label = CASE vocab || ':' || code
+            WHEN 'incident_type:attack_cultural' THEN 'Напад на культурні цінності або культові споруди'
+            WHEN 'incident_type:indiscriminate_attack' THEN 'Невибірковий напад'
+            WHEN 'incident_type:killing_civilians' THEN 'Вбивство цивільних осіб'
+            WHEN 'violation_status:likely' THEN 'Імовірно'
+            WHEN 'involvement_degree:ordered' THEN 'Віддання наказу'
+            WHEN 'involvement_degree:command_responsibility' THEN 'Відповідальність командира'
+            WHEN 'link_type:witness_of' THEN 'свідок події'
+            WHEN 'link_type:part_of' THEN 'є частиною'
+            WHEN 'link_type:related' THEN 'пов’язано з'
+            WHEN 'person_role:perpetrator' THEN 'Імовірний виконавець'
+            WHEN 'unit_kind:military_unit' THEN 'Військовий підрозділ'
+        END
+    WHERE language = 'uk'
+      AND (vocab, code) IN (SELECT vocab, code FROM vocab_terms WHERE builtin = 1)
+      AND vocab || ':' || code || '=' || label IN (
+            'incident_type:attack_cultural=Напад на культурну чи релігійну власність',
+            'incident_type:indiscriminate_attack=Невибіркова атака',
+            'incident_type:killing_civilians=Вбивство цивільних',
+            'violation_status:likely=Ймовірно',
+            'involvement_degree:ordered=Віддав наказ',
+            'involvement_degree:command_responsibility=Командна відповідальність',
+            'link_type:witness_of=свідок',
+            'link_type:part_of=частина',
+            'link_type:related=пов''язано з',
+            'person_role:perpetrator=Ймовірний виконавець',
+            'unit_kind:military_unit=Військова частина');
+    "#,
 ];
 
 /// The schema version this code writes.

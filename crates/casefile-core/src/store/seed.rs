@@ -1,9 +1,12 @@
 //! The built-in vocabulary terms Casefile ships (English and Ukrainian labels), seeded into every
 //! library when it is opened. Data the database is opened with, so it lives in the storage
-//! layer; `records/vocab.rs` holds the rules for using and extending vocabularies.
+//! layer; `records/vocab.rs` holds the rules for using and extending vocabularies. The Ukrainian
+//! wording follows `docs/glossary-uk.md`; a label changed here must also be changed in existing
+//! libraries by a migration (as migration 10 did), or the audit reports the old one as edited.
 
 use crate::error::Result;
 use rusqlite::{params, Connection};
+use std::collections::BTreeMap;
 
 /// (vocabulary, code, English, Ukrainian)
 pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
@@ -23,7 +26,7 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
         "incident_type",
         "attack_cultural",
         "Attack on cultural or religious property",
-        "Напад на культурну чи релігійну власність",
+        "Напад на культурні цінності або культові споруди",
     ),
     (
         "incident_type",
@@ -47,13 +50,13 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
         "incident_type",
         "indiscriminate_attack",
         "Indiscriminate attack",
-        "Невибіркова атака",
+        "Невибірковий напад",
     ),
     (
         "incident_type",
         "killing_civilians",
         "Killing of civilians",
-        "Вбивство цивільних",
+        "Вбивство цивільних осіб",
     ),
     (
         "incident_type",
@@ -149,7 +152,7 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
     ("weapon", "mine", "Landmine", "Міна"),
     ("weapon", "unknown", "Unknown", "Невідомо"),
     ("violation_status", "confirmed", "Confirmed", "Підтверджено"),
-    ("violation_status", "likely", "Likely", "Ймовірно"),
+    ("violation_status", "likely", "Likely", "Імовірно"),
     ("violation_status", "possible", "Possible", "Можливо"),
     ("violation_status", "unlikely", "Unlikely", "Малоймовірно"),
     ("violation_status", "unknown", "Unknown", "Невідомо"),
@@ -191,13 +194,13 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
         "involvement_degree",
         "ordered",
         "Ordered it",
-        "Віддав наказ",
+        "Віддання наказу",
     ),
     (
         "involvement_degree",
         "command_responsibility",
         "Command responsibility",
-        "Командна відповідальність",
+        "Відповідальність командира",
     ),
     (
         "involvement_degree",
@@ -210,16 +213,16 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
     ("link_type", "depicts", "depicts", "зображує"),
     ("link_type", "mentioned_in", "mentioned in", "згадується в"),
     ("link_type", "victim_of", "victim of", "потерпілий у"),
-    ("link_type", "witness_of", "witness of", "свідок"),
+    ("link_type", "witness_of", "witness of", "свідок події"),
     (
         "link_type",
         "same_event_as",
         "same event as",
         "та сама подія, що й",
     ),
-    ("link_type", "part_of", "part of", "частина"),
+    ("link_type", "part_of", "part of", "є частиною"),
     ("link_type", "corroborates", "corroborates", "підтверджує"),
-    ("link_type", "related", "related to", "пов'язано з"),
+    ("link_type", "related", "related to", "пов’язано з"),
     ("connection", "victim", "Victim", "Потерпілий"),
     ("connection", "eyewitness", "Eyewitness", "Очевидець"),
     (
@@ -252,13 +255,13 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
         "person_role",
         "perpetrator",
         "Alleged perpetrator",
-        "Ймовірний виконавець",
+        "Імовірний виконавець",
     ),
     (
         "unit_kind",
         "military_unit",
         "Military unit",
-        "Військова частина",
+        "Військовий підрозділ",
     ),
     (
         "unit_kind",
@@ -287,20 +290,43 @@ pub(crate) const SEED: &[(&str, &str, &str, &str)] = &[
     ("unit_kind", "other", "Other", "Інше"),
 ];
 
-/// Adds the built-in terms that are missing. Idempotent.
+/// The languages the built-in labels are written in, in the order of [`SEED`]'s label columns.
+pub(crate) const SEED_LANGUAGES: &[&str] = &["en", "uk"];
+
+/// Adds the built-in terms and labels that are missing. Idempotent.
 pub(crate) fn seed(conn: &Connection) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "INSERT OR IGNORE INTO vocab_terms (vocab, code, label_en, label_uk, builtin, sort) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+    let mut term = conn.prepare(
+        "INSERT OR IGNORE INTO vocab_terms (vocab, code, builtin, sort) VALUES (?1, ?2, 1, ?3)",
+    )?;
+    let mut label = conn.prepare(
+        "INSERT OR IGNORE INTO vocab_labels (vocab, code, language, label) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (i, (v, c, en, uk)) in SEED.iter().enumerate() {
-        stmt.execute(params![v, c, en, uk, i as i64])?;
+        term.execute(params![v, c, i as i64])?;
+        for (lang, text) in SEED_LANGUAGES.iter().zip([en, uk]) {
+            label.execute(params![v, c, lang, text])?;
+        }
     }
     Ok(())
 }
 
-/// The labels Casefile ships for a built-in term, if it is one.
-pub(crate) fn builtin_labels(vocab: &str, code: &str) -> Option<(&'static str, &'static str)> {
+/// The labels Casefile ships for a built-in term, by language, if it is one.
+pub(crate) fn builtin_labels(vocab: &str, code: &str) -> Option<BTreeMap<String, String>> {
     SEED.iter()
         .find(|(v, c, _, _)| *v == vocab && *c == code)
-        .map(|(_, _, en, uk)| (*en, *uk))
+        .map(|(_, _, en, uk)| {
+            SEED_LANGUAGES
+                .iter()
+                .zip([en, uk])
+                .map(|(l, t)| (l.to_string(), t.to_string()))
+                .collect()
+        })
+}
+
+/// The label Casefile ships for a built-in term in `language`, if it is one.
+pub(crate) fn builtin_label(vocab: &str, code: &str, language: &str) -> Option<&'static str> {
+    let i = SEED_LANGUAGES.iter().position(|l| *l == language)?;
+    SEED.iter()
+        .find(|(v, c, _, _)| *v == vocab && *c == code)
+        .map(|(_, _, en, uk)| [*en, *uk][i])
 }
