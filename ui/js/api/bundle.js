@@ -4,8 +4,9 @@ import { invoke, listen, runJob } from '../ipc.js';
 /**
  * Starts exporting a case; resolves to a job id. Progress: "export-progress" ({ job, done, total }),
  * end: "export-done" ({ job, result, error }). `profile`: "full" | "prosecutor" | "public".
+ * `language`: the language of the bundle's report.html (the UI's: "uk" or "en").
  */
-export const exportBundle = (caseId, out, zip, profile) => invoke('bundle_export', { caseId, out, zip, profile });
+export const exportBundle = (caseId, out, zip, profile, language) => invoke('bundle_export', { caseId, out, zip, profile, language });
 /** Checks a bundle (folder or ZIP) without touching the library: { ok, problems, signed_by, ... }. */
 export const verifyBundle = (path) => invoke('bundle_verify', { path });
 /**

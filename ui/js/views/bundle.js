@@ -1,7 +1,7 @@
 // Handover in the app: the Export dialog (profile, format, destination, progress, cancel), the
 // Import dialog (choose, verify first, then merge), and the conflicts a merge left to resolve.
 import { h, mount, toast } from '../dom.js';
-import { t, errorText, formatNumber, formatDateTime } from '../i18n.js';
+import { t, errorText, formatNumber, formatDateTime, language } from '../i18n.js';
 import { startJob } from '../jobs.js';
 import { safeFileName } from '../filename.js';
 import { exportBundle, verifyBundle, importBundle, cancelJob, listConflicts, resolveConflict, followJob, chooseSavePath, caseStanding, caseProvenance, lastExportProfile } from '../api/bundle.js';
@@ -90,7 +90,7 @@ export async function openExport(c) {
     go.disabled = true;
     sidebar = startJob({ label: t('bundle.export.jobLabel', { title: c.title }), reopen: show, cancel: stop });
     try {
-      const r = await followJob('export', async () => { job = await exportBundle(c.id, out, zip.checked, prof); return job; },
+      const r = await followJob('export', async () => { job = await exportBundle(c.id, out, zip.checked, prof, language()); return job; },
         (p) => {
           const line = t('bundle.export.progress', { done: mb(p.done), total: mb(p.total) });
           bar.set(p.done, p.total, line);
