@@ -1,10 +1,12 @@
-//! Full-text search (SQLite FTS5, `unicode61 remove_diacritics 2`, so Ukrainian and Russian
-//! Cyrillic and accented Latin match regardless of case and diacritics), and the filters of the
-//! incident and evidence lists, which combine with it.
+//! Full-text search (SQLite FTS5 with Casefile's own tokenizer, `store::fts`: Ukrainian,
+//! Russian and accented Latin match regardless of case, `ё`/`е` and apostrophes, and a word
+//! finds its other forms: "школа" finds "школи", "школе", "школою"), and the filters of the
+//! incident and evidence lists, which combine with it. `docs/search.md` says what matches what.
 //!
 //! Query language: words (all must match), `"a phrase"`, `prefix*`, `OR`, `NOT`, `AND`,
 //! parentheses. Anything else in a word is matched literally; a query whose structure is broken
-//! (an unclosed quote, a dangling operator) gets a message saying what to fix.
+//! (an unclosed quote, a dangling operator) gets a message saying what to fix. A query that
+//! finds nothing gets a suggestion when its words' prefix form (`школ*`) would find something.
 //!
 //! Speed with very common words: ranking every match with bm25 costs time in proportion to the
 //! number of matches (over a second for a word in most of a million documents). When even the
@@ -14,6 +16,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::library::Library;
+use crate::store::text;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
@@ -48,6 +51,10 @@ pub struct SearchResult {
     pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
+    /// When nothing matches: the same query with each word as a prefix (`школ*`), given only
+    /// when that finds something.
+    #[serde(default)]
+    pub suggestion: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +79,10 @@ fn syntax(msg: &str) -> Error {
 
 /// Turns a user's query into a safe FTS5 query, or explains what is wrong with it.
 pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
+    to_fts_tokens(&lex(query)?)
+}
+
+fn lex(query: &str) -> Result<Vec<Tok>> {
     let mut toks = Vec::new();
     let mut chars = query.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -120,6 +131,39 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
             });
         }
     }
+    Ok(toks)
+}
+
+/// The query with each plain word replaced by its stem as a prefix ("школа" → `школ*`), as
+/// the user would type it; `None` when it has no plain word to widen.
+fn prefix_form(toks: &[Tok]) -> Option<String> {
+    let mut widened = false;
+    let parts: Vec<String> = toks
+        .iter()
+        .map(|t| match t {
+            Tok::Word(w) => {
+                let folded = text::fold_word(w);
+                let stem = text::stem(&folded);
+                if folded.chars().all(char::is_alphanumeric) && stem.chars().count() >= 2 {
+                    widened = true;
+                    format!("{stem}*")
+                } else {
+                    w.clone()
+                }
+            }
+            Tok::Prefix(p) => format!("{p}*"),
+            Tok::Phrase(p) => quote(p),
+            Tok::And => "AND".into(),
+            Tok::Or => "OR".into(),
+            Tok::Not => "NOT".into(),
+            Tok::Open => "(".into(),
+            Tok::Close => ")".into(),
+        })
+        .collect();
+    widened.then(|| parts.join(" "))
+}
+
+fn to_fts_tokens(toks: &[Tok]) -> Result<(String, Vec<String>)> {
     // Structure: operands and operators alternate; parentheses balance.
     let mut out = Vec::new();
     let mut terms = Vec::new();
@@ -197,7 +241,8 @@ impl Library {
         limit: usize,
         offset: usize,
     ) -> Result<SearchResult> {
-        let (fts, _terms) = to_fts(query)?;
+        let toks = lex(query)?;
+        let (fts, _terms) = to_fts_tokens(&toks)?;
         let limit = limit.clamp(1, 200);
         let case_filter = if case_id.is_some() {
             "AND d.case_id = ?2"
@@ -216,15 +261,34 @@ impl Library {
         } else {
             ""
         };
-        let counted: i64 = self
-            .conn()
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
-                 WHERE search_index MATCH ?1 {case_filter} LIMIT {})",
-                FULL_RANK_LIMIT + 1
-            ))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))
-            .map_err(friendly)?;
+        let count = |args: &[SqlValue], limit: i64| -> Result<i64> {
+            self.conn()
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
+                     WHERE search_index MATCH ?1 {case_filter} LIMIT {limit})"
+                ))?
+                .query_row(params_from_iter(args.iter()), |r| r.get(0))
+                .map_err(friendly)
+        };
+        let counted = count(&args, FULL_RANK_LIMIT + 1)?;
+        if counted == 0 {
+            let mut suggestion = None;
+            if let Some(s) = prefix_form(&toks) {
+                let mut wide = args.clone();
+                wide[0] = SqlValue::Text(to_fts(&s)?.0);
+                if count(&wide, 1)? > 0 {
+                    suggestion = Some(s);
+                }
+            }
+            return Ok(SearchResult {
+                query: query.to_string(),
+                hits: Vec::new(),
+                ranked: true,
+                matches_estimate: 0,
+                more: false,
+                suggestion,
+            });
+        }
         let windowed = counted > FULL_RANK_LIMIT;
         // Ranking a word found in most documents means scoring all of them, and says little
         // (such a word barely tells documents apart): then the newest matches come first, and
@@ -268,6 +332,7 @@ impl Library {
             ranked: !windowed,
             matches_estimate: counted,
             more,
+            suggestion: None,
         })
     }
 
@@ -433,9 +498,11 @@ impl Library {
             conds.push(format!("x.date_lo <= ?{}", args.len()));
         }
         if let Some(p) = f.place.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            args.push(SqlValue::Text(format!("%{}%", p.to_lowercase())));
+            // Folded on both sides (store::text::casefold): Cyrillic case too, `ё`/`е`,
+            // apostrophes; a substring, with no wildcard characters.
+            args.push(SqlValue::Text(text::casefold(p)));
             let n = args.len();
-            conds.push(format!("(lower(x.oblast) LIKE ?{n} OR lower(x.settlement) LIKE ?{n} OR lower(x.place_name) LIKE ?{n} OR lower(x.raion) LIKE ?{n})"));
+            conds.push(format!("(instr(casefold(x.oblast), ?{n}) OR instr(casefold(x.settlement), ?{n}) OR instr(casefold(x.place_name), ?{n}) OR instr(casefold(x.raion), ?{n}))"));
         }
         for (flag, kind) in [
             (f.has_evidence, "evidence"),
@@ -450,7 +517,7 @@ impl Library {
             }
         }
         let sql = format!(
-            "SELECT x.id FROM incidents x WHERE {} ORDER BY x.date_lo IS NULL, x.date_lo, x.title",
+            "SELECT x.id FROM incidents x WHERE {} ORDER BY x.date_lo IS NULL, x.date_lo, x.title COLLATE casefile",
             conds.join(" AND ")
         );
         let ids: Vec<String> = {
