@@ -75,18 +75,22 @@ pub fn fold_word(raw: &str) -> String {
 }
 
 /// The words of `text` with their byte ranges: runs of letters, digits and combining marks,
-/// joined across an apostrophe between two letters. Invalid UTF-8 separates words.
+/// joined across an apostrophe between two Cyrillic letters ("зв’язок" is one word; "l'hôpital"
+/// and "don't" stay two, as before). Invalid UTF-8 separates words.
 pub fn words(text: &[u8], mut f: impl FnMut(&str, usize, usize) -> bool) -> bool {
     let mut base = 0usize;
     for chunk in text.utf8_chunks() {
         let s = chunk.valid();
         let mut start: Option<usize> = None;
         let mut it = s.char_indices().peekable();
+        let mut prev = ' ';
         while let Some((i, c)) = it.next() {
             let word_char = c.is_alphanumeric() || (start.is_some() && is_combining_mark(c));
             let inner_apostrophe = start.is_some()
                 && is_apostrophe(c)
-                && it.peek().is_some_and(|(_, n)| n.is_alphabetic());
+                && is_cyrillic(prev)
+                && it.peek().is_some_and(|(_, n)| is_cyrillic(*n));
+            prev = c;
             if word_char || inner_apostrophe {
                 if start.is_none() {
                     start = Some(i);
@@ -216,8 +220,8 @@ mod tests {
     #[test]
     fn words_are_split_and_folded() {
         assert_eq!(
-            all_words("Зв’язок з В'язівкою, ЁЛКА École 2022-017 мʼята 'цитата'"),
-            ["звязок", "з", "вязівкою", "елка", "ecole", "2022", "017", "мята", "цитата"]
+            all_words("Зв’язок з В'язівкою, ЁЛКА École 2022-017 мʼята 'цитата' l'hôpital"),
+            ["звязок", "з", "вязівкою", "елка", "ecole", "2022", "017", "мята", "цитата", "l", "hopital"]
         );
         assert_eq!(all_words("Київ йорж Їжак"), ["київ", "йорж", "їжак"]);
     }
