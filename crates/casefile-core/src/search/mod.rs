@@ -27,6 +27,9 @@ pub const MARK_START: char = '\u{E000}';
 pub const MARK_END: char = '\u{E001}';
 /// Above this many matching documents, list the newest matches first instead of ranking all.
 const FULL_RANK_LIMIT: i64 = 20_000;
+/// The same for a query with a phrase of several words: each match of a phrase is found by
+/// reading its words' positions, so counting and ranking cost several times a word's.
+const PHRASE_RANK_LIMIT: i64 = 2_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
@@ -47,7 +50,8 @@ pub struct SearchResult {
     /// documents lists the newest matches first instead.
     pub ranked: bool,
     /// Documents matching the query, counted up to just past the ranking limit (20,001 means
-    /// "more than 20,000").
+    /// "more than 20,000"; for a query with a phrase of several words, 2,001 means "more than
+    /// 2,000").
     pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
@@ -270,7 +274,23 @@ impl Library {
                 .query_row(params_from_iter(args.iter()), |r| r.get(0))
                 .map_err(friendly)
         };
-        let counted = count(&args, FULL_RANK_LIMIT + 1)?;
+        let has_phrase = toks.iter().any(|t| match t {
+            Tok::Phrase(p) => {
+                let mut n = 0;
+                text::words(p.as_bytes(), |_, _, _| {
+                    n += 1;
+                    n < 2
+                });
+                n > 1
+            }
+            _ => false,
+        });
+        let rank_limit = if has_phrase {
+            PHRASE_RANK_LIMIT
+        } else {
+            FULL_RANK_LIMIT
+        };
+        let counted = count(&args, rank_limit + 1)?;
         if counted == 0 {
             let mut suggestion = None;
             if let Some(s) = prefix_form(&toks) {
@@ -289,7 +309,7 @@ impl Library {
                 suggestion,
             });
         }
-        let windowed = counted > FULL_RANK_LIMIT;
+        let windowed = counted > rank_limit;
         // Ranking a word found in most documents means scoring all of them, and says little
         // (such a word barely tells documents apart): then the newest matches come first, and
         // only the page is scored. FTS5 walks matches in rowid order and stops at the LIMIT.
@@ -298,32 +318,46 @@ impl Library {
         } else {
             "score"
         };
-        let sql = format!(
-            "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
-                    snippet(search_index, 1, char(57344), char(57345), '…', 16), bm25(search_index, 4.0, 1.0) AS score
-             FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
+        // First the page's documents, scored only (SQLite would otherwise compute the highlight
+        // and snippet of every match before sorting: thousands for a common phrase); then the
+        // highlight and snippet of those documents alone, each found by its rowid.
+        let page_sql = format!(
+            "SELECT search_index.rowid, bm25(search_index, 4.0, 1.0) AS score
+             FROM search_index {join}
              WHERE search_index MATCH ?1 {case_filter}
              ORDER BY {order} LIMIT {} OFFSET {}",
             limit + 1,
             offset
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), |r| {
-            Ok(Hit {
-                record_type: r.get(0)?,
-                record_id: r.get(1)?,
-                case_id: r.get(2)?,
-                title: r.get(3)?,
-                snippet: r.get(4)?,
-                score: r.get(5)?,
-            })
-        });
-        let mut hits = match rows {
-            Ok(rows) => rows
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(friendly)?,
-            Err(e) => return Err(friendly(e)),
+        let page: Vec<(i64, f64)> = {
+            let mut stmt = self.conn().prepare_cached(&page_sql)?;
+            let rows = stmt
+                .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(friendly)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
         };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
+                    snippet(search_index, 1, char(57344), char(57345), '…', 16)
+             FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
+             WHERE search_index MATCH ?1 AND search_index.rowid = ?2",
+        )?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (doc, score) in page {
+            let hit = stmt
+                .query_row(rusqlite::params![fts, doc], |r| {
+                    Ok(Hit {
+                        record_type: r.get(0)?,
+                        record_id: r.get(1)?,
+                        case_id: r.get(2)?,
+                        title: r.get(3)?,
+                        snippet: r.get(4)?,
+                        score,
+                    })
+                })
+                .map_err(friendly)?;
+            hits.push(hit);
+        }
         let more = hits.len() > limit;
         hits.truncate(limit);
         Ok(SearchResult {
