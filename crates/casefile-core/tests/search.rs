@@ -84,7 +84,10 @@ fn cyrillic_and_diacritics_match_regardless_of_case() {
     found.sort();
     let mut want = vec![uk.id.clone(), stress.id.clone()];
     want.sort();
-    assert_eq!(found, want, "a word form (Маріуполі) finds the word (Маріуполь)");
+    assert_eq!(
+        found, want,
+        "a word form (Маріуполі) finds the word (Маріуполь)"
+    );
     assert_eq!(
         ids(&lib, "ТЕАТР"),
         [uk.id.clone()],

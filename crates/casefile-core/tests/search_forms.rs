@@ -167,19 +167,39 @@ fn a_query_that_finds_nothing_suggests_its_prefix_form() {
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
     let c = case(&mut lib);
-    incident(&mut lib, &c, "Госпіталізація", "Поранених госпіталізували до лікарні.");
+    incident(
+        &mut lib,
+        &c,
+        "Госпіталізація",
+        "Поранених госпіталізували до лікарні.",
+    );
     let r = lib.search("госпіталіз", None, 10, 0).unwrap();
     assert!(r.hits.is_empty());
     assert_eq!(r.suggestion.as_deref(), Some("госпіталіз*"));
-    let wide = lib.search(r.suggestion.as_deref().unwrap(), None, 10, 0).unwrap();
+    let wide = lib
+        .search(r.suggestion.as_deref().unwrap(), None, 10, 0)
+        .unwrap();
     assert_eq!(wide.hits.len(), 1, "the suggestion finds what it promised");
     assert_eq!(wide.suggestion, None);
     // Operators and phrases are kept; only plain words widen.
-    let r = lib.search("госпітал AND \"до лікарні\"", None, 10, 0).unwrap();
-    assert_eq!(r.suggestion.as_deref(), Some("госпітал* AND \"до лікарні\""));
+    let r = lib
+        .search("госпітал AND \"до лікарні\"", None, 10, 0)
+        .unwrap();
+    assert_eq!(
+        r.suggestion.as_deref(),
+        Some("госпітал* AND \"до лікарні\"")
+    );
     // Nothing to suggest when the prefix form finds nothing either.
-    assert_eq!(lib.search("бронетехніка", None, 10, 0).unwrap().suggestion, None);
-    assert_eq!(lib.search("\"лікарні до\"", None, 10, 0).unwrap().suggestion, None);
+    assert_eq!(
+        lib.search("бронетехніка", None, 10, 0).unwrap().suggestion,
+        None
+    );
+    assert_eq!(
+        lib.search("\"лікарні до\"", None, 10, 0)
+            .unwrap()
+            .suggestion,
+        None
+    );
     // The suggestion crosses to the front ends as JSON.
     let json = serde_json::to_value(lib.search("госпіталіз", None, 10, 0).unwrap()).unwrap();
     assert_eq!(json["suggestion"], "госпіталіз*");
@@ -252,7 +272,9 @@ fn place_filter_link_picker_and_name_lists_fold_cyrillic_case() {
     assert!(picked("%").is_empty());
 
     // Name lists sort in Ukrainian alphabetical order, whatever the case.
-    for name in ["ґава", "Яр", "Гай", "єва", "Ева", "їжак", "Іра", "ива", "Bravo", "alpha"] {
+    for name in [
+        "ґава", "Яр", "Гай", "єва", "Ева", "їжак", "Іра", "ива", "Bravo", "alpha",
+    ] {
         lib.create_unit(
             &c,
             UnitInput {
@@ -271,8 +293,15 @@ fn place_filter_link_picker_and_name_lists_fold_cyrillic_case() {
         )
         .unwrap();
     }
-    let want = ["alpha", "Bravo", "Гай", "ґава", "Ева", "єва", "ива", "Іра", "їжак", "Яр"];
-    let units: Vec<String> = lib.list_units(&c).unwrap().into_iter().map(|u| u.name).collect();
+    let want = [
+        "alpha", "Bravo", "Гай", "ґава", "Ева", "єва", "ива", "Іра", "їжак", "Яр",
+    ];
+    let units: Vec<String> = lib
+        .list_units(&c)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
     assert_eq!(units, want);
     let people: Vec<String> = lib
         .list_persons(&c)
@@ -287,7 +316,11 @@ fn place_filter_link_picker_and_name_lists_fold_cyrillic_case() {
         .into_iter()
         .map(|r| r.label)
         .collect();
-    assert_eq!(picked, ["Гай", "ґава", "Ева", "єва", "ива", "Іра", "їжак"], "Cyrillic а only, in order");
+    assert_eq!(
+        picked,
+        ["Гай", "ґава", "Ева", "єва", "ива", "Іра", "їжак"],
+        "Cyrillic а only, in order"
+    );
 }
 
 #[test]
@@ -342,7 +375,11 @@ fn a_library_from_before_migration_9_finds_its_records_and_their_forms_after_the
             .collect()
     };
     assert_eq!(ids("школи"), [school.clone()]);
-    assert_eq!(ids("школа"), [school.clone()], "word forms after the upgrade");
+    assert_eq!(
+        ids("школа"),
+        [school.clone()],
+        "word forms after the upgrade"
+    );
     assert_eq!(ids("підвал"), [basement.clone()]);
     assert_eq!(ids("ПІДВАЛІ"), [basement.clone()]);
     let v: i64 = casefile_core::db::open_raw_for_tests(dir.path().join("casefile.db"), true)

@@ -332,7 +332,9 @@ impl Library {
         let page: Vec<(i64, f64)> = {
             let mut stmt = self.conn().prepare_cached(&page_sql)?;
             let rows = stmt
-                .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .map_err(friendly)?;
             rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
         };

@@ -25,7 +25,9 @@ pub fn register(conn: &Connection) -> Result<()> {
     conn.create_scalar_function(
         "casefold",
         1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
         |ctx| {
             use rusqlite::types::ValueRef;
             Ok(match ctx.get_raw(0) {
@@ -47,7 +49,13 @@ pub fn register(conn: &Connection) -> Result<()> {
 unsafe fn register_tokenizer(db: *mut ffi::sqlite3) -> Result<()> {
     let mut api: *mut ffi::fts5_api = ptr::null_mut();
     let mut stmt: *mut ffi::sqlite3_stmt = ptr::null_mut();
-    let rc = ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut stmt, ptr::null_mut());
+    let rc = ffi::sqlite3_prepare_v2(
+        db,
+        c"SELECT fts5(?1)".as_ptr(),
+        -1,
+        &mut stmt,
+        ptr::null_mut(),
+    );
     if rc != ffi::SQLITE_OK {
         return Err(Error::Corrupt("this SQLite has no FTS5".into()));
     }
@@ -73,7 +81,9 @@ unsafe fn register_tokenizer(db: *mut ffi::sqlite3) -> Result<()> {
     };
     let rc = create(api, c"casefile".as_ptr(), ptr::null_mut(), &mut tok, None);
     if rc != ffi::SQLITE_OK {
-        return Err(Error::Corrupt(format!("registering the search tokenizer failed ({rc})")));
+        return Err(Error::Corrupt(format!(
+            "registering the search tokenizer failed ({rc})"
+        )));
     }
     Ok(())
 }
@@ -119,7 +129,14 @@ unsafe extern "C" fn x_tokenize(
     let run = std::panic::catch_unwind(|| {
         let mut rc = ffi::SQLITE_OK;
         let send = |tflags: c_int, t: &str, a: usize, b: usize| -> c_int {
-            emit(ctx, tflags, t.as_ptr().cast(), t.len() as c_int, a as c_int, b as c_int)
+            emit(
+                ctx,
+                tflags,
+                t.as_ptr().cast(),
+                t.len() as c_int,
+                a as c_int,
+                b as c_int,
+            )
         };
         text::words(bytes, |raw, a, b| {
             let folded = text::fold_word(raw);
