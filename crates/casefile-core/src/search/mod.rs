@@ -29,7 +29,7 @@ pub const MARK_END: char = '\u{E001}';
 const FULL_RANK_LIMIT: i64 = 20_000;
 /// The same for a query with a phrase of several words: each match of a phrase is found by
 /// reading its words' positions, so counting and ranking cost several times a word's.
-const PHRASE_RANK_LIMIT: i64 = 2_000;
+const PHRASE_RANK_LIMIT: i64 = 500;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
@@ -50,8 +50,8 @@ pub struct SearchResult {
     /// documents lists the newest matches first instead.
     pub ranked: bool,
     /// Documents matching the query, counted up to just past the ranking limit (20,001 means
-    /// "more than 20,000"; for a query with a phrase of several words, 2,001 means "more than
-    /// 2,000").
+    /// "more than 20,000"; for a query with a phrase of several words, 501 means "more than
+    /// 500").
     pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
