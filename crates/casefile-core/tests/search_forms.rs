@@ -3,6 +3,9 @@
 //! Cyrillic case; a query that finds nothing suggests its prefix form; a library from before
 //! migration 9 still finds its records, and word forms, after the upgrade.
 
+// `ids(..) == [x.id.clone()]` reads as the expected list; `slice::from_ref` would not.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use casefile_core::cases::NewCase;
 use casefile_core::clock::TestClock;
 use casefile_core::incidents::IncidentInput;
