@@ -47,7 +47,7 @@ pub struct SearchResult {
     pub query: String,
     pub hits: Vec<Hit>,
     /// Whether the hits are ranked by relevance (bm25). A query whose every word is in most
-    /// documents lists the newest matches first instead.
+    /// documents lists the newest matches first instead (and their `score` is 0).
     pub ranked: bool,
     /// Documents matching the query, counted up to just past the ranking limit (20,001 means
     /// "more than 20,000"; for a query with a phrase of several words, 501 means "more than
@@ -258,7 +258,8 @@ impl Library {
             args.push(SqlValue::Text(c.to_string()));
         }
         // How many documents match the query as typed, counted only up to the ranking limit:
-        // the work is bounded however common its words are.
+        // the work is bounded however common its words are. Counted from the newest, the end
+        // of the index a page of newest-first matches then reads again (from the cache).
         // (The whole library needs no join: every indexed document is one record.)
         let join = if case_id.is_some() {
             "JOIN search_docs d ON d.doc = search_index.rowid"
@@ -269,7 +270,7 @@ impl Library {
             self.conn()
                 .prepare_cached(&format!(
                     "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
-                     WHERE search_index MATCH ?1 {case_filter} LIMIT {limit})"
+                     WHERE search_index MATCH ?1 {case_filter} ORDER BY search_index.rowid DESC LIMIT {limit})"
                 ))?
                 .query_row(params_from_iter(args.iter()), |r| r.get(0))
                 .map_err(friendly)
@@ -321,8 +322,16 @@ impl Library {
         // First the page's documents, scored only (SQLite would otherwise compute the highlight
         // and snippet of every match before sorting: thousands for a common phrase); then the
         // highlight and snippet of those documents alone, each found by its rowid.
+        // A page in newest-first order is not scored: bm25's first call counts every document
+        // matching each word or phrase of the query (its rarity), the whole doclist of a common
+        // word, and every match of a common phrase; that is what made such pages slow.
+        let score = if windowed {
+            "0.0"
+        } else {
+            "bm25(search_index, 4.0, 1.0)"
+        };
         let page_sql = format!(
-            "SELECT search_index.rowid, bm25(search_index, 4.0, 1.0) AS score
+            "SELECT search_index.rowid, {score} AS score
              FROM search_index {join}
              WHERE search_index MATCH ?1 {case_filter}
              ORDER BY {order} LIMIT {} OFFSET {}",
