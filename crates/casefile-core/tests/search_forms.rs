@@ -391,3 +391,16 @@ fn a_library_from_before_migration_9_finds_its_records_and_their_forms_after_the
         .unwrap();
     assert_eq!(v, casefile_core::db::schema_version());
 }
+
+#[test]
+fn the_sample_case_is_found_as_before_with_word_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    lib.load_sample().unwrap();
+    // What the E2E test of the search page expects (tests/e2e/test_find.py).
+    let r = lib.search("театр OR theatre", None, 20, 0).unwrap();
+    assert!(r.ranked);
+    assert_eq!(r.hits[0].record_type, "incident");
+    assert!(r.hits[0].title.contains("Theatre"), "{:?}", r.hits[0].title);
+    assert!(lib.search("Blinken", None, 20, 0).unwrap().hits.is_empty());
+}
