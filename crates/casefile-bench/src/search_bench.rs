@@ -389,7 +389,7 @@ pub fn run(
     let _ = case;
     println!("\ntarget: p95 <= 50 ms for every class on 200,000 records");
     println!(
-        "(cpu: this thread's time on a CPU, what a quiet machine would take; load average now {})",
+        "(cpu: this thread's time on a CPU, what a quiet machine would take, in scheduler ticks on some kernels; load average now {})",
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .split_whitespace()
