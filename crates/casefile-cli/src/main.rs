@@ -547,6 +547,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     };
                     if r.hits.is_empty() {
                         say!("no matches");
+                        if let Some(s) = &r.suggestion {
+                            say!("try: {s}");
+                        }
                     }
                     for h in &r.hits {
                         say!("{:<10} {}  {}", h.record_type, h.record_id, plain(&h.title));

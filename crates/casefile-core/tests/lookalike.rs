@@ -518,11 +518,21 @@ fn a_library_from_before_the_quarter_indexes_upgrades_and_finds_the_same_look_al
     {
         let conn = casefile_core::db::open_raw_for_tests(&db_path, false).unwrap();
         assert_eq!(quarter_indexes(&conn).len(), 4);
-        conn.execute_batch(
+        // Migration 9 undone too: the search index as migration 5 made it.
+        let m5 = casefile_core::db::MIGRATIONS[4];
+        let created = |name: &str| -> String {
+            let start = m5.find(&format!("CREATE VIRTUAL TABLE {name} ")).unwrap();
+            let end = start + m5[start..].find(");").unwrap() + 2;
+            m5[start..end].to_string()
+        };
+        conn.execute_batch(&format!(
             "DROP INDEX media_analysis_phash_q0; DROP INDEX media_analysis_phash_q1;
              DROP INDEX media_analysis_phash_q2; DROP INDEX media_analysis_phash_q3;
+             DROP TABLE search_terms; DROP TABLE search_index; {} {}
              PRAGMA user_version = 7;",
-        )
+            created("search_index"),
+            created("search_terms")
+        ))
         .unwrap();
         // Undo the later migrations too: labels back in vocab_terms' two columns (10).
         let m2 = casefile_core::db::MIGRATIONS[1];

@@ -327,7 +327,7 @@ impl Library {
     pub fn incident_rows(&self, case_id: &str) -> Result<Vec<IncidentRow>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, title, date_precision, date_from, date_to, place_name, settlement, oblast, violation_status, types
-             FROM incidents WHERE case_id = ?1 AND deleted_at IS NULL ORDER BY date_lo IS NULL, date_lo, title",
+             FROM incidents WHERE case_id = ?1 AND deleted_at IS NULL ORDER BY date_lo IS NULL, date_lo, title COLLATE casefile",
         )?;
         let rows = stmt.query_map([case_id], |r| {
             let precision: String = r.get(2)?;

@@ -205,23 +205,18 @@ impl Library {
         types: &[String],
         limit: usize,
     ) -> Result<Vec<RecordRef>> {
-        let pattern = format!(
-            "%{}%",
-            query
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        // Folded on both sides (store::text::casefold), so "авіаудар" finds "Авіаудар"; a
+        // plain substring, so % and _ are only themselves.
+        let needle = crate::store::text::casefold(query.trim());
         let mut out = Vec::new();
         for (t, table, label) in LINKABLE {
             if !types.is_empty() && !types.iter().any(|x| x == t) {
                 continue;
             }
             let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT id, {label} FROM {table} WHERE case_id = ?1 AND deleted_at IS NULL AND {label} LIKE ?2 ESCAPE '\\' ORDER BY {label} LIMIT ?3"
+                "SELECT id, {label} FROM {table} WHERE case_id = ?1 AND deleted_at IS NULL AND instr(casefold({label}), ?2) ORDER BY {label} COLLATE casefile LIMIT ?3"
             ))?;
-            let rows = stmt.query_map(params![case_id, pattern, limit as i64], |r| {
+            let rows = stmt.query_map(params![case_id, needle, limit as i64], |r| {
                 Ok(RecordRef {
                     record_type: t.to_string(),
                     id: r.get(0)?,

@@ -174,7 +174,7 @@ impl Library {
             &PERSONS,
             "case_id = ?1 AND deleted_at IS NULL",
             &[&case_id],
-            "pseudonym COLLATE NOCASE",
+            "pseudonym COLLATE casefile",
         )
     }
 

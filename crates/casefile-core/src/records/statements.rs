@@ -519,7 +519,7 @@ impl Library {
                        FROM consents c WHERE c.statement_id = s.id AND c.purpose = 'publication')
              FROM statements s JOIN persons p ON p.id = s.witness_id
              WHERE s.case_id = ?1 AND s.deleted_at IS NULL
-             ORDER BY s.interview_date IS NULL, s.interview_date, s.title",
+             ORDER BY s.interview_date IS NULL, s.interview_date, s.title COLLATE casefile",
         )?;
         let state = |v: Option<String>| match v.as_deref() {
             Some("granted") => ConsentState::Granted,

@@ -67,7 +67,7 @@ impl Library {
             &UNITS,
             "case_id = ?1 AND deleted_at IS NULL",
             &[&case_id],
-            "name COLLATE NOCASE",
+            "name COLLATE casefile",
         )
     }
 }

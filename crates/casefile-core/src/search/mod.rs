@@ -1,10 +1,12 @@
-//! Full-text search (SQLite FTS5, `unicode61 remove_diacritics 2`, so Ukrainian and Russian
-//! Cyrillic and accented Latin match regardless of case and diacritics), and the filters of the
-//! incident and evidence lists, which combine with it.
+//! Full-text search (SQLite FTS5 with Casefile's own tokenizer, `store::fts`: Ukrainian,
+//! Russian and accented Latin match regardless of case, `ё`/`е` and apostrophes, and a word
+//! finds its other forms: "школа" finds "школи", "школе", "школою"), and the filters of the
+//! incident and evidence lists, which combine with it. `docs/search.md` says what matches what.
 //!
 //! Query language: words (all must match), `"a phrase"`, `prefix*`, `OR`, `NOT`, `AND`,
 //! parentheses. Anything else in a word is matched literally; a query whose structure is broken
-//! (an unclosed quote, a dangling operator) gets a message saying what to fix.
+//! (an unclosed quote, a dangling operator) gets a message saying what to fix. A query that
+//! finds nothing gets a suggestion when its words' prefix form (`школ*`) would find something.
 //!
 //! Speed with very common words: ranking every match with bm25 costs time in proportion to the
 //! number of matches (over a second for a word in most of a million documents). When even the
@@ -14,6 +16,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::library::Library;
+use crate::store::text;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
@@ -24,6 +27,9 @@ pub const MARK_START: char = '\u{E000}';
 pub const MARK_END: char = '\u{E001}';
 /// Above this many matching documents, list the newest matches first instead of ranking all.
 const FULL_RANK_LIMIT: i64 = 20_000;
+/// The same for a query with a phrase of several words: each match of a phrase is found by
+/// reading its words' positions, so counting and ranking cost several times a word's.
+const PHRASE_RANK_LIMIT: i64 = 500;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
@@ -41,13 +47,18 @@ pub struct SearchResult {
     pub query: String,
     pub hits: Vec<Hit>,
     /// Whether the hits are ranked by relevance (bm25). A query whose every word is in most
-    /// documents lists the newest matches first instead.
+    /// documents lists the newest matches first instead (and their `score` is 0).
     pub ranked: bool,
     /// Documents matching the query, counted up to just past the ranking limit (20,001 means
-    /// "more than 20,000").
+    /// "more than 20,000"; for a query with a phrase of several words, 501 means "more than
+    /// 500").
     pub matches_estimate: i64,
     /// Whether more results exist beyond this page.
     pub more: bool,
+    /// When nothing matches: the same query with each word as a prefix (`школ*`), given only
+    /// when that finds something.
+    #[serde(default)]
+    pub suggestion: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +83,10 @@ fn syntax(msg: &str) -> Error {
 
 /// Turns a user's query into a safe FTS5 query, or explains what is wrong with it.
 pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
+    to_fts_tokens(&lex(query)?)
+}
+
+fn lex(query: &str) -> Result<Vec<Tok>> {
     let mut toks = Vec::new();
     let mut chars = query.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -120,6 +135,39 @@ pub fn to_fts(query: &str) -> Result<(String, Vec<String>)> {
             });
         }
     }
+    Ok(toks)
+}
+
+/// The query with each plain word replaced by its stem as a prefix ("школа" → `школ*`), as
+/// the user would type it; `None` when it has no plain word to widen.
+fn prefix_form(toks: &[Tok]) -> Option<String> {
+    let mut widened = false;
+    let parts: Vec<String> = toks
+        .iter()
+        .map(|t| match t {
+            Tok::Word(w) => {
+                let folded = text::fold_word(w);
+                let stem = text::stem(&folded);
+                if folded.chars().all(char::is_alphanumeric) && stem.chars().count() >= 2 {
+                    widened = true;
+                    format!("{stem}*")
+                } else {
+                    w.clone()
+                }
+            }
+            Tok::Prefix(p) => format!("{p}*"),
+            Tok::Phrase(p) => quote(p),
+            Tok::And => "AND".into(),
+            Tok::Or => "OR".into(),
+            Tok::Not => "NOT".into(),
+            Tok::Open => "(".into(),
+            Tok::Close => ")".into(),
+        })
+        .collect();
+    widened.then(|| parts.join(" "))
+}
+
+fn to_fts_tokens(toks: &[Tok]) -> Result<(String, Vec<String>)> {
     // Structure: operands and operators alternate; parentheses balance.
     let mut out = Vec::new();
     let mut terms = Vec::new();
@@ -197,7 +245,8 @@ impl Library {
         limit: usize,
         offset: usize,
     ) -> Result<SearchResult> {
-        let (fts, _terms) = to_fts(query)?;
+        let toks = lex(query)?;
+        let (fts, _terms) = to_fts_tokens(&toks)?;
         let limit = limit.clamp(1, 200);
         let case_filter = if case_id.is_some() {
             "AND d.case_id = ?2"
@@ -209,23 +258,59 @@ impl Library {
             args.push(SqlValue::Text(c.to_string()));
         }
         // How many documents match the query as typed, counted only up to the ranking limit:
-        // the work is bounded however common its words are.
+        // the work is bounded however common its words are. Counted from the newest, the end
+        // of the index a page of newest-first matches then reads again (from the cache).
         // (The whole library needs no join: every indexed document is one record.)
         let join = if case_id.is_some() {
             "JOIN search_docs d ON d.doc = search_index.rowid"
         } else {
             ""
         };
-        let counted: i64 = self
-            .conn()
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
-                 WHERE search_index MATCH ?1 {case_filter} LIMIT {})",
-                FULL_RANK_LIMIT + 1
-            ))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))
-            .map_err(friendly)?;
-        let windowed = counted > FULL_RANK_LIMIT;
+        let count = |args: &[SqlValue], limit: i64| -> Result<i64> {
+            self.conn()
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_index {join}
+                     WHERE search_index MATCH ?1 {case_filter} ORDER BY search_index.rowid DESC LIMIT {limit})"
+                ))?
+                .query_row(params_from_iter(args.iter()), |r| r.get(0))
+                .map_err(friendly)
+        };
+        let has_phrase = toks.iter().any(|t| match t {
+            Tok::Phrase(p) => {
+                let mut n = 0;
+                text::words(p.as_bytes(), |_, _, _| {
+                    n += 1;
+                    n < 2
+                });
+                n > 1
+            }
+            _ => false,
+        });
+        let rank_limit = if has_phrase {
+            PHRASE_RANK_LIMIT
+        } else {
+            FULL_RANK_LIMIT
+        };
+        let counted = count(&args, rank_limit + 1)?;
+        if counted == 0 {
+            let mut suggestion = None;
+            if let Some(s) = prefix_form(&toks) {
+                let mut wide = args.clone();
+                wide[0] = SqlValue::Text(to_fts(&s)?.0);
+                if count(&wide, 1)? > 0 {
+                    suggestion = Some(s);
+                }
+            }
+            return Ok(SearchResult {
+                query: query.to_string(),
+                hits: Vec::new(),
+                ranked: true,
+                matches_estimate: 0,
+                more: false,
+                suggestion,
+            });
+        }
+        let windowed = counted > rank_limit;
         // Ranking a word found in most documents means scoring all of them, and says little
         // (such a word barely tells documents apart): then the newest matches come first, and
         // only the page is scored. FTS5 walks matches in rowid order and stops at the LIMIT.
@@ -234,32 +319,56 @@ impl Library {
         } else {
             "score"
         };
-        let sql = format!(
-            "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
-                    snippet(search_index, 1, char(57344), char(57345), '…', 16), bm25(search_index, 4.0, 1.0) AS score
-             FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
+        // First the page's documents, scored only (SQLite would otherwise compute the highlight
+        // and snippet of every match before sorting: thousands for a common phrase); then the
+        // highlight and snippet of those documents alone, each found by its rowid.
+        // A page in newest-first order is not scored: bm25's first call counts every document
+        // matching each word or phrase of the query (its rarity), the whole doclist of a common
+        // word, and every match of a common phrase; that is what made such pages slow.
+        let score = if windowed {
+            "0.0"
+        } else {
+            "bm25(search_index, 4.0, 1.0)"
+        };
+        let page_sql = format!(
+            "SELECT search_index.rowid, {score} AS score
+             FROM search_index {join}
              WHERE search_index MATCH ?1 {case_filter}
              ORDER BY {order} LIMIT {} OFFSET {}",
             limit + 1,
             offset
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), |r| {
-            Ok(Hit {
-                record_type: r.get(0)?,
-                record_id: r.get(1)?,
-                case_id: r.get(2)?,
-                title: r.get(3)?,
-                snippet: r.get(4)?,
-                score: r.get(5)?,
-            })
-        });
-        let mut hits = match rows {
-            Ok(rows) => rows
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(friendly)?,
-            Err(e) => return Err(friendly(e)),
+        let page: Vec<(i64, f64)> = {
+            let mut stmt = self.conn().prepare_cached(&page_sql)?;
+            let rows = stmt
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(friendly)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(friendly)?
         };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT d.record_type, d.record_id, d.case_id, highlight(search_index, 0, char(57344), char(57345)),
+                    snippet(search_index, 1, char(57344), char(57345), '…', 16)
+             FROM search_index JOIN search_docs d ON d.doc = search_index.rowid
+             WHERE search_index MATCH ?1 AND search_index.rowid = ?2",
+        )?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (doc, score) in page {
+            let hit = stmt
+                .query_row(rusqlite::params![fts, doc], |r| {
+                    Ok(Hit {
+                        record_type: r.get(0)?,
+                        record_id: r.get(1)?,
+                        case_id: r.get(2)?,
+                        title: r.get(3)?,
+                        snippet: r.get(4)?,
+                        score,
+                    })
+                })
+                .map_err(friendly)?;
+            hits.push(hit);
+        }
         let more = hits.len() > limit;
         hits.truncate(limit);
         Ok(SearchResult {
@@ -268,6 +377,7 @@ impl Library {
             ranked: !windowed,
             matches_estimate: counted,
             more,
+            suggestion: None,
         })
     }
 
@@ -433,9 +543,11 @@ impl Library {
             conds.push(format!("x.date_lo <= ?{}", args.len()));
         }
         if let Some(p) = f.place.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            args.push(SqlValue::Text(format!("%{}%", p.to_lowercase())));
+            // Folded on both sides (store::text::casefold): Cyrillic case too, `ё`/`е`,
+            // apostrophes; a substring, with no wildcard characters.
+            args.push(SqlValue::Text(text::casefold(p)));
             let n = args.len();
-            conds.push(format!("(lower(x.oblast) LIKE ?{n} OR lower(x.settlement) LIKE ?{n} OR lower(x.place_name) LIKE ?{n} OR lower(x.raion) LIKE ?{n})"));
+            conds.push(format!("(instr(casefold(x.oblast), ?{n}) OR instr(casefold(x.settlement), ?{n}) OR instr(casefold(x.place_name), ?{n}) OR instr(casefold(x.raion), ?{n}))"));
         }
         for (flag, kind) in [
             (f.has_evidence, "evidence"),
@@ -450,7 +562,7 @@ impl Library {
             }
         }
         let sql = format!(
-            "SELECT x.id FROM incidents x WHERE {} ORDER BY x.date_lo IS NULL, x.date_lo, x.title",
+            "SELECT x.id FROM incidents x WHERE {} ORDER BY x.date_lo IS NULL, x.date_lo, x.title COLLATE casefile",
             conds.join(" AND ")
         );
         let ids: Vec<String> = {

@@ -487,7 +487,27 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX media_analysis_phash_q2 ON media_analysis (((phash >> 16) & 65535)) WHERE phash IS NOT NULL;
     CREATE INDEX media_analysis_phash_q3 ON media_analysis ((phash & 65535)) WHERE phash IS NOT NULL;
     "#,
-    // 9: (search, another change)
+    // 9: search finds word forms and folds Cyrillic: the index is rebuilt with the `casefile`
+    //    tokenizer (store/fts.rs: words folded, apostrophes kept inside words, each word's stem
+    //    beside it), with prefix indexes up to 5 letters so `prefix*` reads one list. The
+    //    documents keep their numbers (search_docs is unchanged); the update triggers refill
+    //    the index (deleted records stay out of it).
+    r#"
+    DROP TABLE search_terms;
+    DROP TABLE search_index;
+    CREATE VIRTUAL TABLE search_index USING fts5 (
+        title, body,
+        tokenize = 'casefile',
+        prefix = '2 3 4 5'
+    );
+    CREATE VIRTUAL TABLE search_terms USING fts5vocab (search_index, 'row');
+    UPDATE incidents SET id = id;
+    UPDATE statements SET id = id;
+    UPDATE evidence SET id = id;
+    UPDATE persons SET id = id;
+    UPDATE units SET id = id;
+    INSERT INTO search_index (search_index) VALUES ('optimize');
+    "#,
     // 10: vocabulary labels per language in their own table, so a third language needs no
     //    schema change: the English and Ukrainian columns move there (an empty Ukrainian label
     //    was "none" and moves as no row) and are dropped. A few shipped Ukrainian labels are
@@ -597,6 +617,8 @@ fn finish_open(mut conn: Connection) -> Result<Connection> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // 64 MiB of decrypted pages kept: an encrypted page costs a decryption each time it is read.
     conn.pragma_update(None, "cache_size", -65536)?;
+    // The search tokenizer, `casefold()` and the `casefile` collation (store/fts.rs).
+    crate::store::fts::register(&conn)?;
     migrate(&mut conn)?;
     crate::store::seed::seed(&conn)?;
     Ok(conn)
@@ -642,6 +664,9 @@ pub(crate) fn export_encrypted(
 
 /// Brings the schema to [`schema_version`] in one transaction, or refuses a newer database.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    // Migration 9 builds the search index with the `casefile` tokenizer, so a bare connection
+    // (a test's) needs it too; registering again is harmless.
+    crate::store::fts::register(conn)?;
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let supported = schema_version();
     if found > supported {
@@ -681,6 +706,9 @@ pub fn open_raw_for_tests(path: impl AsRef<Path>, read_only: bool) -> Result<Con
             keys.db_key_literal().as_str()
         ))?;
     }
+    // Writing a searched record runs the index triggers, which need the search tokenizer (a
+    // file that cannot be read yet fails later, where the test expects it).
+    let _ = crate::store::fts::register(&conn);
     Ok(conn)
 }
 

@@ -11,6 +11,7 @@ pub mod crypt;
 pub mod custody;
 pub mod db;
 pub mod encrypt;
+pub mod fts;
 pub mod head;
 pub mod keys;
 pub mod keyslots;
@@ -18,6 +19,7 @@ pub mod library;
 mod rows;
 pub mod seed;
 pub mod tables;
+pub mod text;
 pub mod tx;
 pub mod vault;
 
