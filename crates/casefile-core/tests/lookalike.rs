@@ -5,6 +5,7 @@
 //! then the library's answers (`possible_duplicates`, `duplicates_of`) against the same
 //! all-pairs answer over its items, and a library from before the quarter indexes upgrading.
 
+mod common;
 use casefile_core::cases::NewCase;
 use casefile_core::clock::TestClock;
 use casefile_core::evidence::{Acquisition, Analysis, EvidenceRow};
@@ -535,21 +536,7 @@ fn a_library_from_before_the_quarter_indexes_upgrades_and_finds_the_same_look_al
         ))
         .unwrap();
         // Undo the later migrations too: labels back in vocab_terms' two columns (10).
-        let m2 = casefile_core::db::MIGRATIONS[1];
-        let start = m2.find("CREATE TABLE vocab_terms (").unwrap();
-        let create = &m2[start..start + m2[start..].find(");").unwrap() + 1];
-        conn.execute_batch(&format!(
-            "ALTER TABLE vocab_terms RENAME TO vocab_terms_new;
-             {create};
-             INSERT INTO vocab_terms (vocab, code, label_en, label_uk, builtin, sort)
-               SELECT vocab, code,
-                 coalesce((SELECT label FROM vocab_labels l WHERE l.vocab = t.vocab AND l.code = t.code AND language = 'en'), ''),
-                 coalesce((SELECT label FROM vocab_labels l WHERE l.vocab = t.vocab AND l.code = t.code AND language = 'uk'), ''),
-                 builtin, sort FROM vocab_terms_new t;
-             DROP TABLE vocab_labels;
-             DROP TABLE vocab_terms_new;"
-        ))
-        .unwrap();
+        common::undo_vocab_labels(&conn);
         // The same schema as migrations 1 to 7 build from scratch.
         let schema = |conn: &rusqlite::Connection| -> Vec<String> {
             let mut stmt = conn.prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name").unwrap();

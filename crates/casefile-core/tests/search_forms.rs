@@ -15,6 +15,8 @@ use casefile_core::units::UnitInput;
 use casefile_core::Library;
 use std::path::Path;
 
+mod common;
+
 fn open(dir: &Path) -> Library {
     Library::open_for_tests(dir, TestClock::new("2026-11-25T09:00:00Z".parse().unwrap())).unwrap()
 }
@@ -351,6 +353,8 @@ fn a_library_from_before_migration_9_finds_its_records_and_their_forms_after_the
              PRAGMA user_version = 8;",
         )
         .unwrap();
+        // Migration 10 undone too: labels back in vocab_terms' two columns.
+        common::undo_vocab_labels(&conn);
         let n: i64 = conn
             .query_row(
                 "SELECT count(*) FROM search_index WHERE search_index MATCH 'школи'",

@@ -1,4 +1,6 @@
 //! What several integration tests share.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -26,4 +28,25 @@ pub fn legacy_library(dir: &Path) {
         perms.set_readonly(true);
         std::fs::set_permissions(&dest, perms).unwrap();
     }
+}
+
+/// Undoes migration 10 on a library's database: the vocabulary labels go back into
+/// `vocab_terms`' `label_en` / `label_uk` columns and `vocab_labels` is dropped (for tests that
+/// make a library as an earlier release left it; set `user_version` yourself).
+pub fn undo_vocab_labels(conn: &rusqlite::Connection) {
+    let m2 = casefile_core::db::MIGRATIONS[1];
+    let start = m2.find("CREATE TABLE vocab_terms (").unwrap();
+    let create = &m2[start..start + m2[start..].find(");").unwrap() + 1];
+    conn.execute_batch(&format!(
+        "ALTER TABLE vocab_terms RENAME TO vocab_terms_new;
+         {create};
+         INSERT INTO vocab_terms (vocab, code, label_en, label_uk, builtin, sort)
+           SELECT vocab, code,
+             coalesce((SELECT label FROM vocab_labels l WHERE l.vocab = t.vocab AND l.code = t.code AND language = 'en'), ''),
+             coalesce((SELECT label FROM vocab_labels l WHERE l.vocab = t.vocab AND l.code = t.code AND language = 'uk'), ''),
+             builtin, sort FROM vocab_terms_new t;
+         DROP TABLE vocab_labels;
+         DROP TABLE vocab_terms_new;"
+    ))
+    .unwrap();
 }
