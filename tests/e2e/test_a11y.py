@@ -53,8 +53,13 @@ def views(s):
             s.wait_visible(tid(ready), timeout=15)
         yield tab.removeprefix("tab-")
     click(s, "tab-incidents")
-    s.wait_until(lambda: s.find_all(tid("incident-row")), 10, "incident rows")
-    s.find_all(tid("incident-row"))[0].click()
+    # The list may be drawn again while it is clicked (a stale row): found afresh each try.
+    def open_first():
+        rows = s.find_all(tid("incident-row"))
+        if rows:
+            rows[0].click()
+        return bool(rows)
+    s.wait_until(open_first, 10, "a click on the first incident row")
     s.wait_visible(tid("incident-detail"))
     yield "incident"
     box = s.find(tid("search-input"))

@@ -103,7 +103,8 @@ def test_a_view_left_while_loading_never_renders_over_the_next(launch, tmp_path,
     click(s, "import-start")
     s.wait_visible(tid("import-summary"), timeout=120)
     summary = s.find(tid("import-summary")).inner_text
-    assert summary.startswith(f"{N_PICTURES} added"), summary
+    # The count is written the UI language's way (5,000 in English).
+    assert summary.startswith(f"{N_PICTURES:,} added"), summary
     click(s, "import-cancel")                        # now labelled Close
 
     # The look-alike search compares the pictures that have a perceptual hash; the app makes

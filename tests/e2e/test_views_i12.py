@@ -13,8 +13,11 @@ ITEM = "[data-testid=timeline-item]"
 
 
 def press(s, css):
-    """Clicks the first element matching `css` (SVG marks included) as a person would."""
-    s.execute(f"document.querySelector({css!r}).dispatchEvent(new MouseEvent('click', {{ bubbles: true }}))")
+    """Clicks the first element matching `css` (SVG marks included) as a person would; waits
+    for one to be there (a view being drawn again has none for a moment)."""
+    s.wait_until(lambda: s.execute(
+        f"const e = document.querySelector({css!r}); if (!e) return false;"
+        " e.dispatchEvent(new MouseEvent('click', { bubbles: true })); return true;"), 10, f"a press on {css}")
 
 
 def switch_language(s, code):
