@@ -1,11 +1,17 @@
 """End-to-end: the record views in Ukrainian under an English system locale. An incident whose
 date is typed the Ukrainian way and read as the person meant it (shown before saving), a place
 that reads naturally, a statement whose interview date would have been swapped by a native date
-field, consent for two purposes in one dialog, and an edit the custody history names by field.
+field, consent for two purposes in one dialog, and an edit the custody history names by field;
+then the rest of the investigation in Ukrainian: evidence taken in with its collection date typed
+the Ukrainian way, a search for an inflected word, and an export whose report is in Ukrainian.
 Screenshots land in tests/e2e/artifacts/."""
+
+import zipfile
 
 from test_cases import tid, click, fill, create_case
 from test_contents import select, shot, wait_text
+from test_evidence import SAMPLES
+from test_handover import export_case
 
 
 def switch_to_ukrainian(s):
@@ -15,7 +21,7 @@ def switch_to_ukrainian(s):
     s.wait_until(lambda: s.execute("return document.documentElement.lang") == "uk", 10, "the UI in Ukrainian")
 
 
-def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch):
+def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch, tmp_path):
     s = launch().session
     create_case(s, title="Обстріли Харківщини", reference="ХПГ-ХАР-2022-017", description="")
     switch_to_ukrainian(s)
@@ -115,3 +121,48 @@ def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch):
     s.wait_visible(tid("incident-detail"))
     s.wait_until(lambda: len(s.find_all(tid("link-row"))) == 1, 10, "the link seen from the incident")
     assert "описує цей запис" in s.find(tid("link-row")).inner_text
+
+    # Evidence, collected on a day typed the Ukrainian way.
+    click(s, "back-to-case")
+    click(s, "tab-evidence")
+    click(s, "add-evidence")
+    s.wait_visible(tid("import-form"))
+    fill(s, "import-path", str(SAMPLES / "gps"))
+    click(s, "import-path-add")
+    fill(s, "acq-collected_at", "09.04.2022")
+    wait_text(s, "acq-collected_at-understood", "9 квітня 2022 р.")
+    shot(s, "uk-evidence-import")
+    click(s, "import-start")
+    s.wait_visible(tid("import-summary"), timeout=60)
+    assert s.find(tid("import-summary")).inner_text.startswith("Додано: 5"), s.find(tid("import-summary")).inner_text
+    click(s, "import-cancel")
+    s.wait_until(lambda: len(s.find_all(tid("evidence-tile"))) == 5, 10, "five tiles")
+    s.find_all(tid("evidence-tile"))[0].click()
+    s.wait_visible(tid("evidence-detail"))
+    assert "9 квітня 2022 р." in s.find(tid("evidence-detail")).inner_text, "the collection date shown as typed"
+    shot(s, "uk-evidence-detail")
+
+    # A search for another form of a word: "школа" finds the incident about "школи".
+    box = s.find(tid("search-input"))
+    box.send_keys("школа\ue007")
+    s.wait_visible(tid("search-results"))
+    s.wait_until(lambda: s.find_all(tid("search-hit")), 10, "search hits")
+    assert any("Обстріл школи" in h.inner_text for h in s.find_all(tid("search-hit")))
+    assert "результат" in s.find(tid("search-results")).inner_text
+    shot(s, "uk-search")
+
+    # The export: its report in Ukrainian, its folder named with the Cyrillic reference kept.
+    s.get(incident_url)
+    s.wait_visible(tid("incident-detail"))
+    click(s, "back-to-case")
+    out = tmp_path / "ХПГ-ХАР-2022-017"
+    export_case(s, out, "public")
+    shot(s, "uk-export-done")
+    # A ZIP by default (a folder when unticked), whose one folder keeps the Cyrillic name.
+    if out.is_dir():
+        report = (out / "data" / "report.html").read_text(encoding="utf-8")
+    else:
+        with zipfile.ZipFile(out) as z:
+            report = z.read(f"{out.name}/data/report.html").decode("utf-8")
+    assert '<html lang="uk"' in report, report[:200]
+    assert "Обстріл школи" in report
