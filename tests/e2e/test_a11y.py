@@ -12,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from test_cases import tid, click
-from test_contents import shot
+from test_contents import shot, set_language
 
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
-
-
-def set_language(s, code):
-    """Switches the UI language as the settings control does (the module is the app's own)."""
-    s.execute(
-        "return import('./js/i18n.js').then((m) => m.setLanguage(arguments[0], { remember: true }))"
-        ".then(() => document.documentElement.lang)", code)
-    s.wait_until(lambda: s.execute("return document.documentElement.lang") == code, 10, f"lang={code}")
 
 
 def audit(s, name):
@@ -77,7 +69,7 @@ def views(s):
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_no_serious_accessibility_violations_in_any_main_view(launch, lang):
     s = launch().session
-    set_language(s, lang)
+    set_language(s, lang, remember=True)
     found = {}
     for name in views(s):
         bad = audit(s, f"{lang}-{name}")

@@ -20,6 +20,15 @@ def shot(s, name):
     s.screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
+def set_language(s, code, remember=False):
+    """Switches the running app's language as the language switch does (the app's own i18n
+    module: the view on screen is drawn again in it); waits for `<html lang>` to follow."""
+    s.execute(
+        "return import(new URL('js/i18n.js', document.baseURI).href)"
+        ".then((m) => m.setLanguage(arguments[0], { remember: arguments[1] })).then(() => true)", code, remember)
+    s.wait_until(lambda: s.execute("return document.documentElement.lang") == code, 10, f"the UI in {code}")
+
+
 def wait_text(s, name, expected, timeout=10):
     s.wait_until(lambda: expected in s.find(tid(name)).inner_text, timeout, f"{name} to contain {expected!r}")
 

@@ -9,22 +9,15 @@ Screenshots land in tests/e2e/artifacts/."""
 import zipfile
 
 from test_cases import tid, click, fill, create_case
-from test_contents import select, shot, wait_text
+from test_contents import select, shot, wait_text, set_language
 from test_evidence import SAMPLES
 from test_handover import export_case
-
-
-def switch_to_ukrainian(s):
-    """Switches the running app to Ukrainian the way the language switch does (i18n.setLanguage,
-    which re-draws the view on screen)."""
-    s.execute("return import(new URL('js/i18n.js', document.baseURI).href).then((m) => m.setLanguage('uk')).then(() => true)")
-    s.wait_until(lambda: s.execute("return document.documentElement.lang") == "uk", 10, "the UI in Ukrainian")
 
 
 def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch, tmp_path):
     s = launch().session
     create_case(s, title="Обстріли Харківщини", reference="ХПГ-ХАР-2022-017", description="")
-    switch_to_ukrainian(s)
+    set_language(s, "uk")
 
     # An incident whose date is known only as "the beginning of March": days 1–10, said before saving.
     click(s, "tab-incidents")

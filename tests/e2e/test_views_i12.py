@@ -6,7 +6,7 @@ import subprocess
 
 from conftest import TARGET
 from test_cases import tid, click
-from test_contents import shot
+from test_contents import shot, set_language
 
 BIN = "[data-testid=timeline-bin]"
 ITEM = "[data-testid=timeline-item]"
@@ -18,11 +18,6 @@ def press(s, css):
     s.wait_until(lambda: s.execute(
         f"const e = document.querySelector({css!r}); if (!e) return false;"
         " e.dispatchEvent(new MouseEvent('click', { bubbles: true })); return true;"), 10, f"a press on {css}")
-
-
-def switch_language(s, code):
-    """Switches the UI language live, as the settings do; the view on screen is drawn again."""
-    s.execute(f"return import('./js/i18n.js').then((m) => m.setLanguage({code!r}, {{ remember: false }})).then(() => true)")
 
 
 def test_a_dense_timeline_is_a_histogram_that_expands_on_zoom(launch, data_dir):
@@ -53,7 +48,7 @@ def test_a_dense_timeline_is_a_histogram_that_expands_on_zoom(launch, data_dir):
     # The same in Ukrainian, switched live.
     click(s, "timeline-fit")
     s.wait_until(lambda: s.find_all(BIN), 10, "the histogram again")
-    switch_language(s, "uk")
+    set_language(s, "uk")
     s.wait_until(lambda: "Інциденти" in s.execute("return document.querySelector('.tl-group-title').textContent"), 10, "Ukrainian heading")
     shot(s, "timeline-dense-uk")
 
@@ -72,7 +67,7 @@ def test_a_map_cluster_opens_down_to_its_records_and_the_views_read_in_ukrainian
     s = launch().session
     click(s, "load-sample")
     s.wait_visible(tid("case-detail"))
-    switch_language(s, "uk")
+    set_language(s, "uk")
     click(s, "tab-map")
     s.wait_until(lambda: s.find_all(tid("map-cluster")) or s.find_all(tid("map-point")), 15, "the incidents on the map")
     shot(s, "map-uk")
