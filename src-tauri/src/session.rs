@@ -81,6 +81,43 @@ pub struct LibraryStatus {
     pub keys_destroyed_at: Option<String>,
     /// How long before another unlock attempt is accepted (after wrong passphrases).
     pub retry_after_ms: u64,
+    /// The system's languages, most wanted first (`uk`, `en`, ...), from the locale settings
+    /// (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): the UI's first start follows them. The web view's
+    /// own `navigator.language` says "en-US" whenever the locale is not generated on the system.
+    pub system_languages: Vec<String>,
+}
+
+/// The languages of the locale settings, most wanted first, as two-letter codes (`uk_UA.UTF-8`
+/// → `uk`); `C` and `POSIX` say nothing. Read as glibc does: LANGUAGE (a list) wins over LC_ALL,
+/// LC_MESSAGES and LANG.
+pub fn system_languages(var: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    if let Some(list) = var("LANGUAGE") {
+        tags.extend(list.split(':').map(str::to_string));
+    }
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Some(v) = var(name).filter(|v| !v.is_empty()) {
+            tags.push(v);
+            break;
+        }
+    }
+    for tag in tags {
+        let code: String = tag
+            .split(['_', '.', '@', '-'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if code.len() >= 2
+            && code.chars().all(|c| c.is_ascii_lowercase())
+            && code != "c"
+            && code != "posix"
+            && !out.contains(&code)
+        {
+            out.push(code);
+        }
+    }
+    out
 }
 
 impl AppState {
@@ -114,6 +151,7 @@ impl AppState {
             recovery_key: enc.slots.iter().any(|s| s.kind == "recovery"),
             keys_destroyed_at: enc.keys_destroyed_at,
             retry_after_ms: self.tries().wait().map_or(0, |d| d.as_millis() as u64),
+            system_languages: system_languages(|k| std::env::var(k).ok()),
         })
     }
 
@@ -429,4 +467,35 @@ pub async fn library_destroy_keys<R: Runtime>(
         state.status().map_err(ErrorDto::from)
     })
     .await
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::system_languages;
+
+    fn from(pairs: &[(&str, &str)]) -> Vec<String> {
+        system_languages(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn the_system_languages_are_read_from_the_locale_settings() {
+        assert_eq!(from(&[("LANG", "uk_UA.UTF-8")]), ["uk"]);
+        assert_eq!(
+            from(&[("LANGUAGE", "uk_UA:ru:en"), ("LANG", "en_US.UTF-8")]),
+            ["uk", "ru", "en"]
+        );
+        assert_eq!(
+            from(&[("LC_ALL", "ru_RU.UTF-8"), ("LANG", "uk_UA.UTF-8")]),
+            ["ru"]
+        );
+        assert_eq!(from(&[("LC_MESSAGES", "crh_UA@latin")]), ["crh"]);
+        assert!(from(&[("LANG", "C.UTF-8")]).is_empty());
+        assert!(from(&[("LANG", "POSIX")]).is_empty());
+        assert!(from(&[]).is_empty());
+    }
 }

@@ -159,3 +159,14 @@ def test_records_in_ukrainian_with_dates_typed_the_ukrainian_way(launch, tmp_pat
             report = z.read(f"{out.name}/data/report.html").decode("utf-8")
     assert '<html lang="uk"' in report, report[:200]
     assert "Обстріл школи" in report
+
+
+def test_the_first_start_speaks_the_system_language(launch):
+    """Nothing chosen yet: a Ukrainian system locale gives a Ukrainian first start (the
+    passphrase screen), even where that locale is not generated (the web view then says en-US;
+    the backend reads the locale settings). The other tests start in English under theirs."""
+    uk = launch(unlock=False, name="uk", env={"LANG": "uk_UA.UTF-8", "LANGUAGE": "uk_UA:uk"}).session
+    uk.wait_visible(tid("setup-form"))
+    assert uk.execute("return document.documentElement.lang") == "uk"
+    assert uk.find("#gate h1").inner_text == "Вітаємо в Casefile"
+    shot(uk, "uk-first-start")

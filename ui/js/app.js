@@ -35,7 +35,7 @@ import {
 import { forgetVocab } from './vocab.js';
 import { watchIdle, touch, describe } from './idle.js';
 import { setLockHandler } from './session.js';
-import { setLanguage, t, errorText } from './i18n.js';
+import { setLanguage, preferredLanguage, t, errorText } from './i18n.js';
 import { forgetJobs } from './jobs.js';
 
 const main = document.getElementById('main');
@@ -302,7 +302,9 @@ function lock(reason = 'user', detail) {
 
 async function start() {
   // The catalogues first: every screen, the lock screens included, is worded from them.
-  try { await setLanguage(); } catch (err) { console.error('language', err && err.message); }
+  let system = [];
+  try { system = (await libraryState()).system_languages || []; } catch { /* told by showDoor below */ }
+  try { await setLanguage(preferredLanguage(system)); } catch (err) { console.error('language', err && err.message); }
   // A language switched live: the view on screen is drawn again in it.
   // A language switched live: the view on screen (or the lock screen) is drawn again in it; the
   // focus stays on the language choice.

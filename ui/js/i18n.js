@@ -27,13 +27,17 @@ export function language() {
   return current;
 }
 
-/** The language asked for by the person (remembered), or else by the system. */
-export function preferredLanguage() {
+/**
+ * The language asked for by the person (remembered), or else by the system: `system` is the
+ * backend's reading of the locale settings (the web view's own `navigator.languages` says
+ * "en-US" whenever the system's locale is not generated), then the web view's.
+ */
+export function preferredLanguage(system = []) {
   let saved = null;
   try { saved = localStorage.getItem(STORAGE_KEY); } catch { /* storage unavailable */ }
   if (LANGUAGES.some((l) => l.code === saved)) return saved;
-  const system = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en']);
-  for (const tag of system) {
+  const web = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en']);
+  for (const tag of [...(system || []), ...web]) {
     const code = String(tag).toLowerCase().split('-')[0];
     if (LANGUAGES.some((l) => l.code === code)) return code;
   }
