@@ -37,11 +37,18 @@ def test_a_dense_timeline_is_a_histogram_that_expands_on_zoom(launch, data_dir):
     shot(s, "timeline-dense")
 
     # Pressing a bar shows its period; finer bars, then the incidents themselves.
-    for _ in range(4):
-        if s.find_all(ITEM):
+    # Each press zooms into a bar; the view is drawn again after it, so each step waits for
+    # whichever it shows next (finer bars or the incidents) before the next press.
+    step = (f"if (document.querySelector({ITEM!r})) return 'items';"
+            f" const b = document.querySelector({BIN!r}); if (!b) return null;"
+            " b.dispatchEvent(new MouseEvent('click', { bubbles: true })); return 'pressed';")
+    for _ in range(6):
+        before = s.execute(f"return [...document.querySelectorAll({BIN!r})].map((b) => b.dataset.count).join(',')")
+        if s.wait_until(lambda: s.execute(step), 10, "a bar to press, or the incidents") == "items":
             break
-        press(s, BIN)
-        s.wait_until(lambda: s.find_all(ITEM) or s.find_all(BIN), 10, "bars or items after zooming")
+        s.wait_until(lambda: s.find_all(ITEM) or s.execute(
+            f"return [...document.querySelectorAll({BIN!r})].map((b) => b.dataset.count).join(',')") != before,
+            10, "finer bars or the incidents after zooming")
     assert s.find_all(ITEM) and not s.find_all(BIN), "zoomed in, the incidents are drawn one by one"
     shot(s, "timeline-dense-zoomed")
 

@@ -107,7 +107,7 @@ export function keyLabel(k) {
 // --- The handler (touches the page only when installed) ---------------------------------------
 
 /** The rows of the list on screen, in order. */
-const ROWS = ':is(.case-row, .list-row, .result, .tile)[href], [role=listitem]:is(a[href], [tabindex])';
+const ROWS = ':is(.case-row, .list-row, .result, .tile, .tile-link)[href], [role=listitem]:is(a[href], [tabindex])';
 
 function listRows(main) {
   return [...main.querySelectorAll(ROWS)].filter((r) => !r.closest('[hidden], [aria-hidden=true]'));

@@ -214,10 +214,17 @@ function evidenceGrid(items, signal) {
 }
 
 function tileOf(it) {
-  return h('a', { class: 'tile', href: `#/evidence/${it.id}`, 'data-testid': 'evidence-tile', dataset: { id: it.id, status: it.analysis } },
-    picture(it),
-    h('div', { class: 'tile-name', title: it.relative_path, text: it.original_name }),
-    h('div', { class: 'tile-meta muted', text: [wallClock(it.capture_time) || null, size(it.size)].filter(Boolean).join(' · ') }));
+  const pic = picture(it);
+  const name = h('div', { class: 'tile-name', title: it.relative_path, text: it.original_name });
+  const meta = h('div', { class: 'tile-meta muted', text: [wallClock(it.capture_time) || null, size(it.size)].filter(Boolean).join(' · ') });
+  const attrs = { 'data-testid': 'evidence-tile', dataset: { id: it.id, status: it.analysis } };
+  // A graphic item's picture holds the button that reveals it, and a button never sits inside
+  // a link: its tile is a box whose name is the link to the item.
+  if (pic.querySelector('.reveal')) {
+    return h('div', { class: 'tile tile-graphic', ...attrs }, pic,
+      h('a', { class: 'tile-link', href: `#/evidence/${it.id}` }, name, meta));
+  }
+  return h('a', { class: 'tile', href: `#/evidence/${it.id}`, ...attrs }, pic, name, meta);
 }
 
 /**
