@@ -210,13 +210,14 @@ const NOTES = {
 
 /**
  * Shows the lock screen the library folder calls for, or the app if a library is open.
- * `reason` (after a lock) is said on the lock screen.
+ * `reason` (after a lock) is said on the lock screen. `known`: the library's state when the
+ * caller has just read it (at start), so the folder is not read twice.
  */
-async function showDoor(reason, detail) {
+async function showDoor(reason, detail, known = null) {
   door = { reason, detail };
-  let status;
+  let status = known;
   try {
-    status = await libraryState();
+    if (!status) status = await libraryState();
   } catch (err) {
     fatal(err);
     return;
@@ -302,10 +303,9 @@ function lock(reason = 'user', detail) {
 
 async function start() {
   // The catalogues first: every screen, the lock screens included, is worded from them.
-  let system = [];
-  try { system = (await libraryState()).system_languages || []; } catch { /* told by showDoor below */ }
-  try { await setLanguage(preferredLanguage(system)); } catch (err) { console.error('language', err && err.message); }
-  // A language switched live: the view on screen is drawn again in it.
+  let first = null;
+  try { first = await libraryState(); } catch { /* told by showDoor below */ }
+  try { await setLanguage(preferredLanguage(first ? first.system_languages : [])); } catch (err) { console.error('language', err && err.message); }
   // A language switched live: the view on screen (or the lock screen) is drawn again in it; the
   // focus stays on the language choice.
   window.addEventListener('casefile:language', () => {
@@ -364,7 +364,7 @@ async function start() {
       openImport(c, paths, () => { if (location.hash === `#/cases/${c.id}/evidence`) route(); else location.hash = `#/cases/${c.id}/evidence`; });
     } catch (err) { toast(errorText(err), 'error'); }
   });
-  await showDoor();
+  await showDoor(undefined, undefined, first);
 }
 
 start();

@@ -617,8 +617,8 @@ fn finish_open(mut conn: Connection) -> Result<Connection> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // 64 MiB of decrypted pages kept: an encrypted page costs a decryption each time it is read.
     conn.pragma_update(None, "cache_size", -65536)?;
-    // The search tokenizer, `casefold()` and the `casefile` collation (store/fts.rs).
-    crate::store::fts::register(&conn)?;
+    // `migrate` registers the search tokenizer, `casefold()` and the `casefile` collation
+    // (store/fts.rs) first: migration 9 and every later write need them.
     migrate(&mut conn)?;
     crate::store::seed::seed(&conn)?;
     Ok(conn)
